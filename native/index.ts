@@ -1,0 +1,105 @@
+/**
+ * Typed façade over the `nova_native` C++ addon (native/src). It loads the
+ * compiled binary once, validates arguments and turns native failures into
+ * {@link IPCError}s with `errno` and `syscall` in their context.
+ */
+import { createRequire } from "node:module";
+import { existsSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { IPCError } from "../runtime/errors.js";
+
+/** The raw shape of the addon's exports. Keep in sync with native/src/addon.cc. */
+export interface NativeBinding {
+  readonly abiVersion: number;
+  memfdCreate(name: string, sealable: boolean): number;
+  fdSize(fd: number): number;
+  closeFd(fd: number): void;
+}
+
+const EXPECTED_ABI = 1;
+let cached: NativeBinding | undefined;
+
+/** The package root: native/index.ts lives at <root>/native or <root>/dist/native. */
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 4; i++) {
+    if (existsSync(join(dir, "package.json")) && existsSync(join(dir, "native", "binding.gyp"))) return dir;
+    dir = dirname(dir);
+  }
+  return resolve(dirname(fileURLToPath(import.meta.url)), "..");
+}
+
+/** Loads the addon, or throws an IPCError that says how to rebuild it. */
+export function loadNative(): NativeBinding {
+  if (cached) return cached;
+  const root = packageRoot();
+  const candidates = [join(root, "native", "build", "Release", "nova_native.node"), join(root, "native", "build", "Debug", "nova_native.node")];
+  const file = candidates.find((c) => existsSync(c));
+  if (!file) {
+    throw new IPCError(
+      "NativeError",
+      `the native addon is not built (looked for ${candidates[0]}). Rebuild it with \`npm run build:native\` (needs python3, make, g++ and Node's headers; .npmrc sets nodedir=/usr).`,
+      { context: { candidates } },
+    );
+  }
+  const require = createRequire(import.meta.url);
+  let binding: NativeBinding;
+  try {
+    binding = require(file) as NativeBinding;
+  } catch (cause) {
+    throw new IPCError("NativeError", `the native addon at ${file} failed to load; rebuild it with \`npm run build:native\``, {
+      cause,
+      context: { file },
+    });
+  }
+  if (binding.abiVersion !== EXPECTED_ABI) {
+    throw new IPCError("NativeError", `the native addon at ${file} has ABI ${binding.abiVersion}, expected ${EXPECTED_ABI}; rebuild it with \`npm run build:native\``, {
+      context: { file },
+    });
+  }
+  cached = binding;
+  return binding;
+}
+
+interface NativeErrorShape {
+  code?: string;
+  errno?: number;
+  syscall?: string;
+  message: string;
+}
+
+/** Wraps a native call so that failures become IPCErrors with errno/syscall context. */
+export function callNative<T>(what: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (cause) {
+    if (cause instanceof IPCError) throw cause;
+    const e = cause as NativeErrorShape;
+    const code = e.code === "ENOMEM" || e.code === "EMFILE" || e.code === "ENFILE" || e.code === "ENOSPC" ? "InsufficientResources" : "NativeError";
+    throw new IPCError(code, `${what}: ${e.message}`, { cause, context: { errno: e.errno, syscall: e.syscall, errnoName: e.code } });
+  }
+}
+
+/** Creates an anonymous memory file (memfd_create(2)); returns its descriptor (close-on-exec). */
+export function memfdCreate(name: string, options: { sealable?: boolean } = {}): number {
+  if (typeof name !== "string" || name.length === 0 || name.length > 249 || name.includes("\0") || name.includes("/")) {
+    throw new IPCError("InvalidArgument", `memfdCreate: name must be 1..249 characters without "/" or NUL, got ${JSON.stringify(name)}`);
+  }
+  const native = loadNative();
+  return callNative("memfdCreate", () => native.memfdCreate(name, options.sealable ?? false));
+}
+
+/** The size in bytes of the file behind an open descriptor (fstat(2)). */
+export function fdSize(fd: number): number {
+  if (!Number.isInteger(fd) || fd < 0) throw new IPCError("InvalidArgument", `fdSize: fd must be a non-negative integer, got ${fd}`);
+  const native = loadNative();
+  return callNative("fdSize", () => native.fdSize(fd));
+}
+
+/** Closes a descriptor that the addon handed out. */
+export function closeFd(fd: number): void {
+  if (!Number.isInteger(fd) || fd < 0) throw new IPCError("InvalidArgument", `closeFd: fd must be a non-negative integer, got ${fd}`);
+  const native = loadNative();
+  callNative("closeFd", () => native.closeFd(fd));
+}

@@ -1,0 +1,14 @@
+// Entry point of the nova_native addon: one registration per concern.
+#include <napi.h>
+
+#include "memfd.h"
+
+static Napi::Object InitNovaNative(Napi::Env env, Napi::Object exports) {
+  exports.Set("abiVersion", Napi::Number::New(env, 1));
+  exports.Set("memfdCreate", Napi::Function::New(env, nova::MemfdCreate, "memfdCreate"));
+  exports.Set("fdSize", Napi::Function::New(env, nova::FdSize, "fdSize"));
+  exports.Set("closeFd", Napi::Function::New(env, nova::CloseFd, "closeFd"));
+  return exports;
+}
+
+NODE_API_MODULE(nova_native, InitNovaNative)

@@ -1,0 +1,4 @@
+/**
+ * Public entry point of the NovaDE IPC runtime.
+ */
+export * from "./errors.js";
