@@ -1,0 +1,37 @@
+/**
+ * The breaking-change checker: `checkCompat(old, new)` on source texts (NIDL or XML), one diagnostic per
+ * breaking change, each pointing at the old and (in a note) the new location.
+ */
+import { hasErrors, sortDiagnostics, type Diagnostic } from "../diagnostics.js";
+import type { SourceFile } from "../index.js";
+import { compareSides } from "./compare.js";
+import { loadSide } from "./load.js";
+
+export { compareSides } from "./compare.js";
+export { nidlSide, type CompatSide } from "./compat-side.js";
+export { classifyInput, loadSide, type InputKind } from "./load.js";
+
+/** Result of {@link checkCompat}. */
+export interface CompatResult {
+  /** Breaking changes (errors) and problems reading the inputs. */
+  readonly diagnostics: readonly Diagnostic[];
+  /** Number of breaking changes found (0 when the inputs could not be read). */
+  readonly breaking: number;
+  /** False when either side could not be read (then `breaking` means nothing). */
+  readonly loaded: boolean;
+  /** Every text involved, keyed by the path used in spans. */
+  readonly sources: ReadonlyMap<string, string>;
+}
+
+/** Compares two versions. Pure; never throws on bad input. */
+export function checkCompat(oldInputs: readonly SourceFile[], newInputs: readonly SourceFile[]): CompatResult {
+  const o = loadSide("old", oldInputs);
+  const n = loadSide("new", newInputs);
+  const sources = new Map([...o.sources, ...n.sources]);
+  const inputProblems = [...o.diagnostics, ...n.diagnostics];
+  if (o.side === undefined || n.side === undefined || hasErrors(inputProblems)) {
+    return { diagnostics: sortDiagnostics(inputProblems), breaking: 0, loaded: false, sources };
+  }
+  const breaks = compareSides(o.side, n.side);
+  return { diagnostics: [...sortDiagnostics(inputProblems), ...sortDiagnostics(breaks)], breaking: breaks.length, loaded: true, sources };
+}

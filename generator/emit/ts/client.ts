@@ -1,0 +1,222 @@
+/**
+ * The client proxy of an interface: a class over an `RpcClientPort` whose
+ * methods return Promises (plus a `...Callback` variant), whose signals are
+ * `onX(listener)` subscriptions and whose properties are `getX` / `setX` /
+ * `observeX`. Everything received is validated by the descriptor's schemas.
+ */
+import type { ClassDeclarationStructure, MethodDeclarationStructure, OptionalKind } from "ts-morph";
+import type { InterfaceModel, MethodModel, PropertyModel, SignalModel } from "../../model.js";
+import { claimName, declTsName, memberClaimer, qualify, runtime, runtimeType, type FileContext } from "./file-context.js";
+import { descriptorName, resultType, uniqueNames } from "./interface-descriptor.js";
+import { docsText, jsDocs } from "./docs.js";
+import { memberName, pascalCase, propertyKey } from "./names.js";
+import { tsType } from "./type-mapping.js";
+
+/** Names generated code adds to a client method's parameters. */
+const CLIENT_RESERVED = new Set(["options", "callback", "listener", "onInvalid", "value"]);
+
+/** The client class name of an interface. */
+export function clientName(iface: InterfaceModel): string {
+  return `${declTsName(iface)}Client`;
+}
+
+/** `$X.members.key` */
+function memberPath(iface: InterfaceModel, name: string, part: string): string {
+  const key = propertyKey(name);
+  return `${descriptorName(iface)}.members${key.startsWith('"') ? `[${key}]` : `.${key}`}.${part}`;
+}
+
+/** The client class of an interface. */
+export function clientClass(ctx: FileContext, iface: InterfaceModel): ClassDeclarationStructure {
+  const { StructureKind, Scope } = ctx.tsm;
+  const name = clientName(iface);
+  claimName(ctx, name, iface.qualifiedName, iface.span);
+  const methods: OptionalKind<MethodDeclarationStructure>[] = [];
+  const claim = memberClaimer(ctx, name, iface.span);
+  for (const method of iface.methods) methods.push(...methodMembers(ctx, iface, method, claim));
+  for (const signal of iface.signals) methods.push(signalMember(ctx, iface, signal, claim));
+  for (const property of iface.properties) methods.push(...propertyMembers(ctx, iface, property, claim));
+  const port = runtimeType(ctx, "RpcClientPort");
+  return {
+    kind: StructureKind.Class,
+    isExported: true,
+    name,
+    docs: jsDocs(iface.docs, {
+      since: iface.since,
+      deprecated: iface.deprecated,
+      note: `Client of \`${iface.qualifiedName}\` (version ${iface.version}) over any RPC transport.`,
+    }),
+    properties: [
+      {
+        name: "interfaceName",
+        isStatic: true,
+        isReadonly: true,
+        docs: ["The qualified NIDL name of the interface."],
+        initializer: `${descriptorName(iface)}.name`,
+      },
+      {
+        name: "version",
+        isStatic: true,
+        isReadonly: true,
+        docs: ["The interface version this client was generated from."],
+        initializer: `${descriptorName(iface)}.version`,
+      },
+      { name: "#port", isReadonly: true, type: port },
+    ],
+    ctors: [
+      {
+        docs: ["Binds the client to a connection."],
+        parameters: [{ name: "port", type: port }],
+        statements: ["this.#port = port;"],
+      },
+    ],
+    methods: methods.map((method) => ({ ...method, scope: Scope.Public })),
+  };
+}
+
+function methodMembers(
+  ctx: FileContext,
+  iface: InterfaceModel,
+  method: MethodModel,
+  claim: (member: string, owner: string) => string,
+): OptionalKind<MethodDeclarationStructure>[] {
+  const name = claim(memberName(method.name), `${iface.qualifiedName}.${method.name}`);
+  const params = uniqueNames(method.inArgs, CLIENT_RESERVED);
+  const parameters = method.inArgs.map((arg, index) => ({ name: params[index] as string, type: tsType(ctx, arg.type) }));
+  const argList = `[${params.join(", ")}]`;
+  const wire = `${descriptorName(iface)}.name, ${JSON.stringify(method.name)}`;
+  const paramDocs = method.inArgs.map((arg, index) => ({ name: params[index] as string, text: docsText(arg.docs) }));
+  const throws = method.throws.map((ref) => qualify(ctx, ref.package, declTsName(ref)));
+  const docs = jsDocs(method.docs, {
+    since: method.since,
+    deprecated: method.deprecated,
+    params: paramDocs,
+    returns: method.outArgs.map((arg) => docsText(arg.docs)).filter((text) => text !== undefined).join(" ") || undefined,
+    throws: throws.map((error) => `{@link ${error}} when the server reports it.`),
+  });
+  if (method.oneway) {
+    return [
+      {
+        name,
+        docs: jsDocs(method.docs, { since: method.since, deprecated: method.deprecated, params: paramDocs, note: "Fire-and-forget: no reply is awaited." }),
+        parameters,
+        returnType: "void",
+        statements: [`this.#port.callOneway(${wire}, ${argList});`],
+      },
+    ];
+  }
+  const options = runtimeType(ctx, "CallOptions");
+  const result = resultType(ctx, method);
+  const errors = `[${throws.join(", ")}]`;
+  const call =
+    method.outArgs.length === 0
+      ? `${runtime(ctx, "callRemoteVoid")}(this.#port, ${wire}, ${argList}, ${errors}, options)`
+      : `${runtime(ctx, "callRemote")}(this.#port, ${wire}, ${argList}, ${memberPath(iface, method.name, "result")}, ${errors}, options)`;
+  const callbackName = claim(`${name}Callback`, `${iface.qualifiedName}.${method.name}`);
+  return [
+    {
+      name,
+      docs,
+      parameters: [...parameters, { name: "options", type: options, hasQuestionToken: true }],
+      returnType: `Promise<${result}>`,
+      statements: [`return ${call};`],
+    },
+    {
+      name: callbackName,
+      docs: jsDocs(undefined, { deprecated: method.deprecated, note: `Callback form of {@link ${clientName(iface)}.${name}}.` }),
+      parameters: [
+        ...parameters,
+        { name: "callback", type: `${runtimeType(ctx, "Callback")}<${result}>` },
+        { name: "options", type: options, hasQuestionToken: true },
+      ],
+      returnType: "void",
+      statements: [`${runtime(ctx, "settleCallback")}(this.${name}(${[...params, "options"].join(", ")}), callback);`],
+    },
+  ];
+}
+
+function signalMember(
+  ctx: FileContext,
+  iface: InterfaceModel,
+  signal: SignalModel,
+  claim: (member: string, owner: string) => string,
+): OptionalKind<MethodDeclarationStructure> {
+  const name = claim(`on${pascalCase(signal.name)}`, `${iface.qualifiedName}.${signal.name}`);
+  const params = uniqueNames(signal.args, new Set());
+  const listenerType = `(${signal.args.map((arg, index) => `${params[index]}: ${tsType(ctx, arg.type)}`).join(", ")}) => void`;
+  return {
+    name,
+    docs: jsDocs(signal.docs, {
+      since: signal.since,
+      deprecated: signal.deprecated,
+      params: [
+        { name: "listener", text: `called with the ${signal.keyword}'s arguments: ${params.join(", ") || "none"}` },
+        { name: "onInvalid", text: `called instead when a ${signal.keyword} fails validation` },
+      ],
+      returns: "a function that unsubscribes",
+    }),
+    parameters: [
+      { name: "listener", type: listenerType },
+      { name: "onInvalid", type: runtimeType(ctx, "InvalidMessageHandler"), hasQuestionToken: true },
+    ],
+    returnType: "() => void",
+    statements: [
+      `return ${runtime(ctx, "subscribeSignal")}(this.#port, ${descriptorName(iface)}.name, ${JSON.stringify(signal.name)}, ${memberPath(iface, signal.name, "args")}, ${signal.args.length}, listener, onInvalid);`,
+    ],
+  };
+}
+
+function propertyMembers(
+  ctx: FileContext,
+  iface: InterfaceModel,
+  property: PropertyModel,
+  claim: (member: string, owner: string) => string,
+): OptionalKind<MethodDeclarationStructure>[] {
+  const owner = `${iface.qualifiedName}.${property.name}`;
+  const suffix = pascalCase(property.name);
+  const type = tsType(ctx, property.type);
+  const options = { name: "options", type: runtimeType(ctx, "CallOptions"), hasQuestionToken: true };
+  const schema = memberPath(iface, property.name, "value");
+  const wireName = JSON.stringify(property.name);
+  const out: OptionalKind<MethodDeclarationStructure>[] = [];
+  if (property.access !== "write") {
+    out.push({
+      name: claim(`get${suffix}`, owner),
+      docs: jsDocs(property.docs, { since: property.since, deprecated: property.deprecated, note: `Reads property \`${property.name}\`.` }),
+      parameters: [options],
+      returnType: `Promise<${type}>`,
+      statements: [
+        `return ${runtime(ctx, "callRemote")}(this.#port, ${descriptorName(iface)}.name, ${runtime(ctx, "PROPERTY_GET")}, [${wireName}], ${schema}, [], options);`,
+      ],
+    });
+  }
+  if (property.access !== "read") {
+    out.push({
+      name: claim(`set${suffix}`, owner),
+      docs: jsDocs(property.docs, { since: property.since, deprecated: property.deprecated, note: `Writes property \`${property.name}\`.` }),
+      parameters: [{ name: "value", type }, options],
+      returnType: "Promise<void>",
+      statements: [
+        `return ${runtime(ctx, "callRemoteVoid")}(this.#port, ${descriptorName(iface)}.name, ${runtime(ctx, "PROPERTY_SET")}, [${wireName}, value], [], options);`,
+      ],
+    });
+  }
+  if (property.notify) {
+    out.push({
+      name: claim(`observe${suffix}`, owner),
+      docs: jsDocs(property.docs, {
+        deprecated: property.deprecated,
+        note: `Calls \`listener\` with each new value of property \`${property.name}\`; returns a function that unsubscribes.`,
+      }),
+      parameters: [
+        { name: "listener", type: `(value: ${type}) => void` },
+        { name: "onInvalid", type: runtimeType(ctx, "InvalidMessageHandler"), hasQuestionToken: true },
+      ],
+      returnType: "() => void",
+      statements: [
+        `return ${runtime(ctx, "observeProperty")}(this.#port, ${descriptorName(iface)}.name, ${wireName}, ${schema}, listener, onInvalid);`,
+      ],
+    });
+  }
+  return out;
+}

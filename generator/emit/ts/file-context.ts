@@ -1,0 +1,155 @@
+/**
+ * Per-output-file bookkeeping, in the manner of protobuf-es's GeneratedFile:
+ * emitters ask for symbols (a runtime export, a zod helper, a type of another
+ * package) and the context records what the file must import or define, so
+ * imports are exact, de-duplicated and printed in a fixed order.
+ */
+import type { Diagnostic } from "../../diagnostics.js";
+import { error } from "../../diagnostics.js";
+import type { Span } from "../../ast.js";
+import type { DeclRef, Model } from "../../model.js";
+import { pascalCase, safeBinding } from "./names.js";
+import type { ZodHelperName } from "./zod-helpers.js";
+import type { Tsm } from "./tsm.js";
+
+/** Runtime exports generated code may use (all from `options.runtimeImport`). */
+export type RuntimeSymbol =
+  | "IPCError"
+  | "DeclaredError"
+  | "PROPERTY_GET"
+  | "PROPERTY_SET"
+  | "PROPERTY_CHANGED"
+  | "callRemote"
+  | "callRemoteVoid"
+  | "settleCallback"
+  | "subscribeSignal"
+  | "observeProperty"
+  | "serveMethod"
+  | "serveProperties"
+  | "parsePayload";
+
+/** Runtime exports that are types only (imported with `type`). */
+export type RuntimeTypeSymbol =
+  | "RpcClientPort"
+  | "RpcServerPort"
+  | "CallOptions"
+  | "CallContext"
+  | "Callback"
+  | "Registration"
+  | "InvalidMessageHandler"
+  | "MethodEntry";
+
+/** The state of one generated file. */
+export interface FileContext {
+  /** The lazily loaded ts-morph module (structure kinds, writers). */
+  readonly tsm: Tsm;
+  readonly model: Model;
+  /** The package this file holds. */
+  readonly packageName: string;
+  readonly runtimeValues: Set<RuntimeSymbol>;
+  readonly runtimeTypes: Set<RuntimeTypeSymbol>;
+  readonly zodHelpers: Set<ZodHelperName>;
+  /** Other packages referenced, by package name → namespace alias. */
+  readonly packageImports: Map<string, string>;
+  /** Exported names already taken in this file, with where they came from. */
+  readonly exported: Map<string, string>;
+  readonly diagnostics: Diagnostic[];
+  /** True once anything uses `z`. */
+  usesZod: boolean;
+}
+
+/** Creates the context of the file for `packageName`. */
+export function createFileContext(tsm: Tsm, model: Model, packageName: string): FileContext {
+  return {
+    tsm,
+    model,
+    packageName,
+    runtimeValues: new Set(),
+    runtimeTypes: new Set(),
+    zodHelpers: new Set(),
+    packageImports: new Map(),
+    exported: new Map(),
+    diagnostics: [],
+    usesZod: false,
+  };
+}
+
+/** Uses a runtime value export; returns the name to print. */
+export function runtime(ctx: FileContext, symbol: RuntimeSymbol): string {
+  ctx.runtimeValues.add(symbol);
+  return symbol;
+}
+
+/** Uses a runtime type export; returns the name to print. */
+export function runtimeType(ctx: FileContext, symbol: RuntimeTypeSymbol): string {
+  ctx.runtimeTypes.add(symbol);
+  return symbol;
+}
+
+/** Uses `z` from zod. */
+export function zod(ctx: FileContext): string {
+  ctx.usesZod = true;
+  return "z";
+}
+
+/** The TS name of a declaration: nested ones are prefixed with their interface (`WlOutputTransform`). */
+export function declTsName(ref: Pick<DeclRef, "name" | "interface">): string {
+  if (ref.interface === undefined) return pascalCase(ref.name);
+  const ifaceName = ref.interface.slice(ref.interface.lastIndexOf(".") + 1);
+  return pascalCase(`${pascalCase(ifaceName)}_${ref.name}`);
+}
+
+/** The TS name of a constant (kept as declared, made safe). */
+export function constTsName(ref: Pick<DeclRef, "name" | "interface">): string {
+  if (ref.interface === undefined) return safeBinding(ref.name);
+  const ifaceName = ref.interface.slice(ref.interface.lastIndexOf(".") + 1);
+  return safeBinding(`${pascalCase(ifaceName)}_${ref.name}`);
+}
+
+/** The module (relative to the output directory) holding a package's TypeScript. */
+export function packageModulePath(packageName: string): string {
+  return `${packageName}.ts`;
+}
+
+/** Prints a reference to a symbol `localName` exported by the file of `ref.package`. */
+export function qualify(ctx: FileContext, packageName: string, localName: string): string {
+  if (packageName === ctx.packageName) return localName;
+  let alias = ctx.packageImports.get(packageName);
+  if (alias === undefined) {
+    alias = `$${packageName.replace(/[^A-Za-z0-9]/g, "_")}`;
+    ctx.packageImports.set(packageName, alias);
+  }
+  return `${alias}.${localName}`;
+}
+
+/**
+ * Claims an exported name; a second claim is a NIDL3008 diagnostic (two NIDL
+ * declarations would map to one TypeScript name).
+ */
+export function claimName(ctx: FileContext, name: string, owner: string, span: Span | undefined): void {
+  const previous = ctx.exported.get(name);
+  if (previous !== undefined && previous !== owner) {
+    ctx.diagnostics.push(
+      error("NIDL3008", `${owner} and ${previous} both become the TypeScript name "${name}"`, span),
+    );
+    return;
+  }
+  ctx.exported.set(name, owner);
+}
+
+/**
+ * Claims member names of one generated class: two NIDL members that map to
+ * the same TypeScript member (`getVolume` the method and `volume` the
+ * property's getter) are a NIDL3008 diagnostic.
+ */
+export function memberClaimer(ctx: FileContext, className: string, span: Span | undefined): (member: string, owner: string) => string {
+  const owners = new Map<string, string>();
+  return (member, owner) => {
+    const previous = owners.get(member);
+    if (previous !== undefined && previous !== owner) {
+      ctx.diagnostics.push(error("NIDL3008", `${owner} and ${previous} both become the TypeScript member ${className}.${member}`, span));
+    }
+    owners.set(member, previous ?? owner);
+    return member;
+  };
+}

@@ -1,0 +1,75 @@
+/**
+ * Turning NIDL names into TypeScript names. NIDL allows back-quoted names that
+ * are not identifiers (`disable-printing`, `90`) and names that are keywords
+ * in TypeScript (`interface`, `default`), so every name printed as code goes
+ * through here; property keys keep the wire name and are quoted when needed.
+ */
+
+/** Words that cannot be a binding name in strict-mode TypeScript modules. */
+const RESERVED: ReadonlySet<string> = new Set([
+  "arguments", "await", "break", "case", "catch", "class", "const", "continue", "debugger", "default",
+  "delete", "do", "else", "enum", "eval", "export", "extends", "false", "finally", "for", "function",
+  "if", "implements", "import", "in", "instanceof", "interface", "let", "new", "null", "package",
+  "private", "protected", "public", "return", "static", "super", "switch", "this", "throw", "true",
+  "try", "typeof", "var", "void", "while", "with", "yield",
+  // type names a declaration must not shadow in a generated file
+  "any", "boolean", "never", "number", "object", "string", "symbol", "undefined", "unknown", "bigint",
+  "Array", "Map", "Promise", "Uint8Array", "Error", "Record",
+]);
+
+const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+/** True when `name` can be printed as a bare identifier. */
+export function isIdentifier(name: string): boolean {
+  return IDENTIFIER.test(name);
+}
+
+/** Splits a name into words at `_`, `-`, `.`, spaces and lower→upper case changes. */
+function words(name: string): string[] {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+    .split(/[^A-Za-z0-9]+/)
+    .filter((word) => word.length > 0);
+}
+
+function capitalize(word: string): string {
+  return word.charAt(0).toUpperCase() + word.slice(1);
+}
+
+/** `wl_output` → `WlOutput`, `Urgency` → `Urgency`, `90` → `_90`. */
+export function pascalCase(name: string): string {
+  const joined = words(name).map(capitalize).join("");
+  return safeBinding(joined.length === 0 ? "Unnamed" : joined);
+}
+
+/** `app_name` → `appName`, `Notify` → `notify`. Names that already are identifiers keep their case. */
+export function camelCase(name: string): string {
+  if (isIdentifier(name) && !name.includes("_")) return safeBinding(name.charAt(0).toLowerCase() + name.slice(1));
+  const parts = words(name);
+  if (parts.length === 0) return "unnamed";
+  const joined = (parts[0] as string).toLowerCase() + parts.slice(1).map(capitalize).join("");
+  return safeBinding(joined);
+}
+
+/** A usable binding name: identifiers starting with a digit get `_`, reserved words get a trailing `_`. */
+export function safeBinding(name: string): string {
+  const cleaned = name.replace(/[^A-Za-z0-9_$]/g, "_");
+  const leading = /^[0-9]/.test(cleaned) ? `_${cleaned}` : cleaned;
+  return RESERVED.has(leading) ? `${leading}_` : leading;
+}
+
+/** A property key as written in an object type or literal: bare when possible, else quoted. */
+export function propertyKey(name: string): string {
+  return isIdentifier(name) ? name : JSON.stringify(name);
+}
+
+/** A class member name: like a property key, but never the special `constructor`. */
+export function memberName(name: string): string {
+  const camel = camelCase(name);
+  return camel === "constructor" ? "constructor_" : camel;
+}
+
+/** Escapes text for a JSDoc block (`*\/` would end it early). */
+export function docText(text: string): string {
+  return text.replace(/\*\//g, "*\\/");
+}

@@ -1,0 +1,340 @@
+/**
+ * The canonical NIDL printer: AST in, text out. Used by `nova-gen fmt` and by the importers.
+ *
+ * Canonical form: 4-space indent; doc comments as `///`; one annotation per line before a declaration,
+ * member, field or entry, inline before a parameter; parameters on one line unless one of them is
+ * documented or the line would pass {@link MAX_WIDTH}; one blank line between top-level declarations;
+ * inside bodies a blank line is kept where the source had one (at most one). Every comment is kept.
+ */
+import type {
+  Annotation, AnnotationArg, Comment, ConstDecl, Decorated, DocComment, EnumDecl, EnumEntryDecl, ErrorDecl, Expr,
+  FieldDecl, ImportDecl, InterfaceDecl, MemberDecl, MethodDecl, NidlFile, PackageDecl, ParamDecl, PropertyDecl,
+  QualifiedName, SignalDecl, Span, StructDecl, TopDecl, TypeNode, TypedefDecl,
+} from "../ast.js";
+import { createCommentQueue, type CommentQueue } from "./comment-queue.js";
+import { spellName } from "./names.js";
+
+/** Lines longer than this get their parameters one per line. */
+export const MAX_WIDTH = 100;
+const INDENT = "    ";
+
+/** Options of {@link printNidl}. */
+export interface PrintOptions {
+  /** The source text the AST was parsed from: lets the printer keep blank lines and trailing comments. */
+  readonly source?: string;
+  /**
+   * Comments to print before a node, for ASTs built in memory (the importers), keyed by node identity.
+   * Each string is one comment's text without markers; lines become `// ` lines.
+   */
+  readonly leadingComments?: ReadonlyMap<object, readonly string[]>;
+}
+
+type Item = { readonly node: Decorated & { readonly span: Span }; readonly print: (p: Printer) => void };
+
+class Printer {
+  private readonly out: string[] = [];
+  private readonly comments: CommentQueue;
+  constructor(private readonly ast: NidlFile, private readonly opts: PrintOptions) {
+    this.comments = createCommentQueue(ast.comments, opts.source);
+  }
+
+  text(): string {
+    while (this.out.length > 0 && this.out[this.out.length - 1] === "") this.out.pop();
+    return this.out.join("\n") + "\n";
+  }
+
+  line(indent: string, text: string): void {
+    this.out.push(text.length === 0 ? "" : indent + text);
+  }
+
+  blank(): void {
+    if (this.out.length > 0 && this.out[this.out.length - 1] !== "") this.out.push("");
+  }
+
+  /** Where a node's leading trivia (doc, annotations) starts. */
+  private leadStart(node: Decorated & { readonly span: Span }): number {
+    let s = node.span.start;
+    if (node.doc) s = Math.min(s, node.doc.span.start);
+    for (const a of node.annotations) s = Math.min(s, a.span.start);
+    return s;
+  }
+
+  /** True when the source had a blank line between `prevEnd` and `nextStart` (comments excluded). */
+  private hadBlank(prevEnd: number, nextStart: number): boolean {
+    const src = this.opts.source;
+    if (src === undefined || prevEnd >= nextStart) return false;
+    const gap = src.slice(prevEnd, nextStart).replace(/\/\*[\s\S]*?\*\//g, "").replace(/\/\/[^\n]*/g, "");
+    return /\n[ \t]*\n/.test(gap);
+  }
+
+  comment(indent: string, c: Comment): void {
+    if (c.style === "line") {
+      this.line(indent, c.text.trimEnd());
+      return;
+    }
+    const lines = c.text.split("\n");
+    const strip = (l: string): string => l.replace(/^\s*/, "");
+    this.line(indent, lines[0]!.trimEnd());
+    for (const l of lines.slice(1)) this.line(indent, (strip(l).startsWith("*") ? " " : "") + strip(l).trimEnd());
+  }
+
+  flushComments(indent: string, before: number): void {
+    for (const c of this.comments.takeBefore(before)) this.comment(indent, c);
+  }
+
+  trailing(end: number): void {
+    const c = this.comments.takeTrailing(end);
+    if (c !== undefined) this.out[this.out.length - 1] += ` ${c.text.trimEnd()}`;
+  }
+
+  extraComments(indent: string, node: object): void {
+    for (const text of this.opts.leadingComments?.get(node) ?? []) {
+      for (const l of text.split("\n")) this.line(indent, l.trim().length === 0 ? "//" : `// ${l.trimEnd()}`);
+    }
+  }
+
+  doc(indent: string, doc: DocComment | undefined): void {
+    if (doc === undefined) return;
+    for (const l of doc.lines) this.line(indent, l.length === 0 ? "///" : `/// ${l}`);
+  }
+
+  decorations(indent: string, node: Decorated & { readonly span: Span }): void {
+    this.flushComments(indent, this.leadStart(node));
+    this.extraComments(indent, node);
+    this.doc(indent, node.doc);
+    for (const a of node.annotations) this.line(indent, annotation(a));
+  }
+
+  /** Prints a sequence of body items keeping (at most one) blank line where the source had one. */
+  items(indent: string, items: readonly Item[], blankByDefault: (i: number) => boolean): void {
+    let prevEnd = -1;
+    items.forEach((item, i) => {
+      if (i > 0) {
+        const keep = this.opts.source !== undefined ? this.hadBlank(prevEnd, this.leadStart(item.node)) : blankByDefault(i);
+        if (keep) this.blank();
+      }
+      item.print(this);
+      prevEnd = item.node.span.end;
+    });
+  }
+
+  closeBody(indent: string, end: number): void {
+    this.flushComments(indent + INDENT, end);
+    this.line(indent, "}");
+  }
+
+  print(): string {
+    const f = this.ast;
+    if (f.package) this.pkg(f.package);
+    if (f.imports.length > 0) this.blank();
+    for (const imp of f.imports) this.importDecl(imp);
+    for (const d of f.declarations) {
+      this.blank();
+      this.topDecl("", d);
+    }
+    const rest = this.comments.rest();
+    if (rest.length > 0) this.blank();
+    for (const c of rest) this.comment("", c);
+    for (const d of f.danglingDocs) this.doc("", d);
+    return this.text();
+  }
+
+  pkg(p: PackageDecl): void {
+    this.decorations("", p);
+    this.line("", `package ${qname(p.name)};`);
+    this.trailing(p.span.end);
+  }
+
+  importDecl(i: ImportDecl): void {
+    this.decorations("", i);
+    this.line("", `import ${i.path.raw};`);
+    this.trailing(i.span.end);
+  }
+
+  topDecl(indent: string, d: TopDecl | MemberDecl): void {
+    switch (d.kind) {
+      case "Interface": return this.iface(indent, d);
+      case "Struct": return this.struct(indent, d);
+      case "Enum": return this.enumDecl(indent, d);
+      case "Error": return this.error(indent, d);
+      case "Typedef": return this.typedef(indent, d);
+      case "Const": return this.constDecl(indent, d);
+      case "Method": return this.method(indent, d);
+      case "Signal": return this.signal(indent, d);
+      case "Property": return this.property(indent, d);
+    }
+  }
+
+  iface(indent: string, d: InterfaceDecl): void {
+    this.decorations(indent, d);
+    this.line(indent, `interface ${spellName(d.name.name)} {`);
+    const inner = indent + INDENT;
+    const hasDoc = (m: MemberDecl): boolean => m.doc !== undefined || m.kind === "Enum" || m.kind === "Struct";
+    this.items(inner, d.members.map((m) => ({ node: m, print: (p: Printer) => p.topDecl(inner, m) })), (i) => hasDoc(d.members[i]!) || hasDoc(d.members[i - 1]!));
+    this.closeBody(indent, d.span.end);
+  }
+
+  struct(indent: string, d: StructDecl): void {
+    this.decorations(indent, d);
+    this.fieldBody(indent, `struct ${spellName(d.name.name)}`, d.fields, d.span.end);
+  }
+
+  error(indent: string, d: ErrorDecl): void {
+    this.decorations(indent, d);
+    if (!d.hasBody) {
+      this.line(indent, `error ${spellName(d.name.name)};`);
+      this.trailing(d.span.end);
+      return;
+    }
+    this.fieldBody(indent, `error ${spellName(d.name.name)}`, d.fields, d.span.end);
+  }
+
+  fieldBody(indent: string, head: string, fields: readonly FieldDecl[], end: number): void {
+    if (fields.length === 0 && !this.comments.hasBefore(end)) {
+      this.line(indent, `${head} {}`);
+      return;
+    }
+    this.line(indent, `${head} {`);
+    const inner = indent + INDENT;
+    this.items(inner, fields.map((f) => ({ node: f, print: (p: Printer) => p.field(inner, f) })), (i) => fields[i]!.doc !== undefined);
+    this.closeBody(indent, end);
+  }
+
+  field(indent: string, f: FieldDecl): void {
+    this.decorations(indent, f);
+    this.line(indent, `${spellName(f.name.name)}: ${typeText(f.type)};`);
+    this.trailing(f.span.end);
+  }
+
+  enumDecl(indent: string, d: EnumDecl): void {
+    this.decorations(indent, d);
+    const under = d.underlying ? ` : ${typeText(d.underlying)}` : "";
+    this.line(indent, `${d.keyword} ${spellName(d.name.name)}${under} {`);
+    const inner = indent + INDENT;
+    this.items(inner, d.entries.map((e) => ({ node: e, print: (p: Printer) => p.entry(inner, e) })), (i) => d.entries[i]!.doc !== undefined && (d.entries[i]!.doc!.lines.length > 1 || d.entries[i - 1]!.doc !== undefined && d.entries[i - 1]!.doc!.lines.length > 1));
+    this.closeBody(indent, d.span.end);
+  }
+
+  entry(indent: string, e: EnumEntryDecl): void {
+    this.decorations(indent, e);
+    this.line(indent, `${spellName(e.name.name)}${e.value ? ` = ${expr(e.value)}` : ""};`);
+    this.trailing(e.span.end);
+  }
+
+  typedef(indent: string, d: TypedefDecl): void {
+    this.decorations(indent, d);
+    this.line(indent, `typedef ${spellName(d.name.name)} = ${typeText(d.type)};`);
+    this.trailing(d.span.end);
+  }
+
+  constDecl(indent: string, d: ConstDecl): void {
+    this.decorations(indent, d);
+    this.line(indent, `const ${spellName(d.name.name)}: ${typeText(d.type)} = ${expr(d.value)};`);
+    this.trailing(d.span.end);
+  }
+
+  /** `head(params)tail;` on one line, or with one parameter per line when documented or too wide. */
+  paramList(indent: string, head: string, params: readonly ParamDecl[], tail: string, end: number): void {
+    const oneLine = `${head}(${params.map(paramText).join(", ")})${tail};`;
+    const documented = params.some((p) => p.doc !== undefined || this.opts.leadingComments?.has(p));
+    const commented = this.comments.hasBefore(end);
+    if (!documented && !commented && indent.length + oneLine.length <= MAX_WIDTH) {
+      this.line(indent, oneLine);
+      this.trailing(end);
+      return;
+    }
+    this.line(indent, `${head}(`);
+    const inner = indent + INDENT;
+    for (const p of params) {
+      this.flushComments(inner, this.leadStart(p));
+      this.extraComments(inner, p);
+      this.doc(inner, p.doc);
+      this.line(inner, `${paramText(p)},`);
+      this.trailing(p.span.end);
+    }
+    this.flushComments(inner, end);
+    this.line(indent, `)${tail};`);
+    this.trailing(end);
+  }
+
+  method(indent: string, m: MethodDecl): void {
+    this.decorations(indent, m);
+    let tail = "";
+    if (m.results !== undefined) {
+      tail = m.bareResult && m.results.length === 1 && m.results[0]!.name === undefined && m.results[0]!.annotations.length === 0
+        ? ` -> ${typeText(m.results[0]!.type)}`
+        : ` -> (${m.results.map(paramText).join(", ")})`;
+    }
+    if (m.throws.length > 0) tail += ` throws ${m.throws.map(qname).join(", ")}`;
+    this.paramList(indent, `${m.keyword} ${spellName(m.name.name)}`, m.params, tail, m.span.end);
+  }
+
+  signal(indent: string, s: SignalDecl): void {
+    this.decorations(indent, s);
+    this.paramList(indent, `${s.keyword} ${spellName(s.name.name)}`, s.params, "", s.span.end);
+  }
+
+  property(indent: string, p: PropertyDecl): void {
+    this.decorations(indent, p);
+    const order = ["read", "write", "notify"];
+    const acc = p.accessors === undefined ? "" : ` { ${[...p.accessors].sort((a, b) => order.indexOf(a.accessor) - order.indexOf(b.accessor)).map((a) => `${a.accessor};`).join(" ")} }`;
+    this.line(indent, `property ${spellName(p.name.name)}: ${typeText(p.type)}${acc.replace("{  }", "{}")}${p.accessors === undefined ? ";" : ""}`);
+    this.trailing(p.span.end);
+  }
+}
+
+/** A dotted name, each part quoted when needed. */
+export function qname(q: QualifiedName): string {
+  return q.parts.map((p) => spellName(p.name)).join(".");
+}
+
+/** A type expression in canonical spelling. */
+export function typeText(t: TypeNode): string {
+  switch (t.kind) {
+    case "NamedType":
+      return t.args.length === 0 ? qname(t.name) : `${qname(t.name)}<${t.args.map(typeText).join(", ")}>`;
+    case "TupleType":
+      return `(${t.elements.map(typeText).join(", ")})`;
+    case "OptionalType":
+      return `${typeText(t.inner)}?`;
+  }
+}
+
+/** A constant expression as written (literals keep their spelling: `0x10` stays hex). */
+export function expr(e: Expr): string {
+  switch (e.kind) {
+    case "IntegerLiteral":
+    case "FloatLiteral":
+    case "StringLiteral":
+      return e.raw;
+    case "BoolLiteral":
+      return e.value ? "true" : "false";
+    case "NameExpr":
+      return qname(e.name);
+    case "UnaryExpr":
+      return `${e.op}${expr(e.operand)}`;
+    case "BinaryExpr":
+      return `${expr(e.left)} ${e.op} ${expr(e.right)}`;
+    case "ParenExpr":
+      return `(${expr(e.inner)})`;
+  }
+}
+
+function annotationArg(a: AnnotationArg): string {
+  return a.name ? `${spellName(a.name.name)} = ${expr(a.value)}` : expr(a.value);
+}
+
+/** `@name` or `@name(args)`. */
+export function annotation(a: Annotation): string {
+  return a.args === undefined ? `@${qname(a.name)}` : `@${qname(a.name)}(${a.args.map(annotationArg).join(", ")})`;
+}
+
+function paramText(p: ParamDecl): string {
+  const ann = p.annotations.map((a) => `${annotation(a)} `).join("");
+  return p.name === undefined ? `${ann}${typeText(p.type)}` : `${ann}${spellName(p.name.name)}: ${typeText(p.type)}`;
+}
+
+/** Prints a file in canonical form. Pure: no I/O; the same AST always gives the same text. */
+export function printNidl(file: NidlFile, opts: PrintOptions = {}): string {
+  return new Printer(file, opts).print();
+}

@@ -1,0 +1,112 @@
+/**
+ * Compression of a frame's value section (idl/WIRE.md "Compressed sections").
+ *
+ * A compressed section is `uncompressedLength: u32 LE` followed by the
+ * algorithm's data: an LZ4 *block* (the format of LZ4_decompress_safe) or one
+ * Zstandard frame. The length prefix lets a receiver refuse an oversized
+ * section before it allocates anything; the decompressed size must equal it.
+ */
+import { compressSync as lz4CompressSync, uncompressSync as lz4UncompressSync } from "lz4-napi";
+import { IPCError } from "../errors.js";
+import type { CompressionType } from "../wire/message.js";
+import { zstdDecompressedBound } from "./zstd-frame.js";
+import { zstdCompressAsync, zstdCompressSync, zstdDecompressAsync, zstdDecompressSync } from "./zstd-sync.js";
+
+/** zstd level used by the encoder: fast, and still well ahead of lz4 in ratio. */
+export const ZSTD_LEVEL = 3;
+
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+function withPrefix(length: number, data: Uint8Array): Uint8Array {
+  const out = Buffer.allocUnsafe(4 + data.length);
+  out.writeUInt32LE(length, 0);
+  out.set(data, 4);
+  return out;
+}
+
+/** Compresses `plain` into a section (sync; zstd blocks briefly on a helper thread). */
+export function compressSection(plain: Uint8Array, compression: CompressionType): Uint8Array {
+  if (compression === "none") return plain;
+  if (compression === "lz4") {
+    try {
+      // lz4-napi's compressSync already writes the u32 LE length prefix.
+      return lz4CompressSync(asBuffer(plain));
+    } catch (cause) {
+      throw new IPCError("SerializationError", `lz4 compress failed: ${String(cause)}`, { cause, context: { compression } });
+    }
+  }
+  return withPrefix(plain.length, zstdCompressSync(plain, ZSTD_LEVEL));
+}
+
+/** Async variant of {@link compressSection}: zstd runs without blocking this thread. */
+export async function compressSectionAsync(plain: Uint8Array, compression: CompressionType): Promise<Uint8Array> {
+  if (compression !== "zstd") return compressSection(plain, compression);
+  return withPrefix(plain.length, await zstdCompressAsync(plain, ZSTD_LEVEL));
+}
+
+/**
+ * Validates a compressed section's prefix (and, for zstd, its frame structure)
+ * against `maxSize` before anything is decompressed. Returns the declared size.
+ */
+function checkSection(bytes: Uint8Array, start: number, end: number, compression: CompressionType, maxSize: number): number {
+  if (end - start < 4) {
+    throw new IPCError("DeserializationError", `${compression} section shorter than its 4-byte length prefix`, {
+      context: { compression, offset: start },
+    });
+  }
+  const declared = (bytes[start] | (bytes[start + 1] << 8) | (bytes[start + 2] << 16) | (bytes[start + 3] << 24)) >>> 0;
+  if (declared > maxSize) {
+    throw new IPCError("MessageTooLarge", `${compression} section declares ${declared} bytes, limit is ${maxSize}`, {
+      context: { compression, declared, limit: maxSize },
+    });
+  }
+  if (compression === "zstd") {
+    const bound = zstdDecompressedBound(bytes, start + 4, end);
+    if (bound > maxSize + 128 * 1024) {
+      throw new IPCError("MessageTooLarge", `zstd section may expand to ${bound} bytes, limit is ${maxSize}`, {
+        context: { compression, bound, limit: maxSize },
+      });
+    }
+  }
+  return declared;
+}
+
+function checkLength(out: Uint8Array, declared: number, compression: CompressionType): Uint8Array {
+  if (out.length !== declared) {
+    throw new IPCError("DeserializationError", `${compression} section decompressed to ${out.length} bytes, prefix says ${declared}`, {
+      context: { compression, declared, actual: out.length },
+    });
+  }
+  return out;
+}
+
+/** Decompresses `bytes[start, end)`; never produces more than `maxSize` bytes. */
+export function decompressSection(bytes: Uint8Array, start: number, end: number, compression: CompressionType, maxSize: number): Uint8Array {
+  if (compression === "none") return bytes.subarray(start, end);
+  const declared = checkSection(bytes, start, end, compression, maxSize);
+  if (compression === "lz4") {
+    let out: Uint8Array;
+    try {
+      out = lz4UncompressSync(bytes.subarray(start, end));
+    } catch (cause) {
+      throw new IPCError("DeserializationError", `invalid lz4 section: ${String(cause)}`, { cause, context: { compression } });
+    }
+    return checkLength(out, declared, compression);
+  }
+  return checkLength(zstdDecompressSync(bytes.subarray(start + 4, end)), declared, compression);
+}
+
+/** Async variant of {@link decompressSection}. */
+export async function decompressSectionAsync(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  compression: CompressionType,
+  maxSize: number,
+): Promise<Uint8Array> {
+  if (compression !== "zstd") return decompressSection(bytes, start, end, compression, maxSize);
+  const declared = checkSection(bytes, start, end, compression, maxSize);
+  return checkLength(await zstdDecompressAsync(bytes.subarray(start + 4, end)), declared, compression);
+}

@@ -1,0 +1,133 @@
+/**
+ * JSON encoding of the value sections. JSON has no bigint, no bytes, no
+ * undefined and no NaN, so those travel as one-key "tag" objects (idl/WIRE.md
+ * "JSON tags"):
+ *
+ *   {"$n": "-12"}        bigint, decimal
+ *   {"$b": "AAEC"}       Uint8Array, base64 (RFC 4648, padded)
+ *   {"$u": 1}            undefined (in arrays and at the top level; object
+ *                        properties whose value is undefined are omitted, as in JSON)
+ *   {"$f": "NaN"}        NaN, "Infinity" or "-Infinity"
+ *   {"$o": {...}}        escape: a plain object that itself has exactly one key
+ *                        and that key is one of the five tags
+ *
+ * The walk is top-down (not a JSON.parse reviver) so an escaped object's
+ * contents are never mistaken for a tag.
+ */
+import { IPCError } from "../errors.js";
+
+const TAGS: ReadonlySet<string> = new Set(["$n", "$b", "$u", "$f", "$o"]);
+const utf8Decoder = new TextDecoder("utf-8", { fatal: true });
+const BIGINT_TEXT = /^-?(0|[1-9][0-9]*)$/;
+
+/** Converts a value of the value model into a JSON-safe tree (tags applied). */
+export function toTaggedJson(value: unknown): unknown {
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return value;
+    case "number":
+      return Number.isFinite(value) ? value : { $f: String(value) };
+    case "bigint":
+      return { $n: value.toString() };
+    case "undefined":
+      return { $u: 1 };
+    case "object": {
+      if (value === null) return null;
+      if (value instanceof Uint8Array) return { $b: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("base64") };
+      if (Array.isArray(value)) return value.map(toTaggedJson);
+      const out: Record<string, unknown> = {};
+      let count = 0;
+      let onlyKey = "";
+      for (const key of Object.keys(value)) {
+        const v = (value as Record<string, unknown>)[key];
+        if (v === undefined) continue;
+        out[key] = toTaggedJson(v);
+        count++;
+        onlyKey = key;
+      }
+      return count === 1 && TAGS.has(onlyKey) ? { $o: out } : out;
+    }
+    default:
+      throw new IPCError("SerializationError", `a ${typeof value} cannot be encoded as JSON`, { context: { format: "json" } });
+  }
+}
+
+/** Inverse of {@link toTaggedJson}; throws DeserializationError on a malformed tag. */
+export function fromTaggedJson(value: unknown): unknown {
+  if (typeof value !== "object" || value === null) return value;
+  if (Array.isArray(value)) return value.map(fromTaggedJson);
+  const obj = value as Record<string, unknown>;
+  const keys = Object.keys(obj);
+  if (keys.length === 1 && TAGS.has(keys[0])) return fromTag(keys[0], obj[keys[0]]);
+  return reviveFields(obj);
+}
+
+function reviveFields(obj: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(obj)) {
+    // defineProperty so that a "__proto__" key stays a plain data property.
+    Object.defineProperty(out, key, { value: fromTaggedJson(obj[key]), enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
+function fromTag(tag: string, v: unknown): unknown {
+  switch (tag) {
+    case "$n":
+      if (typeof v === "string" && BIGINT_TEXT.test(v)) return BigInt(v);
+      break;
+    case "$b":
+      if (typeof v === "string" && /^[A-Za-z0-9+/]*={0,2}$/.test(v) && v.length % 4 === 0) {
+        const buf = Buffer.from(v, "base64");
+        return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+      }
+      break;
+    case "$u":
+      if (v === 1) return undefined;
+      break;
+    case "$f":
+      if (v === "NaN") return NaN;
+      if (v === "Infinity") return Infinity;
+      if (v === "-Infinity") return -Infinity;
+      break;
+    case "$o":
+      if (typeof v === "object" && v !== null && !Array.isArray(v)) return reviveFields(v as Record<string, unknown>);
+      break;
+  }
+  throw new IPCError("DeserializationError", `malformed JSON tag ${JSON.stringify(tag)}`, { context: { format: "json", tag } });
+}
+
+/** Encodes one value as UTF-8 JSON text with tags. */
+export function encodeJsonValue(value: unknown): Uint8Array {
+  let text: string;
+  try {
+    text = JSON.stringify(toTaggedJson(value));
+  } catch (cause) {
+    if (cause instanceof IPCError) throw cause;
+    throw new IPCError("SerializationError", `value cannot be encoded as JSON: ${cause instanceof Error ? cause.message : String(cause)}`, {
+      cause,
+      context: { format: "json" },
+    });
+  }
+  return Buffer.from(text, "utf8");
+}
+
+/** Decodes one JSON value from `bytes[start, end)` (strict UTF-8, tags revived). */
+export function decodeJsonValue(bytes: Uint8Array, start: number, end: number): unknown {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(utf8Decoder.decode(bytes.subarray(start, end)));
+  } catch (cause) {
+    throw new IPCError("DeserializationError", `invalid JSON value section: ${cause instanceof Error ? cause.message : String(cause)}`, {
+      cause,
+      context: { format: "json", offset: start, length: end - start },
+    });
+  }
+  try {
+    return fromTaggedJson(parsed);
+  } catch (cause) {
+    if (cause instanceof IPCError) throw cause;
+    throw new IPCError("DeserializationError", "JSON value section nests too deeply", { cause, context: { format: "json" } });
+  }
+}

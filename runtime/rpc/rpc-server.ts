@@ -1,0 +1,233 @@
+/**
+ * The server side of RPC: implements the {@link RpcServerPort} that generated
+ * server skeletons register with, and serves every channel of a
+ * {@link Listener} (or channels attached one by one).
+ *
+ * A handler that returns a plain value is answered in the same turn; one
+ * that returns a Promise is answered when it settles. The handler's
+ * `context.signal` aborts when the caller cancels, the call's timeout passes,
+ * or the caller disconnects; it is created lazily, so handlers that never
+ * look at it cost no timer.
+ */
+import { IPCError } from "../errors.js";
+import type { Message, RequestMessage } from "../wire/message.js";
+import type { Channel, Listener } from "../transport/types.js";
+import type { CallContext, Registration, RpcServerPort, ServiceDefinition } from "./contract.js";
+import { closesCycle, NODE_ID, runInChain } from "./call-chain.js";
+import {
+  buildErrorResponse,
+  buildEvent,
+  buildResponse,
+  CANCEL,
+  CONTROL_IFACE,
+  FLAG_ONEWAY,
+  methodName,
+  readRequestParams,
+  splitMethod,
+  SUBSCRIBE,
+  toErrorDetails,
+  UNSUBSCRIBE,
+} from "./rpc-protocol.js";
+import { nextMessageId } from "./message-ids.js";
+
+/** Options of an {@link RpcServer}. */
+export interface RpcServerOptions {
+  /** This server's node id for cycle detection (default: the process's). */
+  nodeId?: number;
+  /** Refuse call cycles with DeadlockDetected (default true). */
+  detectCycles?: boolean;
+}
+
+/** One call in progress, for cancellation. */
+class InFlight {
+  private controller: AbortController | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private abortedWith: IPCError | undefined;
+
+  constructor(private readonly timeoutMs: number) {}
+
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.abortedWith) this.controller.abort(this.abortedWith);
+      else if (this.timeoutMs > 0) {
+        this.timer = setTimeout(() => this.abort(new IPCError("TimeoutExpired", "the caller's timeout passed")), this.timeoutMs);
+        this.timer.unref();
+      }
+    }
+    return this.controller.signal;
+  }
+
+  abort(reason: IPCError): void {
+    if (this.abortedWith) return;
+    this.abortedWith = reason;
+    this.done();
+    this.controller?.abort(reason);
+  }
+
+  done(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+}
+
+/** Per-connection state. */
+interface Connection {
+  channel: Channel;
+  subscriptions: Set<string>;
+  inFlight: Map<bigint, InFlight>;
+}
+
+/** Serves registered interfaces over channels; see the file comment. */
+export class RpcServer implements RpcServerPort {
+  private readonly services = new Map<string, ServiceDefinition>();
+  private readonly connections = new Set<Connection>();
+  private readonly nodeId: number;
+  private readonly detectCycles: boolean;
+
+  constructor(options: RpcServerOptions = {}) {
+    this.nodeId = options.nodeId ?? NODE_ID;
+    this.detectCycles = options.detectCycles ?? true;
+  }
+
+  /** Serves every current and future connection of `listener`. */
+  serve(listener: Listener): this {
+    listener.onConnection((channel) => this.attach(channel));
+    return this;
+  }
+
+  /** Serves one channel until it closes. */
+  attach(channel: Channel): void {
+    const conn: Connection = { channel, subscriptions: new Set(), inFlight: new Map() };
+    this.connections.add(conn);
+    channel.setHandler({
+      onMessage: (message: Message) => {
+        if (message.type === "request") this.onRequest(conn, message);
+      },
+      onClose: () => {
+        this.connections.delete(conn);
+        const gone = new IPCError("ChannelClosed", "the caller disconnected");
+        for (const call of conn.inFlight.values()) call.abort(gone);
+        conn.inFlight.clear();
+      },
+    });
+  }
+
+  register(service: ServiceDefinition): Registration {
+    if (this.services.has(service.iface)) {
+      throw new IPCError("HandlerAlreadyRegistered", `interface ${service.iface} is already served`, { context: { iface: service.iface } });
+    }
+    this.services.set(service.iface, service);
+    return { unregister: () => void (this.services.get(service.iface) === service && this.services.delete(service.iface)) };
+  }
+
+  emit(iface: string, member: string, args: readonly unknown[]): void {
+    const key = methodName(iface, member);
+    let event: ReturnType<typeof buildEvent> | undefined;
+    for (const conn of this.connections) {
+      if (!conn.subscriptions.has(key) || conn.channel.closed) continue;
+      event ??= buildEvent(nextMessageId(), iface, member, args);
+      const ev = event;
+      if (!conn.channel.trySend(ev)) void conn.channel.send(ev).catch(() => undefined);
+    }
+  }
+
+  private onRequest(conn: Connection, request: RequestMessage): void {
+    const started = performance.now();
+    const oneway = (request.body.flags & FLAG_ONEWAY) !== 0;
+    const reply = (value: unknown): void => {
+      if (oneway || conn.channel.closed) return;
+      this.send(conn, buildResponse(nextMessageId(), request, value, Math.round((performance.now() - started) * 1000)));
+    };
+    const replyError = (error: unknown): void => {
+      if (oneway || conn.channel.closed) return;
+      this.send(conn, buildErrorResponse(nextMessageId(), request, toErrorDetails(error), Math.round((performance.now() - started) * 1000)));
+    };
+    let parsed: { args: readonly unknown[]; chain: readonly number[] };
+    const target = splitMethod(request.body.method);
+    try {
+      parsed = readRequestParams(request);
+      if (!target) throw new IPCError("MethodNotFound", `malformed method name ${JSON.stringify(request.body.method)}`);
+    } catch (error) {
+      return replyError(error);
+    }
+    if (target.iface === CONTROL_IFACE) return this.onControl(conn, target.member, parsed.args);
+    if (this.detectCycles && closesCycle(parsed.chain, this.nodeId)) {
+      return replyError(
+        new IPCError("DeadlockDetected", `call cycle: ${request.body.method} would wait on a caller that is waiting on it`, {
+          context: { method: request.body.method, chain: parsed.chain, node: this.nodeId },
+        }),
+      );
+    }
+    const entry = this.services.get(target.iface)?.methods[target.member];
+    if (!entry) {
+      return replyError(new IPCError("MethodNotFound", `no method ${request.body.method} is served here`, { context: { method: request.body.method } }));
+    }
+    const call = new InFlight(request.body.timeoutMs);
+    conn.inFlight.set(request.messageId, call);
+    const context: CallContext = {
+      iface: target.iface,
+      member: target.member,
+      get signal() {
+        return call.signal;
+      },
+    };
+    const finish = (): void => {
+      call.done();
+      conn.inFlight.delete(request.messageId);
+    };
+    let result: unknown;
+    try {
+      result = this.detectCycles ? runInChain(parsed.chain, () => entry.handler(parsed.args, context), this.nodeId) : entry.handler(parsed.args, context);
+    } catch (error) {
+      finish();
+      return replyError(error);
+    }
+    if (isThenable(result)) {
+      result.then(
+        (value) => {
+          finish();
+          reply(value);
+        },
+        (error: unknown) => {
+          finish();
+          replyError(error);
+        },
+      );
+    } else {
+      finish();
+      reply(result);
+    }
+  }
+
+  private onControl(conn: Connection, member: string, args: readonly unknown[]): void {
+    if ((member === SUBSCRIBE || member === UNSUBSCRIBE) && typeof args[0] === "string" && typeof args[1] === "string") {
+      const key = methodName(args[0], args[1]);
+      if (member === SUBSCRIBE) conn.subscriptions.add(key);
+      else conn.subscriptions.delete(key);
+    } else if (member === CANCEL && typeof args[0] === "string" && /^\d+$/.test(args[0])) {
+      const id = BigInt(args[0]);
+      conn.inFlight.get(id)?.abort(new IPCError("Cancelled", "the caller cancelled the call"));
+      conn.inFlight.delete(id);
+    }
+  }
+
+  private send(conn: Connection, message: Message): void {
+    try {
+      if (!conn.channel.trySend(message)) void conn.channel.send(message).catch(() => undefined);
+    } catch (error) {
+      // An unencodable result or error becomes a plain error reply instead of a lost call.
+      if (message.type !== "response" || !(error instanceof IPCError) || error.code === "ChannelClosed") return;
+      const details = { code: error.code, message: `the reply could not be encoded: ${error.message}` };
+      try {
+        conn.channel.trySend({ ...message, body: { ...message.body, status: 1, value: null, error: details } });
+      } catch {
+        // The channel is gone.
+      }
+    }
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === "object" && value !== null && typeof (value as { then?: unknown }).then === "function";
+}

@@ -1,0 +1,101 @@
+/**
+ * The receive side of a channel in pull mode: received messages wait here for
+ * `receive()`, and `receive()` callers wait here for messages. The queue tells
+ * its owner when it is full so the owner can stop reading from the socket,
+ * which pushes back on the sender through the kernel buffer: memory stays
+ * bounded however slow the consumer is.
+ */
+import { IPCError } from "../errors.js";
+import type { Message } from "../wire/message.js";
+
+type Entry = { message: Message } | { error: IPCError };
+
+interface Receiver {
+  resolve(message: Message): void;
+  reject(error: IPCError): void;
+  timer: NodeJS.Timeout | undefined;
+}
+
+/** FIFO of received messages and waiting receivers; see the file comment. */
+export class InboundQueue {
+  private readonly entries: Entry[] = [];
+  private head = 0;
+  private readonly receivers: Receiver[] = [];
+  private closedWith: IPCError | undefined;
+
+  constructor(
+    private readonly capacity: number,
+    private readonly onFullChange: (full: boolean) => void,
+  ) {}
+
+  /** Messages waiting to be received. */
+  get length(): number {
+    return this.entries.length - this.head;
+  }
+
+  /** Delivers a message to a waiting receiver or queues it. */
+  push(message: Message): void {
+    const r = this.receivers.shift();
+    if (r) {
+      if (r.timer) clearTimeout(r.timer);
+      r.resolve(message);
+      return;
+    }
+    this.entries.push({ message });
+    if (this.length === this.capacity) this.onFullChange(true);
+  }
+
+  /** Queues a non-fatal decoding error: the next receive rejects with it. */
+  pushError(error: IPCError): void {
+    const r = this.receivers.shift();
+    if (r) {
+      if (r.timer) clearTimeout(r.timer);
+      r.reject(error);
+      return;
+    }
+    this.entries.push({ error });
+  }
+
+  /** Takes everything queued (switching to push mode). */
+  drain(): Entry[] {
+    const out = this.entries.slice(this.head);
+    this.entries.length = 0;
+    this.head = 0;
+    this.onFullChange(false);
+    return out;
+  }
+
+  /** Next message, waiting up to `timeoutMs`. */
+  receive(timeoutMs: number): Promise<Message> {
+    if (this.length > 0) {
+      const entry = this.entries[this.head++];
+      if (this.head > 1024 && this.head * 2 > this.entries.length) {
+        this.entries.splice(0, this.head);
+        this.head = 0;
+      }
+      if (this.length === this.capacity / 2 || this.length === 0) this.onFullChange(false);
+      return "message" in entry ? Promise.resolve(entry.message) : Promise.reject(entry.error);
+    }
+    if (this.closedWith) return Promise.reject(this.closedWith);
+    return new Promise<Message>((resolve, reject) => {
+      const r: Receiver = { resolve, reject, timer: undefined };
+      if (Number.isFinite(timeoutMs)) {
+        r.timer = setTimeout(() => {
+          const i = this.receivers.indexOf(r);
+          if (i >= 0) this.receivers.splice(i, 1);
+          reject(new IPCError("TimeoutExpired", `no message within ${timeoutMs} ms`, { context: { timeoutMs } }));
+        }, timeoutMs);
+      }
+      this.receivers.push(r);
+    });
+  }
+
+  /** No more messages will come: waiting receivers and later receives (after the queue empties) reject with `error`. */
+  close(error: IPCError): void {
+    this.closedWith = error;
+    for (const r of this.receivers.splice(0)) {
+      if (r.timer) clearTimeout(r.timer);
+      r.reject(error);
+    }
+  }
+}

@@ -1,0 +1,8 @@
+/**
+ * Transports (spec 4.1.1, 5.1.1): channels over Unix sockets and named pipes
+ * with batching and backpressure; shared memory is declared and arrives later.
+ */
+export * from "./types.js";
+export { createChannel, listen } from "./create-channel.js";
+export { resolveEndpoint, runtimeDirectory, ensurePrivateDirectory, MAX_SOCKET_PATH_BYTES } from "./endpoint.js";
+export { resolveChannelOptions, type ResolvedChannelOptions } from "./stream-channel.js";

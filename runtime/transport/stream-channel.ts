@@ -1,0 +1,251 @@
+/**
+ * A {@link Channel} over a byte stream: a connected Unix socket (one duplex
+ * socket) or a pair of FIFOs (one read socket, one write socket). Framing is
+ * the NOVA wire format; batching and backpressure come from the queues.
+ */
+import type { Socket } from "node:net";
+import { IPCError, isIPCError } from "../errors.js";
+import type { Message } from "../wire/message.js";
+import { encodeMessage } from "../wire/frame.js";
+import { FrameDecoder } from "../wire/frame-decoder.js";
+import { InboundQueue } from "./inbound-queue.js";
+import { OutboundQueue } from "./outbound-queue.js";
+import {
+  MAX_BUFFER_SIZE,
+  MIN_BUFFER_SIZE,
+  TRANSPORT_DEFAULTS,
+  type Channel,
+  type ChannelHandler,
+  type ChannelOptions,
+  type SendOptions,
+  type TransportType,
+} from "./types.js";
+
+let nextChannelId = 1;
+
+/** Fully resolved channel options. */
+export interface ResolvedChannelOptions {
+  bufferSize: number;
+  maxQueuedMessages: number;
+  maxMessageSize: number;
+  timeoutMs: number;
+}
+
+/** Applies defaults and checks the spec's bounds (InvalidArgument otherwise). */
+export function resolveChannelOptions(options: ChannelOptions = {}): ResolvedChannelOptions {
+  const bufferSize = options.bufferSize ?? TRANSPORT_DEFAULTS.bufferSize;
+  if (!Number.isInteger(bufferSize) || bufferSize < MIN_BUFFER_SIZE || bufferSize > MAX_BUFFER_SIZE) {
+    throw new IPCError("InvalidArgument", `bufferSize must be an integer in ${MIN_BUFFER_SIZE}..${MAX_BUFFER_SIZE}, got ${bufferSize}`, {
+      context: { bufferSize },
+    });
+  }
+  const maxQueuedMessages = options.maxQueuedMessages ?? TRANSPORT_DEFAULTS.maxQueuedMessages;
+  const maxMessageSize = options.maxMessageSize ?? TRANSPORT_DEFAULTS.maxMessageSize;
+  const timeoutMs = options.timeoutMs ?? TRANSPORT_DEFAULTS.timeoutMs;
+  for (const [name, value] of Object.entries({ maxQueuedMessages, maxMessageSize, timeoutMs })) {
+    if (!(value > 0)) throw new IPCError("InvalidArgument", `${name} must be positive, got ${value}`, { context: { [name]: value } });
+  }
+  return { bufferSize, maxQueuedMessages, maxMessageSize, timeoutMs };
+}
+
+/** How a stream channel is wired to its sockets. */
+export interface StreamChannelParts {
+  transport: TransportType;
+  endpoint: string;
+  input: Socket;
+  output: Socket;
+  options: ResolvedChannelOptions;
+  /** Extra cleanup once closed (placeholder fds, temp files). */
+  dispose?: () => void;
+}
+
+/** A channel over one or two stream sockets; see the file comment. */
+export class StreamChannel implements Channel {
+  readonly id = nextChannelId++;
+  readonly transport: TransportType;
+  readonly endpoint: string;
+  readonly closedPromise: Promise<IPCError | undefined>;
+  private readonly input: Socket;
+  private readonly output: Socket;
+  private readonly opts: ResolvedChannelOptions;
+  private readonly outbound: OutboundQueue;
+  private readonly inbound: InboundQueue;
+  private readonly decoder: FrameDecoder;
+  private handler: ChannelHandler | undefined;
+  private isClosed = false;
+  private userClosed = false;
+  private resolveClosed!: (reason: IPCError | undefined) => void;
+  private readonly dispose: (() => void) | undefined;
+
+  constructor(parts: StreamChannelParts) {
+    this.transport = parts.transport;
+    this.endpoint = parts.endpoint;
+    this.input = parts.input;
+    this.output = parts.output;
+    this.opts = parts.options;
+    this.dispose = parts.dispose;
+    this.closedPromise = new Promise((resolve) => (this.resolveClosed = resolve));
+    const output = this.output;
+    this.outbound = new OutboundQueue(
+      { write: (data, done) => void output.write(data, done) },
+      this.opts.bufferSize,
+      this.opts.maxQueuedMessages,
+    );
+    this.inbound = new InboundQueue(this.opts.maxQueuedMessages, (full) => {
+      if (full) this.input.pause();
+      else if (!this.isClosed) this.input.resume();
+    });
+    this.decoder = new FrameDecoder({
+      maxMessageSize: this.opts.maxMessageSize,
+      onMessage: (message: Message) => {
+        if (this.handler) this.handler.onMessage(message);
+        else this.inbound.push(message);
+      },
+      onError: (error: IPCError, fatal: boolean) => {
+        if (this.handler?.onError) this.handler.onError(error, fatal);
+        else if (!fatal) this.inbound.pushError(error);
+        if (fatal) this.terminate(error);
+      },
+    });
+    this.input.on("data", (chunk: Buffer) => this.decoder.push(chunk));
+    this.input.on("end", () => this.terminate(undefined));
+    this.input.on("close", () => this.terminate(undefined));
+    this.input.on("error", (e) => this.terminate(this.closedError(e)));
+    if (this.output !== this.input) {
+      this.output.on("error", (e) => this.terminate(this.closedError(e)));
+      this.output.on("close", () => this.terminate(undefined));
+    }
+    // A handshake may have left the input paused with bytes unshifted.
+    this.input.resume();
+  }
+
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
+  get outboundBytes(): number {
+    return this.outbound.pendingBytes;
+  }
+
+  trySend(message: Message): boolean {
+    if (this.isClosed || this.userClosed) throw this.channelClosed();
+    if (!this.outbound.hasRoom) return false;
+    return this.outbound.tryPush(this.encode(message));
+  }
+
+  trySendFrame(frame: Uint8Array): boolean {
+    if (this.isClosed || this.userClosed) throw this.channelClosed();
+    if (frame.length > this.opts.maxMessageSize) throw this.tooLarge(frame.length);
+    return this.outbound.tryPush(frame);
+  }
+
+  async send(message: Message, options: SendOptions = {}): Promise<bigint> {
+    if (this.isClosed || this.userClosed) throw this.channelClosed();
+    const frame = this.encode(message);
+    if (!this.outbound.tryPush(frame)) await this.sendLater(frame, options.timeoutMs ?? this.opts.timeoutMs);
+    return message.messageId;
+  }
+
+  writable(): Promise<void> {
+    if (this.isClosed) return Promise.reject(this.channelClosed());
+    return this.outbound.whenWritable(Infinity);
+  }
+
+  receive(timeoutMs?: number): Promise<Message> {
+    return this.inbound.receive(timeoutMs ?? this.opts.timeoutMs);
+  }
+
+  setHandler(handler: ChannelHandler | undefined): void {
+    this.handler = handler;
+    if (!handler) return;
+    for (const entry of this.inbound.drain()) {
+      if ("message" in entry) handler.onMessage(entry.message);
+      else handler.onError?.(entry.error, false);
+    }
+    if (this.isClosed) handler.onClose?.(undefined);
+  }
+
+  async close(graceful = true): Promise<void> {
+    if (this.isClosed || this.userClosed) {
+      throw new IPCError("ChannelAlreadyClosed", `channel ${this.id} to ${this.endpoint} is already closed`, { context: { channel: this.id } });
+    }
+    this.userClosed = true;
+    if (!graceful) {
+      this.terminate(undefined);
+      return;
+    }
+    this.outbound.flush();
+    let timer: NodeJS.Timeout | undefined;
+    const flushed = await Promise.race([
+      this.outbound.whenIdle().then(() => true),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), this.opts.timeoutMs))),
+    ]);
+    clearTimeout(timer);
+    const pending = this.outbound.pendingBytes;
+    if (!flushed && pending > 0) {
+      this.terminate(undefined);
+      throw new IPCError("PendingMessages", `graceful close left ${pending} bytes unsent after ${this.opts.timeoutMs} ms`, {
+        context: { pendingBytes: pending, timeoutMs: this.opts.timeoutMs },
+      });
+    }
+    // Half-close so the peer reads everything and then sees end-of-stream.
+    await new Promise<void>((resolve) => {
+      if (this.isClosed) return resolve();
+      this.output.end(() => resolve());
+      setTimeout(resolve, this.opts.timeoutMs).unref();
+    });
+    this.terminate(undefined);
+  }
+
+  /** Tears everything down once; idempotent. */
+  private terminate(reason: IPCError | undefined): void {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    const error = reason ?? this.channelClosed();
+    this.outbound.fail(error);
+    this.inbound.close(error);
+    this.input.destroy();
+    if (this.output !== this.input) this.output.destroy();
+    try {
+      this.dispose?.();
+    } catch {
+      // Best-effort cleanup of temp files; the channel is closed either way.
+    }
+    this.handler?.onClose?.(reason);
+    this.resolveClosed(reason);
+  }
+
+  private async sendLater(frame: Uint8Array, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.outbound.tryPush(frame)) {
+      await this.outbound.whenWritable(Math.max(0, deadline - Date.now()));
+      if (this.isClosed || this.userClosed) throw this.channelClosed();
+    }
+  }
+
+  private encode(message: Message): Uint8Array {
+    try {
+      return encodeMessage(message, { maxMessageSize: this.opts.maxMessageSize });
+    } catch (error) {
+      if (isIPCError(error)) throw error;
+      throw new IPCError("SerializationError", `cannot encode message: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  private tooLarge(size: number): IPCError {
+    return new IPCError("MessageTooLarge", `frame of ${size} bytes exceeds the limit of ${this.opts.maxMessageSize}`, {
+      context: { size, maxMessageSize: this.opts.maxMessageSize },
+    });
+  }
+
+  private channelClosed(): IPCError {
+    return new IPCError("ChannelClosed", `channel ${this.id} to ${this.endpoint} is closed`, { context: { channel: this.id, endpoint: this.endpoint } });
+  }
+
+  private closedError(cause: Error): IPCError {
+    return new IPCError("ChannelClosed", `channel ${this.id} to ${this.endpoint} failed: ${cause.message}`, {
+      cause,
+      context: { channel: this.id, endpoint: this.endpoint, errno: (cause as NodeJS.ErrnoException).code },
+    });
+  }
+}

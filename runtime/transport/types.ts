@@ -1,0 +1,139 @@
+/**
+ * The transport contract (spec 5.1.1, 5.2.2): a bidirectional {@link Channel}
+ * carrying NOVA {@link Message}s, and a {@link Listener} that accepts them.
+ * Every transport (unix, pipe, later shm) implements exactly these shapes, so
+ * RPC and the event bus never know which one they run on.
+ */
+import type { IPCError } from "../errors.js";
+import type { Message } from "../wire/message.js";
+
+/** The transports of spec 5.1.1 (UnixSocket, NamedPipe, SharedMemory). */
+export type TransportType = "unix" | "pipe" | "shm";
+
+/** Every transport name, for validation and `describe.each`. */
+export const TRANSPORT_TYPES: readonly TransportType[] = ["unix", "pipe", "shm"];
+
+/** Spec 5.1.1 bounds of `buffer_size`. */
+export const MIN_BUFFER_SIZE = 4096;
+/** Spec 5.1.1 bounds of `buffer_size`. */
+export const MAX_BUFFER_SIZE = 1_048_576;
+
+/** Defaults of spec 6.1.1 and the choices documented in runtime/transport/README.md. */
+export const TRANSPORT_DEFAULTS = {
+  /** Bytes the outbound queue may hold before `send` waits. */
+  bufferSize: 262_144,
+  /** Messages per queue (spec 6.1.1). */
+  maxQueuedMessages: 10_000,
+  /** Spec 6.1.1 default message timeout. */
+  timeoutMs: 5_000,
+  /** Spec 6.1.1 max concurrent connections. */
+  maxConnections: 1_000,
+  /** The frame decoder's limit (idl/WIRE.md default). */
+  maxMessageSize: 16 * 1024 * 1024,
+} as const;
+
+/** Options shared by both ends of a channel. */
+export interface ChannelOptions {
+  /** Outbound queue bound in bytes, 4096..1048576 (spec `buffer_size`). */
+  bufferSize?: number;
+  /** Outbound and inbound queue bound in messages (default 10,000). */
+  maxQueuedMessages?: number;
+  /** Largest frame accepted or sent, in bytes (default 16 MiB). */
+  maxMessageSize?: number;
+  /** Default timeout of `send`, `receive`, graceful `close` and connecting, in ms (default 5000). */
+  timeoutMs?: number;
+}
+
+/** Options of `send`. */
+export interface SendOptions {
+  /** How long to wait for room in a full outbound queue (default: the channel's timeout). */
+  timeoutMs?: number;
+}
+
+/** Receives messages pushed by a channel in push mode (see {@link Channel.setHandler}). */
+export interface ChannelHandler {
+  /** One decoded message, in arrival order. */
+  onMessage(message: Message): void;
+  /** A decoding problem; `fatal` means the channel is closing because of it. */
+  onError?(error: IPCError, fatal: boolean): void;
+  /** The channel closed (by either side); `error` is set when it was not a clean close. */
+  onClose?(error: IPCError | undefined): void;
+}
+
+/**
+ * A bidirectional message channel (spec `Channel`). Messages keep their order.
+ * Two ways to consume: pull with {@link receive} (spec receive_message), or
+ * push by installing a handler with {@link setHandler} (what RPC uses).
+ */
+export interface Channel {
+  /** Process-unique id, for logs and call chains. */
+  readonly id: number;
+  readonly transport: TransportType;
+  /** The resolved endpoint (a filesystem path). */
+  readonly endpoint: string;
+  /** True once closed by either side. */
+  readonly closed: boolean;
+  /**
+   * Queues `message` (spec send_message) and resolves with its message id once
+   * it is queued. When the outbound queue is full it waits up to `timeoutMs`
+   * for room and then rejects with `TimeoutExpired`. Rejects with
+   * `ChannelClosed`, `MessageTooLarge` or `SerializationError`.
+   */
+  send(message: Message, options?: SendOptions): Promise<bigint>;
+  /**
+   * Queues `message` if there is room right now and returns true; returns
+   * false (and queues nothing) when the queue is full. Throws the same
+   * errors as `send` otherwise. The hot path of RPC and fire-and-forget.
+   */
+  trySend(message: Message): boolean;
+  /** Queues an already encoded frame (see {@link trySend}); for relays and benchmarks. */
+  trySendFrame(frame: Uint8Array): boolean;
+  /** Resolves when the outbound queue has room again (immediately if it has). */
+  writable(): Promise<void>;
+  /**
+   * Takes the next message (spec receive_message), waiting up to `timeoutMs`
+   * (default: the channel's timeout; `Infinity` waits forever). Rejects with
+   * `TimeoutExpired`, `ChannelClosed`, `CorruptedMessage`, `DeserializationError`.
+   */
+  receive(timeoutMs?: number): Promise<Message>;
+  /**
+   * Switches to push mode: every message already queued and every later one is
+   * handed to `handler` instead of `receive`. Pass `undefined` to go back.
+   */
+  setHandler(handler: ChannelHandler | undefined): void;
+  /**
+   * Closes the channel (spec close_channel). Graceful: stop sending, flush the
+   * outbound queue, then close; rejects with `PendingMessages` (and closes
+   * anyway) when the queue could not be flushed within the timeout.
+   * Immediate: drop what is queued and close now. A second close rejects
+   * with `ChannelAlreadyClosed`.
+   */
+  close(graceful?: boolean): Promise<void>;
+  /** Resolves once the channel is closed, with the reason if it was not clean. */
+  readonly closedPromise: Promise<IPCError | undefined>;
+  /** Bytes and messages waiting in the outbound queue (for monitoring and tests). */
+  readonly outboundBytes: number;
+}
+
+/** Options of a listener. */
+export interface ListenerOptions extends ChannelOptions {
+  /** Connections held at once; more are refused (default 1000, spec 6.1.1). */
+  maxConnections?: number;
+}
+
+/** Accepts channels on an endpoint (server side of spec create_channel, 5.2.2 connection management). */
+export interface Listener {
+  readonly transport: TransportType;
+  /** The resolved endpoint path clients connect to. */
+  readonly endpoint: string;
+  /** Open connections. */
+  readonly connections: ReadonlySet<Channel>;
+  /** Called for every accepted channel; set before clients connect. */
+  onConnection(handler: (channel: Channel) => void): void;
+  /**
+   * Stops accepting, removes the endpoint from the filesystem and closes every
+   * connection (gracefully or not). Rejects with `ChannelAlreadyClosed` when
+   * called twice and with `PendingMessages` when a graceful close left data.
+   */
+  close(graceful?: boolean): Promise<void>;
+}

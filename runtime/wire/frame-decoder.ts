@@ -1,0 +1,313 @@
+/**
+ * The streaming frame decoder: bytes in (any chunking), messages out.
+ *
+ * Contract (idl/WIRE.md "Streaming decoding"):
+ * - `push` never throws. Every problem reaches `onError(err, fatal)`.
+ * - Partial frames are kept until complete; many frames in one chunk are all
+ *   delivered, in order, before `push` returns. Complete frames are decoded in
+ *   place from the caller's chunk (no copy); only a trailing partial frame is
+ *   copied into the decoder's own buffer.
+ * - A frame whose CRC is valid but whose body is bad (unknown type or flag,
+ *   malformed value section) is reported non-fatally and skipped: its bounds
+ *   are trustworthy.
+ * - A framing error (bad magic, CRC mismatch, oversized length) is reported
+ *   non-fatally and the decoder resynchronises: it scans forward from the byte
+ *   after the bad frame's start for the next "NOVA" whose candidate frame has
+ *   major version 1, an acceptable length and a valid CRC. Scanning is bounded
+ *   (CRC work of at most 4 x the size limit per episode); past that, or with
+ *   `resync: false`, the error is fatal. A frame with another major version
+ *   where a frame must start is fatal (the peer speaks another protocol).
+ * - After a fatal error the decoder drops all input until `reset()`.
+ * - If `onMessage` throws, the decoder is already past that frame: the
+ *   exception is reported as IPCError `InvalidHandler` (cause = the exception,
+ *   non-fatal) and decoding continues. Exceptions thrown by `onError` are
+ *   swallowed, so `onError` must not throw.
+ * - Re-entrancy: `push` from a callback queues the chunk (delivered after the
+ *   current one); `reset` from a callback stops delivery at once.
+ */
+import { IPCError, isIPCError } from "../errors.js";
+import { readU32 } from "./bytes.js";
+import { DEFAULT_MAX_MESSAGE_SIZE, HEADER_SIZE, Offset, VERSION_MAJOR } from "./constants.js";
+import { frameCrc32 } from "./crc32.js";
+import { decodeCheckedFrame } from "./frame.js";
+import { hasMagic, isMagicPrefix } from "./header.js";
+import type { Message } from "./message.js";
+
+/** Options of a {@link FrameDecoder}. */
+export interface FrameDecoderOptions {
+  /** Called once per decoded message, in stream order. */
+  onMessage(message: Message): void;
+  /** Called for every problem; `fatal` means the decoder now drops input until `reset()`. */
+  onError(error: IPCError, fatal: boolean): void;
+  /** Largest payload length and decompressed section, default 16 MiB. */
+  maxMessageSize?: number;
+  /** Scan for the next valid frame after a framing error (default true); false makes those fatal. */
+  resync?: boolean;
+}
+
+const SHRINK_ABOVE = 1 << 20;
+
+/** Streaming decoder of NOVA frames; see the module comment for its exact contract. */
+export class FrameDecoder {
+  readonly #onMessage: (message: Message) => void;
+  readonly #onError: (error: IPCError, fatal: boolean) => void;
+  readonly #max: number;
+  readonly #resyncAllowed: boolean;
+  readonly #resyncBudget: number;
+  #store: Uint8Array = new Uint8Array(0);
+  #len = 0;
+  #resyncing = false;
+  #resyncWork = 0;
+  #closed = false;
+  #epoch = 0;
+  #busy = false;
+  #queue: Uint8Array[] = [];
+
+  constructor(options: FrameDecoderOptions) {
+    const max = options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
+    if (!Number.isInteger(max) || max < 0 || max > 0xffff_ffff) {
+      throw new IPCError("InvalidArgument", "maxMessageSize must be an integer in 0..2^32-1", { context: { maxMessageSize: max } });
+    }
+    this.#onMessage = options.onMessage;
+    this.#onError = options.onError;
+    this.#max = max;
+    this.#resyncAllowed = options.resync ?? true;
+    this.#resyncBudget = Math.max(1 << 20, 4 * (max + HEADER_SIZE));
+  }
+
+  /** Bytes held back: a partial frame, a resync candidate, or chunks queued by a re-entrant push. */
+  get bufferedBytes(): number {
+    let n = this.#len;
+    for (const q of this.#queue) n += q.length;
+    return n;
+  }
+
+  /** True after a fatal error, until {@link reset}. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Drops all buffered input and state (also clears a fatal error). */
+  reset(): void {
+    this.#epoch++;
+    this.#len = 0;
+    this.#store = new Uint8Array(0);
+    this.#resyncing = false;
+    this.#resyncWork = 0;
+    this.#closed = false;
+    this.#queue = [];
+  }
+
+  /** Feeds bytes. Never throws; results arrive through the callbacks before it returns. */
+  push(chunk: Uint8Array): void {
+    if (this.#closed || chunk.length === 0) return;
+    if (this.#busy) {
+      this.#queue.push(chunk.slice());
+      return;
+    }
+    this.#busy = true;
+    try {
+      this.#pushOne(chunk);
+      while (this.#queue.length > 0 && !this.#closed) this.#pushOne(this.#queue.shift() as Uint8Array);
+    } catch (cause) {
+      // Not reached by design; a bug must still not escape push.
+      this.#fatal(new IPCError("CorruptedMessage", `frame decoder failed: ${String(cause)}`, { cause }));
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  #pushOne(chunk: Uint8Array): void {
+    const epoch = this.#epoch;
+    const n = chunk.length;
+    let off = 0;
+    while (this.#len > 0 && off < n) {
+      const take = Math.min(this.#wanted(), n - off);
+      this.#append(chunk, off, take);
+      off += take;
+      const used = this.#scan(this.#store, 0, this.#len);
+      if (this.#epoch !== epoch || this.#closed) return;
+      this.#consume(used);
+    }
+    if (off < n) {
+      const used = this.#scan(chunk, off, n);
+      if (this.#epoch !== epoch || this.#closed) return;
+      if (used < n) this.#append(chunk, used, n - used);
+    }
+  }
+
+  /** How many more bytes the buffered partial frame needs before a scan can progress. */
+  #wanted(): number {
+    if (this.#resyncing) return Infinity;
+    if (this.#len < HEADER_SIZE) return HEADER_SIZE - this.#len;
+    return Math.max(1, HEADER_SIZE + readU32(this.#store, Offset.payloadLength) - this.#len);
+  }
+
+  #append(src: Uint8Array, off: number, n: number): void {
+    const need = this.#len + n;
+    if (need > this.#store.length) {
+      const grown = new Uint8Array(Math.max(need, this.#store.length * 2, 4096));
+      grown.set(this.#store.subarray(0, this.#len));
+      this.#store = grown;
+    }
+    this.#store.set(src.subarray(off, off + n), this.#len);
+    this.#len = need;
+  }
+
+  #consume(used: number): void {
+    if (used >= this.#len) {
+      this.#len = 0;
+      if (this.#store.length > SHRINK_ABOVE) this.#store = new Uint8Array(0);
+      return;
+    }
+    if (used > 0) {
+      this.#store.copyWithin(0, used, this.#len);
+      this.#len -= used;
+    }
+  }
+
+  /** Decodes complete frames from `b[start, end)`; returns the first byte it could not use yet. */
+  #scan(b: Uint8Array, start: number, end: number): number {
+    const epoch = this.#epoch;
+    const max = this.#max;
+    let p = start;
+    for (;;) {
+      if (this.#resyncing) {
+        p = this.#resyncScan(b, p, end);
+        if (this.#resyncing || this.#closed) return p;
+      }
+      const avail = end - p;
+      if (avail < 4) {
+        if (avail === 0 || isMagicPrefix(b, p, avail)) return p;
+        if (!this.#framingError(new IPCError("CorruptedMessage", "bad magic: expected NOVA", { context: { offset: p } }))) return end;
+        p += 1;
+        continue;
+      }
+      if (!hasMagic(b, p)) {
+        if (!this.#framingError(new IPCError("CorruptedMessage", "bad magic: expected NOVA", { context: { offset: p } }))) return end;
+        if (this.#epoch !== epoch) return end;
+        p += 1;
+        continue;
+      }
+      if (avail < HEADER_SIZE) return p;
+      if (b[p + Offset.versionMajor] !== VERSION_MAJOR) {
+        this.#fatal(
+          new IPCError("UnsupportedVersion", `wire major version ${b[p + Offset.versionMajor]} is not supported (1 is)`, {
+            context: { versionMajor: b[p + Offset.versionMajor], versionMinor: b[p + Offset.versionMinor] },
+          }),
+        );
+        return end;
+      }
+      const len = readU32(b, p + Offset.payloadLength);
+      if (len > max) {
+        const err = new IPCError("MessageTooLarge", `payload length ${len} exceeds the limit ${max}`, { context: { payloadLength: len, limit: max } });
+        if (!this.#framingError(err)) return end;
+        if (this.#epoch !== epoch) return end;
+        p += 1;
+        continue;
+      }
+      const total = HEADER_SIZE + len;
+      if (avail < total) return p;
+      const stored = readU32(b, p + Offset.crc);
+      if (stored !== frameCrc32(b, p, len)) {
+        const err = new IPCError("CorruptedMessage", "CRC mismatch", { context: { stored, payloadLength: len } });
+        if (!this.#framingError(err)) return end;
+        if (this.#epoch !== epoch) return end;
+        p += 1;
+        continue;
+      }
+      let message: Message;
+      try {
+        message = decodeCheckedFrame(b, p, max);
+      } catch (cause) {
+        p += total;
+        this.#report(asIPCError(cause), false);
+        if (this.#epoch !== epoch) return end;
+        continue;
+      }
+      p += total;
+      try {
+        this.#onMessage(message);
+      } catch (cause) {
+        const err = new IPCError("InvalidHandler", `onMessage threw: ${cause instanceof Error ? cause.message : String(cause)}`, {
+          cause,
+          context: { source: "onMessage", messageId: String(message.messageId) },
+        });
+        this.#report(err, false);
+      }
+      if (this.#epoch !== epoch || this.#closed) return end;
+    }
+  }
+
+  /** Reports a framing error; returns false when it was fatal. */
+  #framingError(err: IPCError): boolean {
+    if (!this.#resyncAllowed) {
+      this.#fatal(err);
+      return false;
+    }
+    this.#resyncing = true;
+    this.#resyncWork = 0;
+    this.#report(err, false);
+    return !this.#closed;
+  }
+
+  /** In resync mode: the position of the next valid frame (resync ends) or of bytes to keep. */
+  #resyncScan(b: Uint8Array, from: number, end: number): number {
+    const max = this.#max;
+    let p = from;
+    while (p < end) {
+      let q = p;
+      while (q < end && b[q] !== 0x4e) q++;
+      if (q === end) return end;
+      const avail = end - q;
+      if (avail < 4) {
+        if (isMagicPrefix(b, q, avail)) return q;
+        p = q + 1;
+        continue;
+      }
+      if (!hasMagic(b, q)) {
+        p = q + 1;
+        continue;
+      }
+      if (avail < HEADER_SIZE) return q;
+      const len = readU32(b, q + Offset.payloadLength);
+      if (b[q + Offset.versionMajor] !== VERSION_MAJOR || len > max) {
+        p = q + 1;
+        continue;
+      }
+      if (avail < HEADER_SIZE + len) return q;
+      this.#resyncWork += HEADER_SIZE + len;
+      if (this.#resyncWork > this.#resyncBudget) {
+        this.#fatal(new IPCError("CorruptedMessage", "could not resynchronise: scan budget exhausted", { context: { budget: this.#resyncBudget } }));
+        return end;
+      }
+      if (readU32(b, q + Offset.crc) === frameCrc32(b, q, len)) {
+        this.#resyncing = false;
+        return q;
+      }
+      p = q + 1;
+    }
+    return end;
+  }
+
+  #fatal(err: IPCError): void {
+    this.#closed = true;
+    this.#len = 0;
+    this.#store = new Uint8Array(0);
+    this.#queue = [];
+    this.#report(err, true);
+  }
+
+  #report(err: IPCError, fatal: boolean): void {
+    try {
+      this.#onError(err, fatal);
+    } catch {
+      // Documented: onError must not throw; swallowing keeps push() total.
+    }
+  }
+}
+
+function asIPCError(cause: unknown): IPCError {
+  if (isIPCError(cause)) return cause;
+  return new IPCError("DeserializationError", `frame body could not be decoded: ${String(cause)}`, { cause });
+}

@@ -1,0 +1,193 @@
+/**
+ * The transport conformance suite: the same behaviour, checked on every
+ * transport (spec 5.1.1): ordering, 1 MiB messages, timeouts, backpressure,
+ * close semantics, and a peer that crashes (a real child process, SIGKILL).
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { createChannel, listen, type Channel, type Listener, type TransportType } from "../../runtime/transport/index.js";
+import { connectRpc } from "../../runtime/rpc/connect.js";
+import { IPCError } from "../../runtime/errors.js";
+import { dataOf, endpointIn, eventMessage, makeTempDir, removeDir, spawnPeer } from "./helpers.js";
+
+const TRANSPORTS: TransportType[] = ["unix", "pipe"];
+
+/** Resolves with the IPCError code a promise rejects with. */
+async function codeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    return error instanceof IPCError ? error.code : `not an IPCError: ${String(error)}`;
+  }
+  return "resolved";
+}
+
+describe.each(TRANSPORTS)("transport %s", (transport) => {
+  let dir: string;
+  const cleanups: Array<() => Promise<unknown>> = [];
+
+  beforeAll(() => {
+    dir = makeTempDir();
+  });
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
+  });
+  afterAll(() => removeDir(dir));
+
+  /** A listener plus one connected client; the server end arrives as `server`. */
+  async function pair(options: { bufferSize?: number; timeoutMs?: number; maxQueuedMessages?: number } = {}): Promise<{
+    listener: Listener;
+    client: Channel;
+    server: Channel;
+  }> {
+    const listener = await listen(endpointIn(dir, transport), transport, options);
+    cleanups.push(() => listener.close(false));
+    const accepted = new Promise<Channel>((resolve) => listener.onConnection(resolve));
+    const client = await createChannel(listener.endpoint, transport, options.bufferSize, options);
+    cleanups.push(() => client.close(false));
+    return { listener, client, server: await accepted };
+  }
+
+  it("carries messages both ways in order", async () => {
+    const { client, server } = await pair();
+    const n = 5000;
+    for (let i = 0; i < n; i++) await client.send(eventMessage(i + 1, i));
+    for (let i = 0; i < n; i++) expect(dataOf(await server.receive())).toBe(i);
+    await server.send(eventMessage(1, "back"));
+    expect(dataOf(await client.receive())).toBe("back");
+  });
+
+  it("keeps order across many concurrent senders on one channel", async () => {
+    const { client, server } = await pair();
+    const sends = Array.from({ length: 2000 }, (_, i) => client.send(eventMessage(i + 1, i)));
+    await Promise.all(sends);
+    const got: number[] = [];
+    for (let i = 0; i < 2000; i++) got.push(dataOf(await server.receive()) as number);
+    expect(got).toEqual(Array.from({ length: 2000 }, (_, i) => i));
+  });
+
+  it("carries 1 MiB messages intact in both directions", async () => {
+    const { client, server } = await pair();
+    const big = Buffer.alloc(1024 * 1024);
+    for (let i = 0; i < big.length; i++) big[i] = (i * 31 + 7) & 0xff;
+    await client.send(eventMessage(1, big));
+    await client.send(eventMessage(2, "after"));
+    const got = dataOf(await server.receive()) as Uint8Array;
+    expect(Buffer.from(got).equals(big)).toBe(true);
+    expect(dataOf(await server.receive())).toBe("after");
+    await server.send(eventMessage(3, big));
+    expect(Buffer.from(dataOf(await client.receive()) as Uint8Array).equals(big)).toBe(true);
+  });
+
+  it("times out a receive with nothing to read", async () => {
+    const { client } = await pair();
+    const started = Date.now();
+    expect(await codeOf(client.receive(50))).toBe("TimeoutExpired");
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it("applies backpressure: a full queue makes send wait, then time out, without unbounded memory", async () => {
+    const { client, server } = await pair({ bufferSize: 4096, maxQueuedMessages: 16 });
+    const chunk = Buffer.alloc(64 * 1024, 1);
+    // The server never reads: kernel buffers fill, then our bounded queue.
+    let sent = 0;
+    let code = "resolved";
+    for (let i = 0; i < 1000 && code === "resolved"; i++) {
+      code = await codeOf(client.send(eventMessage(i + 1, chunk), { timeoutMs: 100 }));
+      if (code === "resolved") sent++;
+    }
+    expect(code).toBe("TimeoutExpired");
+    expect(client.trySend(eventMessage(99999, chunk))).toBe(false);
+    expect(client.outboundBytes).toBeLessThan(4096 + 2 * (chunk.length + 200));
+    // Once the server reads, the queue drains and sending works again.
+    for (let i = 0; i < sent; i++) await server.receive();
+    await client.writable();
+    await client.send(eventMessage(100000, "ok"));
+    let last: unknown;
+    do last = dataOf(await server.receive());
+    while (last !== "ok");
+  });
+
+  it("rejects a second close with ChannelAlreadyClosed and sends after close with ChannelClosed", async () => {
+    const { client } = await pair();
+    await client.close(true);
+    expect(client.closed).toBe(true);
+    expect(await codeOf(client.close())).toBe("ChannelAlreadyClosed");
+    expect(await codeOf(client.send(eventMessage(1, 1)))).toBe("ChannelClosed");
+  });
+
+  it("flushes everything on a graceful close; the peer reads it all, then sees ChannelClosed", async () => {
+    const { client, server } = await pair();
+    for (let i = 0; i < 1000; i++) client.trySend(eventMessage(i + 1, i)) || (await client.send(eventMessage(i + 1, i)));
+    await client.close(true);
+    for (let i = 0; i < 1000; i++) expect(dataOf(await server.receive())).toBe(i);
+    expect(await codeOf(server.receive(2000))).toBe("ChannelClosed");
+  });
+
+  it("reports PendingMessages when a graceful close cannot flush", async () => {
+    // The server reads two messages into its queue, then stops reading (nobody receives).
+    const { client } = await pair({ timeoutMs: 200, bufferSize: 1_048_576, maxQueuedMessages: 2 });
+    const chunk = Buffer.alloc(256 * 1024, 2);
+    // Fill kernel buffers and our queue until a send times out.
+    while ((await codeOf(client.send(eventMessage(1, chunk), { timeoutMs: 50 }))) === "resolved") {
+      // keep filling
+    }
+    client.trySend(eventMessage(2, chunk));
+    expect(await codeOf(client.close(true))).toBe("PendingMessages");
+    expect(client.closed).toBe(true);
+  });
+
+  it("an immediate close fails the peer's receive with ChannelClosed", async () => {
+    const { client, server } = await pair();
+    const waiting = server.receive(5000);
+    await client.close(false);
+    expect(await codeOf(waiting)).toBe("ChannelClosed");
+  });
+
+  it("fails pending calls promptly with ChannelClosed when the server process is killed", async () => {
+    const endpoint = endpointIn(dir, transport, "crash");
+    const peer = await spawnPeer("test/bench/rpc-peer.js", [transport, endpoint]);
+    cleanups.push(() => peer.kill());
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
+    process.on("unhandledRejection", onUnhandled);
+    try {
+      const rpc = await connectRpc(endpoint, { transport, timeoutMs: 20_000 });
+      expect(await rpc.call("nova.bench.Echo", "echo", ["hi"])).toBe("hi");
+      const pending = Array.from({ length: 10 }, () => rpc.call("nova.bench.Echo", "hang", []));
+      const outcomes = Promise.allSettled(pending);
+      await new Promise((r) => setTimeout(r, 50));
+      const killedAt = Date.now();
+      await peer.kill();
+      const results = await outcomes;
+      expect(Date.now() - killedAt).toBeLessThan(1000);
+      for (const r of results) {
+        expect(r.status).toBe("rejected");
+        expect((r as PromiseRejectedResult).reason).toBeInstanceOf(IPCError);
+        expect(((r as PromiseRejectedResult).reason as IPCError).code).toBe("ChannelClosed");
+      }
+      expect(await codeOf(rpc.call("nova.bench.Echo", "echo", ["late"]))).toBe("ChannelClosed");
+      await new Promise((r) => setTimeout(r, 20));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off("unhandledRejection", onUnhandled);
+    }
+  });
+
+  it("replaces a stale endpoint and refuses a live one", async () => {
+    const endpoint = endpointIn(dir, transport, "stale");
+    const peer = await spawnPeer("test/bench/rpc-peer.js", [transport, endpoint]);
+    expect(await codeOf(listen(endpoint, transport))).toBe("InvalidEndpointName");
+    await peer.kill(); // leaves its endpoint file behind
+    const listener = await listen(endpoint, transport);
+    cleanups.push(() => listener.close(false));
+    const accepted = new Promise<Channel>((resolve) => listener.onConnection(resolve));
+    const client = await createChannel(endpoint, transport);
+    cleanups.push(() => client.close(false));
+    await client.send(eventMessage(1, "fresh"));
+    expect(dataOf(await (await accepted).receive())).toBe("fresh");
+  });
+
+  it("fails to connect to an endpoint nobody serves with EndpointUnreachable", async () => {
+    expect(await codeOf(createChannel(endpointIn(dir, transport, "nobody"), transport))).toBe("EndpointUnreachable");
+  });
+});
