@@ -27,6 +27,11 @@ export interface Docs {
   readonly summary: string | undefined;
   /** The rest of the doc comment (paragraphs separated by a blank line), or all of it when `@summary` was given. */
   readonly description: string | undefined;
+  /**
+   * The doc comment's text exactly as written, line by line (summary line breaks kept), when there was no
+   * `@summary`; emitters that print docs as free text (D-Bus XML comments) prefer it.
+   */
+  readonly raw?: string;
 }
 
 /** A reference to a named declaration. */
@@ -36,7 +41,7 @@ export interface DeclRef {
   /** Fully qualified name, the key in {@link Model.declarations}: `pkg.Name` or `pkg.Iface.Name`. */
   readonly qualifiedName: string;
   readonly package: string;
-  /** Enclosing interface for declarations nested in one (Wayland enums). */
+  /** Local (unqualified) name of the enclosing interface for declarations nested in one (Wayland enums). */
   readonly interface: string | undefined;
   /** The declaration's own name. */
   readonly name: string;
@@ -143,6 +148,7 @@ export interface FieldModel {
 /** `struct`. */
 export interface StructModel extends DeclBase {
   readonly kind: "struct";
+  /** Qualified name of the enclosing interface (as in the rest of the model), if nested. */
   readonly interface: string | undefined;
   readonly fields: readonly FieldModel[];
 }
@@ -275,6 +281,12 @@ export interface InterfaceModel extends DeclBase {
   readonly kind: "interface";
   /** `@version(n)`, default 1. */
   readonly version: number;
+  /**
+   * `@external` (on the interface or its package): declared here only so other
+   * interfaces can refer to it (e.g. `wl_surface` of the core Wayland protocol);
+   * protocol emitters skip it, since its real definition lives elsewhere.
+   */
+  readonly external: boolean;
   /** Protocol targets the interface is exported to (`@dbus`, `@wayland`); TS and schema take every interface. */
   readonly exportedTo: readonly ProtocolTarget[];
   /** D-Bus object path from `@dbus(path = "/org/...")`, if any. */

@@ -50,16 +50,21 @@ function compareArgs(f: Findings, what: string, oi: InterfaceModel, ni: Interfac
     f.report("NIDL5003", `${what} "${name}" of "${oi.name}" changed its ${oldArgs.length === 0 && newArgs.length === 0 ? "" : ""}argument count from ${oldArgs.length} to ${newArgs.length}`, at(oi, om, undefined), at(ni, nm, undefined), `"${name}" has ${newArgs.length} argument(s) here`);
     return;
   }
-  // Same types in another order: report the reordering once rather than every position.
-  const sameMultiset = [...oldKeys].sort().join("|") === [...newKeys].sort().join("|");
-  const sameNames = oldArgs.every((a, k) => a.name === newArgs[k]!.name);
-  if (sameMultiset && oldKeys.join("|") !== newKeys.join("|") && !sameNames) {
+  // Arguments in another order: report the reordering once rather than every position. Swapping two
+  // arguments of the same type keeps the wire format but changes meaning, so names count too.
+  const names = (l: readonly ArgModel[]) => l.map((a) => a.name ?? "");
+  const named = oldArgs.every((a) => a.name !== undefined) && newArgs.every((a) => a.name !== undefined);
+  const permutedNames = named && [...names(oldArgs)].sort().join("|") === [...names(newArgs)].sort().join("|") && names(oldArgs).join("|") !== names(newArgs).join("|");
+  const permutedTypes = [...oldKeys].sort().join("|") === [...newKeys].sort().join("|") && oldKeys.join("|") !== newKeys.join("|") && names(oldArgs).join("|") !== names(newArgs).join("|");
+  if (permutedNames || permutedTypes) {
     f.report("NIDL5003", `${what} "${name}" of "${oi.name}" changed the order of its arguments (${oldArgs.map(argLabel).join(", ")} → ${newArgs.map(argLabel).join(", ")})`, at(oi, om, undefined), at(ni, nm, undefined), "the new order is here");
     return;
   }
   oldArgs.forEach((a, k) => {
     const b = newArgs[k]!;
-    if (oldKeys[k] !== newKeys[k]) {
+    // The same struct on both sides: its own field changes are reported once, at the struct.
+    const sameStruct = a.type.kind === "struct" && b.type.kind === "struct" && a.type.ref.qualifiedName === b.type.ref.qualifiedName;
+    if (oldKeys[k] !== newKeys[k] && !sameStruct) {
       f.report("NIDL5003", `${what} "${name}" of "${oi.name}": argument ${argLabel(a, k)} changed type from ${typeLabel(om_, a.type)} to ${typeLabel(nm_, b.type)}`, at(oi, om, a), at(ni, nm, b), `argument ${argLabel(b, k)} is ${typeLabel(nm_, b.type)} here`);
     }
   });
@@ -132,6 +137,12 @@ function compareInterface(f: Findings, oi: InterfaceModel, ni: InterfaceModel): 
     const ne = newEnums.get(oe.name);
     if (ne === undefined) f.report("NIDL5002", `enum "${oe.name}" of "${oi.name}" was removed or renamed`, { span: oe.span, key: originKey(oi, oe.name) }, { span: ni.span, key: originKey(ni) }, `"${ni.name}" has no enum "${oe.name}" here`);
     else compareEnum(f, oi, oe, ne);
+  }
+  const newStructs = new Map(ni.structs.map((x) => [x.name, x]));
+  for (const os of oi.structs) {
+    const ns = newStructs.get(os.name);
+    if (ns === undefined) f.report("NIDL5002", `struct "${os.name}" of "${oi.name}" was removed or renamed`, { span: os.span, key: originKey(oi, os.name) }, { span: ni.span, key: originKey(ni) }, `"${ni.name}" has no struct "${os.name}" here`);
+    else compareStruct(f, os, ns);
   }
   if (oi.exportedTo.includes("wayland")) checkWaylandRules(f, oi, ni);
 }

@@ -7,15 +7,15 @@ import type { EmitterEntry } from "./types.js";
 import { emitDbusXml } from "./dbus/index.js";
 import { emitWaylandXml } from "./wayland/index.js";
 // B2 registers the TypeScript and schema emitters here (one import + one entry each):
-// import { emitTypeScript } from "./ts/index.js";
-// import { emitSchema } from "./schema/index.js";
+import { emitTypeScript } from "./ts/index.js";
+import { emitSchema } from "./schema/index.js";
 
 /** Every registered emitter, in a fixed order. */
 export const EMITTERS: readonly EmitterEntry[] = [
   { target: "dbus", emit: emitDbusXml },
   { target: "wayland", emit: emitWaylandXml },
-  // { target: "ts", emit: emitTypeScript },
-  // { target: "schema", emit: emitSchema },
+  { target: "ts", emit: emitTypeScript },
+  { target: "schema", emit: emitSchema },
 ];
 
 /** The registered emitter of a target, if any. */

@@ -30,6 +30,12 @@ export interface EmitOptions {
   sourceName?: string;
   /** The nova-gen version printed in preambles (no timestamps). */
   generatorVersion?: string;
+  /**
+   * Write Wayland `deprecated-since` attributes. Off by default because
+   * wayland-scanner before 1.22 (Debian 12 ships 1.21) rejects them under `-s`;
+   * when off, the deprecation is stated in the element's description instead.
+   */
+  waylandDeprecatedSince?: boolean;
 }
 
 /** What an emitter returns: files, plus any diagnostics (an emitter error means its files must not be written). */

@@ -1,18 +1,22 @@
 /**
  * The canonical NIDL printer: AST in, text out. Used by `nova-gen fmt` and by the importers.
  *
- * Canonical form: 4-space indent; doc comments as `///`; one annotation per line before a declaration,
- * member, field or entry, inline before a parameter; parameters on one line unless one of them is
- * documented or the line would pass {@link MAX_WIDTH}; one blank line between top-level declarations;
- * inside bodies a blank line is kept where the source had one (at most one). Every comment is kept.
+ * Canonical form: 4-space indent; doc comments as `///`; annotations on the line(s) before a declaration,
+ * member, field or entry (short ones share a line, ones with strings get their own), inline before a
+ * parameter; parameters and results on one line unless one is documented or the line would pass
+ * {@link MAX_WIDTH}; one blank line between top-level declarations; inside bodies a blank line is kept
+ * where the source had one (at most one). Every comment is kept.
  */
 import type {
-  Annotation, AnnotationArg, Comment, ConstDecl, Decorated, DocComment, EnumDecl, EnumEntryDecl, ErrorDecl, Expr,
-  FieldDecl, ImportDecl, InterfaceDecl, MemberDecl, MethodDecl, NidlFile, PackageDecl, ParamDecl, PropertyDecl,
-  QualifiedName, SignalDecl, Span, StructDecl, TopDecl, TypeNode, TypedefDecl,
+  Comment, ConstDecl, Decorated, DocComment, EnumDecl, EnumEntryDecl, ErrorDecl, FieldDecl, ImportDecl,
+  InterfaceDecl, MemberDecl, MethodDecl, NidlFile, PackageDecl, ParamDecl, PropertyDecl, SignalDecl, Span,
+  StructDecl, TopDecl, TypedefDecl,
 } from "../ast.js";
 import { createCommentQueue, type CommentQueue } from "./comment-queue.js";
 import { spellName } from "./names.js";
+import { annotation, expr, hasString, paramText, qname, typeText } from "./syntax-text.js";
+
+export { annotation, expr, qname, typeText } from "./syntax-text.js";
 
 /** Lines longer than this get their parameters one per line. */
 export const MAX_WIDTH = 100;
@@ -63,7 +67,8 @@ class Printer {
   private hadBlank(prevEnd: number, nextStart: number): boolean {
     const src = this.opts.source;
     if (src === undefined || prevEnd >= nextStart) return false;
-    const gap = src.slice(prevEnd, nextStart).replace(/\/\*[\s\S]*?\*\//g, "").replace(/\/\/[^\n]*/g, "");
+    // A comment line is not a blank line: drop comments together with their line break.
+    const gap = src.slice(prevEnd, nextStart).replace(/[ \t]*\/\*[\s\S]*?\*\/[ \t]*\n?/g, "").replace(/[ \t]*\/\/[^\n]*\n?/g, "");
     return /\n[ \t]*\n/.test(gap);
   }
 
@@ -72,10 +77,10 @@ class Printer {
       this.line(indent, c.text.trimEnd());
       return;
     }
+    // Block comments keep their inner layout: only the first line moves to the new indentation.
     const lines = c.text.split("\n");
-    const strip = (l: string): string => l.replace(/^\s*/, "");
     this.line(indent, lines[0]!.trimEnd());
-    for (const l of lines.slice(1)) this.line(indent, (strip(l).startsWith("*") ? " " : "") + strip(l).trimEnd());
+    for (const l of lines.slice(1)) this.out.push(l.trimEnd());
   }
 
   flushComments(indent: string, before: number): void {
@@ -102,7 +107,24 @@ class Printer {
     this.flushComments(indent, this.leadStart(node));
     this.extraComments(indent, node);
     this.doc(indent, node.doc);
-    for (const a of node.annotations) this.line(indent, annotation(a));
+    // Short annotations (no string arguments) share one line, `@wayland @version(2)`; annotations with
+    // strings (names, D-Bus annotation values, copyright) get a line each.
+    let pending: string[] = [];
+    const flush = (): void => {
+      if (pending.length > 0) this.line(indent, pending.join(" "));
+      pending = [];
+    };
+    for (const a of node.annotations) {
+      const text = annotation(a);
+      if (hasString(a)) {
+        flush();
+        this.line(indent, text);
+      } else if (indent.length + [...pending, text].join(" ").length > MAX_WIDTH) {
+        flush();
+        pending = [text];
+      } else pending.push(text);
+    }
+    flush();
   }
 
   /** Prints a sequence of body items keeping (at most one) blank line where the source had one. */
@@ -211,7 +233,9 @@ class Printer {
     const under = d.underlying ? ` : ${typeText(d.underlying)}` : "";
     this.line(indent, `${d.keyword} ${spellName(d.name.name)}${under} {`);
     const inner = indent + INDENT;
-    this.items(inner, d.entries.map((e) => ({ node: e, print: (p: Printer) => p.entry(inner, e) })), (i) => d.entries[i]!.doc !== undefined && (d.entries[i]!.doc!.lines.length > 1 || d.entries[i - 1]!.doc !== undefined && d.entries[i - 1]!.doc!.lines.length > 1));
+    // In-memory ASTs (imports) have no source blank lines: set multi-line documented entries apart.
+    const long = (e: EnumEntryDecl | undefined): boolean => (e?.doc?.lines.length ?? 0) > 1;
+    this.items(inner, d.entries.map((e) => ({ node: e, print: (p: Printer) => p.entry(inner, e) })), (i) => long(d.entries[i]) || long(d.entries[i - 1]));
     this.closeBody(indent, d.span.end);
   }
 
@@ -233,45 +257,64 @@ class Printer {
     this.trailing(d.span.end);
   }
 
-  /** `head(params)tail;` on one line, or with one parameter per line when documented or too wide. */
-  paramList(indent: string, head: string, params: readonly ParamDecl[], tail: string, end: number): void {
-    const oneLine = `${head}(${params.map(paramText).join(", ")})${tail};`;
-    const documented = params.some((p) => p.doc !== undefined || this.opts.leadingComments?.has(p));
+  /** One parameter (or result) per line, with its doc and comments. */
+  private paramLines(indent: string, list: readonly ParamDecl[]): void {
+    for (const p of list) {
+      this.flushComments(indent, this.leadStart(p));
+      this.extraComments(indent, p);
+      this.doc(indent, p.doc);
+      this.line(indent, `${paramText(p)},`);
+      this.trailing(p.span.end);
+    }
+  }
+
+  /**
+   * `head(params) -> (results) throws E;` on one line when nothing is documented or commented and it fits;
+   * otherwise parameters one per line, and results one per line too when they are documented or too wide.
+   * `bare` is the ` -> T` tail of a single unnamed result written without parentheses.
+   */
+  signature(indent: string, head: string, params: readonly ParamDecl[], results: readonly ParamDecl[] | undefined, bare: string, throwsText: string, end: number): void {
+    const resultsInline = results === undefined ? bare : ` -> (${results.map(paramText).join(", ")})`;
+    const documented = (l: readonly ParamDecl[] | undefined): boolean => (l ?? []).some((p) => p.doc !== undefined || this.opts.leadingComments?.has(p) === true);
     const commented = this.comments.hasBefore(end);
-    if (!documented && !commented && indent.length + oneLine.length <= MAX_WIDTH) {
+    const oneLine = `${head}(${params.map(paramText).join(", ")})${resultsInline}${throwsText};`;
+    if (!documented(params) && !documented(results) && !commented && indent.length + oneLine.length <= MAX_WIDTH) {
       this.line(indent, oneLine);
       this.trailing(end);
       return;
     }
-    this.line(indent, `${head}(`);
     const inner = indent + INDENT;
-    for (const p of params) {
-      this.flushComments(inner, this.leadStart(p));
-      this.extraComments(inner, p);
-      this.doc(inner, p.doc);
-      this.line(inner, `${paramText(p)},`);
-      this.trailing(p.span.end);
+    let close = "";
+    if (params.length === 0) close = `${head}()`;
+    else {
+      this.line(indent, `${head}(`);
+      this.paramLines(inner, params);
+      close = ")";
     }
-    this.flushComments(inner, end);
-    this.line(indent, `)${tail};`);
+    const closing = `${close}${resultsInline}${throwsText};`;
+    const lastResultEnd = results?.[results.length - 1]?.span.end ?? 0;
+    if (results !== undefined && results.length > 0 && (documented(results) || this.comments.hasBefore(lastResultEnd) || indent.length + closing.length > MAX_WIDTH)) {
+      this.line(indent, `${close} -> (`);
+      this.paramLines(inner, results);
+      this.flushComments(inner, end);
+      this.line(indent, `)${throwsText};`);
+    } else {
+      this.flushComments(inner, end);
+      this.line(indent, closing);
+    }
     this.trailing(end);
   }
 
   method(indent: string, m: MethodDecl): void {
     this.decorations(indent, m);
-    let tail = "";
-    if (m.results !== undefined) {
-      tail = m.bareResult && m.results.length === 1 && m.results[0]!.name === undefined && m.results[0]!.annotations.length === 0
-        ? ` -> ${typeText(m.results[0]!.type)}`
-        : ` -> (${m.results.map(paramText).join(", ")})`;
-    }
-    if (m.throws.length > 0) tail += ` throws ${m.throws.map(qname).join(", ")}`;
-    this.paramList(indent, `${m.keyword} ${spellName(m.name.name)}`, m.params, tail, m.span.end);
+    const bareOk = m.bareResult && m.results?.length === 1 && m.results[0]!.name === undefined && m.results[0]!.annotations.length === 0 && m.results[0]!.doc === undefined;
+    const throwsText = m.throws.length > 0 ? ` throws ${m.throws.map(qname).join(", ")}` : "";
+    this.signature(indent, `${m.keyword} ${spellName(m.name.name)}`, m.params, bareOk ? undefined : m.results, bareOk ? ` -> ${typeText(m.results![0]!.type)}` : "", throwsText, m.span.end);
   }
 
   signal(indent: string, s: SignalDecl): void {
     this.decorations(indent, s);
-    this.paramList(indent, `${s.keyword} ${spellName(s.name.name)}`, s.params, "", s.span.end);
+    this.signature(indent, `${s.keyword} ${spellName(s.name.name)}`, s.params, undefined, "", "", s.span.end);
   }
 
   property(indent: string, p: PropertyDecl): void {
@@ -281,57 +324,6 @@ class Printer {
     this.line(indent, `property ${spellName(p.name.name)}: ${typeText(p.type)}${acc.replace("{  }", "{}")}${p.accessors === undefined ? ";" : ""}`);
     this.trailing(p.span.end);
   }
-}
-
-/** A dotted name, each part quoted when needed. */
-export function qname(q: QualifiedName): string {
-  return q.parts.map((p) => spellName(p.name)).join(".");
-}
-
-/** A type expression in canonical spelling. */
-export function typeText(t: TypeNode): string {
-  switch (t.kind) {
-    case "NamedType":
-      return t.args.length === 0 ? qname(t.name) : `${qname(t.name)}<${t.args.map(typeText).join(", ")}>`;
-    case "TupleType":
-      return `(${t.elements.map(typeText).join(", ")})`;
-    case "OptionalType":
-      return `${typeText(t.inner)}?`;
-  }
-}
-
-/** A constant expression as written (literals keep their spelling: `0x10` stays hex). */
-export function expr(e: Expr): string {
-  switch (e.kind) {
-    case "IntegerLiteral":
-    case "FloatLiteral":
-    case "StringLiteral":
-      return e.raw;
-    case "BoolLiteral":
-      return e.value ? "true" : "false";
-    case "NameExpr":
-      return qname(e.name);
-    case "UnaryExpr":
-      return `${e.op}${expr(e.operand)}`;
-    case "BinaryExpr":
-      return `${expr(e.left)} ${e.op} ${expr(e.right)}`;
-    case "ParenExpr":
-      return `(${expr(e.inner)})`;
-  }
-}
-
-function annotationArg(a: AnnotationArg): string {
-  return a.name ? `${spellName(a.name.name)} = ${expr(a.value)}` : expr(a.value);
-}
-
-/** `@name` or `@name(args)`. */
-export function annotation(a: Annotation): string {
-  return a.args === undefined ? `@${qname(a.name)}` : `@${qname(a.name)}(${a.args.map(annotationArg).join(", ")})`;
-}
-
-function paramText(p: ParamDecl): string {
-  const ann = p.annotations.map((a) => `${annotation(a)} `).join("");
-  return p.name === undefined ? `${ann}${typeText(p.type)}` : `${ann}${spellName(p.name.name)}: ${typeText(p.type)}`;
 }
 
 /** Prints a file in canonical form. Pure: no I/O; the same AST always gives the same text. */

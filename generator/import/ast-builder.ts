@@ -12,6 +12,8 @@ import { quoteString, stringLiteralFor } from "../format/names.js";
 /** A factory bound to one output file. */
 export interface AstBuilder {
   readonly span: Span;
+  /** Names seen that no NIDL identifier can hold (empty, or with a back-quote or line break). */
+  readonly unrepresentable: string[];
   ident(name: string): Ident;
   qname(dotted: string | readonly string[]): QualifiedName;
   named(name: string, ...args: TypeNode[]): NamedType;
@@ -27,16 +29,26 @@ export interface AstBuilder {
   param(name: string | undefined, type: TypeNode, doc?: DocComment, annotations?: Annotation[]): ParamDecl;
 }
 
+/** True when a back-quoted identifier can hold `name`. */
+export function isRepresentableName(name: string): boolean {
+  return name.length > 0 && !/[`\n\r]/.test(name);
+}
+
 /** Creates a builder whose nodes point at `file`. */
 export function createAstBuilder(file: string): AstBuilder {
   const span: Span = { file, start: 0, end: 0 };
-  const ident = (name: string): Ident => ({ kind: "Ident", span, name, quoted: !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) });
+  const unrepresentable: string[] = [];
+  const ident = (name: string): Ident => {
+    if (!isRepresentableName(name)) unrepresentable.push(name);
+    return { kind: "Ident", span, name, quoted: !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) };
+  };
   const qname = (dotted: string | readonly string[]): QualifiedName => {
     const parts = typeof dotted === "string" ? dotted.split(".") : dotted;
     return { kind: "QualifiedName", span, parts: parts.map(ident), text: parts.join(".") };
   };
   const b: AstBuilder = {
     span,
+    unrepresentable,
     ident,
     qname,
     named: (name, ...args) => ({ kind: "NamedType", span, name: qname(name), args }),
@@ -64,10 +76,22 @@ export function createAstBuilder(file: string): AstBuilder {
 /**
  * Turns an indented XML text block into doc lines: common indentation removed (tabs count as 8 columns),
  * leading/trailing blank lines dropped, trailing spaces trimmed, runs of blank lines kept as one.
+ * Text that starts on the opening line (`<!-- Summary.`) has no indentation there, so that line is
+ * trimmed and the rest dedented on its own.
  */
 export function dedentLines(text: string | undefined): string[] {
   if (text === undefined) return [];
   const lines = text.replace(/\r\n?/g, "\n").split("\n").map((l) => l.replace(/\t/g, "        ").trimEnd());
+  if (lines.length > 1 && lines[0]!.trim().length > 0) {
+    const rest = dedentBlock(lines.slice(1));
+    if (rest.length === 0) return [lines[0]!.trim()];
+    return lines[1] === "" ? [lines[0]!.trim(), "", ...rest] : [lines[0]!.trim(), ...rest];
+  }
+  return dedentBlock(lines);
+}
+
+function dedentBlock(input: readonly string[]): string[] {
+  const lines = [...input];
   while (lines.length > 0 && lines[0] === "") lines.shift();
   while (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
   const indents = lines.filter((l) => l.length > 0).map((l) => l.length - l.trimStart().length);

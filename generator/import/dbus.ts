@@ -158,6 +158,9 @@ export function importDbus(sources: readonly XmlSource[]): ImportResult {
     const out = outputName(src.path, taken);
     const ctx: Ctx = { b: createAstBuilder(out), xmlFile: src.path, diagnostics: [], origins: new Map() };
     const ast = nodeFile(ctx, r.node, out, dbusPackageName(src.path));
+    for (const name of new Set(ctx.b.unrepresentable)) {
+      ctx.diagnostics.push(createDiagnostic("NIDL4006", "error", `the name ${JSON.stringify(name)} cannot be written in NIDL (empty, or holds a back-quote or line break)`, xmlSpan(src.path, r.node.offset)));
+    }
     diagnostics.push(...ctx.diagnostics);
     if (ctx.diagnostics.some((d) => d.severity === "error")) continue;
     const leading = new Map<object, readonly string[]>();

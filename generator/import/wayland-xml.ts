@@ -223,7 +223,7 @@ class Reader {
       else members.push(this.message(m, m.name as "request" | "event", c));
     }
     const version = this.int(el, "version");
-    if (version === undefined) this.problem(`<interface> lacks the required attribute "version"`, el.offset);
+    if (!el.attrs.has("version")) this.problem(`<interface> lacks the required attribute "version"`, el.offset);
     return { name: this.required(el, "name"), version: version ?? 1, doc: this.doc(el), members, comments, offset: el.offset };
   }
 

@@ -210,6 +210,7 @@ export function importWayland(sources: readonly XmlSource[]): ImportResult {
       localInterfaces: new Set(p.protocol.interfaces.map((i) => i.name)),
     };
     const ast = protocolFile(ctx, p.out);
+    for (const name of new Set(ctx.b.unrepresentable)) warn(ctx, "NIDL4006", `the name ${JSON.stringify(name)} cannot be written in NIDL (empty, or holds a back-quote or line break)`, p.protocol.offset, "error");
     diagnostics.push(...ctx.diagnostics);
     if (ctx.diagnostics.some((d) => d.severity === "error")) continue;
     files.push({ path: p.out, source: p.src.path, ast, text: printNidl(ast, { leadingComments: ctx.comments }), origins: ctx.origins });

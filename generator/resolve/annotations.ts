@@ -7,6 +7,7 @@ import type { Annotation, AnnotationArg, QualifiedName, Span } from "../ast.js";
 import type { ConstValue, DbusAnnotation, Deprecation, GenericAnnotation } from "../model.js";
 import { error, warning, type Diagnostic } from "../diagnostics.js";
 import { evaluate } from "./const-eval.js";
+import { suggest } from "./suggest.js";
 
 /** The kinds of node an annotation can sit on. */
 export type AnnotationSite =
@@ -27,6 +28,7 @@ export interface AnnotationFacts {
   topic: string | undefined;
   summary: string | undefined;
   copyright: string | undefined;
+  external: boolean;
   dbus: { present: boolean; name?: string; path?: string; node?: string; annotations: DbusAnnotation[] };
   wayland: { present: boolean; name?: string; protocol?: string };
   other: GenericAnnotation[];
@@ -139,6 +141,7 @@ const HANDLERS: Record<string, { sites: AnnotationSite[]; handle: Handler }> = {
   },
   topic: { sites: ["interface", "signal"], handle: (a, f, _s, d) => { f.topic = stringArg(d, a, args(a)[0]); } },
   summary: { sites: ANY, handle: (a, f, _s, d) => { f.summary = stringArg(d, a, args(a)[0]); } },
+  external: { sites: ["package", "interface"], handle: (a, f, _s, d) => { noArgs(d, a); f.external = true; } },
   copyright: { sites: ["package"], handle: (a, f, _s, d) => { f.copyright = stringArg(d, a, args(a)[0]); } },
   dbus: {
     sites: ["package", "interface", ...MEMBERS, "param", "error", "entry"],
@@ -189,7 +192,7 @@ function emptyFacts(): AnnotationFacts {
   return {
     version: undefined, since: undefined, deprecated: undefined, deprecatedSpan: undefined,
     oneway: false, idempotent: false, destructor: false, enumRef: undefined, emitsChanged: undefined,
-    topic: undefined, summary: undefined, copyright: undefined,
+    topic: undefined, summary: undefined, copyright: undefined, external: false,
     dbus: { present: false, annotations: [] }, wayland: { present: false }, other: [],
   };
 }
@@ -209,7 +212,9 @@ export function readAnnotations(anns: readonly Annotation[], site: AnnotationSit
     const h = HANDLERS[key];
     if (h === undefined) {
       if (!key.includes(".") || key.startsWith("dbus.") || key.startsWith("wayland.")) {
-        diags.push(warning("NIDL2011", `unknown annotation @${key} (kept for emitters; a dotted name such as @myorg.${key} marks your own)`, a.name.span));
+        const near = suggest(key, Object.keys(HANDLERS));
+        const hint = near !== undefined ? `did you mean @${near}? ` : "";
+        diags.push(warning("NIDL2011", `unknown annotation @${key} (${hint}kept for emitters; a dotted name such as @myorg.${key} marks your own)`, a.name.span));
       }
       facts.other.push({
         name: key,
@@ -232,7 +237,7 @@ export function readAnnotations(anns: readonly Annotation[], site: AnnotationSit
     seen.set(key, a);
     h.handle(a, facts, site, diags);
   }
-  mapWellKnownDbus(facts, diags, anns);
+  mapWellKnownDbus(facts, diags, anns, site);
   return facts;
 }
 
@@ -244,18 +249,20 @@ const DBUS_EMITS = "org.freedesktop.DBus.Property.EmitsChangedSignal";
  * Folds generic D-Bus annotations that have a first-class meaning into the
  * typed fields, so emitters print each exactly once.
  */
-function mapWellKnownDbus(facts: AnnotationFacts, diags: Diagnostic[], anns: readonly Annotation[]): void {
+function mapWellKnownDbus(facts: AnnotationFacts, diags: Diagnostic[], anns: readonly Annotation[], site: AnnotationSite): void {
   const span = anns.find((a) => a.name.text === "dbus.annotation")?.span;
+  // Fold only where the typed field exists and the D-Bus emitter prints it back; elsewhere keep it verbatim.
+  const deprecatable = site === "interface" || site === "method" || site === "signal" || site === "property";
   facts.dbus.annotations = facts.dbus.annotations.filter((x) => {
-    if (x.name === DBUS_DEPRECATED && x.value === "true") {
+    if (x.name === DBUS_DEPRECATED && x.value === "true" && deprecatable) {
       facts.deprecated ??= { since: undefined, reason: undefined };
       return false;
     }
-    if (x.name === DBUS_NOREPLY && x.value === "true") {
+    if (x.name === DBUS_NOREPLY && x.value === "true" && site === "method") {
       facts.oneway = true;
       return false;
     }
-    if (x.name === DBUS_EMITS) {
+    if (x.name === DBUS_EMITS && site === "property") {
       if (x.value === "true" || x.value === "invalidates" || x.value === "const" || x.value === "false") {
         facts.emitsChanged ??= x.value;
         return false;

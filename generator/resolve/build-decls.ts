@@ -12,10 +12,10 @@ import { targetInfo, type BuildContext } from "./context.js";
 import type { Scope, SymbolEntry } from "./symbols.js";
 
 /** Reports the second of two same-named items (NIDL2004) and returns whether `name` is new. */
-export function checkUnique(ctx: BuildContext, seen: Map<string, A.Ident>, name: A.Ident, what: string): boolean {
+export function checkUnique(ctx: BuildContext, seen: Map<string, A.Ident>, name: A.Ident, what: string, owner: string): boolean {
   const prev = seen.get(name.name);
   if (prev !== undefined) {
-    ctx.diagnostics.push(error("NIDL2004", `duplicate ${what} "${name.name}"`, name.span, [{ message: `"${name.name}" was first declared here`, span: prev.span }]));
+    ctx.diagnostics.push(error("NIDL2004", `duplicate ${what} "${name.name}" in ${owner}`, name.span, [{ message: `"${name.name}" was first declared here`, span: prev.span }]));
     return false;
   }
   seen.set(name.name, name);
@@ -49,7 +49,7 @@ function fieldsOf(ctx: BuildContext, fields: readonly A.FieldDecl[], scope: Scop
   const seen = new Map<string, A.Ident>();
   const out: M.FieldModel[] = [];
   for (const f of fields) {
-    if (!checkUnique(ctx, seen, f.name, `field in ${owner}`)) continue;
+    if (!checkUnique(ctx, seen, f.name, "field", owner)) continue;
     const facts = readAnnotations(f.annotations, "field", ctx.diagnostics);
     const type = ctx.types.resolve(f.type, scope);
     if (type === undefined) continue;
@@ -167,7 +167,7 @@ export function buildEnum(ctx: BuildContext, decl: A.EnumDecl, scope: Scope): M.
   const entries: M.EnumEntryModel[] = [];
   let prev: bigint | undefined;
   for (const e of decl.entries) {
-    if (!checkUnique(ctx, seen, e.name, `entry in enum "${decl.name.name}"`)) continue;
+    if (!checkUnique(ctx, seen, e.name, "entry", `enum "${decl.name.name}"`)) continue;
     const facts = readAnnotations(e.annotations, "entry", ctx.diagnostics);
     let value: bigint | undefined;
     let valueText: string;

@@ -51,7 +51,7 @@ function buildArgs(ctx: BuildContext, params: readonly A.ParamDecl[], scope: Sco
   const seen = new Map<string, A.Ident>();
   const out: M.ArgModel[] = [];
   for (const p of params) {
-    if (p.name !== undefined && !checkUnique(ctx, seen, p.name, `argument of ${owner}`)) continue;
+    if (p.name !== undefined && !checkUnique(ctx, seen, p.name, "argument", owner)) continue;
     const a = buildArg(ctx, p, scope);
     if (a) out.push(a);
   }
@@ -136,7 +136,7 @@ function buildProperty(ctx: BuildContext, d: A.PropertyDecl, scope: Scope, iface
 }
 
 /** Builds an interface and registers its nested declarations in `ctx.declarations`. */
-export function buildInterface(ctx: BuildContext, decl: A.InterfaceDecl, file: A.NidlFile, pkg: string): M.InterfaceModel {
+export function buildInterface(ctx: BuildContext, decl: A.InterfaceDecl, file: A.NidlFile, pkg: string, pkgExternal: boolean): M.InterfaceModel {
   const facts = readAnnotations(decl.annotations, "interface", ctx.diagnostics);
   const qualifiedName = pkg === "" ? decl.name.name : `${pkg}.${decl.name.name}`;
   const scope: Scope = { file, pkg, iface: decl.name.name };
@@ -191,6 +191,7 @@ export function buildInterface(ctx: BuildContext, decl: A.InterfaceDecl, file: A
     targets: targetInfo(facts, facts.dbus.name ?? qualifiedName, decl.name.name),
     span: decl.span,
     version,
+    external: facts.external || pkgExternal,
     exportedTo,
     dbusPath: facts.dbus.path,
     topic: facts.topic,

@@ -22,6 +22,7 @@ export function toDocs(doc: DocComment | undefined, explicitSummary: string | un
   return {
     summary: first.map((l) => l.trim()).join(" "),
     description: rest.length > 0 ? rest.join("\n") : undefined,
+    raw: lines.join("\n"),
   };
 }
 

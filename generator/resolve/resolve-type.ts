@@ -8,6 +8,7 @@ import type * as A from "../ast.js";
 import type { DeclRef, PrimitiveName, TypeModel } from "../model.js";
 import { error, type Diagnostic } from "../diagnostics.js";
 import type { Scope, SymbolEntry, SymbolTable } from "./symbols.js";
+import { suggest } from "./suggest.js";
 
 /** Built-in scalar names. */
 export const PRIMITIVES: ReadonlySet<string> = new Set<PrimitiveName>([
@@ -49,7 +50,11 @@ export function createTypeResolver(table: SymbolTable, diagnostics: Diagnostic[]
           r.candidates.map((c) => ({ message: `could be ${c.ref.qualifiedName}`, span: c.decl.name.span }))),
       );
     } else {
-      const hint = r.candidates.length > 0 ? ` (import the file of package "${r.candidates[0].ref.package}")` : "";
+      let hint = r.candidates.length > 0 ? ` (import the file of package "${r.candidates[0].ref.package}")` : "";
+      if (hint === "") {
+        const near = suggest(name.text, visibleNames(table, scope));
+        if (near !== undefined) hint = `; did you mean "${near}"?`;
+      }
       diagnostics.push(error("NIDL2001", `unknown name "${name.text}"${hint}`, name.span));
     }
     return undefined;
@@ -117,7 +122,7 @@ export function createTypeResolver(table: SymbolTable, diagnostics: Diagnostic[]
       let iface: DeclRef | undefined;
       const arg = node.args[0];
       if (arg !== undefined) {
-        if (arg.kind !== "NamedType" || arg.args.length > 0) {
+        if (arg.kind !== "NamedType" || arg.args.length > 0 || PRIMITIVES.has(arg.name.text) || arg.name.text in CONTAINERS) {
           diagnostics.push(error("NIDL2006", `${name}<...> takes an interface name`, arg.span));
           return undefined;
         }
@@ -164,6 +169,19 @@ export function createTypeResolver(table: SymbolTable, diagnostics: Diagnostic[]
   };
 
   return { resolve, resolveRef, typedefType };
+}
+
+/** Names a reference could have meant from `scope`: built-ins and declarations of visible packages, as written there. */
+function visibleNames(table: SymbolTable, scope: Scope): string[] {
+  const names = new Set<string>([...PRIMITIVES, ...Object.keys(CONTAINERS)]);
+  const pkgs = table.visiblePackages(scope.file);
+  for (const e of table.entries.values()) {
+    if (!pkgs.includes(e.ref.package)) continue;
+    const local = e.ref.interface === undefined ? e.ref.name : `${e.ref.interface}.${e.ref.name}`;
+    names.add(local);
+    if (e.ref.interface !== undefined && e.ref.interface === scope.iface && e.ref.package === scope.pkg) names.add(e.ref.name);
+  }
+  return [...names];
 }
 
 function isValidMapKey(t: TypeModel): boolean {

@@ -8,6 +8,7 @@
  */
 import { compressSync as lz4CompressSync, uncompressSync as lz4UncompressSync } from "lz4-napi";
 import { IPCError } from "../errors.js";
+import { plainView } from "../wire/bytes.js";
 import type { CompressionType } from "../wire/message.js";
 import { zstdDecompressedBound } from "./zstd-frame.js";
 import { zstdCompressAsync, zstdCompressSync, zstdDecompressAsync, zstdDecompressSync } from "./zstd-sync.js";
@@ -73,7 +74,8 @@ function checkSection(bytes: Uint8Array, start: number, end: number, compression
   return declared;
 }
 
-function checkLength(out: Uint8Array, declared: number, compression: CompressionType): Uint8Array {
+function checkLength(decompressed: Uint8Array, declared: number, compression: CompressionType): Uint8Array {
+  const out = plainView(decompressed);
   if (out.length !== declared) {
     throw new IPCError("DeserializationError", `${compression} section decompressed to ${out.length} bytes, prefix says ${declared}`, {
       context: { compression, declared, actual: out.length },

@@ -1,12 +1,14 @@
 /**
  * MessagePack encoding of the value sections (params, return values, event
- * data), the default payload format. msgpackr is configured so the value model
+ * data), the default payload format. Encoding uses msgpackr; decoding uses
+ * ./msgpack-decoder.ts (faster for small sections, strict). msgpackr is configured so the value model
  * of idl/WIRE.md "Value model" round-trips: bigint <-> int64/uint64, number <->
  * float64 or a compact int, Uint8Array <-> bin (decoded into a fresh copy so a
  * message never aliases a transport's buffer), objects <-> maps with string keys.
  */
 import { Packr } from "msgpackr";
 import { IPCError } from "../errors.js";
+import { decodeMsgpack } from "./msgpack-decoder.js";
 
 const packr = new Packr({
   // Records are a msgpackr-only extension that other languages do not read.
@@ -31,17 +33,7 @@ export function encodeMsgpackValue(value: unknown): Uint8Array {
 
 /** Decodes exactly one MessagePack value from `bytes[start, end)`; trailing bytes are an error. */
 export function decodeMsgpackValue(bytes: Uint8Array, start: number, end: number): unknown {
-  if (end <= start) {
-    throw new IPCError("DeserializationError", "empty msgpack value section", { context: { format: "msgpack", offset: start } });
-  }
-  try {
-    return packr.unpack(bytes, { start, end });
-  } catch (cause) {
-    throw new IPCError("DeserializationError", `invalid msgpack value section: ${describe(cause)}`, {
-      cause,
-      context: { format: "msgpack", offset: start, length: end - start },
-    });
-  }
+  return decodeMsgpack(bytes, start, end);
 }
 
 function describe(cause: unknown): string {

@@ -63,7 +63,7 @@ function callSync(op: "compress" | "decompress", data: Uint8Array, level: number
   const b = getBridge();
   Atomics.store(b.signal, 0, 0);
   // A copy of exactly the range, transferred: cloning a view would copy its whole backing buffer.
-  const copy = data.slice();
+  const copy = new Uint8Array(data);
   b.port.postMessage({ op, data: copy, level }, [copy.buffer]);
   const waited = Atomics.wait(b.signal, 0, 0, SYNC_TIMEOUT_MS);
   const received = receiveMessageOnPort(b.port);

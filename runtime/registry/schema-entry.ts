@@ -127,6 +127,8 @@ export type SchemaProperty = z.infer<typeof schemaPropertySchema>;
 export const schemaIdSchema = z.string().regex(/^sha256:[0-9a-f]{64}$/);
 
 const entryBase = {
+  /** The generator's preamble (`by nova-gen from x.nidl. DO NOT EDIT.`); JSON has no comments. */
+  "@generated": z.string().optional(),
   format: z.literal(SCHEMA_ENTRY_FORMAT),
   /** Content hash, see schema-id.ts. */
   id: schemaIdSchema,

@@ -15,7 +15,7 @@ import { createHash } from "node:crypto";
 import type { SchemaEntry, SchemaEntryDraft, SchemaType } from "./schema-entry.js";
 
 /** Keys that never contribute to an id (at any depth). */
-const NON_SHAPE_KEYS: ReadonlySet<string> = new Set(["id", "refs", "doc", "deprecated", "source", "packageVersion"]);
+const NON_SHAPE_KEYS: ReadonlySet<string> = new Set(["@generated", "id", "refs", "doc", "deprecated", "source", "packageVersion"]);
 
 /** Serialises a JSON-compatible value canonically (sorted keys, no whitespace). */
 export function canonicalJson(value: unknown): string {

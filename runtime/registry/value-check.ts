@@ -111,7 +111,9 @@ function checkMap(
 
 /** A map that arrived as a plain object has text keys; integer key types accept their decimal form. */
 function keyFromText(keyType: SchemaType, key: string): unknown {
-  if (keyType.kind === "primitive" && keyType.name in INT_RANGES && /^-?[0-9]+$/.test(key)) return BigInt(key);
+  if (keyType.kind === "primitive" && keyType.name in INT_RANGES && /^-?[0-9]+$/.test(key)) {
+    return keyType.name === "i64" || keyType.name === "u64" ? BigInt(key) : Number(key);
+  }
   if (keyType.kind === "primitive" && keyType.name === "bool" && (key === "true" || key === "false")) return key === "true";
   return key;
 }
@@ -126,7 +128,9 @@ function checkNamed(entry: SchemaTypeEntry, value: unknown, resolve: NamedTypeRe
       if (!isPlainObject(value)) return fail(`expected ${entry.kind} ${entry.name}, got ${describe(value)}`);
       for (const field of entry.fields) {
         const member = Object.hasOwn(value, field.name) ? value[field.name] : undefined;
-        if (member === undefined && field.type.kind !== "optional") return fail(`missing field "${field.name}" of ${entry.name}`);
+        if (member === undefined && field.type.kind !== "optional") {
+          return { path: [...path, field.name], message: `missing field "${field.name}" of ${entry.name}` };
+        }
         const mismatch = checkValue(field.type, member, entry, resolve, [...path, field.name]);
         if (mismatch !== null) return mismatch;
       }

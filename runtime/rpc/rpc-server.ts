@@ -46,12 +46,19 @@ class InFlight {
 
   constructor(private readonly timeoutMs: number) {}
 
+  /** True once the caller gave up; its reply would go nowhere. */
+  get aborted(): boolean {
+    return this.abortedWith !== undefined;
+  }
+
   get signal(): AbortSignal {
     if (!this.controller) {
       this.controller = new AbortController();
       if (this.abortedWith) this.controller.abort(this.abortedWith);
       else if (this.timeoutMs > 0) {
-        this.timer = setTimeout(() => this.abort(new IPCError("TimeoutExpired", "the caller's timeout passed")), this.timeoutMs);
+        // A little after the caller's own deadline, so the caller always sees its TimeoutExpired first.
+        const delay = this.timeoutMs + Math.min(1000, 20 + this.timeoutMs / 10);
+        this.timer = setTimeout(() => this.abort(new IPCError("TimeoutExpired", "the caller's timeout passed")), delay);
         this.timer.unref();
       }
     }
@@ -172,30 +179,24 @@ export class RpcServer implements RpcServerPort {
         return call.signal;
       },
     };
-    const finish = (): void => {
+    const finish = (): boolean => {
       call.done();
       conn.inFlight.delete(request.messageId);
+      return !call.aborted;
     };
     let result: unknown;
     try {
       result = this.detectCycles ? runInChain(parsed.chain, () => entry.handler(parsed.args, context), this.nodeId) : entry.handler(parsed.args, context);
     } catch (error) {
-      finish();
-      return replyError(error);
+      if (finish()) replyError(error);
+      return;
     }
     if (isThenable(result)) {
       result.then(
-        (value) => {
-          finish();
-          reply(value);
-        },
-        (error: unknown) => {
-          finish();
-          replyError(error);
-        },
+        (value) => finish() && reply(value),
+        (error: unknown) => finish() && replyError(error),
       );
-    } else {
-      finish();
+    } else if (finish()) {
       reply(result);
     }
   }

@@ -16,11 +16,23 @@ export function readU16(b: Uint8Array, o: number): number {
   return b[o] | (b[o + 1] << 8);
 }
 
-/** Reads a u64 LE as a bigint (cheap path when the high word is zero). */
+// One 8-byte scratch view: copying 8 bytes and one native Big(U)Int64 access
+// beats splitting a bigint into two numbers (several bigint allocations).
+const scratchBytes = new Uint8Array(8);
+const scratch = new DataView(scratchBytes.buffer);
+
+/** Reads a u64 LE as a bigint. */
 export function readU64(b: Uint8Array, o: number): bigint {
-  const lo = readU32(b, o);
-  const hi = readU32(b, o + 4);
-  return hi === 0 ? BigInt(lo) : (BigInt(hi) << 32n) | BigInt(lo);
+  const s = scratchBytes;
+  s[0] = b[o];
+  s[1] = b[o + 1];
+  s[2] = b[o + 2];
+  s[3] = b[o + 3];
+  s[4] = b[o + 4];
+  s[5] = b[o + 5];
+  s[6] = b[o + 6];
+  s[7] = b[o + 7];
+  return scratch.getBigUint64(0, true);
 }
 
 /** Writes a u32 LE. */
@@ -39,8 +51,16 @@ export function writeU16(b: Uint8Array, o: number, v: number): void {
 
 /** Writes a u64 LE from a bigint already checked to be in range. */
 export function writeU64(b: Uint8Array, o: number, v: bigint): void {
-  writeU32(b, o, Number(v & 0xffff_ffffn));
-  writeU32(b, o + 4, Number(v >> 32n));
+  scratch.setBigUint64(0, v, true);
+  const s = scratchBytes;
+  b[o] = s[0];
+  b[o + 1] = s[1];
+  b[o + 2] = s[2];
+  b[o + 3] = s[3];
+  b[o + 4] = s[4];
+  b[o + 5] = s[5];
+  b[o + 6] = s[6];
+  b[o + 7] = s[7];
 }
 
 /** Checks a u64 field of a message being encoded. */
@@ -82,11 +102,20 @@ export function readUtf8(b: Uint8Array, start: number, end: number, field: strin
 
 const isWellFormed = (String.prototype as unknown as { isWellFormed?: () => boolean }).isWellFormed;
 
-/** UTF-8 bytes of a name field (method, event type), checked against the u16 length limit. */
+const nameCache = new Map<string, Buffer>();
+const NAME_CACHE_LIMIT = 4096;
+
+/**
+ * UTF-8 bytes of a name field (method, event type), checked against the u16
+ * length limit. Names repeat (a service has few methods), so their bytes are
+ * cached; callers must not modify the returned Buffer.
+ */
 export function nameBytes(value: unknown, field: string, maxBytes: number): Buffer {
   if (typeof value !== "string") {
     throw new IPCError("SerializationError", `${field} must be a string`, { context: { field } });
   }
+  const cached = nameCache.get(value);
+  if (cached !== undefined) return cached;
   if (isWellFormed !== undefined && !isWellFormed.call(value)) {
     throw new IPCError("SerializationError", `${field} contains a lone surrogate and has no UTF-8 form`, { context: { field } });
   }
@@ -96,5 +125,18 @@ export function nameBytes(value: unknown, field: string, maxBytes: number): Buff
       context: { field, length: bytes.length },
     });
   }
+  if (value.length <= 256) {
+    if (nameCache.size >= NAME_CACHE_LIMIT) nameCache.clear();
+    nameCache.set(value, bytes);
+  }
   return bytes;
+}
+
+/**
+ * `b` as a plain Uint8Array view (no copy). Decoders normalise their input
+ * once so that byte values inside decoded messages are always plain
+ * Uint8Arrays — never Buffers for one input and Uint8Arrays for another.
+ */
+export function plainView(b: Uint8Array): Uint8Array {
+  return Object.getPrototypeOf(b) === Uint8Array.prototype ? b : new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 }

@@ -26,7 +26,7 @@
  *   current one); `reset` from a callback stops delivery at once.
  */
 import { IPCError, isIPCError } from "../errors.js";
-import { readU32 } from "./bytes.js";
+import { plainView, readU32 } from "./bytes.js";
 import { DEFAULT_MAX_MESSAGE_SIZE, HEADER_SIZE, Offset, VERSION_MAJOR } from "./constants.js";
 import { frameCrc32 } from "./crc32.js";
 import { decodeCheckedFrame } from "./frame.js";
@@ -102,12 +102,12 @@ export class FrameDecoder {
   push(chunk: Uint8Array): void {
     if (this.#closed || chunk.length === 0) return;
     if (this.#busy) {
-      this.#queue.push(chunk.slice());
+      this.#queue.push(new Uint8Array(chunk));
       return;
     }
     this.#busy = true;
     try {
-      this.#pushOne(chunk);
+      this.#pushOne(plainView(chunk));
       while (this.#queue.length > 0 && !this.#closed) this.#pushOne(this.#queue.shift() as Uint8Array);
     } catch (cause) {
       // Not reached by design; a bug must still not escape push.

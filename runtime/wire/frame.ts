@@ -4,7 +4,7 @@
  */
 import { compressSection, compressSectionAsync, decompressSectionAsync } from "../codec/compression.js";
 import { IPCError } from "../errors.js";
-import { checkU64, readU32, readU64, writeU32 } from "./bytes.js";
+import { checkU64, plainView, readU32, readU64, writeU32 } from "./bytes.js";
 import { decodeBody, planBody, sectionStart, type BodyPlan } from "./body.js";
 import { DEFAULT_MAX_MESSAGE_SIZE, HEADER_SIZE, Offset, VERSION_MAJOR } from "./constants.js";
 import { frameCrc32 } from "./crc32.js";
@@ -89,7 +89,7 @@ export function encodeMessage(message: Message, options: EncodeOptions = {}): Bu
 /** Like {@link encodeMessage}, but zstd runs on the thread pool without blocking. */
 export async function encodeMessageAsync(message: Message, options: EncodeOptions = {}): Promise<Buffer> {
   const p = prepare(message, options);
-  const plain = p.plan.section.length === 0 || p.compression === "none" ? p.plan.section : p.plan.section.slice();
+  const plain = p.plan.section.length === 0 || p.compression === "none" ? p.plan.section : new Uint8Array(p.plan.section);
   const section = plain.length === 0 ? plain : await compressSectionAsync(plain, p.compression);
   return assemble(message, p, section);
 }
@@ -170,14 +170,16 @@ function checkFrame(frame: Uint8Array, max: number): number {
  * trailing bytes), TruncatedMessage, MessageTooLarge, UnsupportedVersion,
  * DeserializationError.
  */
-export function decodeMessage(frame: Uint8Array, options: DecodeOptions = {}): Message {
+export function decodeMessage(input: Uint8Array, options: DecodeOptions = {}): Message {
+  const frame = plainView(input);
   const max = checkMax(options.maxMessageSize);
   checkFrame(frame, max);
   return decodeCheckedFrame(frame, 0, max);
 }
 
 /** Like {@link decodeMessage}, but zstd decompression does not block this thread. */
-export async function decodeMessageAsync(frame: Uint8Array, options: DecodeOptions = {}): Promise<Message> {
+export async function decodeMessageAsync(input: Uint8Array, options: DecodeOptions = {}): Promise<Message> {
+  const frame = plainView(input);
   const max = checkMax(options.maxMessageSize);
   const payloadLength = checkFrame(frame, max);
   const type = TYPE_NAME[frame[Offset.messageType]];

@@ -4,8 +4,8 @@
  *
  *   node dist/test/bench/rpc-peer.js <unix|pipe> <endpoint>
  *
- * Serves the hand-written `nova.bench.Echo` service on the RpcServerPort
- * (exactly the path generated skeletons use), prints `ready <pid>` on stdout,
+ * Serves the generated `org.novade.demo.Calculator` skeleton (examples/demo)
+ * and the hand-written `nova.bench.Echo` service, prints `ready <pid>` on stdout,
  * and runs until it gets SIGTERM/SIGINT (clean close) or SIGKILL (the crash
  * tests); callers stop it by PID.
  */
@@ -13,6 +13,8 @@ import { serveRpc } from "../../runtime/rpc/connect.js";
 import { IPCError } from "../../runtime/errors.js";
 import type { ServiceDefinition } from "../../runtime/rpc/contract.js";
 import type { TransportType } from "../../runtime/transport/types.js";
+import { CalculatorEmitter, registerCalculator } from "../../examples/demo/generated/org.novade.demo.js";
+import { createCalculator } from "../../examples/demo/calculator-service.js";
 
 /** The benchmark/test service, as a generated skeleton would register it. */
 export const ECHO_IFACE = "nova.bench.Echo";
@@ -45,8 +47,9 @@ async function main(): Promise<void> {
     process.stderr.write("usage: rpc-peer <unix|pipe> <endpoint>\n");
     process.exit(2);
   }
-  const served = await serveRpc(endpoint, { transport: transport as TransportType, bufferSize: 1_048_576 });
+  const served = await serveRpc(endpoint, { transport: transport as TransportType, bufferSize: 1_048_576, detectCycles: process.env.NOVA_NO_CYCLES !== "1" });
   served.server.register(echoService);
+  registerCalculator(served.server, createCalculator(new CalculatorEmitter(served.server)));
   process.stdout.write(`ready ${process.pid}\n`);
   const stop = (): void => {
     served.close(false).finally(() => process.exit(0));

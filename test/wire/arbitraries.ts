@@ -4,7 +4,7 @@
  * table-driven code under test.
  */
 import fc from "fast-check";
-import type { CompressionType, Message, PayloadFormat } from "../../runtime/wire/message.js";
+import type { CompressionType, EventMessage, HeartbeatMessage, Message, PayloadFormat, RequestMessage, ResponseMessage } from "../../runtime/wire/message.js";
 
 /** Bitwise CRC-32 (IEEE), deliberately the slowest, most obvious form. */
 export function referenceCrc32(bytes: Uint8Array): number {
@@ -75,7 +75,10 @@ export const messageArb: fc.Arbitrary<Message> = fc
   );
 
 /** A fixed sample of every type, for example-based tests. */
-export function sampleMessages(format: PayloadFormat = "msgpack", compression: CompressionType = "none"): Message[] {
+export function sampleMessages(
+  format: PayloadFormat = "msgpack",
+  compression: CompressionType = "none",
+): [RequestMessage, ResponseMessage, EventMessage, HeartbeatMessage] {
   const common = { messageId: 0x0102030405060708n, correlationId: 0n, timestampNs: 1_700_000_000_123_456_789n, format, compression };
   return [
     { ...common, type: "request", body: { method: "org.novade.Test.ping", params: [1, "zwei", 3n, new Uint8Array([4, 5]), null, { six: 6.5 }], timeoutMs: 5000, flags: 3 } },

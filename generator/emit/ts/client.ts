@@ -9,7 +9,7 @@ import type { InterfaceModel, MethodModel, PropertyModel, SignalModel } from "..
 import { claimName, declTsName, memberClaimer, qualify, runtime, runtimeType, type FileContext } from "./file-context.js";
 import { descriptorName, resultType, uniqueNames } from "./interface-descriptor.js";
 import { docsText, jsDocs } from "./docs.js";
-import { memberName, pascalCase, propertyKey } from "./names.js";
+import { memberName, pascalWords, propertyAccess } from "./names.js";
 import { tsType } from "./type-mapping.js";
 
 /** Names generated code adds to a client method's parameters. */
@@ -22,13 +22,12 @@ export function clientName(iface: InterfaceModel): string {
 
 /** `$X.members.key` */
 function memberPath(iface: InterfaceModel, name: string, part: string): string {
-  const key = propertyKey(name);
-  return `${descriptorName(iface)}.members${key.startsWith('"') ? `[${key}]` : `.${key}`}.${part}`;
+  return `${descriptorName(iface)}.members${propertyAccess(name)}.${part}`;
 }
 
 /** The client class of an interface. */
 export function clientClass(ctx: FileContext, iface: InterfaceModel): ClassDeclarationStructure {
-  const { StructureKind, Scope } = ctx.tsm;
+  const { StructureKind } = ctx.tsm;
   const name = clientName(iface);
   claimName(ctx, name, iface.qualifiedName, iface.span);
   const methods: OptionalKind<MethodDeclarationStructure>[] = [];
@@ -70,7 +69,7 @@ export function clientClass(ctx: FileContext, iface: InterfaceModel): ClassDecla
         statements: ["this.#port = port;"],
       },
     ],
-    methods: methods.map((method) => ({ ...method, scope: Scope.Public })),
+    methods,
   };
 }
 
@@ -141,7 +140,7 @@ function signalMember(
   signal: SignalModel,
   claim: (member: string, owner: string) => string,
 ): OptionalKind<MethodDeclarationStructure> {
-  const name = claim(`on${pascalCase(signal.name)}`, `${iface.qualifiedName}.${signal.name}`);
+  const name = claim(`on${pascalWords(signal.name)}`, `${iface.qualifiedName}.${signal.name}`);
   const params = uniqueNames(signal.args, new Set());
   const listenerType = `(${signal.args.map((arg, index) => `${params[index]}: ${tsType(ctx, arg.type)}`).join(", ")}) => void`;
   return {
@@ -173,7 +172,7 @@ function propertyMembers(
   claim: (member: string, owner: string) => string,
 ): OptionalKind<MethodDeclarationStructure>[] {
   const owner = `${iface.qualifiedName}.${property.name}`;
-  const suffix = pascalCase(property.name);
+  const suffix = pascalWords(property.name);
   const type = tsType(ctx, property.type);
   const options = { name: "options", type: runtimeType(ctx, "CallOptions"), hasQuestionToken: true };
   const schema = memberPath(iface, property.name, "value");

@@ -117,12 +117,12 @@ function flagsStatements(
       returnType: `Array<keyof typeof ${name}>`,
       statements: [
         `const names: Array<keyof typeof ${name}> = [];`,
-        (writer) => {
-          writer.write(`for (const key of Object.keys(${name}) as Array<keyof typeof ${name}>)`).block(() => {
-            writer.writeLine(`const bit = ${name}[key];`);
-            writer.writeLine(`if (bit !== ${big ? "0n" : "0"} && ${same("value & bit", "bit")}) names.push(key);`);
-          });
-        },
+        [
+          `for (const key of Object.keys(${name}) as Array<keyof typeof ${name}>) {`,
+          `  const bit: ${numberType} = ${name}[key];`,
+          `  if (bit !== ${big ? "0n" : "0"} && ${same("value & bit", "bit")}) names.push(key);`,
+          "}",
+        ].join("\n"),
         "return names;",
       ],
     },
@@ -142,7 +142,7 @@ export function structStatements(ctx: FileContext, decl: StructModel): Statement
 
 /** Statements for an error: its data type, the data schema and the error class. */
 export function errorStatements(ctx: FileContext, decl: ErrorModel): StatementStructures[] {
-  const { StructureKind, Scope } = ctx.tsm;
+  const { StructureKind } = ctx.tsm;
   const name = declTsName(decl);
   const dataName = `${name}Data`;
   for (const claimed of [name, dataName, schemaName(dataName)]) claimName(ctx, claimed, decl.qualifiedName, decl.span);
@@ -186,7 +186,6 @@ export function errorStatements(ctx: FileContext, decl: ErrorModel): StatementSt
         {
           name: "revive",
           isStatic: true,
-          scope: Scope.Public,
           docs: ["Rebuilds the error from what arrived over the wire; its data is validated first."],
           parameters: [
             { name: "message", type: "string" },

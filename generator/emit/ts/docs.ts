@@ -18,8 +18,9 @@ export interface DocExtras {
   readonly note?: string;
 }
 
-/** The text of a {@link Docs}: summary, a blank line, description. */
+/** The text of a {@link Docs}: as written when known, else summary, a blank line, description. */
 export function docsText(docs: Docs | undefined): string | undefined {
+  if (docs?.raw !== undefined && docs.raw.trim() !== "") return docs.raw.trim();
   const parts = [docs?.summary, docs?.description].filter((part): part is string => part !== undefined && part.trim() !== "");
   return parts.length === 0 ? undefined : parts.join("\n\n");
 }
@@ -40,6 +41,7 @@ export function jsDocs(docs: Docs | undefined, extras: DocExtras = {}): Optional
     tags.push(reason === "" ? { tagName: "deprecated" } : { tagName: "deprecated", text: docText(reason) });
   }
   if (text === "" && tags.length === 0) return [];
+  if (text === "") return [{ tags }];
   const description = docText(text);
   return [{ description: tags.length > 0 || description.includes("\n") ? `\n${description}` : description, tags }];
 }

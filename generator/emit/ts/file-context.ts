@@ -93,14 +93,14 @@ export function zod(ctx: FileContext): string {
 }
 
 /** The TS name of a declaration: nested ones are prefixed with their interface (`WlOutputTransform`). */
-export function declTsName(ref: Pick<DeclRef, "name" | "interface">): string {
+export function declTsName(ref: { readonly name: string; readonly interface?: string | undefined }): string {
   if (ref.interface === undefined) return pascalCase(ref.name);
   const ifaceName = ref.interface.slice(ref.interface.lastIndexOf(".") + 1);
   return pascalCase(`${pascalCase(ifaceName)}_${ref.name}`);
 }
 
 /** The TS name of a constant (kept as declared, made safe). */
-export function constTsName(ref: Pick<DeclRef, "name" | "interface">): string {
+export function constTsName(ref: { readonly name: string; readonly interface?: string | undefined }): string {
   if (ref.interface === undefined) return safeBinding(ref.name);
   const ifaceName = ref.interface.slice(ref.interface.lastIndexOf(".") + 1);
   return safeBinding(`${pascalCase(ifaceName)}_${ref.name}`);

@@ -20,9 +20,15 @@ export function resultNames(method: MethodModel): string[] {
   return uniqueNames(method.outArgs, new Set());
 }
 
+/** Runtime helpers a generated method body calls: a parameter must not shadow them. */
+const BODY_NAMES = [
+  "callRemote", "callRemoteVoid", "settleCallback", "subscribeSignal", "observeProperty",
+  "serveMethod", "serveProperties", "parsePayload", "PROPERTY_GET", "PROPERTY_SET", "PROPERTY_CHANGED",
+];
+
 /** Parameter names for arguments: camelCase, unique, clear of the names generated code adds. */
 export function uniqueNames(args: readonly ArgModel[], taken: ReadonlySet<string>): string[] {
-  const used = new Set(taken);
+  const used = new Set([...taken, ...BODY_NAMES]);
   return args.map((arg, index) => {
     let name = arg.name === undefined ? `arg${index}` : camelCase(arg.name);
     while (used.has(name)) name = `${name}_`;

@@ -15,6 +15,8 @@ const RESERVED: ReadonlySet<string> = new Set([
   // type names a declaration must not shadow in a generated file
   "any", "boolean", "never", "number", "object", "string", "symbol", "undefined", "unknown", "bigint",
   "Array", "Map", "Promise", "Uint8Array", "Error", "Record",
+  // globals and imports the generated code itself uses
+  "z", "Object", "BigInt", "Number",
 ]);
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
@@ -36,10 +38,15 @@ function capitalize(word: string): string {
   return word.charAt(0).toUpperCase() + word.slice(1);
 }
 
-/** `wl_output` → `WlOutput`, `Urgency` → `Urgency`, `90` → `_90`. */
+/** `wl_output` → `WlOutput`, `Urgency` → `Urgency`, `90` → `_90`, `Map` → `Map_` (a declaration name). */
 export function pascalCase(name: string): string {
+  return safeBinding(pascalWords(name));
+}
+
+/** The PascalCase words of a name, for suffixes of member names (`onStateChanged`, `getDisablePrinting`). */
+export function pascalWords(name: string): string {
   const joined = words(name).map(capitalize).join("");
-  return safeBinding(joined.length === 0 ? "Unnamed" : joined);
+  return joined.length === 0 ? "Unnamed" : joined;
 }
 
 /** `app_name` → `appName`, `Notify` → `notify`. Names that already are identifiers keep their case. */
@@ -60,16 +67,32 @@ export function safeBinding(name: string): string {
 
 /** A property key as written in an object type or literal: bare when possible, else quoted. */
 export function propertyKey(name: string): string {
+  // In an object literal even a quoted `"__proto__":` sets the prototype; only a computed key does not.
+  if (name === "__proto__") return '["__proto__"]';
   return isIdentifier(name) ? name : JSON.stringify(name);
 }
 
-/** A class member name: like a property key, but never the special `constructor`. */
+/**
+ * A method name: camelCase. Reserved words are fine as member names
+ * (`client.delete()`), so only `constructor` (special in a class) and
+ * `__proto__` are renamed.
+ */
 export function memberName(name: string): string {
-  const camel = camelCase(name);
-  return camel === "constructor" ? "constructor_" : camel;
+  const parts = words(name);
+  let camel: string;
+  if (isIdentifier(name) && !name.includes("_")) camel = name.charAt(0).toLowerCase() + name.slice(1);
+  else if (parts.length === 0) camel = "unnamed";
+  else camel = (parts[0] as string).toLowerCase() + parts.slice(1).map(capitalize).join("");
+  if (/^[0-9]/.test(camel)) camel = `_${camel}`;
+  return camel === "constructor" || camel === "__proto__" ? `${camel}_` : camel;
 }
 
 /** Escapes text for a JSDoc block (`*\/` would end it early). */
 export function docText(text: string): string {
   return text.replace(/\*\//g, "*\\/");
+}
+
+/** A property access: `.name` when possible, else `["name"]`. */
+export function propertyAccess(name: string): string {
+  return isIdentifier(name) && name !== "__proto__" ? `.${name}` : `[${JSON.stringify(name)}]`;
 }

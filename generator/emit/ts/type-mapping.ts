@@ -8,7 +8,7 @@
  * | i8…i32, u8…u32, f32, f64, fixed | number | range-checked integers |
  * | i64, u64 | bigint | bigint, or a safe-integer number (converted) |
  * | string, objpath, signature | string | objpath pattern-checked |
- * | bytes | Uint8Array | (a Buffer is one) |
+ * | bytes | Uint8Array | a Buffer too (→ a plain Uint8Array view) |
  * | fd | number | non-negative integer |
  * | variant | unknown | anything |
  * | list<T> | T[] | |
@@ -137,7 +137,8 @@ function primitiveSchema(ctx: FileContext, name: PrimitiveName): string {
     case "objpath":
       return `${z}.string().regex(/^\\/$|^(\\/[A-Za-z0-9_]+)+$/)`;
     case "bytes":
-      return `${z}.instanceof(Uint8Array)`;
+      ctx.zodHelpers.add("$bytes");
+      return "$bytes";
     default:
       return `${z}.unknown()`;
   }

@@ -11,7 +11,7 @@ import type { VariableStatementStructure } from "ts-morph";
 import type { Tsm } from "./tsm.js";
 
 /** The helpers, in the order they are printed. */
-export const ZOD_HELPER_NAMES = ["$int64", "$optional", "$map"] as const;
+export const ZOD_HELPER_NAMES = ["$int64", "$bytes", "$optional", "$map"] as const;
 /** One helper's name. */
 export type ZodHelperName = (typeof ZOD_HELPER_NAMES)[number];
 
@@ -24,6 +24,12 @@ const HELPER_INITIALIZERS: Readonly<Record<ZodHelperName, { doc: string; initial
     initializer:
       "(min: bigint, max: bigint): z.ZodType<bigint> =>\n" +
       "  z.union([z.bigint(), z.number().int()]).transform((value) => BigInt(value)).pipe(z.bigint().min(min).max(max))",
+  },
+  $bytes: {
+    doc: "Bytes: a plain `Uint8Array`; a Node `Buffer` (what msgpack decodes to) becomes a view of the same memory.",
+    initializer:
+      "z.instanceof(Uint8Array).transform((value): Uint8Array =>\n" +
+      "  Object.getPrototypeOf(value) === Uint8Array.prototype ? value : new Uint8Array(value.buffer, value.byteOffset, value.byteLength))",
   },
   $optional: {
     doc: "An optional value: `null` when absent, whether it arrived as null or undefined.",

@@ -1,0 +1,36 @@
+/**
+ * The D-Bus introspection template. No logic beyond iteration over the
+ * prepared view model (`view-model.ts`); every value is already escaped,
+ * every doc comment laid out, and `openEnd` is `/>` or `>` as the element needs.
+ */
+export const DBUS_TEMPLATE = `<!-- {{{preamble}}} -->
+<!DOCTYPE node PUBLIC "-//freedesktop//DTD D-BUS Object Introspection 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/introspect.dtd">
+{{{doc}}}<node{{{nodeAttrs}}}>
+{{#each interfaces}}
+{{{doc}}}  <interface name="{{{name}}}">
+{{#each members}}
+{{{doc}}}    <{{{element}}} name="{{{name}}}"{{{attrs}}}{{{openEnd}}}
+{{#each args}}
+{{{doc}}}      <arg{{{attrs}}}{{{openEnd}}}
+{{#each annotations}}
+        <annotation name="{{{name}}}" value="{{{value}}}"/>
+{{/each}}
+{{#if hasChildren}}
+      </arg>
+{{/if}}
+{{/each}}
+{{#each annotations}}
+      <annotation name="{{{name}}}" value="{{{value}}}"/>
+{{/each}}
+{{#if hasChildren}}
+    </{{{element}}}>
+{{/if}}
+{{/each}}
+{{#each annotations}}
+    <annotation name="{{{name}}}" value="{{{value}}}"/>
+{{/each}}
+  </interface>
+{{/each}}
+</node>
+`;

@@ -1,0 +1,82 @@
+/**
+ * Process plumbing of the RPC benchmarks: start a peer script from dist/
+ * (a sibling of this file once compiled), wait for its `ready` line, stop it
+ * by PID; start and stop a private dbus-daemon by PID.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** A running child process. */
+export interface BenchProcess {
+  readonly pid: number;
+  stop(): Promise<void>;
+}
+
+function waitForLine(child: ChildProcess, what: string, pattern: RegExp, timeoutMs = 15_000): Promise<RegExpMatchArray> {
+  return new Promise((resolve, reject) => {
+    let text = "";
+    const timer = setTimeout(() => reject(new Error(`${what} did not start within ${timeoutMs} ms`)), timeoutMs);
+    child.stdout!.on("data", (chunk: Buffer) => {
+      text += chunk.toString();
+      const m = text.match(pattern);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m);
+      }
+    });
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${what} exited with ${code} before it was ready`));
+    });
+  });
+}
+
+function stopper(child: ChildProcess): () => Promise<void> {
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  return async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    await exited;
+  };
+}
+
+/** Starts `node <sibling script> ...args` and waits for `ready <pid>`. */
+export async function startPeer(script: string, args: readonly string[]): Promise<BenchProcess> {
+  const file = fileURLToPath(new URL(script, import.meta.url));
+  const child = spawn(process.execPath, [file, ...args], { stdio: ["ignore", "pipe", "inherit"] });
+  await waitForLine(child, script, /ready (\d+)/);
+  return { pid: child.pid!, stop: stopper(child) };
+}
+
+/** A private D-Bus bus daemon. */
+export interface PrivateBus extends BenchProcess {
+  readonly address: string;
+}
+
+/** Starts `dbus-daemon --session` on a socket in a fresh temp dir. */
+export async function startPrivateBus(): Promise<PrivateBus> {
+  const dir = mkdtempSync(join(tmpdir(), "nova-bench-dbus-"));
+  const address = `unix:path=${join(dir, "bus.sock")}`;
+  const child = spawn("dbus-daemon", ["--session", "--nofork", `--address=${address}`, "--print-address=1", "--print-pid=1"], {
+    stdio: ["ignore", "pipe", "ignore"],
+  });
+  child.once("error", () => undefined);
+  const m = await waitForLine(child, "dbus-daemon", /^(unix:[^\n]+)\n(\d+)\n/);
+  const stop = stopper(child);
+  return {
+    pid: Number(m[2]),
+    address: m[1],
+    stop: async () => {
+      await stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A fresh temp directory for endpoints. */
+export function benchDir(): { dir: string; remove(): void } {
+  const dir = mkdtempSync(join(tmpdir(), "nova-bench-"));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}

@@ -1,0 +1,299 @@
+/**
+ * RPC and transport benchmarks (issue 5), each beside its baseline in the
+ * same run. The client is this process; every server is a separate process
+ * started here and stopped by PID.
+ *
+ * - rpc_uds_rtt_p50/p95/p99_us: sequential calls with a 64-byte string
+ *   argument through the generated client `CalculatorClient.echo`
+ *   (examples/demo), served by the generated skeleton in another process.
+ * - rpc_pipe_rtt_p95_us: the same over the pipe transport.
+ * - rpc_uds_calls_per_s_inflight64: 64 calls kept in flight.
+ * - msgs_uds_per_s_64b: fire-and-forget Events with a 64-byte payload, full
+ *   NOVA framing (header, CRC, body), counted and timed by the receiver.
+ * - conn_1000_ok: 1 when 1,000 concurrent clients each completed a call.
+ * - baseline_raw_uds_rtt_p95_us / baseline_raw_uds_msgs_per_s_64b: plain
+ *   node:net, 4-byte length prefix, no NOVA framing.
+ * - baseline_dbus_next_rtt_p95_us: dbus-next Echo through a private dbus-daemon.
+ */
+import { connect as netConnect, type Socket } from "node:net";
+import { join } from "node:path";
+import dbus from "dbus-next";
+import { connectRpc } from "../../runtime/rpc/connect.js";
+import type { RpcClient } from "../../runtime/rpc/rpc-client.js";
+import { createChannel } from "../../runtime/transport/create-channel.js";
+import type { EventMessage, Message } from "../../runtime/wire/message.js";
+import { benchDir, startPeer, startPrivateBus } from "./rpc-bench-procs.js";
+import type { BenchSuite } from "./harness.js";
+import { CalculatorClient } from "../../examples/demo/generated/org.novade.demo.js";
+
+/** Options of {@link runRpcBench}. */
+export interface RpcBenchOptions {
+  quick?: boolean;
+  /** Progress lines (default: none). */
+  log?: (line: string) => void;
+}
+
+const ARG_64 = "0123456789abcdef".repeat(4);
+const ECHO = "nova.bench.Echo";
+
+/** The q-quantile of a sorted array. */
+function quantile(sorted: Float64Array, q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
+
+/** Microseconds of `n` sequential runs of `once`, sorted, after `warmup` untimed ones. */
+async function latencies(n: number, warmup: number, once: () => Promise<unknown>): Promise<Float64Array> {
+  for (let i = 0; i < warmup; i++) await once();
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const t = process.hrtime.bigint();
+    await once();
+    out[i] = Number(process.hrtime.bigint() - t) / 1000;
+  }
+  return out.sort();
+}
+
+async function rpcRtt(transport: "unix" | "pipe", dir: string, n: number): Promise<Float64Array> {
+  const endpoint = join(dir, `rtt.${transport}`);
+  const peer = await startPeer("./rpc-peer.js", [transport, endpoint]);
+  try {
+    const client = await connectRpc(endpoint, { transport });
+    const stub = new CalculatorClient(client);
+    const lat = await latencies(n, Math.min(5000, n / 5), () => stub.echo(ARG_64));
+    await client.close(false);
+    return lat;
+  } finally {
+    await peer.stop();
+  }
+}
+
+async function callsInflight(dir: string, total: number, inflight: number): Promise<number> {
+  const endpoint = join(dir, "inflight.sock");
+  const peer = await startPeer("./rpc-peer.js", ["unix", endpoint]);
+  try {
+    const client = await connectRpc(endpoint, { transport: "unix", bufferSize: 1_048_576 });
+    const stub = new CalculatorClient(client);
+    const run = async (count: number): Promise<number> => {
+      let started = 0;
+      const t = process.hrtime.bigint();
+      const worker = async (): Promise<void> => {
+        while (started < count) {
+          started++;
+          await stub.echo(ARG_64);
+        }
+      };
+      await Promise.all(Array.from({ length: inflight }, worker));
+      return count / (Number(process.hrtime.bigint() - t) / 1e9);
+    };
+    await run(Math.min(10_000, total / 5));
+    const rate = await run(total);
+    await client.close(false);
+    return rate;
+  } finally {
+    await peer.stop();
+  }
+}
+
+function event(id: bigint, eventType: string, data: unknown): EventMessage {
+  return { type: "event", messageId: id, correlationId: 0n, timestampNs: 0n, body: { eventType, data, sourceId: 0n, priority: 0 } };
+}
+
+async function novaMessagesPerSecond(dir: string, count: number): Promise<number> {
+  const endpoint = join(dir, "sink.sock");
+  const peer = await startPeer("./rpc-sink-peer.js", ["unix", endpoint]);
+  try {
+    const channel = await createChannel(endpoint, "unix", 1_048_576);
+    let reply!: (m: Message) => void;
+    channel.setHandler({ onMessage: (m) => reply(m) });
+    const payload = new Uint8Array(64).fill(7);
+    const once = async (n: number): Promise<number> => {
+      const answer = new Promise<Message>((resolve) => (reply = resolve));
+      for (let i = 1; i <= n; ) {
+        while (i <= n && channel.trySend(event(BigInt(i), "bench.data", payload))) i++;
+        if (i <= n) await channel.writable();
+      }
+      await channel.send(event(0n, "bench.end", null));
+      const m = await answer;
+      const [received, elapsedNs] = (m.type === "event" ? m.body.data : [0, 1]) as [number, number];
+      if (received !== n) throw new Error(`sink received ${received} of ${n} messages`);
+      return received / (elapsedNs / 1e9);
+    };
+    await once(Math.min(50_000, count / 5));
+    const rate = await once(count);
+    await channel.close(false);
+    return rate;
+  } finally {
+    await peer.stop();
+  }
+}
+
+/** Length-prefixed records on a raw socket: sends one, resolves on the next whole record back. */
+function rawClient(socket: Socket): { roundTrip(record: Buffer): Promise<Buffer> } {
+  let pending: Buffer | undefined;
+  let waiter: ((b: Buffer) => void) | undefined;
+  socket.on("data", (chunk: Buffer) => {
+    const buf = pending ? Buffer.concat([pending, chunk]) : chunk;
+    let off = 0;
+    while (buf.length - off >= 4) {
+      const n = buf.readUInt32LE(off);
+      if (buf.length - off < 4 + n) break;
+      const body = buf.subarray(off + 4, off + 4 + n);
+      off += 4 + n;
+      waiter?.(body);
+    }
+    pending = off < buf.length ? buf.subarray(off) : undefined;
+  });
+  return {
+    roundTrip: (record) =>
+      new Promise<Buffer>((resolve) => {
+        waiter = resolve;
+        socket.write(record);
+      }),
+  };
+}
+
+async function rawSocket(path: string): Promise<Socket> {
+  const socket = netConnect(path);
+  await new Promise<void>((resolve, reject) => {
+    socket.once("connect", resolve);
+    socket.once("error", reject);
+  });
+  return socket;
+}
+
+async function rawRtt(dir: string, n: number): Promise<Float64Array> {
+  const path = join(dir, "raw-echo.sock");
+  const peer = await startPeer("./rpc-raw-peer.js", ["echo", path]);
+  try {
+    const socket = await rawSocket(path);
+    const client = rawClient(socket);
+    const record = Buffer.alloc(4 + 64, 1);
+    record.writeUInt32LE(64, 0);
+    const lat = await latencies(n, Math.min(5000, n / 5), () => client.roundTrip(record));
+    socket.destroy();
+    return lat;
+  } finally {
+    await peer.stop();
+  }
+}
+
+async function rawMessagesPerSecond(dir: string, count: number): Promise<number> {
+  const path = join(dir, "raw-sink.sock");
+  const peer = await startPeer("./rpc-raw-peer.js", ["sink", path]);
+  try {
+    const socket = await rawSocket(path);
+    const client = rawClient(socket);
+    const perChunk = 1024;
+    const chunk = Buffer.alloc(perChunk * 68, 7);
+    for (let i = 0; i < perChunk; i++) chunk.writeUInt32LE(64, i * 68);
+    const end = Buffer.alloc(4);
+    const once = async (n: number): Promise<number> => {
+      for (let sent = 0; sent < n; sent += perChunk) {
+        const part = n - sent >= perChunk ? chunk : chunk.subarray(0, (n - sent) * 68);
+        if (!socket.write(part)) await new Promise((resolve) => socket.once("drain", resolve));
+      }
+      const answer = await client.roundTrip(end);
+      const received = answer.readDoubleLE(0);
+      if (received !== n) throw new Error(`raw sink received ${received} of ${n} records`);
+      return received / (answer.readDoubleLE(8) / 1e9);
+    };
+    await once(Math.min(50_000, count / 5));
+    const rate = await once(count);
+    socket.destroy();
+    return rate;
+  } finally {
+    await peer.stop();
+  }
+}
+
+async function thousandConnections(dir: string): Promise<number> {
+  const endpoint = join(dir, "conn.sock");
+  const peer = await startPeer("./rpc-peer.js", ["unix", endpoint]);
+  const clients: RpcClient[] = [];
+  try {
+    for (let i = 0; i < 1000; i += 100) {
+      clients.push(...(await Promise.all(Array.from({ length: 100 }, () => connectRpc(endpoint, { timeoutMs: 20_000 })))));
+    }
+    const answers = await Promise.all(clients.map((c, i) => c.call(ECHO, "echo", [i])));
+    return clients.length === 1000 && answers.every((a, i) => a === i) && clients.every((c) => !c.channel.closed) ? 1 : 0;
+  } catch {
+    return 0;
+  } finally {
+    await Promise.all(clients.map((c) => c.close(false).catch(() => undefined)));
+    await peer.stop();
+  }
+}
+
+async function dbusRtt(n: number): Promise<Float64Array> {
+  const bus = await startPrivateBus();
+  try {
+    const peer = await startPeer("./rpc-dbus-peer.js", [bus.address]);
+    try {
+      const conn = dbus.sessionBus({ busAddress: bus.address });
+      const object = await conn.getProxyObject("org.novade.Bench", "/org/novade/Bench");
+      const echo = object.getInterface("org.novade.Bench.Echo") as unknown as { Echo(text: string): Promise<string> };
+      const lat = await latencies(n, Math.min(2000, n / 5), () => echo.Echo(ARG_64));
+      conn.disconnect();
+      return lat;
+    } finally {
+      await peer.stop();
+    }
+  } finally {
+    await bus.stop();
+  }
+}
+
+/** Runs every RPC benchmark and returns the metrics by name. */
+export async function runRpcBench(options: RpcBenchOptions = {}): Promise<Record<string, number>> {
+  const quick = options.quick ?? false;
+  const log = options.log ?? (() => undefined);
+  const { dir, remove } = benchDir();
+  const metrics: Record<string, number> = {};
+  try {
+    const rttCalls = quick ? 10_000 : 50_000;
+    log(`rpc: raw node:net ping-pong, ${rttCalls} round trips`);
+    metrics.baseline_raw_uds_rtt_p95_us = quantile(await rawRtt(dir, rttCalls), 0.95);
+    log(`rpc: RPC over unix, ${rttCalls} sequential calls`);
+    const uds = await rpcRtt("unix", dir, rttCalls);
+    metrics.rpc_uds_rtt_p50_us = quantile(uds, 0.5);
+    metrics.rpc_uds_rtt_p95_us = quantile(uds, 0.95);
+    metrics.rpc_uds_rtt_p99_us = quantile(uds, 0.99);
+    log("rpc: RPC over pipe");
+    metrics.rpc_pipe_rtt_p95_us = quantile(await rpcRtt("pipe", dir, rttCalls / 2), 0.95);
+    log("rpc: dbus-next through a private dbus-daemon");
+    metrics.baseline_dbus_next_rtt_p95_us = quantile(await dbusRtt(quick ? 3000 : 10_000), 0.95);
+    log("rpc: 64 calls in flight");
+    metrics.rpc_uds_calls_per_s_inflight64 = await callsInflight(dir, quick ? 50_000 : 200_000, 64);
+    log("rpc: one-way NOVA messages, 64 B");
+    metrics.msgs_uds_per_s_64b = await novaMessagesPerSecond(dir, quick ? 300_000 : 2_000_000);
+    log("rpc: raw batched writes, 64 B");
+    metrics.baseline_raw_uds_msgs_per_s_64b = await rawMessagesPerSecond(dir, quick ? 1_000_000 : 5_000_000);
+    log("rpc: 1,000 concurrent connections");
+    metrics.conn_1000_ok = await thousandConnections(dir);
+  } finally {
+    remove();
+  }
+  return metrics;
+}
+
+/** The suite as `npm run bench` runs it (registered in test/bench/suites.ts). */
+export const rpcSuite: BenchSuite = {
+  name: "rpc",
+  run: (ctx) => runRpcBench({ quick: ctx.quick, log: (line) => ctx.log(line) }),
+};
+
+/** Lets `node dist/test/bench/rpc.bench.js [--quick]` run this suite alone. */
+async function standalone(): Promise<void> {
+  const metrics = await runRpcBench({ quick: process.argv.includes("--quick"), log: (l) => process.stderr.write(l + "\n") });
+  for (const [name, value] of Object.entries(metrics)) process.stdout.write(`${name.padEnd(36)} ${Number(value.toFixed(2))}\n`);
+}
+
+if (process.argv[1]?.endsWith("rpc.bench.js")) {
+  standalone().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      process.stderr.write(`rpc bench failed: ${String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}

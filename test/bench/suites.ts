@@ -1,0 +1,10 @@
+/**
+ * Every benchmark suite `npm run bench` runs, in order. To add one, write
+ * test/bench/<name>-suite.ts exporting a {@link BenchSuite} and list it here.
+ */
+import { codecSuite } from "./codec-suite.js";
+import type { BenchSuite } from "./harness.js";
+import { rpcSuite } from "./rpc.bench.js";
+
+/** The suites, in the order they run. */
+export const suites: BenchSuite[] = [codecSuite, rpcSuite];

@@ -1,0 +1,79 @@
+import { describe, expect, it } from "vitest";
+import { IPCError } from "../../runtime/errors.js";
+import { compressSection, compressSectionAsync, decompressSection, decompressSectionAsync } from "../../runtime/codec/compression.js";
+import { zstdDecompressedBound } from "../../runtime/codec/zstd-frame.js";
+
+function code(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof IPCError) return e.code;
+    throw e;
+  }
+  return "ok";
+}
+
+const plain = Buffer.from("NovaDE ".repeat(5000));
+const MAX = 16 * 1024 * 1024;
+
+describe("section compression", () => {
+  for (const c of ["lz4", "zstd"] as const) {
+    it(`${c}: u32 length prefix, then data; sync and async agree`, async () => {
+      const s = compressSection(plain, c);
+      expect(Buffer.from(s).readUInt32LE(0)).toBe(plain.length);
+      expect(s.length).toBeLessThan(plain.length / 10);
+      expect(Buffer.from(decompressSection(s, 0, s.length, c, MAX))).toEqual(plain);
+      const a = await compressSectionAsync(plain, c);
+      expect(Buffer.from(await decompressSectionAsync(a, 0, a.length, c, MAX))).toEqual(plain);
+      expect(Buffer.from(decompressSection(a, 0, a.length, c, MAX))).toEqual(plain);
+    });
+
+    it(`${c}: a declared size above the limit is MessageTooLarge before anything is decompressed`, () => {
+      const s = compressSection(plain, c);
+      expect(code(() => decompressSection(s, 0, s.length, c, plain.length - 1))).toBe("MessageTooLarge");
+      const lie = Buffer.from(s);
+      lie.writeUInt32LE(0xffff_ffff, 0);
+      expect(code(() => decompressSection(lie, 0, lie.length, c, MAX))).toBe("MessageTooLarge");
+    });
+
+    it(`${c}: a wrong declared size, a short prefix and garbage are DeserializationError`, () => {
+      const s = Buffer.from(compressSection(plain, c));
+      s.writeUInt32LE(plain.length - 1, 0);
+      expect(code(() => decompressSection(s, 0, s.length, c, MAX))).toBe("DeserializationError");
+      expect(code(() => decompressSection(Uint8Array.of(1, 2), 0, 2, c, MAX))).toBe("DeserializationError");
+      const garbage = Uint8Array.from([16, 0, 0, 0, 0xff, 0xee, 0xdd, 0xcc, 0x01]);
+      expect(code(() => decompressSection(garbage, 0, garbage.length, c, MAX))).toBe("DeserializationError");
+      const truncated = compressSection(plain, c);
+      expect(code(() => decompressSection(truncated, 0, truncated.length - 3, c, MAX))).toBe("DeserializationError");
+    });
+  }
+
+  it("zstd: a bomb of RLE blocks is refused from its block headers (MessageTooLarge)", () => {
+    // One zstd frame: magic, descriptor (no checksum, no FCS, window byte), then
+    // 2,000 RLE blocks of 128 KiB each: 8 KB that would expand to 250 MiB.
+    const blocks: number[] = [];
+    for (let i = 0; i < 2000; i++) {
+      const last = i === 1999 ? 1 : 0;
+      const h = last | (1 << 1) | ((128 * 1024) << 3);
+      blocks.push(h & 0xff, (h >> 8) & 0xff, (h >> 16) & 0xff, 0x41);
+    }
+    const frame = Uint8Array.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x58, ...blocks]);
+    expect(zstdDecompressedBound(frame, 0, frame.length)).toBe(2000 * 128 * 1024);
+    const section = Uint8Array.from([0, 0, 1, 0, ...frame]); // declares a harmless 64 KiB
+    expect(code(() => decompressSection(section, 0, section.length, "zstd", MAX))).toBe("MessageTooLarge");
+  });
+
+  it("zstd: structural errors are DeserializationError", () => {
+    const ok = compressSection(plain, "zstd");
+    const frame = ok.subarray(4);
+    expect(zstdDecompressedBound(frame, 0, frame.length)).toBeGreaterThanOrEqual(plain.length);
+    const withDict = Uint8Array.from(frame);
+    withDict[4] |= 1;
+    const trailing = Uint8Array.from([...frame, 0]);
+    const badMagic = Uint8Array.from(frame);
+    badMagic[0] = 0;
+    for (const bad of [withDict, trailing, badMagic, frame.subarray(0, 7)]) {
+      expect(code(() => zstdDecompressedBound(bad, 0, bad.length))).toBe("DeserializationError");
+    }
+  });
+});

@@ -1,0 +1,96 @@
+/**
+ * The batching outbound queue: writes of one turn coalesce into one, a lone
+ * frame goes out before the loop polls again, order is kept, memory is bounded.
+ */
+import { describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { OutboundQueue, type ByteSink } from "../../runtime/transport/outbound-queue.js";
+import { IPCError } from "../../runtime/errors.js";
+
+/** A sink that records writes and completes them when told to. */
+function recordingSink(autoComplete = true): ByteSink & { writes: Uint8Array[]; complete(): void } {
+  const pending: Array<() => void> = [];
+  const sink = {
+    writes: [] as Uint8Array[],
+    write(data: Uint8Array, done: (error?: Error | null) => void) {
+      sink.writes.push(Uint8Array.from(data));
+      if (autoComplete) setImmediate(() => done(null));
+      else pending.push(() => done(null));
+    },
+    complete() {
+      for (const p of pending.splice(0)) p();
+    },
+  };
+  return sink;
+}
+
+const frame = (n: number, fill: number): Uint8Array => new Uint8Array(n).fill(fill);
+
+describe("OutboundQueue", () => {
+  it("coalesces the frames of one turn into a single write, in order", async () => {
+    const sink = recordingSink();
+    const q = new OutboundQueue(sink, 1 << 20, 10_000);
+    for (let i = 0; i < 1000; i++) expect(q.tryPush(frame(10, i & 0xff))).toBe(true);
+    expect(sink.writes.length).toBe(0);
+    await new Promise((r) => process.nextTick(r));
+    expect(sink.writes.length).toBe(1);
+    expect(sink.writes[0].length).toBe(10_000);
+    for (let i = 0; i < 1000; i++) expect(sink.writes[0][i * 10]).toBe(i & 0xff);
+  });
+
+  it("writes a lone frame before the event loop polls again (no added latency)", async () => {
+    const sink = recordingSink();
+    const q = new OutboundQueue(sink, 1 << 20, 10_000);
+    q.tryPush(frame(5, 1));
+    await new Promise((r) => setImmediate(r));
+    expect(sink.writes.length).toBe(1);
+  });
+
+  it("refuses frames once full, waits for room, and times out with TimeoutExpired", async () => {
+    const sink = recordingSink(false);
+    const q = new OutboundQueue(sink, 4096, 100);
+    let accepted = 0;
+    while (q.tryPush(frame(1000, 2))) accepted++;
+    expect(accepted).toBe(5);
+    await expect(q.whenWritable(20)).rejects.toSatisfy((e: unknown) => e instanceof IPCError && e.code === "TimeoutExpired");
+    const waiting = q.whenWritable(5000);
+    q.flush();
+    sink.complete();
+    await waiting;
+    expect(q.hasRoom).toBe(true);
+  });
+
+  it("keeps every byte in order and stays bounded, whatever the frame sizes and turns", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.array(fc.integer({ min: 1, max: 3000 }), { maxLength: 40 }), { maxLength: 8 }), async (turns) => {
+        const sink = recordingSink();
+        const max = 8192;
+        const q = new OutboundQueue(sink, max, 50);
+        const expected: number[] = [];
+        let seq = 0;
+        for (const sizes of turns) {
+          for (const size of sizes) {
+            const f = frame(size, seq++ & 0xff);
+            if (!q.tryPush(f)) await q.whenWritable(5000).then(() => q.tryPush(f));
+            for (const b of f) expected.push(b);
+            expect(q.pendingBytes).toBeLessThanOrEqual(max + 3000);
+          }
+          await new Promise((r) => setImmediate(r));
+        }
+        await q.whenIdle();
+        const written = sink.writes.flatMap((w) => [...w]);
+        expect(written).toEqual(expected);
+      }),
+      { numRuns: 25 },
+    );
+  });
+
+  it("fails waiters and later pushes once failed", async () => {
+    const q = new OutboundQueue(recordingSink(false), 4096, 1);
+    q.tryPush(frame(10, 1));
+    const waiting = q.whenWritable(5000);
+    q.fail(new IPCError("ChannelClosed", "gone"));
+    await expect(waiting).rejects.toSatisfy((e: unknown) => e instanceof IPCError && e.code === "ChannelClosed");
+    expect(() => q.tryPush(frame(1, 1))).toThrow(IPCError);
+  });
+});
