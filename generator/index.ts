@@ -11,6 +11,7 @@ import { parseNidl } from "./parser/parse.js";
 import { compileSources } from "./resolve/compile.js";
 import { generateTargets } from "./emit/generate.js";
 
+/** Re-exported contract types: the AST root, the model, diagnostics and the emitter contract. */
 export type { NidlFile } from "./ast.js";
 export type { Model, TargetName } from "./model.js";
 export type { Diagnostic } from "./diagnostics.js";

@@ -119,13 +119,33 @@ function compareStruct(f: Findings, o: StructModel, n: StructModel): void {
   }
 }
 
+/** What a member looks like on the wire, without its name: a renamed member keeps it. */
+function shapeKey(model: Model, m: MemberModel): string {
+  const args = (l: readonly ArgModel[]) => l.map((a) => typeKey(model, a.type)).join(",");
+  if (m.kind === "method") return `method(${args(m.inArgs)})->(${args(m.outArgs)})`;
+  if (m.kind === "signal") return `signal(${args(m.args)})`;
+  return `property:${typeKey(model, m.type)}`;
+}
+
 function compareInterface(f: Findings, oi: InterfaceModel, ni: InterfaceModel): void {
   const newMembers = membersByKey(ni);
-  for (const [key, om] of membersByKey(oi)) {
+  const oldMembers = membersByKey(oi);
+  // Members only in the new version, by shape: a removed member with the same shape was renamed.
+  const added = [...newMembers].filter(([k]) => !oldMembers.has(k)).map(([, m]) => m);
+  const renamedTo = new Set<MemberModel>();
+  for (const [key, om] of oldMembers) {
     const nm = newMembers.get(key);
     const name = memberName(oi, om);
     if (nm === undefined) {
-      f.report("NIDL5002", `${word(oi, om)} "${name}" of "${oi.name}" was removed or renamed`, { span: om.span, key: originKey(oi, name) }, { span: ni.span, key: originKey(ni) }, `"${ni.name}" has no ${word(oi, om)} "${name}" here`);
+      const shape = shapeKey(f.oldSide.model, om);
+      const twin = added.find((a) => !renamedTo.has(a) && shapeKey(f.newSide.model, a) === shape);
+      if (twin !== undefined) {
+        renamedTo.add(twin);
+        const to = memberName(ni, twin);
+        f.report("NIDL5002", `${word(oi, om)} "${name}" of "${oi.name}" was renamed to "${to}"`, { span: om.span, key: originKey(oi, name) }, { span: twin.span, key: originKey(ni, to) }, `"${to}" is declared here`);
+      } else {
+        f.report("NIDL5002", `${word(oi, om)} "${name}" of "${oi.name}" was removed or renamed`, { span: om.span, key: originKey(oi, name) }, { span: ni.span, key: originKey(ni) }, `"${ni.name}" has no ${word(oi, om)} "${name}" here`);
+      }
       continue;
     }
     if (om.kind === "method" && nm.kind === "method") compareMethod(f, oi, ni, om, nm);
@@ -144,13 +164,16 @@ function compareInterface(f: Findings, oi: InterfaceModel, ni: InterfaceModel): 
     if (ns === undefined) f.report("NIDL5002", `struct "${os.name}" of "${oi.name}" was removed or renamed`, { span: os.span, key: originKey(oi, os.name) }, { span: ni.span, key: originKey(ni) }, `"${ni.name}" has no struct "${os.name}" here`);
     else compareStruct(f, os, ns);
   }
-  if (oi.exportedTo.includes("wayland")) checkWaylandRules(f, oi, ni);
+  // A renamed request/event was reported above; it is not also a new one.
+  if (oi.exportedTo.includes("wayland")) checkWaylandRules(f, oi, ni, new Set([...renamedTo].map((m) => memberName(ni, m))));
 }
 
 function interfacesOf(model: Model): Map<string, InterfaceModel> {
   const out = new Map<string, InterfaceModel>();
   for (const p of model.packages) {
     for (const i of p.interfaces) {
+      // @external interfaces are stand-ins for ones defined elsewhere (import stubs): not part of this API.
+      if (i.external) continue;
       const key = interfaceKey(i);
       out.set(out.has(key) ? `${key}@${p.name}` : key, i);
     }
@@ -162,12 +185,25 @@ function interfacesOf(model: Model): Map<string, InterfaceModel> {
 export function compareSides(oldSide: CompatSide, newSide: CompatSide): Diagnostic[] {
   const f = new Findings(oldSide, newSide);
   const newIfaces = interfacesOf(newSide.model);
-  const fallback = newSide.model.packages[0]?.interfaces[0];
-  for (const [key, oi] of interfacesOf(oldSide.model)) {
+  const oldIfaces = interfacesOf(oldSide.model);
+  const addedIfaces = [...newIfaces].filter(([k]) => !oldIfaces.has(k)).map(([, i]) => i);
+  const memberSet = (i: InterfaceModel) => i.members.map((m) => `${m.kind}:${memberName(i, m)}`).sort().join("|");
+  for (const [key, oi] of oldIfaces) {
     const ni = newIfaces.get(key);
+    const shown = key.replace(/^[a-z]+:/, "");
     if (ni === undefined) {
-      const where = fallback === undefined ? undefined : { span: newSide.model.packages[0]!.interfaces[0]!.span, key: originKey(fallback) };
-      f.report("NIDL5001", `interface "${key.replace(/^[a-z]+:/, "")}" was removed or renamed`, { span: oi.span, key: originKey(oi) }, where, `the new version has no interface "${key.replace(/^[a-z]+:/, "")}"`);
+      // Same members under a new name: a rename (then the interfaces are compared too); else a removal,
+      // noted at the new version of the same package when there is one.
+      const twin = addedIfaces.find((a) => a.members.length > 0 && memberSet(a) === memberSet(oi));
+      if (twin !== undefined) {
+        const to = interfaceKey(twin).replace(/^[a-z]+:/, "");
+        f.report("NIDL5001", `interface "${shown}" was renamed to "${to}"`, { span: oi.span, key: originKey(oi) }, { span: twin.span, key: originKey(twin) }, `"${to}" is declared here`);
+        compareInterface(f, oi, twin);
+        continue;
+      }
+      const pkg = newSide.model.packages.find((p) => p.name === oi.package) ?? newSide.model.packages[0];
+      const near = pkg?.interfaces[0];
+      f.report("NIDL5001", `interface "${shown}" was removed or renamed`, { span: oi.span, key: originKey(oi) }, near === undefined ? undefined : { span: near.span, key: originKey(near) }, `the new version has no interface "${shown}"${pkg ? ` (package ${pkg.name})` : ""}`);
       continue;
     }
     compareInterface(f, oi, ni);

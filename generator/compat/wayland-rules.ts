@@ -6,7 +6,7 @@ import type { InterfaceModel, MethodModel, SignalModel } from "../model.js";
 import { originKey } from "./compat-side.js";
 import type { Findings } from "./compare.js";
 
-function checkKind(f: Findings, oi: InterfaceModel, ni: InterfaceModel, word: "request" | "event", oldList: readonly (MethodModel | SignalModel)[], newList: readonly (MethodModel | SignalModel)[]): number {
+function checkKind(f: Findings, oi: InterfaceModel, ni: InterfaceModel, word: "request" | "event", oldList: readonly (MethodModel | SignalModel)[], newList: readonly (MethodModel | SignalModel)[], renamed: ReadonlySet<string>): number {
   const name = (m: MethodModel | SignalModel) => m.targets.wayland.name;
   const oldNames = new Set(oldList.map(name));
   const newIndex = new Map(newList.map((m, k) => [name(m), k]));
@@ -21,7 +21,7 @@ function checkKind(f: Findings, oi: InterfaceModel, ni: InterfaceModel, word: "r
   }
   let added = 0;
   newList.forEach((n) => {
-    if (oldNames.has(name(n))) return;
+    if (oldNames.has(name(n)) || renamed.has(name(n))) return;
     added++;
     const since = n.since ?? 1;
     if (since <= oi.version) {
@@ -31,9 +31,9 @@ function checkKind(f: Findings, oi: InterfaceModel, ni: InterfaceModel, word: "r
   return added;
 }
 
-/** Reports Wayland version-rule violations between two versions of one interface. */
-export function checkWaylandRules(f: Findings, oi: InterfaceModel, ni: InterfaceModel): void {
-  const added = checkKind(f, oi, ni, "request", oi.methods, ni.methods) + checkKind(f, oi, ni, "event", oi.signals, ni.signals);
+/** Reports Wayland version-rule violations between two versions of one interface; `renamed` are new names of renamed members. */
+export function checkWaylandRules(f: Findings, oi: InterfaceModel, ni: InterfaceModel, renamed: ReadonlySet<string> = new Set()): void {
+  const added = checkKind(f, oi, ni, "request", oi.methods, ni.methods, renamed) + checkKind(f, oi, ni, "event", oi.signals, ni.signals, renamed);
   if (ni.version < oi.version) {
     f.report("NIDL5008", `interface "${oi.name}" lowered its version from ${oi.version} to ${ni.version}`, { span: oi.span, key: originKey(oi) }, { span: ni.span, key: originKey(ni) }, `version ${ni.version} here`);
   } else if (added > 0 && ni.version === oi.version) {

@@ -14,6 +14,7 @@ export const DIAGNOSTIC_CODES = {
   NIDL1006: "invalid escape sequence in string",
   NIDL1007: "unterminated block comment",
   NIDL1008: "package or import in the wrong place",
+  NIDL1009: "nesting too deep",
   // ---- 2xxx semantics
   NIDL2001: "unknown name",
   NIDL2002: "duplicate declaration",
@@ -37,6 +38,7 @@ export const DIAGNOSTIC_CODES = {
   NIDL2020: "expression cannot be evaluated",
   NIDL2021: "duplicate enum value",
   NIDL2022: "invalid enum underlying type",
+  NIDL2023: "definition chain too deep",
   // ---- 3xxx target compatibility
   NIDL3001: "type not expressible on D-Bus",
   NIDL3002: "type not expressible on Wayland",

@@ -189,6 +189,11 @@ class Printer {
 
   iface(indent: string, d: InterfaceDecl): void {
     this.decorations(indent, d);
+    if (d.members.length === 0 && !this.comments.hasBefore(d.span.end)) {
+      this.line(indent, `interface ${spellName(d.name.name)} {}`);
+      this.trailing(d.span.end);
+      return;
+    }
     this.line(indent, `interface ${spellName(d.name.name)} {`);
     const inner = indent + INDENT;
     const hasDoc = (m: MemberDecl): boolean => m.doc !== undefined || m.kind === "Enum" || m.kind === "Struct";
@@ -231,6 +236,11 @@ class Printer {
   enumDecl(indent: string, d: EnumDecl): void {
     this.decorations(indent, d);
     const under = d.underlying ? ` : ${typeText(d.underlying)}` : "";
+    if (d.entries.length === 0 && !this.comments.hasBefore(d.span.end)) {
+      this.line(indent, `${d.keyword} ${spellName(d.name.name)}${under} {}`);
+      this.trailing(d.span.end);
+      return;
+    }
     this.line(indent, `${d.keyword} ${spellName(d.name.name)}${under} {`);
     const inner = indent + INDENT;
     // In-memory ASTs (imports) have no source blank lines: set multi-line documented entries apart.

@@ -78,6 +78,8 @@ export interface WlInterfaceXml {
 /** A whole `<protocol>`. */
 export interface WlProtocolXml {
   readonly name: string;
+  /** Comments before the root element and between `<protocol>` and its first interface's own comments. */
+  readonly comments: readonly string[];
   readonly copyright: string | undefined;
   readonly doc: WlDoc;
   readonly interfaces: readonly WlInterfaceXml[];
@@ -227,11 +229,24 @@ class Reader {
     return { name: this.required(el, "name"), version: version ?? 1, doc: this.doc(el), members, comments, offset: el.offset };
   }
 
-  protocol(el: XmlElement): WlProtocolXml {
+  protocol(el: XmlElement, before: readonly string[]): WlProtocolXml {
     this.unknown(el, ["copyright", "description", "interface"], ["name"]);
     const copyright = elementsOf(el.children).find((c) => c.name === "copyright");
+    // Comments up to the last element before the first interface belong to the protocol (`<!-- wrap:70 -->`);
+    // the ones right before an interface are that interface's.
+    const comments = [...before];
+    let pending: string[] = [];
+    for (const n of el.children) {
+      if (n.kind === "comment") pending.push(n.text);
+      else if (n.kind === "element") {
+        if (n.name === "interface") break;
+        comments.push(...pending);
+        pending = [];
+      }
+    }
     return {
       name: this.required(el, "name"),
+      comments,
       copyright: copyright ? textOf(copyright) : undefined,
       doc: this.doc(el),
       interfaces: withComments(el.children, "interface").map(([i, c]) => this.iface(i, c)),
@@ -265,5 +280,6 @@ export function readWaylandXml(text: string): WlReadResult {
     reader.problem("a Wayland protocol file has exactly one root element <protocol>", roots[0]?.offset ?? 0);
     return { protocol: undefined, problems: reader.problems };
   }
-  return { protocol: reader.protocol(root), problems: reader.problems };
+  const before = tree.nodes.slice(0, tree.nodes.indexOf(root)).flatMap((n) => (n.kind === "comment" ? [n.text] : []));
+  return { protocol: reader.protocol(root, before), problems: reader.problems };
 }

@@ -37,21 +37,40 @@ interface Ctx {
   readonly origins: Map<string, Span>;
   readonly comments: Map<object, readonly string[]>;
   readonly localInterfaces: ReadonlySet<string>;
+  /** Interfaces referenced but defined in no imported file → their referenced enums. */
+  readonly stubs: Map<string, Set<string>>;
 }
 
 function warn(ctx: Ctx, code: "NIDL4003" | "NIDL4005" | "NIDL4006", message: string, offset: number, severity: "warning" | "error" = "warning"): void {
   ctx.diagnostics.push(createDiagnostic(code, severity, message, xmlSpan(ctx.xmlFile, offset)));
 }
 
-/** Records that `iface` is used and adds the import of the protocol that defines it. */
-function useInterface(ctx: Ctx, iface: string, offset: number): void {
+/** Records that `iface` (and maybe its enum) is used: an import of the protocol that defines it, or a stub. */
+function useInterface(ctx: Ctx, iface: string, offset: number, enumName?: string): void {
   if (ctx.localInterfaces.has(iface)) return;
   const owners = (ctx.owners.get(iface) ?? []).filter((o) => o !== ctx.self);
-  if (owners.length === 0) {
-    warn(ctx, "NIDL4005", `interface "${iface}" is not defined in this protocol nor in any other file of this import; import its protocol together with this one`, offset);
+  if (owners.length > 0) {
+    ctx.imports.add(owners[0]!);
     return;
   }
-  ctx.imports.add(owners[0]!);
+  if (!ctx.stubs.has(iface)) {
+    warn(ctx, "NIDL4005", `interface "${iface}" is defined in no file of this import: it is declared as an @external stub; import its protocol together with this one to check against the real one`, offset);
+    ctx.stubs.set(iface, new Set());
+  }
+  if (enumName !== undefined) ctx.stubs.get(iface)!.add(enumName);
+}
+
+/** `@external` declarations of interfaces (and their enums) that other protocols define. */
+function stubInterfaces(ctx: Ctx): InterfaceDecl[] {
+  const { b } = ctx;
+  return [...ctx.stubs].sort(([x], [y]) => (x < y ? -1 : 1)).map(([name, enums]) => ({
+    kind: "Interface",
+    span: b.span,
+    name: b.ident(name),
+    members: [...enums].sort().map((e): EnumDecl => ({ kind: "Enum", keyword: "enum", span: b.span, name: b.ident(e), underlying: undefined, entries: [], doc: undefined, annotations: [] })),
+    doc: b.doc(["Defined by another protocol; declared here only so that it can be referenced."]),
+    annotations: [b.annotation("external"), b.annotation("wayland")],
+  }));
 }
 
 function argType(ctx: Ctx, iface: WlInterfaceXml, a: WlArgXml): { type: TypeNode; annotations: Annotation[] } {
@@ -63,7 +82,7 @@ function argType(ctx: Ctx, iface: WlInterfaceXml, a: WlArgXml): { type: TypeNode
     type = a.interface === undefined ? b.named(a.type) : b.named(a.type, b.named(a.interface));
   } else if (a.enum !== undefined && (a.type === "uint" || a.type === "int")) {
     const ref = a.enum.includes(".") ? a.enum : `${iface.name}.${a.enum}`;
-    useInterface(ctx, ref.split(".")[0]!, a.offset);
+    useInterface(ctx, ref.split(".")[0]!, a.offset, ref.split(".")[1]);
     if (a.type === "uint") type = b.named(ref);
     else {
       type = b.named("i32");
@@ -104,7 +123,7 @@ function message(ctx: Ctx, iface: WlInterfaceXml, m: WlMessageXml): MethodDecl |
   const decl: MethodDecl | SignalDecl = m.kind === "request"
     ? { kind: "Method", keyword: "request", span: b.span, name: b.ident(m.name), params, results: undefined, bareResult: false, throws: [], doc: d.doc, annotations }
     : { kind: "Signal", keyword: "event", span: b.span, name: b.ident(m.name), params, doc: d.doc, annotations };
-  if (m.comments.length > 0) ctx.comments.set(decl, m.comments.map((c) => c.trim()));
+  if (m.comments.length > 0) ctx.comments.set(decl, m.comments.map((c) => dedentLines(c).join("\n")));
   return decl;
 }
 
@@ -124,7 +143,7 @@ function enumeration(ctx: Ctx, iface: WlInterfaceXml, e: WlEnumXml): EnumDecl {
       doc: d.doc,
       annotations: [...(d.summary ? [d.summary] : []), ...sinceAnnotations(b, x.since, x.deprecatedSince)],
     };
-    if (x.comments.length > 0) ctx.comments.set(entry, x.comments.map((c) => c.trim()));
+    if (x.comments.length > 0) ctx.comments.set(entry, x.comments.map((c) => dedentLines(c).join("\n")));
     return entry;
   });
   const d = wlDocParts(b, e.doc);
@@ -138,7 +157,7 @@ function enumeration(ctx: Ctx, iface: WlInterfaceXml, e: WlEnumXml): EnumDecl {
     doc: d.doc,
     annotations: [...(d.summary ? [d.summary] : []), ...sinceAnnotations(b, e.since, undefined)],
   };
-  if (e.comments.length > 0) ctx.comments.set(decl, e.comments.map((c) => c.trim()));
+  if (e.comments.length > 0) ctx.comments.set(decl, e.comments.map((c) => dedentLines(c).join("\n")));
   return decl;
 }
 
@@ -155,7 +174,7 @@ function iface(ctx: Ctx, i: WlInterfaceXml): InterfaceDecl {
     doc: d.doc,
     annotations: [...(d.summary ? [d.summary] : []), b.annotation("wayland"), b.annotation("version", [b.int(i.version)])],
   };
-  if (i.comments.length > 0) ctx.comments.set(decl, i.comments.map((c) => c.trim()));
+  if (i.comments.length > 0) ctx.comments.set(decl, i.comments.map((c) => dedentLines(c).join("\n")));
   return decl;
 }
 
@@ -174,7 +193,7 @@ function protocolFile(ctx: Ctx, outPath: string): NidlFile {
     span: b.span,
     package: { kind: "Package", span: b.span, name: b.qname(pkgName), doc: d.doc, annotations: pkgAnn },
     imports: [...ctx.imports].sort().map((f) => ({ kind: "Import" as const, span: b.span, path: b.str(f), doc: undefined, annotations: [] })),
-    declarations: interfaces,
+    declarations: [...interfaces, ...stubInterfaces(ctx)],
     comments: [],
     danglingDocs: [],
   };
@@ -208,8 +227,10 @@ export function importWayland(sources: readonly XmlSource[]): ImportResult {
       origins: new Map(),
       comments: new Map(),
       localInterfaces: new Set(p.protocol.interfaces.map((i) => i.name)),
+      stubs: new Map(),
     };
     const ast = protocolFile(ctx, p.out);
+    if (p.protocol.comments.length > 0 && ast.package) ctx.comments.set(ast.package, p.protocol.comments.map((c) => dedentLines(c).join("\n")));
     for (const name of new Set(ctx.b.unrepresentable)) warn(ctx, "NIDL4006", `the name ${JSON.stringify(name)} cannot be written in NIDL (empty, or holds a back-quote or line break)`, p.protocol.offset, "error");
     diagnostics.push(...ctx.diagnostics);
     if (ctx.diagnostics.some((d) => d.severity === "error")) continue;

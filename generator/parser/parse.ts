@@ -10,6 +10,7 @@ import { nidlLexer } from "./tokens.js";
 import { nidlParser, parseTokens } from "./grammar.js";
 import { createDocAttacher, groupDocs } from "./doc-comments.js";
 import { convertFile } from "./cst-to-ast-decls.js";
+import { findExcessiveNesting, MAX_NESTING } from "./nesting-guard.js";
 
 function commentsOf(groupTokens: readonly IToken[], file: string, diagnostics: Diagnostic[]): A.Comment[] {
   return groupTokens.map((t) => {
@@ -45,6 +46,13 @@ export function parseNidl(text: string, path: string): { file: A.NidlFile; diagn
     const ch = text.slice(e.offset, e.offset + Math.max(1, e.length));
     const shown = ch.length > 16 ? ch.slice(0, 16) + "…" : ch;
     diagnostics.push(error("NIDL1001", `unexpected character${ch.length > 1 ? "s" : ""} ${JSON.stringify(shown)}`, { file: path, start: e.offset, end: e.offset + Math.max(1, e.length) }));
+  }
+  const tooDeep = findExcessiveNesting(lexed.tokens);
+  if (tooDeep !== undefined) {
+    const at = { file: path, start: tooDeep.startOffset, end: tooDeep.startOffset + tooDeep.image.length };
+    diagnostics.push(error("NIDL1009", `nesting deeper than ${MAX_NESTING} levels; the file is not parsed further`, at));
+    const span = { file: path, start: 0, end: text.length };
+    return { file: { kind: "File", path, span, package: undefined, imports: [], declarations: [], comments: [], danglingDocs: [] }, diagnostics };
   }
   const cst = parseTokens(lexed.tokens);
   for (const e of nidlParser.errors) {

@@ -42,25 +42,42 @@ function keyword(word: string): TokenType {
   });
 }
 
+/** The `package` keyword (soft: also a name). */
 export const KwPackage = keyword("package");
+/** The `import` keyword (soft: also a name). */
 export const KwImport = keyword("import");
+/** The `interface` keyword (soft: also a name). */
 export const KwInterface = keyword("interface");
+/** The `method` keyword (soft: also a name). */
 export const KwMethod = keyword("method");
+/** The `request` keyword (soft: also a name). */
 export const KwRequest = keyword("request");
+/** The `signal` keyword (soft: also a name). */
 export const KwSignal = keyword("signal");
+/** The `event` keyword (soft: also a name). */
 export const KwEvent = keyword("event");
+/** The `property` keyword (soft: also a name). */
 export const KwProperty = keyword("property");
+/** The `struct` keyword (soft: also a name). */
 export const KwStruct = keyword("struct");
+/** The `enum` keyword (soft: also a name). */
 export const KwEnum = keyword("enum");
+/** The `flags` keyword (soft: also a name). */
 export const KwFlags = keyword("flags");
+/** The `error` keyword (soft: also a name). */
 export const KwError = keyword("error");
+/** The `typedef` keyword (soft: also a name). */
 export const KwTypedef = keyword("typedef");
+/** The `const` keyword (soft: also a name). */
 export const KwConst = keyword("const");
+/** The `throws` keyword (soft: also a name). */
 export const KwThrows = keyword("throws");
 
 /** Any string literal (for the parser). */
 export const StringTok = createToken({ name: "StringTok", pattern: Lexer.NA, label: "a string" });
+/** A raw `"""..."""` string. */
 export const TripleString = createToken({ name: "TripleString", pattern: /"""[\s\S]*?"""/, categories: [StringTok], label: "a string" });
+/** A `"..."` string with escapes. */
 export const StringLiteral = createToken({
   name: "StringLiteral",
   pattern: /"(?:[^"\\\n\r]|\\.)*"/,
@@ -75,49 +92,76 @@ export const UnterminatedString = createToken({
   label: "a string",
 });
 
+/** A floating-point number. */
 export const FloatLiteral = createToken({
   name: "FloatLiteral",
   pattern: /\d[\d_]*\.\d[\d_]*(?:[eE][+-]?\d+)?|\d[\d_]*[eE][+-]?\d+/,
   label: "a number",
 });
+/** An integer: decimal, hex, octal or binary (a bare `0x` is kept and reported). */
 export const IntegerLiteral = createToken({
   name: "IntegerLiteral",
   pattern: /0[xX][0-9a-fA-F_]*|0[oO][0-7_]*|0[bB][01_]*|\d[\d_]*/,
   label: "an integer",
 });
 
+/** One `///` doc line. */
 export const DocLine = createToken({ name: "DocLine", pattern: /\/\/\/(?!\/)[^\n\r]*/, group: "docs" });
+/** A `/** ... *\/` doc block. */
 export const DocBlock = createToken({ name: "DocBlock", pattern: /\/\*\*(?![*/])[\s\S]*?\*\//, group: "docs" });
+/** A `//` comment (kept for the formatter). */
 export const LineComment = createToken({ name: "LineComment", pattern: /\/\/[^\n\r]*/, group: "comments" });
+/** A `/* ... *\/` comment (kept for the formatter). */
 export const BlockComment = createToken({ name: "BlockComment", pattern: /\/\*[\s\S]*?\*\//, group: "comments" });
 /** `/*` without `*\/` up to the end of the file (NIDL1007). */
 export const UnterminatedComment = createToken({ name: "UnterminatedComment", pattern: /\/\*[\s\S]*/, group: "comments" });
 
+/** Whitespace (skipped). */
 export const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /[ \t\r\n\f\v\u00a0\ufeff]+/, group: Lexer.SKIPPED });
 
 function punct(name: string, text: string): TokenType {
   return createToken({ name, pattern: text, label: `"${text}"` });
 }
 
+/** `->` */
 export const Arrow = punct("Arrow", "->");
+/** `{` */
 export const LBrace = punct("LBrace", "{");
+/** `}` */
 export const RBrace = punct("RBrace", "}");
+/** `(` */
 export const LParen = punct("LParen", "(");
+/** `)` */
 export const RParen = punct("RParen", ")");
+/** `<` */
 export const Lt = punct("Lt", "<");
+/** `>` */
 export const Gt = punct("Gt", ">");
+/** `,` */
 export const Comma = punct("Comma", ",");
+/** `;` */
 export const Semicolon = punct("Semicolon", ";");
+/** `:` */
 export const Colon = punct("Colon", ":");
+/** `.` */
 export const Dot = punct("Dot", ".");
+/** `=` */
 export const Equals = punct("Equals", "=");
+/** `?` */
 export const Question = punct("Question", "?");
+/** `@` */
 export const At = punct("At", "@");
+/** `|` */
 export const Pipe = punct("Pipe", "|");
+/** `&` */
 export const Amp = punct("Amp", "&");
+/** `+` */
 export const Plus = punct("Plus", "+");
+/** `-` */
 export const Minus = punct("Minus", "-");
+/** `*` */
 export const Star = punct("Star", "*");
+/** `~` */
 export const Tilde = punct("Tilde", "~");
 
 /** Lexer order matters: longer / more specific patterns first. */

@@ -10,6 +10,7 @@ import { evaluate, exprText, INTEGER_RANGES, type EvalResult } from "./const-eva
 import { toDocs } from "./docs.js";
 import { targetInfo, type BuildContext } from "./context.js";
 import type { Scope, SymbolEntry } from "./symbols.js";
+import { MAX_CHAIN } from "./resolve-type.js";
 
 /** Reports the second of two same-named items (NIDL2004) and returns whether `name` is new. */
 export function checkUnique(ctx: BuildContext, seen: Map<string, A.Ident>, name: A.Ident, what: string, owner: string): boolean {
@@ -68,11 +69,18 @@ export function constValue(ctx: BuildContext, entry: SymbolEntry, stack: string[
     ctx.constValues.set(key, undefined);
     return undefined;
   }
+  if (stack.length >= MAX_CHAIN) {
+    ctx.diagnostics.push(error("NIDL2023", `constant "${entry.ref.name}" is defined through more than ${MAX_CHAIN} other constants`, decl.name.span));
+    ctx.constValues.set(key, undefined);
+    return undefined;
+  }
   const scope: Scope = { file: entry.file, pkg: entry.ref.package, iface: entry.ref.interface };
   const r = evaluate(decl.value, (name, span) => lookupConst(ctx, name, span, scope, [...stack, key]));
   let value: M.ConstValue | undefined;
-  if (!r.ok) ctx.diagnostics.push(error("NIDL2020", r.message, r.span));
-  else value = r.value;
+  // An empty message marks a failure already reported where it happened (no cascade).
+  if (!r.ok) {
+    if (r.message !== "") ctx.diagnostics.push(error("NIDL2020", r.message, r.span));
+  } else value = r.value;
   if (!ctx.constValues.has(key)) ctx.constValues.set(key, value);
   return ctx.constValues.get(key);
 }
@@ -81,7 +89,7 @@ function lookupConst(ctx: BuildContext, name: string, span: A.Span, scope: Scope
   const r = ctx.table.lookup(name, scope);
   if (!r.ok || r.entry.ref.kind !== "const") return undefined;
   const v = constValue(ctx, r.entry, stack);
-  return v === undefined ? { ok: false, message: `constant "${name}" has no value`, span } : { ok: true, value: v };
+  return v === undefined ? { ok: false, message: "", span } : { ok: true, value: v };
 }
 
 /** Builds a struct. */
@@ -185,8 +193,9 @@ export function buildEnum(ctx: BuildContext, decl: A.EnumDecl, scope: Scope): M.
         return lookupConst(ctx, name, span, scope, []);
       });
       valueText = exprText(e.value);
-      if (!r.ok) ctx.diagnostics.push(error("NIDL2020", r.message, r.span));
-      else if (r.value.kind !== "integer") ctx.diagnostics.push(error("NIDL2020", "an enum value must be an integer", e.value.span));
+      if (!r.ok) {
+        if (r.message !== "") ctx.diagnostics.push(error("NIDL2020", r.message, r.span));
+      } else if (r.value.kind !== "integer") ctx.diagnostics.push(error("NIDL2020", "an enum value must be an integer", e.value.span));
       else value = r.value.value;
     }
     if (value === undefined) continue;

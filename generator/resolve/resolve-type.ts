@@ -16,6 +16,9 @@ export const PRIMITIVES: ReadonlySet<string> = new Set<PrimitiveName>([
   "string", "bytes", "fixed", "fd", "objpath", "signature", "variant",
 ]);
 
+/** Longest typedef/constant chain followed before giving up (the resolver is recursive). */
+export const MAX_CHAIN = 200;
+
 const CONTAINERS: Record<string, [number, number]> = { list: [1, 1], map: [2, 2], object: [0, 1], new_id: [0, 1] };
 
 /** Resolves types against a symbol table. */
@@ -50,7 +53,8 @@ export function createTypeResolver(table: SymbolTable, diagnostics: Diagnostic[]
           r.candidates.map((c) => ({ message: `could be ${c.ref.qualifiedName}`, span: c.decl.name.span }))),
       );
     } else {
-      let hint = r.candidates.length > 0 ? ` (import the file of package "${r.candidates[0].ref.package}")` : "";
+      const elsewhere = r.candidates[0] ?? [...table.entries.values()].find((e) => e.ref.interface === undefined && e.ref.name === name.text);
+      let hint = elsewhere !== undefined ? ` (import the file of package "${elsewhere.ref.package}")` : "";
       if (hint === "") {
         const near = suggest(name.text, visibleNames(table, scope));
         if (near !== undefined) hint = `; did you mean "${near}"?`;
@@ -66,6 +70,11 @@ export function createTypeResolver(table: SymbolTable, diagnostics: Diagnostic[]
     if (inProgress.includes(key)) {
       const cycle = [...inProgress.slice(inProgress.indexOf(key)), key].map((k) => k.split(".").pop()).join(" → ");
       diagnostics.push(error("NIDL2007", `typedef "${entry.ref.name}" refers to itself (${cycle})`, entry.decl.name.span));
+      typedefCache.set(key, undefined);
+      return undefined;
+    }
+    if (inProgress.length >= MAX_CHAIN) {
+      diagnostics.push(error("NIDL2023", `typedef "${entry.ref.name}" is reached through more than ${MAX_CHAIN} other typedefs`, entry.decl.name.span));
       typedefCache.set(key, undefined);
       return undefined;
     }

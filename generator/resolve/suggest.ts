@@ -17,9 +17,10 @@ function distance(a: string, b: string): number {
   return prev[b.length];
 }
 
-/** The best candidate within a third of the name's length (at least 1, at most 3 edits), ties broken alphabetically. */
+/** The best candidate within a third of the name's length (at most 3 edits; none for names under 3 characters), ties broken alphabetically. */
 export function suggest(name: string, candidates: Iterable<string>): string | undefined {
-  const limit = Math.min(3, Math.max(1, Math.floor(name.length / 3)));
+  const limit = Math.min(3, Math.floor(name.length / 3));
+  if (limit === 0) return undefined;
   let best: { c: string; d: number } | undefined;
   for (const c of candidates) {
     if (c === name) continue;

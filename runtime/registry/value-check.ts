@@ -115,6 +115,9 @@ function keyFromText(keyType: SchemaType, key: string): unknown {
     return keyType.name === "i64" || keyType.name === "u64" ? BigInt(key) : Number(key);
   }
   if (keyType.kind === "primitive" && keyType.name === "bool" && (key === "true" || key === "false")) return key === "true";
+  if (keyType.kind === "primitive" && (keyType.name === "f32" || keyType.name === "f64") && String(Number(key)) === key) {
+    return Number(key);
+  }
   return key;
 }
 

@@ -29,7 +29,16 @@ export function closesCycle(chain: readonly number[], nodeId: number = NODE_ID):
   return chain.includes(nodeId);
 }
 
+const singleChains = new Map<number, readonly number[]>();
+
 /** Runs `fn` with `chain + this node` as the current chain. */
 export function runInChain<T>(chain: readonly number[], fn: () => T, nodeId: number = NODE_ID): T {
-  return storage.run(chain.length === 0 ? [nodeId] : [...chain, nodeId], fn);
+  if (chain.length > 0) return storage.run([...chain, nodeId], fn);
+  // The common case (a call from outside any handler) shares one frozen array per node.
+  let single = singleChains.get(nodeId);
+  if (!single) {
+    single = Object.freeze([nodeId]);
+    singleChains.set(nodeId, single);
+  }
+  return storage.run(single, fn);
 }

@@ -22,6 +22,7 @@ import {
   UNSUBSCRIBE,
 } from "./rpc-protocol.js";
 import { nextMessageId } from "./message-ids.js";
+import { Deadlines } from "./deadlines.js";
 
 /** Options of an {@link RpcClient}. */
 export interface RpcClientOptions {
@@ -29,10 +30,13 @@ export interface RpcClientOptions {
   timeoutMs?: number;
 }
 
+/** Oneway messages that may wait for room (spec 6.1.1 queue size). */
+const MAX_ONEWAY_BACKLOG = 10_000;
+
 interface PendingCall {
   resolve(value: unknown): void;
   reject(error: IPCError): void;
-  timer: NodeJS.Timeout | undefined;
+  timeoutMs: number;
   method: string;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
@@ -44,6 +48,12 @@ export class RpcClient implements RpcClientPort {
   private readonly listeners = new Map<string, Set<(args: readonly unknown[]) => void>>();
   private readonly timeoutMs: number;
   private closeError: IPCError | undefined;
+  /** Oneway messages waiting for room in a full outbound queue. */
+  private backlog = 0;
+  private readonly deadlines = new Deadlines<bigint>((id) => {
+    const call = this.pending.get(id);
+    if (call) this.fail(id, timedOut(call.method, call.timeoutMs), true);
+  });
 
   constructor(
     readonly channel: Channel,
@@ -70,8 +80,19 @@ export class RpcClient implements RpcClientPort {
   callOneway(iface: string, member: string, args: readonly unknown[]): void {
     if (this.closeError) throw this.closeError;
     const request = buildRequest(nextMessageId(), iface, member, args, 0, true, currentChain());
-    // A full queue must not lose a oneway message silently: wait for room in the background.
-    if (!this.channel.trySend(request)) void this.channel.send(request).catch(() => undefined);
+    if (this.channel.trySend(request)) return;
+    // The queue is full: wait for room in the background, but only up to the
+    // spec's queue size, so memory stays bounded; beyond it the call fails now.
+    if (this.backlog >= MAX_ONEWAY_BACKLOG) {
+      throw new IPCError("TimeoutExpired", `outbound queue full: ${this.backlog} oneway messages already wait for room`, {
+        context: { backlog: this.backlog },
+      });
+    }
+    this.backlog++;
+    this.channel
+      .send(request)
+      .catch(() => undefined)
+      .finally(() => this.backlog--);
   }
 
   subscribe(iface: string, member: string, listener: (args: readonly unknown[]) => void): () => void {
@@ -118,11 +139,9 @@ export class RpcClient implements RpcClientPort {
     const id = nextMessageId();
     const request = buildRequest(id, iface, member, args, timeoutMs, false, currentChain());
     return new Promise<unknown>((resolve, reject) => {
-      const call: PendingCall = { resolve, reject, timer: undefined, method: request.body.method, signal, onAbort: undefined };
+      const call: PendingCall = { resolve, reject, timeoutMs, method: request.body.method, signal, onAbort: undefined };
       this.pending.set(id, call);
-      if (Number.isFinite(timeoutMs)) {
-        call.timer = setTimeout(() => this.fail(id, timedOut(call.method, timeoutMs), true), timeoutMs);
-      }
+      this.deadlines.add(id, timeoutMs);
       if (signal) {
         call.onAbort = () => this.fail(id, cancelled(call.method), true);
         signal.addEventListener("abort", call.onAbort, { once: true });
@@ -157,7 +176,7 @@ export class RpcClient implements RpcClientPort {
     const call = this.pending.get(response.correlationId);
     if (!call) return; // timed out or cancelled earlier
     this.pending.delete(response.correlationId);
-    this.settle(call);
+    this.settle(response.correlationId, call);
     if (response.body.status === STATUS_OK) call.resolve(response.body.value === null ? undefined : response.body.value);
     else call.reject(fromErrorDetails(response.body.error, call.method));
   }
@@ -166,13 +185,13 @@ export class RpcClient implements RpcClientPort {
     const call = this.pending.get(id);
     if (!call) return;
     this.pending.delete(id);
-    this.settle(call);
+    this.settle(id, call);
     call.reject(error);
     if (tellServer && !this.channel.closed) this.control(CANCEL, [id.toString()]);
   }
 
-  private settle(call: PendingCall): void {
-    if (call.timer) clearTimeout(call.timer);
+  private settle(id: bigint, call: PendingCall): void {
+    this.deadlines.remove(id, call.timeoutMs);
     if (call.onAbort) call.signal?.removeEventListener("abort", call.onAbort);
   }
 
@@ -189,9 +208,10 @@ export class RpcClient implements RpcClientPort {
     const error =
       reason ?? new IPCError("ChannelClosed", `connection to ${this.channel.endpoint} closed`, { context: { endpoint: this.channel.endpoint } });
     this.closeError = error;
+    this.deadlines.clear();
     for (const [id, call] of [...this.pending]) {
       this.pending.delete(id);
-      this.settle(call);
+      this.settle(id, call);
       call.reject(error.code === "ChannelClosed" ? error : new IPCError("ChannelClosed", error.message, { cause: error }));
     }
   }

@@ -39,16 +39,39 @@ export const UNSUBSCRIBE = "unsubscribe";
 /** Control member: the caller gave up on a request. */
 export const CANCEL = "cancel";
 
-/** Joins an interface and a member into a wire method name. */
+const joined = new Map<string, Map<string, string>>();
+const split = new Map<string, { iface: string; member: string } | undefined>();
+/** Bound on the split cache: a peer sending endless distinct names cannot grow it without limit. */
+const SPLIT_CACHE_LIMIT = 4096;
+
+/**
+ * Joins an interface and a member into a wire method name. Cached: the same
+ * string object comes back every time, so encoders that cache by name
+ * (idl/WIRE.md name fields) hit without re-hashing a fresh string per call.
+ */
 export function methodName(iface: string, member: string): string {
-  return iface + "." + member;
+  let byMember = joined.get(iface);
+  if (!byMember) {
+    byMember = new Map();
+    joined.set(iface, byMember);
+  }
+  let name = byMember.get(member);
+  if (name === undefined) {
+    name = iface + "." + member;
+    byMember.set(member, name);
+  }
+  return name;
 }
 
 /** Splits a wire method name; undefined when it has no dot. */
 export function splitMethod(method: string): { iface: string; member: string } | undefined {
+  const hit = split.get(method);
+  if (hit !== undefined || split.has(method)) return hit;
   const dot = method.lastIndexOf(".");
-  if (dot <= 0 || dot === method.length - 1) return undefined;
-  return { iface: method.slice(0, dot), member: method.slice(dot + 1) };
+  const value = dot <= 0 || dot === method.length - 1 ? undefined : { iface: method.slice(0, dot), member: method.slice(dot + 1) };
+  if (split.size >= SPLIT_CACHE_LIMIT) split.clear();
+  split.set(method, value);
+  return value;
 }
 
 /** Builds a call Request. */

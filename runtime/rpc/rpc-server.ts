@@ -38,13 +38,19 @@ export interface RpcServerOptions {
   detectCycles?: boolean;
 }
 
-/** One call in progress, for cancellation. */
-class InFlight {
+/** One call in progress: the handler's CallContext, and what cancellation needs. */
+class ServerCall implements CallContext {
   private controller: AbortController | undefined;
   private timer: NodeJS.Timeout | undefined;
   private abortedWith: IPCError | undefined;
 
-  constructor(private readonly timeoutMs: number) {}
+  constructor(
+    readonly conn: Connection,
+    readonly request: RequestMessage,
+    readonly started: number,
+    readonly iface: string,
+    readonly member: string,
+  ) {}
 
   /** True once the caller gave up; its reply would go nowhere. */
   get aborted(): boolean {
@@ -54,10 +60,11 @@ class InFlight {
   get signal(): AbortSignal {
     if (!this.controller) {
       this.controller = new AbortController();
+      const timeoutMs = this.request.body.timeoutMs;
       if (this.abortedWith) this.controller.abort(this.abortedWith);
-      else if (this.timeoutMs > 0) {
+      else if (timeoutMs > 0) {
         // A little after the caller's own deadline, so the caller always sees its TimeoutExpired first.
-        const delay = this.timeoutMs + Math.min(1000, 20 + this.timeoutMs / 10);
+        const delay = timeoutMs + Math.min(1000, 20 + timeoutMs / 10);
         this.timer = setTimeout(() => this.abort(new IPCError("TimeoutExpired", "the caller's timeout passed")), delay);
         this.timer.unref();
       }
@@ -82,8 +89,13 @@ class InFlight {
 interface Connection {
   channel: Channel;
   subscriptions: Set<string>;
-  inFlight: Map<bigint, InFlight>;
+  inFlight: Map<bigint, ServerCall>;
+  /** Messages waiting for room in a full outbound queue. */
+  backlog: number;
 }
+
+/** Replies and signals that may wait for a full queue per connection (spec 6.1.1 queue size). */
+const MAX_BACKLOG = 10_000;
 
 /** Serves registered interfaces over channels; see the file comment. */
 export class RpcServer implements RpcServerPort {
@@ -105,7 +117,7 @@ export class RpcServer implements RpcServerPort {
 
   /** Serves one channel until it closes. */
   attach(channel: Channel): void {
-    const conn: Connection = { channel, subscriptions: new Set(), inFlight: new Map() };
+    const conn: Connection = { channel, subscriptions: new Set(), inFlight: new Map(), backlog: 0 };
     this.connections.add(conn);
     channel.setHandler({
       onMessage: (message: Message) => {
@@ -134,71 +146,63 @@ export class RpcServer implements RpcServerPort {
     for (const conn of this.connections) {
       if (!conn.subscriptions.has(key) || conn.channel.closed) continue;
       event ??= buildEvent(nextMessageId(), iface, member, args);
-      const ev = event;
-      if (!conn.channel.trySend(ev)) void conn.channel.send(ev).catch(() => undefined);
+      this.send(conn, event);
     }
   }
 
   private onRequest(conn: Connection, request: RequestMessage): void {
     const started = performance.now();
-    const oneway = (request.body.flags & FLAG_ONEWAY) !== 0;
-    const reply = (value: unknown): void => {
-      if (oneway || conn.channel.closed) return;
-      this.send(conn, buildResponse(nextMessageId(), request, value, Math.round((performance.now() - started) * 1000)));
-    };
-    const replyError = (error: unknown): void => {
-      if (oneway || conn.channel.closed) return;
-      this.send(conn, buildErrorResponse(nextMessageId(), request, toErrorDetails(error), Math.round((performance.now() - started) * 1000)));
-    };
     let parsed: { args: readonly unknown[]; chain: readonly number[] };
     const target = splitMethod(request.body.method);
     try {
       parsed = readRequestParams(request);
       if (!target) throw new IPCError("MethodNotFound", `malformed method name ${JSON.stringify(request.body.method)}`);
     } catch (error) {
-      return replyError(error);
+      return this.respond(conn, request, started, error, true);
     }
     if (target.iface === CONTROL_IFACE) return this.onControl(conn, target.member, parsed.args);
     if (this.detectCycles && closesCycle(parsed.chain, this.nodeId)) {
-      return replyError(
-        new IPCError("DeadlockDetected", `call cycle: ${request.body.method} would wait on a caller that is waiting on it`, {
-          context: { method: request.body.method, chain: parsed.chain, node: this.nodeId },
-        }),
-      );
+      const error = new IPCError("DeadlockDetected", `call cycle: ${request.body.method} would wait on a caller that is waiting on it`, {
+        context: { method: request.body.method, chain: parsed.chain, node: this.nodeId },
+      });
+      return this.respond(conn, request, started, error, true);
     }
     const entry = this.services.get(target.iface)?.methods[target.member];
     if (!entry) {
-      return replyError(new IPCError("MethodNotFound", `no method ${request.body.method} is served here`, { context: { method: request.body.method } }));
+      const error = new IPCError("MethodNotFound", `no method ${request.body.method} is served here`, { context: { method: request.body.method } });
+      return this.respond(conn, request, started, error, true);
     }
-    const call = new InFlight(request.body.timeoutMs);
+    const call = new ServerCall(conn, request, started, target.iface, target.member);
     conn.inFlight.set(request.messageId, call);
-    const context: CallContext = {
-      iface: target.iface,
-      member: target.member,
-      get signal() {
-        return call.signal;
-      },
-    };
-    const finish = (): boolean => {
-      call.done();
-      conn.inFlight.delete(request.messageId);
-      return !call.aborted;
-    };
     let result: unknown;
     try {
-      result = this.detectCycles ? runInChain(parsed.chain, () => entry.handler(parsed.args, context), this.nodeId) : entry.handler(parsed.args, context);
+      result = this.detectCycles ? runInChain(parsed.chain, () => entry.handler(parsed.args, call), this.nodeId) : entry.handler(parsed.args, call);
     } catch (error) {
-      if (finish()) replyError(error);
-      return;
+      return this.finish(call, error, true);
     }
     if (isThenable(result)) {
       result.then(
-        (value) => finish() && reply(value),
-        (error: unknown) => finish() && replyError(error),
+        (value) => this.finish(call, value, false),
+        (error: unknown) => this.finish(call, error, true),
       );
-    } else if (finish()) {
-      reply(result);
+    } else {
+      this.finish(call, result, false);
     }
+  }
+
+  /** A handler finished: forget the call and answer it, unless the caller already gave up. */
+  private finish(call: ServerCall, outcome: unknown, failed: boolean): void {
+    call.done();
+    call.conn.inFlight.delete(call.request.messageId);
+    if (!call.aborted) this.respond(call.conn, call.request, call.started, outcome, failed);
+  }
+
+  /** Sends the Response of `request` (nothing for oneway requests or a closed channel). */
+  private respond(conn: Connection, request: RequestMessage, started: number, outcome: unknown, failed: boolean): void {
+    if ((request.body.flags & FLAG_ONEWAY) !== 0 || conn.channel.closed) return;
+    const executionUs = Math.round((performance.now() - started) * 1000);
+    const id = nextMessageId();
+    this.send(conn, failed ? buildErrorResponse(id, request, toErrorDetails(outcome), executionUs) : buildResponse(id, request, outcome, executionUs));
   }
 
   private onControl(conn: Connection, member: string, args: readonly unknown[]): void {
@@ -215,7 +219,7 @@ export class RpcServer implements RpcServerPort {
 
   private send(conn: Connection, message: Message): void {
     try {
-      if (!conn.channel.trySend(message)) void conn.channel.send(message).catch(() => undefined);
+      if (conn.channel.trySend(message)) return;
     } catch (error) {
       // An unencodable result or error becomes a plain error reply instead of a lost call.
       if (message.type !== "response" || !(error instanceof IPCError) || error.code === "ChannelClosed") return;
@@ -225,7 +229,19 @@ export class RpcServer implements RpcServerPort {
       } catch {
         // The channel is gone.
       }
+      return;
     }
+    // The queue is full. Wait for room, but only so much: a peer that keeps
+    // calling without reading its replies is disconnected instead of growing our memory.
+    if (conn.backlog >= MAX_BACKLOG) {
+      void conn.channel.close(false).catch(() => undefined);
+      return;
+    }
+    conn.backlog++;
+    conn.channel
+      .send(message)
+      .catch(() => undefined)
+      .finally(() => conn.backlog--);
   }
 }
 

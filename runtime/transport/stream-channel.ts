@@ -8,6 +8,8 @@ import { IPCError, isIPCError } from "../errors.js";
 import type { Message } from "../wire/message.js";
 import { encodeMessage } from "../wire/frame.js";
 import { FrameDecoder } from "../wire/frame-decoder.js";
+import { loadavg } from "node:os";
+import { nextMessageId, nowNs } from "../wire/message-id.js";
 import { InboundQueue } from "./inbound-queue.js";
 import { OutboundQueue } from "./outbound-queue.js";
 import {
@@ -16,6 +18,7 @@ import {
   TRANSPORT_DEFAULTS,
   type Channel,
   type ChannelHandler,
+  type ConnectionStatus,
   type ChannelOptions,
   type SendOptions,
   type TransportType,
@@ -29,6 +32,8 @@ export interface ResolvedChannelOptions {
   maxQueuedMessages: number;
   maxMessageSize: number;
   timeoutMs: number;
+  /** 0 = no heartbeats. */
+  heartbeatIntervalMs: number;
 }
 
 /** Applies defaults and checks the spec's bounds (InvalidArgument otherwise). */
@@ -45,7 +50,11 @@ export function resolveChannelOptions(options: ChannelOptions = {}): ResolvedCha
   for (const [name, value] of Object.entries({ maxQueuedMessages, maxMessageSize, timeoutMs })) {
     if (!(value > 0)) throw new IPCError("InvalidArgument", `${name} must be positive, got ${value}`, { context: { [name]: value } });
   }
-  return { bufferSize, maxQueuedMessages, maxMessageSize, timeoutMs };
+  const heartbeatIntervalMs = options.heartbeatIntervalMs ?? 0;
+  if (!(heartbeatIntervalMs >= 0)) {
+    throw new IPCError("InvalidArgument", `heartbeatIntervalMs must be >= 0, got ${heartbeatIntervalMs}`, { context: { heartbeatIntervalMs } });
+  }
+  return { bufferSize, maxQueuedMessages, maxMessageSize, timeoutMs, heartbeatIntervalMs };
 }
 
 /** How a stream channel is wired to its sockets. */
@@ -76,6 +85,10 @@ export class StreamChannel implements Channel {
   private userClosed = false;
   private resolveClosed!: (reason: IPCError | undefined) => void;
   private readonly dispose: (() => void) | undefined;
+  private sent = 0;
+  private received = 0;
+  private lastInput = performance.now();
+  private heartbeat: NodeJS.Timeout | undefined;
 
   constructor(parts: StreamChannelParts) {
     this.transport = parts.transport;
@@ -98,6 +111,7 @@ export class StreamChannel implements Channel {
     this.decoder = new FrameDecoder({
       maxMessageSize: this.opts.maxMessageSize,
       onMessage: (message: Message) => {
+        this.received++;
         if (this.handler) this.handler.onMessage(message);
         else this.inbound.push(message);
       },
@@ -107,7 +121,10 @@ export class StreamChannel implements Channel {
         if (fatal) this.terminate(error);
       },
     });
-    this.input.on("data", (chunk: Buffer) => this.decoder.push(chunk));
+    this.input.on("data", (chunk: Buffer) => {
+      this.lastInput = performance.now();
+      this.decoder.push(chunk);
+    });
     this.input.on("end", () => this.terminate(undefined));
     this.input.on("close", () => this.terminate(undefined));
     this.input.on("error", (e) => this.terminate(this.closedError(e)));
@@ -117,6 +134,40 @@ export class StreamChannel implements Channel {
     }
     // A handshake may have left the input paused with bytes unshifted.
     this.input.resume();
+    if (this.opts.heartbeatIntervalMs > 0) {
+      this.heartbeat = setInterval(() => this.sendHeartbeat(), this.opts.heartbeatIntervalMs);
+      this.heartbeat.unref();
+    }
+  }
+
+  status(): ConnectionStatus {
+    return {
+      state: this.isClosed ? "closed" : this.userClosed ? "closing" : "open",
+      messagesSent: this.sent,
+      messagesReceived: this.received,
+      idleMs: performance.now() - this.lastInput,
+      outboundBytes: this.outbound.pendingBytes,
+    };
+  }
+
+  private sendHeartbeat(): void {
+    if (this.isClosed || this.userClosed) return;
+    try {
+      this.trySend({
+        type: "heartbeat",
+        messageId: nextMessageId(),
+        correlationId: 0n,
+        timestampNs: nowNs(),
+        body: {
+          pid: BigInt(process.pid),
+          loadAverage: loadavg()[0],
+          memoryBytes: BigInt(process.memoryUsage.rss()),
+          uptimeSeconds: BigInt(Math.floor(process.uptime())),
+        },
+      });
+    } catch {
+      // A full or closing queue skips this beat; the next one tries again.
+    }
   }
 
   get closed(): boolean {
@@ -130,19 +181,23 @@ export class StreamChannel implements Channel {
   trySend(message: Message): boolean {
     if (this.isClosed || this.userClosed) throw this.channelClosed();
     if (!this.outbound.hasRoom) return false;
+    this.sent++;
     return this.outbound.tryPush(this.encode(message));
   }
 
   trySendFrame(frame: Uint8Array): boolean {
     if (this.isClosed || this.userClosed) throw this.channelClosed();
     if (frame.length > this.opts.maxMessageSize) throw this.tooLarge(frame.length);
-    return this.outbound.tryPush(frame);
+    const queued = this.outbound.tryPush(frame);
+    if (queued) this.sent++;
+    return queued;
   }
 
   async send(message: Message, options: SendOptions = {}): Promise<bigint> {
     if (this.isClosed || this.userClosed) throw this.channelClosed();
     const frame = this.encode(message);
     if (!this.outbound.tryPush(frame)) await this.sendLater(frame, options.timeoutMs ?? this.opts.timeoutMs);
+    this.sent++;
     return message.messageId;
   }
 
@@ -201,6 +256,7 @@ export class StreamChannel implements Channel {
   private terminate(reason: IPCError | undefined): void {
     if (this.isClosed) return;
     this.isClosed = true;
+    if (this.heartbeat) clearInterval(this.heartbeat);
     const error = reason ?? this.channelClosed();
     this.outbound.fail(error);
     this.inbound.close(error);

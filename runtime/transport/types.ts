@@ -42,6 +42,24 @@ export interface ChannelOptions {
   maxMessageSize?: number;
   /** Default timeout of `send`, `receive`, graceful `close` and connecting, in ms (default 5000). */
   timeoutMs?: number;
+  /**
+   * Sends a Heartbeat message (pid, load, memory, uptime) this often, in ms
+   * (spec 5.2.2 maintain_connection; spec default 30,000). Off when omitted:
+   * RPC ignores heartbeats, but a pull-mode reader would receive them.
+   */
+  heartbeatIntervalMs?: number;
+}
+
+/** What {@link Channel.status} reports (spec 5.2.2 ConnectionStatus). */
+export interface ConnectionStatus {
+  readonly state: "open" | "closing" | "closed";
+  /** Frames queued by this side and frames decoded from the peer. */
+  readonly messagesSent: number;
+  readonly messagesReceived: number;
+  /** Milliseconds since the peer last sent anything (any frame, heartbeats included). */
+  readonly idleMs: number;
+  /** Bytes waiting in the outbound queue. */
+  readonly outboundBytes: number;
 }
 
 /** Options of `send`. */
@@ -113,6 +131,8 @@ export interface Channel {
   readonly closedPromise: Promise<IPCError | undefined>;
   /** Bytes and messages waiting in the outbound queue (for monitoring and tests). */
   readonly outboundBytes: number;
+  /** Connection health (spec 5.2.2 maintain_connection). */
+  status(): ConnectionStatus;
 }
 
 /** Options of a listener. */

@@ -10,8 +10,9 @@ export const MAGIC = Uint8Array.of(0x4e, 0x4f, 0x56, 0x41);
 export const MAGIC_U32_LE = 0x41564f4e;
 /** Size of the fixed header in bytes. */
 export const HEADER_SIZE = 40;
-/** The version this implementation writes. Any minor of major 1 is read. */
+/** The major version this implementation writes and reads. */
 export const VERSION_MAJOR = 1;
+/** The minor version this implementation writes; any minor of major 1 is read. */
 export const VERSION_MINOR = 0;
 /** Default limit on a frame's payload length and on a decompressed section. */
 export const DEFAULT_MAX_MESSAGE_SIZE = 16 * 1024 * 1024;

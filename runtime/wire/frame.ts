@@ -89,8 +89,9 @@ export function encodeMessage(message: Message, options: EncodeOptions = {}): Bu
 /** Like {@link encodeMessage}, but zstd runs on the thread pool without blocking. */
 export async function encodeMessageAsync(message: Message, options: EncodeOptions = {}): Promise<Buffer> {
   const p = prepare(message, options);
-  const plain = p.plan.section.length === 0 || p.compression === "none" ? p.plan.section : new Uint8Array(p.plan.section);
-  const section = plain.length === 0 ? plain : await compressSectionAsync(plain, p.compression);
+  if (p.compression === "none" || p.plan.section.length === 0) return assemble(message, p, p.plan.section);
+  // The plan's section may be a view into msgpackr's scratch buffer: copy it before awaiting.
+  const section = await compressSectionAsync(new Uint8Array(p.plan.section), p.compression);
   return assemble(message, p, section);
 }
 

@@ -8,7 +8,6 @@ import {
   COMPRESSION_CODES,
   Flag,
   FORMAT_CODES,
-  HEADER_SIZE,
   MAGIC,
   Offset,
   VERSION_MAJOR,
@@ -139,4 +138,3 @@ export function writeHeader(
   writeU32(b, o + Offset.crc, 0);
 }
 
-export { HEADER_SIZE };

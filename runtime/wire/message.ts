@@ -11,6 +11,7 @@ export const MessageType = {
   Event: 3,
   Heartbeat: 4,
 } as const;
+/** A header type code (1..4 in version 1.0). */
 export type MessageTypeCode = (typeof MessageType)[keyof typeof MessageType];
 
 /** How parameters, return values and event data are encoded. */
@@ -29,6 +30,7 @@ export interface ErrorDetails {
   data?: unknown;
 }
 
+/** Body of a Request (idl/WIRE.md 5.1). */
 export interface RequestBody {
   method: string;
   params: unknown;
@@ -36,6 +38,7 @@ export interface RequestBody {
   flags: number;
 }
 
+/** Body of a Response (idl/WIRE.md 5.2). */
 export interface ResponseBody {
   /** 0 = success; otherwise see idl/WIRE.md "Status codes". */
   status: number;
@@ -44,6 +47,7 @@ export interface ResponseBody {
   executionTimeUs: number;
 }
 
+/** Body of an Event (idl/WIRE.md 5.3). */
 export interface EventBody {
   eventType: string;
   data: unknown;
@@ -52,6 +56,7 @@ export interface EventBody {
   priority: number;
 }
 
+/** Body of a Heartbeat: exactly 28 bytes on the wire (idl/WIRE.md 5.4). */
 export interface HeartbeatBody {
   pid: bigint;
   loadAverage: number;
@@ -72,9 +77,13 @@ interface MessageCommon {
   compression?: CompressionType;
 }
 
+/** A Request message. */
 export type RequestMessage = MessageCommon & { type: "request"; body: RequestBody };
+/** A Response message; `correlationId` is the Request's id. */
 export type ResponseMessage = MessageCommon & { type: "response"; body: ResponseBody };
+/** An Event message. */
 export type EventMessage = MessageCommon & { type: "event"; body: EventBody };
+/** A Heartbeat message. */
 export type HeartbeatMessage = MessageCommon & { type: "heartbeat"; body: HeartbeatBody };
 
 /** Any NOVA message. */

@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { IPCError } from "../../runtime/errors.js";
 import { compressSection, compressSectionAsync, decompressSection, decompressSectionAsync } from "../../runtime/codec/compression.js";
@@ -74,6 +75,44 @@ describe("section compression", () => {
     badMagic[0] = 0;
     for (const bad of [withDict, trailing, badMagic, frame.subarray(0, 7)]) {
       expect(code(() => zstdDecompressedBound(bad, 0, bad.length))).toBe("DeserializationError");
+    }
+  });
+});
+
+describe("section decompression fuzzing", () => {
+  it("random data behind a plausible prefix only ever yields IPCErrors (lz4 and zstd)", () => {
+    const outcomes = new Set<string>();
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 70_000 }), fc.uint8Array({ maxLength: 300 }), fc.boolean(), (declared, data, zstdMagic) => {
+        for (const c of ["lz4", "zstd"] as const) {
+          const body = c === "zstd" && zstdMagic ? [0x28, 0xb5, 0x2f, 0xfd, ...data] : [...data];
+          const section = Uint8Array.from([declared & 0xff, (declared >> 8) & 0xff, (declared >> 16) & 0xff, 0, ...body]);
+          const result = code(() => decompressSection(section, 0, section.length, c, 65_536));
+          expect(["ok", "DeserializationError", "MessageTooLarge"]).toContain(result);
+          outcomes.add(`${c}:${result}`);
+        }
+      }),
+      { numRuns: 150 },
+    );
+    expect(outcomes.has("lz4:DeserializationError")).toBe(true);
+  });
+
+  it("bit flips in valid compressed sections only ever yield IPCErrors or the right length", () => {
+    for (const c of ["lz4", "zstd"] as const) {
+      const s = compressSection(Buffer.from("flip me ".repeat(200)), c);
+      fc.assert(
+        fc.property(fc.nat(), fc.integer({ min: 0, max: 7 }), (at, bit) => {
+          const f = Uint8Array.from(s);
+          f[at % f.length] ^= 1 << bit;
+          let out: Uint8Array | undefined;
+          const result = code(() => {
+            out = decompressSection(f, 0, f.length, c, 65_536);
+          });
+          expect(["ok", "DeserializationError", "MessageTooLarge"]).toContain(result);
+          if (out !== undefined) expect(out.length).toBe(Buffer.from(f).readUInt32LE(0));
+        }),
+        { numRuns: 150 },
+      );
     }
   });
 });

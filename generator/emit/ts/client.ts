@@ -60,13 +60,14 @@ export function clientClass(ctx: FileContext, iface: InterfaceModel): ClassDecla
         docs: ["The interface version this client was generated from."],
         initializer: `${descriptorName(iface)}.version`,
       },
-      { name: "#port", isReadonly: true, type: port },
+      // A client of an interface without members never uses its port (and strict configs reject unused privates).
+      ...(methods.length > 0 ? [{ name: "#port", isReadonly: true, type: port }] : []),
     ],
     ctors: [
       {
         docs: ["Binds the client to a connection."],
-        parameters: [{ name: "port", type: port }],
-        statements: ["this.#port = port;"],
+        parameters: [{ name: methods.length > 0 ? "port" : "_port", type: port }],
+        statements: methods.length > 0 ? ["this.#port = port;"] : [],
       },
     ],
     methods,
@@ -92,6 +93,7 @@ function methodMembers(
     params: paramDocs,
     returns: method.outArgs.map((arg) => docsText(arg.docs)).filter((text) => text !== undefined).join(" ") || undefined,
     throws: throws.map((error) => `{@link ${error}} when the server reports it.`),
+    note: method.idempotent ? "Idempotent: safe to retry." : undefined,
   });
   if (method.oneway) {
     return [
@@ -146,6 +148,7 @@ function signalMember(
   return {
     name,
     docs: jsDocs(signal.docs, {
+      note: signal.topic === undefined ? undefined : `Event-bus topic: \`${signal.topic}\`.`,
       since: signal.since,
       deprecated: signal.deprecated,
       params: [

@@ -112,13 +112,13 @@ function flagsStatements(
       kind: StructureKind.Function,
       isExported: true,
       name: namesName,
-      docs: [`The names of the \`${name}\` bits set in \`value\`, in declaration order.`],
+      docs: [`The names of the \`${name}\` entries whose bits are all set in \`value\`, in declaration order.`],
       parameters: [{ name: "value", type: name }],
       returnType: `Array<keyof typeof ${name}>`,
       statements: [
         `const names: Array<keyof typeof ${name}> = [];`,
         [
-          `for (const key of Object.keys(${name}) as Array<keyof typeof ${name}>) {`,
+          `for (const key of [${decl.entries.map((entry) => JSON.stringify(entry.name)).join(", ")}] as const) {`,
           `  const bit: ${numberType} = ${name}[key];`,
           `  if (bit !== ${big ? "0n" : "0"} && ${same("value & bit", "bit")}) names.push(key);`,
           "}",

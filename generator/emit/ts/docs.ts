@@ -18,9 +18,12 @@ export interface DocExtras {
   readonly note?: string;
 }
 
-/** The text of a {@link Docs}: as written when known, else summary, a blank line, description. */
+/**
+ * The text of a {@link Docs}: summary, a blank line, description. (`Docs.raw`
+ * is not used: TSDoc reflows anyway, and the summary/description split is what
+ * every other target prints.)
+ */
 export function docsText(docs: Docs | undefined): string | undefined {
-  if (docs?.raw !== undefined && docs.raw.trim() !== "") return docs.raw.trim();
   const parts = [docs?.summary, docs?.description].filter((part): part is string => part !== undefined && part.trim() !== "");
   return parts.length === 0 ? undefined : parts.join("\n\n");
 }

@@ -84,8 +84,9 @@ export function registerFunction(ctx: FileContext, iface: InterfaceModel): Funct
     methodLines.push(`[${runtime(ctx, "PROPERTY_GET")}]: properties.get,`, `[${runtime(ctx, "PROPERTY_SET")}]: properties.set,`);
   }
   const serveProps = iface.properties.length > 0 ? runtime(ctx, "serveProperties") : "";
+  const used = iface.methods.length + iface.properties.length > 0;
   const body: WriterFunction = (writer) => {
-    writer.writeLine(`const members = ${d}.members;`);
+    if (used) writer.writeLine(`const members = ${d}.members;`);
     if (propertyLines.length > 0) {
       writer.write(`const properties = ${serveProps}(${d}.name, `).inlineBlock(() => {
         for (const line of propertyLines) writer.writeLine(line);
@@ -112,7 +113,8 @@ export function registerFunction(ctx: FileContext, iface: InterfaceModel): Funct
     }),
     parameters: [
       { name: "port", type: runtimeType(ctx, "RpcServerPort") },
-      { name: "impl", type: implName(iface) },
+      // Nothing to serve means nothing to call: `_impl` keeps noUnusedParameters quiet.
+      { name: used ? "impl" : "_impl", type: implName(iface) },
     ],
     returnType: runtimeType(ctx, "Registration"),
     statements: [body],

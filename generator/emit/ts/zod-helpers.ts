@@ -45,8 +45,9 @@ const HELPER_INITIALIZERS: Readonly<Record<ZodHelperName, { doc: string; initial
       '    if (input === null || typeof input !== "object" || Object.getPrototypeOf(input) !== Object.prototype) return input;\n' +
       "    const readKey = (text: string): unknown => {\n" +
       '      if (keys === "boolean") return text === "true" ? true : text === "false" ? false : text;\n' +
-      '      if (keys === "text" || !/^-?[0-9]+$/.test(text)) return text;\n' +
-      '      return keys === "bigint" ? BigInt(text) : Number(text);\n' +
+      '      if (keys === "text") return text;\n' +
+      '      if (keys === "bigint") return /^-?[0-9]+$/.test(text) ? BigInt(text) : text;\n' +
+      "      return String(Number(text)) === text ? Number(text) : text;\n" +
       "    };\n" +
       "    return new Map(Object.entries(input).map(([k, v]): [unknown, unknown] => [readKey(k), v]));\n" +
       "  }, z.map(key, value))",

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderCompact } from "../../../generator/diagnostics.js";
+import { formatNidl } from "../../../generator/format/index.js";
 import { generate, type GeneratedFile } from "../../../generator/index.js";
 import { readDbusXml, allInterfaces } from "../../../generator/import/dbus-xml.js";
 import { readWaylandXml } from "../../../generator/import/wayland-xml.js";
@@ -47,6 +48,21 @@ describe("corpus import", () => {
   it("every imported .nidl passes check", () => {
     const errors = corpus.compiled.diagnostics.filter((d) => d.severity === "error");
     expect(render(corpus, errors)).toBe("");
+  });
+
+  it("imports and checks the whole corpus in under 10 s", () => {
+    const total = corpus.importMs + corpus.checkMs;
+    console.log(`speed: ${corpus.waylandXml.length + corpus.dbusXml.length} files: read+import ${corpus.importMs.toFixed(0)} ms, check ${corpus.checkMs.toFixed(0)} ms, total ${total.toFixed(0)} ms`);
+    expect(total).toBeLessThan(10_000);
+  });
+
+  it("fmt is idempotent on every imported file, which is already canonical (so check still passes)", () => {
+    for (const f of [...corpus.wayland, ...corpus.dbus]) {
+      const once = formatNidl(f.text, f.path);
+      // fmt(x) == x for the importer's output, hence fmt(fmt(x)) == fmt(x), and the formatted files are
+      // byte for byte the ones the "passes check" test above compiled.
+      expect(once.text, `${f.path}: the importer prints canonical NIDL`).toBe(f.text);
+    }
   });
 
   it("round trips are semantically equal (docs included) and accepted by the real tools", async () => {

@@ -9,7 +9,9 @@ import { describe, expect, it } from "vitest";
 import { compile, generate } from "../../../generator/index.js";
 import { importDbus } from "../../../generator/import/dbus.js";
 import { importWayland } from "../../../generator/import/wayland.js";
+import { readFileSync } from "node:fs";
 import { compareDbusXml, compareWaylandXml } from "../../helpers/semantic-xml.js";
+import { corpusFile } from "../../helpers/corpus.js";
 import { dbusToolFailures, waylandScannerFailures } from "../../helpers/external-validators.js";
 
 const DBUS = `<?xml version="1.0"?>
@@ -193,6 +195,19 @@ describe("Wayland importer", () => {
     expect(r.files[1]!.text).toContain('import "base.nidl";');
     const compiled = compile(r.files.map((f) => ({ path: f.path, text: f.text })));
     expect(compiled.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+  });
+
+  it("imports a protocol alone: interfaces of other protocols become @external stubs", async () => {
+    const xml = readFileSync(corpusFile("xdg-shell.xml"), "utf8");
+    const r = await roundTrip("wayland", xml);
+    expect(r.imported.diagnostics.map((d) => d.message)).toEqual([
+      'interface "wl_surface" is defined in no file of this import: it is declared as an @external stub; import its protocol together with this one to check against the real one',
+      'interface "wl_seat" is defined in no file of this import: it is declared as an @external stub; import its protocol together with this one to check against the real one',
+      'interface "wl_output" is defined in no file of this import: it is declared as an @external stub; import its protocol together with this one to check against the real one',
+    ]);
+    expect(r.imported.files[0]!.text).toContain("@external @wayland\ninterface wl_output {}");
+    expect(r.errors).toEqual([]);
+    expect(compareWaylandXml(xml, r.out, { docs: true })).toEqual([]);
   });
 
   it("reports what it cannot import", () => {

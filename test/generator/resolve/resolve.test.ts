@@ -32,7 +32,7 @@ describe("resolver", () => {
       { path: "b.nidl", text: "package b;\nstruct B { a: A; full: a.A; }\n" },
     ]);
     expect(diag(r)).toBe(
-      'b.nidl:2:15: error[NIDL2001]: unknown name "A"\n' +
+      'b.nidl:2:15: error[NIDL2001]: unknown name "A" (import the file of package "a")\n' +
         'b.nidl:2:24: error[NIDL2001]: unknown name "a.A" (import the file of package "a")\n',
     );
   });

@@ -5,9 +5,9 @@
  * fixtures and the example. One `tsc` run checks them all (and writes the
  * `.d.ts` files the `any` scan reads).
  */
-import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { emitSchema } from "../../../generator/emit/schema/index.js";
 import { emitTypeScript } from "../../../generator/emit/ts/index.js";
 import type { GeneratedFile } from "../../../generator/emit/types.js";
@@ -66,6 +66,11 @@ beforeAll(async () => {
   }
   tsc = await tscStrict(dir, checked, "dts");
 }, 180_000);
+
+afterAll(() => {
+  // Keep the output for inspection only when something failed to type-check.
+  if (tsc?.ok === true && dir !== "") rmSync(dir, { recursive: true, force: true });
+});
 
 describe("generated TypeScript", () => {
   it("covers idl/ and the fixtures", () => {

@@ -3,7 +3,8 @@
  * entries of the committed example (test/generator/ts/example/generated/schema,
  * kept in sync with the emitter by test/generator/ts/example.test.ts).
  */
-import { readFileSync, readdirSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import fc from "fast-check";
@@ -64,6 +65,19 @@ describe("SchemaRegistry", () => {
     expect(registry.get("org.novade.Missing")).toBeUndefined();
     expect(entry.packageVersion).toBe("2.1.0");
     expect(entry.kind === "struct" && entry.fields.map((field) => field.name)).toContain("revision");
+  });
+
+  it("turns unreadable directories and files into typed errors", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "nova-registry-"));
+    try {
+      writeFileSync(join(dir, "broken.json"), "{ not json");
+      await expect(loadSchemaDirectory(dir)).rejects.toMatchObject({ code: "DeserializationError" });
+      writeFileSync(join(dir, "broken.json"), JSON.stringify({ format: 1, kind: "struct" }));
+      await expect(loadSchemaDirectory(dir)).rejects.toMatchObject({ code: "InvalidArgument" });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    await expect(loadSchemaDirectory(join(dir, "missing"))).rejects.toMatchObject({ code: "InvalidArgument" });
   });
 
   it("validates payloads, accepting what msgpack peers send", () => {
@@ -140,6 +154,21 @@ describe("SchemaRegistry", () => {
           registry.validateArgs("org.novade.example.Store", "put", args);
         } catch (error) {
           expect((error as IPCError).code).toBe("MessageValidationFailed");
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("rejects random documents with IPCError only", () => {
+    const base = documents()[0] as Record<string, unknown>;
+    const mutated = fc.record({ key: fc.constantFrom(...Object.keys(base)), value: fc.anything() }).map(({ key, value }) => ({ ...base, [key]: value }));
+    fc.assert(
+      fc.property(fc.oneof(fc.anything(), mutated), (document) => {
+        try {
+          SchemaRegistry.fromEntries([document]);
+        } catch (error) {
+          expect(error).toBeInstanceOf(IPCError);
         }
       }),
       { numRuns: 300 },

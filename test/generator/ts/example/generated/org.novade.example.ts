@@ -73,10 +73,10 @@ export function hasAccess(value: Access, bits: Access): boolean {
   return (value & bits) === (bits | 0);
 }
 
-/** The names of the `Access` bits set in `value`, in declaration order. */
+/** The names of the `Access` entries whose bits are all set in `value`, in declaration order. */
 export function accessNames(value: Access): Array<keyof typeof Access> {
   const names: Array<keyof typeof Access> = [];
-  for (const key of Object.keys(Access) as Array<keyof typeof Access>) {
+  for (const key of ["read", "write", "share"] as const) {
     const bit: number = Access[key];
     if (bit !== 0 && (value & bit) === (bit | 0)) names.push(key);
   }

@@ -152,6 +152,8 @@ export class NotificationsClient {
    * Shows a notification, or replaces an existing one.
    *
    * Returns the id of the notification; it is never 0.
+   *
+   * Idempotent: safe to retry.
    * @param appName - Name of the sending application.
    * @param replacesId - Id of a notification to replace, or 0.
    * @param appIcon - Icon name or file:// URI of the application.
@@ -205,6 +207,8 @@ export class NotificationsClient {
 
   /**
    * A notification was closed.
+   *
+   * Event-bus topic: `notification.*`.
    * @param listener - called with the signal's arguments: id, reason
    * @param onInvalid - called instead when a signal fails validation
    * @returns a function that unsubscribes
@@ -215,6 +219,8 @@ export class NotificationsClient {
 
   /**
    * The user invoked an action of a notification.
+   *
+   * Event-bus topic: `notification.*`.
    * @param listener - called with the signal's arguments: id, actionKey
    * @param onInvalid - called instead when a signal fails validation
    * @returns a function that unsubscribes
@@ -225,6 +231,8 @@ export class NotificationsClient {
 
   /**
    * An activation token for the action the user invoked, sent before ActionInvoked.
+   *
+   * Event-bus topic: `notification.*`.
    * @param listener - called with the signal's arguments: id, activationToken
    * @param onInvalid - called instead when a signal fails validation
    * @returns a function that unsubscribes

@@ -89,10 +89,10 @@ export function hasCaps(value: Caps, bits: Caps): boolean {
   return (value & bits) === (bits | 0);
 }
 
-/** The names of the `Caps` bits set in `value`, in declaration order. */
+/** The names of the `Caps` entries whose bits are all set in `value`, in declaration order. */
 export function capsNames(value: Caps): Array<keyof typeof Caps> {
   const names: Array<keyof typeof Caps> = [];
-  for (const key of Object.keys(Caps) as Array<keyof typeof Caps>) {
+  for (const key of ["read", "write", "exec", "all"] as const) {
     const bit: number = Caps[key];
     if (bit !== 0 && (value & bit) === (bit | 0)) names.push(key);
   }
@@ -331,7 +331,11 @@ export class KitchenClient {
     settleCallback(this.cook(scalars, containers, mode, caps, ids, arg5, arg6, options), callback);
   }
 
-  /** A one-result method written bare. */
+  /**
+   * A one-result method written bare.
+   *
+   * Idempotent: safe to retry.
+   */
   count(options?: CallOptions): Promise<number> {
     return callRemote(this.#port, Kitchen$.name, "Count", [], Kitchen$.members.Count.result, [], options);
   }
@@ -370,6 +374,7 @@ export class KitchenClient {
   }
 
   /**
+   * Event-bus topic: `kitchen.*`.
    * @param listener - called with the signal's arguments: ids, mode
    * @param onInvalid - called instead when a signal fails validation
    * @returns a function that unsubscribes
@@ -380,6 +385,7 @@ export class KitchenClient {
   }
 
   /**
+   * Event-bus topic: `kitchen.burnt`.
    * @param listener - called with the signal's arguments: what, arg1
    * @param onInvalid - called instead when a signal fails validation
    * @returns a function that unsubscribes
@@ -562,10 +568,10 @@ export function hasKitchenToplevelV1Edge(value: KitchenToplevelV1Edge, bits: Kit
   return (value & bits) === (bits | 0);
 }
 
-/** The names of the `KitchenToplevelV1Edge` bits set in `value`, in declaration order. */
+/** The names of the `KitchenToplevelV1Edge` entries whose bits are all set in `value`, in declaration order. */
 export function kitchenToplevelV1EdgeNames(value: KitchenToplevelV1Edge): Array<keyof typeof KitchenToplevelV1Edge> {
   const names: Array<keyof typeof KitchenToplevelV1Edge> = [];
-  for (const key of Object.keys(KitchenToplevelV1Edge) as Array<keyof typeof KitchenToplevelV1Edge>) {
+  for (const key of ["none", "top", "bottom", "left", "right"] as const) {
     const bit: number = KitchenToplevelV1Edge[key];
     if (bit !== 0 && (value & bit) === (bit | 0)) names.push(key);
   }
@@ -716,6 +722,7 @@ export class LocalOnlyClient {
   }
 
   /**
+   * Event-bus topic: `local.*`.
    * @param listener - called with the signal's arguments: n
    * @param onInvalid - called instead when a signal fails validation
    * @returns a function that unsubscribes

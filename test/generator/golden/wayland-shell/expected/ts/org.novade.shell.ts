@@ -74,10 +74,10 @@ export function hasNovaLayerSurfaceV1Anchor(value: NovaLayerSurfaceV1Anchor, bit
   return (value & bits) === (bits | 0);
 }
 
-/** The names of the `NovaLayerSurfaceV1Anchor` bits set in `value`, in declaration order. */
+/** The names of the `NovaLayerSurfaceV1Anchor` entries whose bits are all set in `value`, in declaration order. */
 export function novaLayerSurfaceV1AnchorNames(value: NovaLayerSurfaceV1Anchor): Array<keyof typeof NovaLayerSurfaceV1Anchor> {
   const names: Array<keyof typeof NovaLayerSurfaceV1Anchor> = [];
-  for (const key of Object.keys(NovaLayerSurfaceV1Anchor) as Array<keyof typeof NovaLayerSurfaceV1Anchor>) {
+  for (const key of ["top", "bottom", "left", "right"] as const) {
     const bit: number = NovaLayerSurfaceV1Anchor[key];
     if (bit !== 0 && (value & bit) === (bit | 0)) names.push(key);
   }
@@ -161,10 +161,10 @@ export function hasNovaLauncherV1AppFlags(value: NovaLauncherV1AppFlags, bits: N
   return (value & bits) === (bits | 0);
 }
 
-/** The names of the `NovaLauncherV1AppFlags` bits set in `value`, in declaration order. */
+/** The names of the `NovaLauncherV1AppFlags` entries whose bits are all set in `value`, in declaration order. */
 export function novaLauncherV1AppFlagsNames(value: NovaLauncherV1AppFlags): Array<keyof typeof NovaLauncherV1AppFlags> {
   const names: Array<keyof typeof NovaLauncherV1AppFlags> = [];
-  for (const key of Object.keys(NovaLauncherV1AppFlags) as Array<keyof typeof NovaLauncherV1AppFlags>) {
+  for (const key of ["hidden", "terminal", "favorite"] as const) {
     const bit: number = NovaLauncherV1AppFlags[key];
     if (bit !== 0 && (value & bit) === (bit | 0)) names.push(key);
   }
