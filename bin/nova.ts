@@ -6,17 +6,17 @@
  * `error[Code]: ...` line), 2 bad usage (unknown command or option).
  */
 import { Command, CommanderError } from "commander";
-import * as wireCommand from "../runtime/cli/wire-command.js";
-import * as callCommand from "../runtime/cli/call-command.js";
 
-/** A subcommand module. */
+/** A subcommand module: runtime/cli/<name>-command.ts exporting `register`. */
 interface CommandModule {
   register(program: Command): void;
 }
 
-// To add a command, create runtime/cli/<name>-command.ts exporting `register`
-// and add one import above and one entry here, e.g. `callCommand` for `nova call`.
-const COMMANDS: readonly CommandModule[] = [wireCommand, callCommand];
+// Every subcommand, in help order. Adding one is one line here, e.g.
+//   import("../runtime/cli/call-command.js"),
+const COMMANDS: readonly CommandModule[] = await Promise.all([
+  import("../runtime/cli/wire-command.js"),
+]);
 
 async function main(argv: readonly string[]): Promise<number> {
   const program = new Command("nova")

@@ -15,6 +15,8 @@ export interface NativeBinding {
   memfdCreate(name: string, sealable: boolean): number;
   fdSize(fd: number): number;
   closeFd(fd: number): void;
+  /** Added by the pipe transport; absent from an addon built before it. */
+  mkfifo?(path: string, mode: number): void;
 }
 
 const EXPECTED_ABI = 1;
@@ -102,4 +104,19 @@ export function closeFd(fd: number): void {
   if (!Number.isInteger(fd) || fd < 0) throw new IPCError("InvalidArgument", `closeFd: fd must be a non-negative integer, got ${fd}`);
   const native = loadNative();
   callNative("closeFd", () => native.closeFd(fd));
+}
+
+/**
+ * Creates a named pipe with mkfifo(3). Returns false when the loaded addon
+ * predates this function (the caller falls back to the `mkfifo` binary).
+ */
+export function mkfifo(path: string, mode: number): boolean {
+  if (typeof path !== "string" || path.length === 0 || path.includes("\0")) {
+    throw new IPCError("InvalidArgument", `mkfifo: path must be a non-empty string without NUL, got ${JSON.stringify(path)}`);
+  }
+  const native = loadNative();
+  const fn = native.mkfifo;
+  if (typeof fn !== "function") return false;
+  callNative("mkfifo", () => fn.call(native, path, mode));
+  return true;
 }

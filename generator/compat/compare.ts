@@ -45,9 +45,9 @@ function compareArgs(f: Findings, what: string, oi: InterfaceModel, ni: Interfac
   const oldKeys = oldArgs.map((a) => typeKey(om_, a.type));
   const newKeys = newArgs.map((a) => typeKey(nm_, a.type));
   const at = (i: InterfaceModel, m: MemberModel, a: ArgModel | undefined) => ({ span: a?.span ?? m.span, key: a?.name === undefined ? mkey(i, m) : `${mkey(i, m)}.${a.name}` });
-  const name = `${memberName(oi, om)}`;
+  const name = memberName(oi, om);
   if (oldArgs.length !== newArgs.length) {
-    f.report("NIDL5003", `${what} "${name}" of "${oi.name}" changed its ${oldArgs.length === 0 && newArgs.length === 0 ? "" : ""}argument count from ${oldArgs.length} to ${newArgs.length}`, at(oi, om, undefined), at(ni, nm, undefined), `"${name}" has ${newArgs.length} argument(s) here`);
+    f.report("NIDL5003", `${what} "${name}" of "${oi.name}" changed its argument count from ${oldArgs.length} to ${newArgs.length}`, at(oi, om, undefined), at(ni, nm, undefined), `"${name}" has ${newArgs.length} argument(s) here`);
     return;
   }
   // Arguments in another order: report the reordering once rather than every position. Swapping two
@@ -66,12 +66,20 @@ function compareArgs(f: Findings, what: string, oi: InterfaceModel, ni: Interfac
     const sameStruct = a.type.kind === "struct" && b.type.kind === "struct" && a.type.ref.qualifiedName === b.type.ref.qualifiedName;
     if (oldKeys[k] !== newKeys[k] && !sameStruct) {
       f.report("NIDL5003", `${what} "${name}" of "${oi.name}": argument ${argLabel(a, k)} changed type from ${typeLabel(om_, a.type)} to ${typeLabel(nm_, b.type)}`, at(oi, om, a), at(ni, nm, b), `argument ${argLabel(b, k)} is ${typeLabel(nm_, b.type)} here`);
+    } else if (oi.exportedTo.includes("wayland") && a.enumRef?.name !== b.enumRef?.name) {
+      // Same wire type, other values: Wayland bindings type the argument by its enum.
+      const show = (r: ArgModel["enumRef"]) => (r === undefined ? "no enum" : `enum ${r.interface ? `${r.interface.split(".").pop()}.` : ""}${r.name}`);
+      f.report("NIDL5003", `${what} "${name}" of "${oi.name}": argument ${argLabel(a, k)} changed from ${show(a.enumRef)} to ${show(b.enumRef)}`, at(oi, om, a), at(ni, nm, b), `argument ${argLabel(b, k)} has ${show(b.enumRef)} here`);
     }
   });
 }
 
 function compareMethod(f: Findings, oi: InterfaceModel, ni: InterfaceModel, o: MethodModel, n: MethodModel): void {
   const w = word(oi, o);
+  if (oi.exportedTo.includes("wayland") && o.destructor !== n.destructor) {
+    const name = memberName(oi, o);
+    f.report("NIDL5008", `${w} "${name}" of "${oi.name}" ${n.destructor ? "became" : "is no longer"} a destructor`, { span: o.span, key: originKey(oi, name) }, { span: n.span, key: originKey(ni, memberName(ni, n)) }, `"${name}" is ${n.destructor ? "" : "not "}a destructor here`);
+  }
   compareArgs(f, w, oi, ni, o, n, o.inArgs, n.inArgs);
   if (!(o.oneway || n.oneway)) compareArgs(f, `${w} results of`, oi, ni, o, n, o.outArgs, n.outArgs);
   if (o.oneway !== n.oneway) {

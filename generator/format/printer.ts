@@ -39,7 +39,9 @@ class Printer {
   private readonly out: string[] = [];
   private readonly comments: CommentQueue;
   constructor(private readonly ast: NidlFile, private readonly opts: PrintOptions) {
-    this.comments = createCommentQueue(ast.comments, opts.source);
+    // Doc comments attached to nothing stay where they were written, like ordinary comments.
+    const dangling: Comment[] = ast.danglingDocs.map((d) => ({ kind: "Comment", style: "line", span: d.span, text: d.lines.map((l) => (l.length === 0 ? "///" : `/// ${l}`)).join("\n") }));
+    this.comments = createCommentQueue([...ast.comments, ...dangling], opts.source);
   }
 
   text(): string {
@@ -74,7 +76,7 @@ class Printer {
 
   comment(indent: string, c: Comment): void {
     if (c.style === "line") {
-      this.line(indent, c.text.trimEnd());
+      for (const l of c.text.split("\n")) this.line(indent, l.trimEnd());
       return;
     }
     // Block comments keep their inner layout: only the first line moves to the new indentation.
@@ -125,6 +127,9 @@ class Printer {
       } else pending.push(text);
     }
     flush();
+    // Comments between the annotations and the name (`@wayland // why` ⏎ `interface X`) stay before it.
+    const name = (node as { readonly name?: { readonly span: Span } }).name;
+    if (name !== undefined && node.annotations.length > 0) this.flushComments(indent, name.span.start);
   }
 
   /** Prints a sequence of body items keeping (at most one) blank line where the source had one. */
@@ -157,7 +162,6 @@ class Printer {
     const rest = this.comments.rest();
     if (rest.length > 0) this.blank();
     for (const c of rest) this.comment("", c);
-    for (const d of f.danglingDocs) this.doc("", d);
     return this.text();
   }
 

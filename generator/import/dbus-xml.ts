@@ -108,19 +108,22 @@ class Reader {
         continue;
       }
       if (n.kind !== "element") continue;
-      const doc = pending.length > 0 ? pending.join("\n") : undefined;
-      pending = [];
+      // A comment before an annotation or <doc:doc> still documents the next member.
+      if (n.name !== "annotation" && n.name !== "doc:doc") {
+        const doc = pending.length > 0 ? pending.join("\n") : undefined;
+        pending = [];
+        if (allowed.includes(n.name)) items.push([n, doc]);
+        else this.problem(`unknown element <${n.name}> inside <${el.name}> is not kept`, n.offset, "warning");
+        continue;
+      }
       if (n.name === "annotation") {
         this.unknownAttrs(n, ["name", "value"]);
         annotations.push({ name: this.required(n, "name"), value: n.attrs.get("value") ?? "", offset: n.offset });
       } else if (n.name === "doc:doc") {
         docElement = docText(n);
-      } else if (allowed.includes(n.name)) {
-        items.push([n, doc]);
-      } else {
-        this.problem(`unknown element <${n.name}> inside <${el.name}> is not kept`, n.offset, "warning");
       }
     }
+    if (pending.length > 0) this.problem(`a comment after the last element of <${el.name}> documents nothing and is not kept`, el.offset, "warning");
     return { annotations, docElement, items };
   }
 

@@ -20,6 +20,8 @@ const EMITS_VALUES = new Set(["true", "invalidates", "const", "false"]);
 interface Ctx {
   readonly b: AstBuilder;
   readonly xmlFile: string;
+  /** The XML text, to make spans cover whole start tags. */
+  readonly xmlText: string;
   readonly diagnostics: Diagnostic[];
   readonly origins: Map<string, Span>;
 }
@@ -45,22 +47,22 @@ function param(ctx: Ctx, key: string, a: DbusArgXml): ParamDecl | undefined {
   const { b } = ctx;
   const t = signatureToType(b, a.type);
   if (!t.ok) {
-    ctx.diagnostics.push(createDiagnostic("NIDL4004", "error", `invalid type "${a.type}" of argument ${a.name ?? "(unnamed)"}: ${t.reason}`, xmlSpan(ctx.xmlFile, a.offset)));
+    ctx.diagnostics.push(createDiagnostic("NIDL4004", "error", `invalid type "${a.type}" of argument ${a.name ?? "(unnamed)"}: ${t.reason}`, xmlSpan(ctx.xmlFile, a.offset, ctx.xmlText)));
     return undefined;
   }
-  if (a.name !== undefined) ctx.origins.set(`${key}.${a.name}`, xmlSpan(ctx.xmlFile, a.offset));
+  if (a.name !== undefined) ctx.origins.set(`${key}.${a.name}`, xmlSpan(ctx.xmlFile, a.offset, ctx.xmlText));
   return b.param(a.name === "" ? undefined : a.name, t.type, docOf(b, a.doc), annotations(ctx, a.annotations, "arg"));
 }
 
 function member(ctx: Ctx, iface: string, m: DbusItemXml): MemberDecl | undefined {
   const { b } = ctx;
   const key = `${iface}.${m.name}`;
-  ctx.origins.set(key, xmlSpan(ctx.xmlFile, m.offset));
+  ctx.origins.set(key, xmlSpan(ctx.xmlFile, m.offset, ctx.xmlText));
   const doc = docOf(b, m.doc);
   if (m.kind === "property") {
     const t = signatureToType(b, m.type);
     if (!t.ok) {
-      ctx.diagnostics.push(createDiagnostic("NIDL4004", "error", `invalid type "${m.type}" of property ${m.name}: ${t.reason}`, xmlSpan(ctx.xmlFile, m.offset)));
+      ctx.diagnostics.push(createDiagnostic("NIDL4004", "error", `invalid type "${m.type}" of property ${m.name}: ${t.reason}`, xmlSpan(ctx.xmlFile, m.offset, ctx.xmlText)));
       return undefined;
     }
     const names = m.access === "readwrite" ? ["read", "write"] : [m.access];
@@ -70,7 +72,7 @@ function member(ctx: Ctx, iface: string, m: DbusItemXml): MemberDecl | undefined
   const ins = m.args.filter((a) => m.kind === "signal" || a.direction !== "out");
   const outs = m.kind === "method" ? m.args.filter((a) => a.direction === "out") : [];
   if (m.kind === "signal" && m.args.some((a) => a.direction === "in")) {
-    ctx.diagnostics.push(createDiagnostic("NIDL4003", "warning", `direction="in" on an argument of signal ${m.name} is not kept (signal arguments are always out)`, xmlSpan(ctx.xmlFile, m.offset)));
+    ctx.diagnostics.push(createDiagnostic("NIDL4003", "warning", `direction="in" on an argument of signal ${m.name} is not kept (signal arguments are always out)`, xmlSpan(ctx.xmlFile, m.offset, ctx.xmlText)));
   }
   const params = ins.map((a) => param(ctx, key, a));
   const results = outs.map((a) => param(ctx, key, a));
@@ -95,7 +97,7 @@ function member(ctx: Ctx, iface: string, m: DbusItemXml): MemberDecl | undefined
 
 function iface(ctx: Ctx, i: DbusInterfaceXml, localName: string): InterfaceDecl {
   const { b } = ctx;
-  ctx.origins.set(i.name, xmlSpan(ctx.xmlFile, i.offset));
+  ctx.origins.set(i.name, xmlSpan(ctx.xmlFile, i.offset, ctx.xmlText));
   const members = i.members.map((m) => member(ctx, i.name, m)).filter((m): m is MemberDecl => m !== undefined);
   return {
     kind: "Interface",
@@ -107,9 +109,9 @@ function iface(ctx: Ctx, i: DbusInterfaceXml, localName: string): InterfaceDecl 
   };
 }
 
-/** The package name for a file: its stem, each dotted part made an identifier, lower-cased. */
+/** The package name for a file: its (unique) output stem, each dotted part made an identifier, lower-cased. */
 export function dbusPackageName(xmlPath: string): string {
-  const stem = (xmlPath.split("/").pop() ?? "imported").replace(/\.xml$/i, "");
+  const stem = (xmlPath.split("/").pop() ?? "imported").replace(/\.(xml|nidl)$/i, "");
   const parts = stem.split(".").filter((p) => p.length > 0).map((p) => p.toLowerCase().replace(/[^a-z0-9_]/g, "_").replace(/^(\d)/, "_$1"));
   return parts.length > 0 ? parts.join(".") : "imported";
 }
@@ -129,7 +131,7 @@ function localNames(ifaces: readonly DbusInterfaceXml[]): string[] {
 function nodeFile(ctx: Ctx, node: DbusNodeXml, outPath: string, pkg: string): NidlFile {
   const { b } = ctx;
   if (node.nodes.length > 0) {
-    ctx.diagnostics.push(createDiagnostic("NIDL4003", "warning", "the child <node> structure is not kept (their interfaces are imported into this package)", xmlSpan(ctx.xmlFile, node.nodes[0]!.offset)));
+    ctx.diagnostics.push(createDiagnostic("NIDL4003", "warning", "the child <node> structure is not kept (their interfaces are imported into this package)", xmlSpan(ctx.xmlFile, node.nodes[0]!.offset, ctx.xmlText)));
   }
   const list = allInterfaces(node);
   const names = localNames(list);
@@ -153,13 +155,13 @@ export function importDbus(sources: readonly XmlSource[]): ImportResult {
   const taken = new Set<string>();
   for (const src of sources) {
     const r = readDbusXml(src.text);
-    diagnostics.push(...problemDiagnostics(src.path, r.problems));
+    diagnostics.push(...problemDiagnostics(src.path, r.problems, src.text));
     if (r.node === undefined || r.problems.some((p) => p.severity === "error")) continue;
     const out = outputName(src.path, taken);
-    const ctx: Ctx = { b: createAstBuilder(out), xmlFile: src.path, diagnostics: [], origins: new Map() };
-    const ast = nodeFile(ctx, r.node, out, dbusPackageName(src.path));
+    const ctx: Ctx = { b: createAstBuilder(out), xmlFile: src.path, xmlText: src.text, diagnostics: [], origins: new Map() };
+    const ast = nodeFile(ctx, r.node, out, dbusPackageName(out));
     for (const name of new Set(ctx.b.unrepresentable)) {
-      ctx.diagnostics.push(createDiagnostic("NIDL4006", "error", `the name ${JSON.stringify(name)} cannot be written in NIDL (empty, or holds a back-quote or line break)`, xmlSpan(src.path, r.node.offset)));
+      ctx.diagnostics.push(createDiagnostic("NIDL4006", "error", `the name ${JSON.stringify(name)} cannot be written in NIDL (empty, or holds a back-quote or line break)`, xmlSpan(src.path, r.node.offset, src.text)));
     }
     diagnostics.push(...ctx.diagnostics);
     if (ctx.diagnostics.some((d) => d.severity === "error")) continue;

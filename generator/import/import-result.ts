@@ -32,17 +32,21 @@ export interface ImportResult {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-/** Reader problems as diagnostics in `file`. */
-export function problemDiagnostics(file: string, problems: readonly XmlProblem[]): Diagnostic[] {
+/** Reader problems as diagnostics in `file` (whose text makes the spans cover whole start tags). */
+export function problemDiagnostics(file: string, problems: readonly XmlProblem[], text?: string): Diagnostic[] {
   return problems.map((p) => {
     const code: DiagnosticCode = p.message.startsWith("malformed XML") ? "NIDL4001" : p.severity === "warning" ? "NIDL4003" : "NIDL4002";
-    return createDiagnostic(code, p.severity, p.message, { file, start: p.offset, end: p.offset + 1 });
+    return createDiagnostic(code, p.severity, p.message, code === "NIDL4001" ? { file, start: p.offset, end: p.offset + 1 } : xmlSpan(file, p.offset, text));
   });
 }
 
-/** A span of one character at `offset` in an XML file. */
-export function xmlSpan(file: string, offset: number): Span {
-  return { file, start: offset, end: offset + 1 };
+/** The span of the start tag at `offset` (`<arg … />`), or one character when the text is not given. */
+export function xmlSpan(file: string, offset: number, text?: string): Span {
+  const close = text === undefined ? -1 : text.indexOf(">", offset);
+  const nl = text === undefined ? -1 : text.indexOf("\n", offset);
+  // Renderers underline one line: stop at the line end for start tags that span lines.
+  const end = close < 0 ? offset + 1 : nl >= 0 && nl < close ? nl : close + 1;
+  return { file, start: offset, end };
 }
 
 /** `dir/name.xml` → `name.nidl`, made unique among `taken`. */

@@ -11,6 +11,8 @@ export interface WlDoc {
   readonly summary: string | undefined;
   /** The element's text as written (indented), undefined when there was no `<description>` element. */
   readonly text: string | undefined;
+  /** XML comments inside the description (not part of its text; presentation-time has section titles there). */
+  readonly comments?: readonly string[];
 }
 
 /** One `<arg>`. */
@@ -154,7 +156,7 @@ class Reader {
     const d = elementsOf(el.children).find((c) => c.name === "description");
     if (d === undefined) return { summary: el.attrs.get("summary"), text: undefined };
     this.unknown(d, [], ["summary"]);
-    return { summary: d.attrs.get("summary"), text: textOf(d) };
+    return { summary: d.attrs.get("summary"), text: textOf(d), comments: commentsOf(d) };
   }
 
   arg(el: XmlElement): WlArgXml {
@@ -166,7 +168,7 @@ class Reader {
       interface: el.attrs.get("interface"),
       allowNull: this.bool(el, "allow-null"),
       enum: el.attrs.get("enum"),
-      doc: desc ? { summary: desc.attrs.get("summary") ?? el.attrs.get("summary"), text: textOf(desc) } : { summary: el.attrs.get("summary"), text: undefined },
+      doc: desc ? { summary: desc.attrs.get("summary") ?? el.attrs.get("summary"), text: textOf(desc), comments: commentsOf(desc) } : { summary: el.attrs.get("summary"), text: undefined },
       offset: el.offset,
     };
   }
@@ -253,6 +255,10 @@ class Reader {
       offset: el.offset,
     };
   }
+}
+
+function commentsOf(el: XmlElement): string[] {
+  return el.children.flatMap((c) => (c.kind === "comment" ? [c.text] : []));
 }
 
 /** Pair each element of the wanted names with the comments written since the previous element. */

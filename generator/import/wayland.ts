@@ -28,6 +28,8 @@ export function wlDocParts(b: AstBuilder, doc: WlDoc): { doc: DocComment | undef
 interface Ctx {
   readonly b: AstBuilder;
   readonly xmlFile: string;
+  /** The XML text, to make spans cover whole start tags. */
+  readonly xmlText: string;
   readonly protocol: WlProtocolXml;
   /** Interface name → output file (for cross-protocol references). */
   readonly owners: ReadonlyMap<string, readonly string[]>;
@@ -41,8 +43,14 @@ interface Ctx {
   readonly stubs: Map<string, Set<string>>;
 }
 
+/** Keeps XML comments as `//` comments before `node` (appending to any it already has). */
+function keepComments(ctx: Ctx, node: object, comments: readonly string[] | undefined): void {
+  if (comments === undefined || comments.length === 0) return;
+  ctx.comments.set(node, [...(ctx.comments.get(node) ?? []), ...comments.map((c) => dedentLines(c).join("\n"))]);
+}
+
 function warn(ctx: Ctx, code: "NIDL4003" | "NIDL4005" | "NIDL4006", message: string, offset: number, severity: "warning" | "error" = "warning"): void {
-  ctx.diagnostics.push(createDiagnostic(code, severity, message, xmlSpan(ctx.xmlFile, offset)));
+  ctx.diagnostics.push(createDiagnostic(code, severity, message, xmlSpan(ctx.xmlFile, offset, ctx.xmlText)));
 }
 
 /** Records that `iface` (and maybe its enum) is used: an import of the protocol that defines it, or a stub. */
@@ -111,28 +119,31 @@ function sinceAnnotations(b: AstBuilder, since: number | undefined, deprecatedSi
 function message(ctx: Ctx, iface: WlInterfaceXml, m: WlMessageXml): MethodDecl | SignalDecl {
   const { b } = ctx;
   const key = `${iface.name}.${m.name}`;
-  ctx.origins.set(key, xmlSpan(ctx.xmlFile, m.offset));
+  ctx.origins.set(key, xmlSpan(ctx.xmlFile, m.offset, ctx.xmlText));
   const params: ParamDecl[] = m.args.map((a) => {
-    ctx.origins.set(`${key}.${a.name}`, xmlSpan(ctx.xmlFile, a.offset));
+    ctx.origins.set(`${key}.${a.name}`, xmlSpan(ctx.xmlFile, a.offset, ctx.xmlText));
     const { type, annotations } = argType(ctx, iface, a);
     const d = wlDocParts(b, a.doc);
-    return b.param(a.name, type, d.doc, [...(d.summary ? [d.summary] : []), ...annotations]);
+    const param = b.param(a.name, type, d.doc, [...(d.summary ? [d.summary] : []), ...annotations]);
+    keepComments(ctx, param, a.doc.comments);
+    return param;
   });
   const d = wlDocParts(b, m.doc);
   const annotations = [...(d.summary ? [d.summary] : []), ...(m.destructor ? [b.annotation("destructor")] : []), ...sinceAnnotations(b, m.since, m.deprecatedSince)];
   const decl: MethodDecl | SignalDecl = m.kind === "request"
     ? { kind: "Method", keyword: "request", span: b.span, name: b.ident(m.name), params, results: undefined, bareResult: false, throws: [], doc: d.doc, annotations }
     : { kind: "Signal", keyword: "event", span: b.span, name: b.ident(m.name), params, doc: d.doc, annotations };
-  if (m.comments.length > 0) ctx.comments.set(decl, m.comments.map((c) => dedentLines(c).join("\n")));
+  keepComments(ctx, decl, m.comments);
+  keepComments(ctx, decl, m.doc.comments);
   return decl;
 }
 
 function enumeration(ctx: Ctx, iface: WlInterfaceXml, e: WlEnumXml): EnumDecl {
   const { b } = ctx;
   const key = `${iface.name}.${e.name}`;
-  ctx.origins.set(key, xmlSpan(ctx.xmlFile, e.offset));
+  ctx.origins.set(key, xmlSpan(ctx.xmlFile, e.offset, ctx.xmlText));
   const entries: EnumEntryDecl[] = e.entries.map((x) => {
-    ctx.origins.set(`${key}.${x.name}`, xmlSpan(ctx.xmlFile, x.offset));
+    ctx.origins.set(`${key}.${x.name}`, xmlSpan(ctx.xmlFile, x.offset, ctx.xmlText));
     if (x.numeric === undefined) warn(ctx, "NIDL4006", `enum entry value "${x.value}" is not an integer; the entry gets the next value`, x.offset, "error");
     const d = wlDocParts(b, x.doc);
     const entry: EnumEntryDecl = {
@@ -143,7 +154,8 @@ function enumeration(ctx: Ctx, iface: WlInterfaceXml, e: WlEnumXml): EnumDecl {
       doc: d.doc,
       annotations: [...(d.summary ? [d.summary] : []), ...sinceAnnotations(b, x.since, x.deprecatedSince)],
     };
-    if (x.comments.length > 0) ctx.comments.set(entry, x.comments.map((c) => dedentLines(c).join("\n")));
+    keepComments(ctx, entry, x.comments);
+    keepComments(ctx, entry, x.doc.comments);
     return entry;
   });
   const d = wlDocParts(b, e.doc);
@@ -157,13 +169,14 @@ function enumeration(ctx: Ctx, iface: WlInterfaceXml, e: WlEnumXml): EnumDecl {
     doc: d.doc,
     annotations: [...(d.summary ? [d.summary] : []), ...sinceAnnotations(b, e.since, undefined)],
   };
-  if (e.comments.length > 0) ctx.comments.set(decl, e.comments.map((c) => dedentLines(c).join("\n")));
+  keepComments(ctx, decl, e.comments);
+  keepComments(ctx, decl, e.doc.comments);
   return decl;
 }
 
 function iface(ctx: Ctx, i: WlInterfaceXml): InterfaceDecl {
   const { b } = ctx;
-  ctx.origins.set(i.name, xmlSpan(ctx.xmlFile, i.offset));
+  ctx.origins.set(i.name, xmlSpan(ctx.xmlFile, i.offset, ctx.xmlText));
   const members: MemberDecl[] = i.members.map((m) => (m.kind === "enum" ? enumeration(ctx, i, m) : message(ctx, i, m)));
   const d = wlDocParts(b, i.doc);
   const decl: InterfaceDecl = {
@@ -174,7 +187,8 @@ function iface(ctx: Ctx, i: WlInterfaceXml): InterfaceDecl {
     doc: d.doc,
     annotations: [...(d.summary ? [d.summary] : []), b.annotation("wayland"), b.annotation("version", [b.int(i.version)])],
   };
-  if (i.comments.length > 0) ctx.comments.set(decl, i.comments.map((c) => dedentLines(c).join("\n")));
+  keepComments(ctx, decl, i.comments);
+  keepComments(ctx, decl, i.doc.comments);
   return decl;
 }
 
@@ -209,7 +223,7 @@ export function importWayland(sources: readonly XmlSource[]): ImportResult {
   const parsed: { src: XmlSource; protocol: WlProtocolXml; out: string }[] = [];
   for (const src of sources) {
     const r = readWaylandXml(src.text);
-    diagnostics.push(...problemDiagnostics(src.path, r.problems));
+    diagnostics.push(...problemDiagnostics(src.path, r.problems, src.text));
     if (r.protocol !== undefined && !r.problems.some((p) => p.severity === "error")) parsed.push({ src, protocol: r.protocol, out: outputName(src.path, taken) });
   }
   const owners = new Map<string, string[]>();
@@ -219,6 +233,7 @@ export function importWayland(sources: readonly XmlSource[]): ImportResult {
     const ctx: Ctx = {
       b: createAstBuilder(p.out),
       xmlFile: p.src.path,
+      xmlText: p.src.text,
       protocol: p.protocol,
       owners,
       self: p.out,
@@ -230,7 +245,10 @@ export function importWayland(sources: readonly XmlSource[]): ImportResult {
       stubs: new Map(),
     };
     const ast = protocolFile(ctx, p.out);
-    if (p.protocol.comments.length > 0 && ast.package) ctx.comments.set(ast.package, p.protocol.comments.map((c) => dedentLines(c).join("\n")));
+    if (ast.package) {
+      keepComments(ctx, ast.package, p.protocol.comments);
+      keepComments(ctx, ast.package, p.protocol.doc.comments);
+    }
     for (const name of new Set(ctx.b.unrepresentable)) warn(ctx, "NIDL4006", `the name ${JSON.stringify(name)} cannot be written in NIDL (empty, or holds a back-quote or line break)`, p.protocol.offset, "error");
     diagnostics.push(...ctx.diagnostics);
     if (ctx.diagnostics.some((d) => d.severity === "error")) continue;

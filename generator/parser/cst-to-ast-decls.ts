@@ -6,7 +6,7 @@
 import type { CstNode, IToken } from "chevrotain";
 import type * as A from "../ast.js";
 import { error } from "../diagnostics.js";
-import { allTokens, node, nodes, tok, toks } from "./cst-access.js";
+import { allTokens, node, nodeStart, nodes, tok, toks } from "./cst-access.js";
 import {
   annotations,
   bareResultType,
@@ -25,16 +25,17 @@ import {
 type Ctx = ConvertContext;
 
 /** Common decoration of a node: doc, annotations, span from the first annotation to the node end. */
-function decorate(ctx: Ctx, annotationsNode: CstNode | undefined, keyword: IToken | undefined, body: CstNode) {
+function decorate(ctx: Ctx, annotationsNode: CstNode | undefined, keyword: IToken | number | undefined, body: CstNode) {
   const anns = annotations(ctx, annotationsNode);
-  const doc = claimDoc(ctx, annotationsNode, keyword);
+  const doc = claimDoc(ctx, annotationsNode, typeof keyword === "number" ? keyword : keyword?.startOffset);
   const bodySpan = cstSpan(ctx, body);
   if (!bodySpan) return undefined;
   return { doc, annotations: anns, span: span(ctx, decoratedStart(anns, bodySpan.start), bodySpan.end) };
 }
 
-function firstToken(n: CstNode | undefined): IToken | undefined {
-  return allTokens(n)[0];
+/** Where a node starts: its tracked location, else its first real token (after error recovery). */
+function startOf(n: CstNode | undefined): number | undefined {
+  return nodeStart(n) ?? allTokens(n)[0]?.startOffset;
 }
 
 function field(ctx: Ctx, n: CstNode): A.FieldDecl | undefined {
@@ -54,8 +55,7 @@ function fields(ctx: Ctx, block: CstNode | undefined): A.FieldDecl[] {
 function param(ctx: Ctx, n: CstNode): A.ParamDecl | undefined {
   const nameTok = tok(n, "Name");
   const t = type(ctx, node(n, "type"));
-  const keyTok = nameTok ?? firstToken(node(n, "type"));
-  const deco = decorate(ctx, node(n, "annotations"), keyTok, n);
+  const deco = decorate(ctx, node(n, "annotations"), nameTok?.startOffset ?? startOf(node(n, "type")), n);
   if (!t || !deco) return undefined;
   return { kind: "Param", name: ident(ctx, nameTok), type: t, ...deco };
 }
@@ -137,8 +137,8 @@ function methodDecl(ctx: Ctx, anns: CstNode | undefined, n: CstNode): A.MethodDe
   if (!kw || !name || !deco) return undefined;
   const arrow = tok(n, "Arrow");
   const lists = nodes(n, "paramList");
-  const before = lists.filter((l) => arrow === undefined || (firstToken(l)?.startOffset ?? 0) < arrow.startOffset);
-  const after = lists.filter((l) => arrow !== undefined && (firstToken(l)?.startOffset ?? 0) > arrow.startOffset);
+  const before = lists.filter((l) => arrow === undefined || (startOf(l) ?? 0) < arrow.startOffset);
+  const after = lists.filter((l) => arrow !== undefined && (startOf(l) ?? 0) > arrow.startOffset);
   let results: A.ParamDecl[] | undefined;
   let bareResult = false;
   const bare = node(n, "bareResult");

@@ -229,14 +229,14 @@ export function annotations(ctx: Ctx, n: CstNode | undefined): A.Annotation[] {
     .filter((a): a is A.Annotation => a !== undefined);
 }
 
-/** Claims the doc comment of a node whose annotations start at `annotationsNode` and whose keyword is `keyword`. */
-export function claimDoc(ctx: Ctx, annotationsNode: CstNode | undefined, keyword: IToken | undefined): A.DocComment | undefined {
-  if (keyword === undefined) return undefined;
-  const kwIndex = ctx.tokenIndex.get(keyword.startOffset);
+/** Claims the doc comment of a node whose annotations start at `annotationsNode` and whose keyword (or first token) starts at `keywordStart`. */
+export function claimDoc(ctx: Ctx, annotationsNode: CstNode | undefined, keywordStart: number | undefined): A.DocComment | undefined {
+  if (keywordStart === undefined) return undefined;
+  const kwIndex = ctx.tokenIndex.get(keywordStart);
   if (kwIndex === undefined) return undefined;
-  const first = allTokens(annotationsNode)[0];
-  const firstIndex = first ? ctx.tokenIndex.get(first.startOffset) ?? kwIndex : kwIndex;
-  return ctx.docs.claim(firstIndex, kwIndex);
+  const first = nodeStart(annotationsNode);
+  const firstIndex = first !== undefined ? ctx.tokenIndex.get(first) ?? kwIndex : kwIndex;
+  return ctx.docs.claim(Math.min(firstIndex, kwIndex), kwIndex);
 }
 
 /** The start offset of a decorated node: its first annotation, else its first token. */

@@ -12,7 +12,7 @@ import { nidlErrorMessages } from "./error-messages.js";
 /** The parser class; use the shared {@link nidlParser} instance. */
 export class NidlParser extends CstParser {
   constructor() {
-    super(T.ALL_TOKENS, { recoveryEnabled: true, maxLookahead: 3, errorMessageProvider: nidlErrorMessages });
+    super(T.ALL_TOKENS, { recoveryEnabled: true, maxLookahead: 3, nodeLocationTracking: "onlyOffset", errorMessageProvider: nidlErrorMessages });
     this.performSelfAnalysis();
   }
 

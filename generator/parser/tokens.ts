@@ -220,4 +220,4 @@ export const ALL_TOKENS: TokenType[] = [
 ];
 
 /** The shared lexer instance (building one is costly; lexing is re-entrant). */
-export const nidlLexer = new Lexer(ALL_TOKENS, { positionTracking: "onlyOffset", ensureOptimizations: false });
+export const nidlLexer = new Lexer(ALL_TOKENS, { positionTracking: "full", ensureOptimizations: false });

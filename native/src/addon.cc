@@ -1,6 +1,7 @@
 // Entry point of the nova_native addon: one registration per concern.
 #include <napi.h>
 
+#include "fifo.h"
 #include "memfd.h"
 
 static Napi::Object InitNovaNative(Napi::Env env, Napi::Object exports) {
@@ -8,6 +9,7 @@ static Napi::Object InitNovaNative(Napi::Env env, Napi::Object exports) {
   exports.Set("memfdCreate", Napi::Function::New(env, nova::MemfdCreate, "memfdCreate"));
   exports.Set("fdSize", Napi::Function::New(env, nova::FdSize, "fdSize"));
   exports.Set("closeFd", Napi::Function::New(env, nova::CloseFd, "closeFd"));
+  exports.Set("mkfifo", Napi::Function::New(env, nova::Mkfifo, "mkfifo"));
   return exports;
 }
 

@@ -98,8 +98,16 @@ function checkMap(
     entries = Object.entries(value);
     keysAreText = true;
   } else return { path: [...path], message: `expected a map, got ${describe(value)}` };
+  // Enum and flags keys travel as their underlying integers.
+  let keyType = type.key;
+  if (keyType.kind === "named") {
+    const target = resolve(keyType.name, owner);
+    if (typeof target !== "string" && (target.kind === "enum" || target.kind === "flags")) {
+      keyType = { kind: "primitive", name: target.underlying };
+    }
+  }
   for (const [rawKey, member] of entries) {
-    const key = keysAreText ? keyFromText(type.key, rawKey as string) : rawKey;
+    const key = keysAreText ? keyFromText(keyType, rawKey as string) : rawKey;
     const segment = typeof rawKey === "string" || typeof rawKey === "number" ? rawKey : String(rawKey);
     const keyMismatch = checkValue(type.key, key, owner, resolve, [...path, segment]);
     if (keyMismatch !== null) return { path: keyMismatch.path, message: `bad map key: ${keyMismatch.message}` };
@@ -131,7 +139,8 @@ function checkNamed(entry: SchemaTypeEntry, value: unknown, resolve: NamedTypeRe
       if (!isPlainObject(value)) return fail(`expected ${entry.kind} ${entry.name}, got ${describe(value)}`);
       for (const field of entry.fields) {
         const member = Object.hasOwn(value, field.name) ? value[field.name] : undefined;
-        if (member === undefined && field.type.kind !== "optional") {
+        const mayBeAbsent = field.type.kind === "optional" || (field.type.kind === "primitive" && field.type.name === "variant");
+        if (member === undefined && !mayBeAbsent) {
           return { path: [...path, field.name], message: `missing field "${field.name}" of ${entry.name}` };
         }
         const mismatch = checkValue(field.type, member, entry, resolve, [...path, field.name]);
@@ -171,10 +180,11 @@ function checkPrimitive(name: SchemaPrimitive, value: unknown): boolean {
       return typeof value === "boolean";
     case "f32":
     case "f64":
-      return typeof value === "number";
+      // Finite only, like the generated zod validators (and JSON).
+      return typeof value === "number" && Number.isFinite(value);
     case "fixed":
       // Wayland 24.8 fixed point: a signed 24-bit integer part.
-      return typeof value === "number" && Number.isFinite(value) && value >= -(2 ** 23) && value < 2 ** 23;
+      return typeof value === "number" && value >= -(2 ** 23) && value <= (2 ** 31 - 1) / 256;
     case "string":
     case "signature":
       return typeof value === "string";

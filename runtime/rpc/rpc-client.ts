@@ -71,12 +71,14 @@ export class RpcClient implements RpcClientPort {
     return this.pending.size;
   }
 
+  /** See {@link RpcClientPort.call}; with `callback`, the outcome also goes to it (Node style). */
   call(iface: string, member: string, args: readonly unknown[], options?: CallOptions, callback?: Callback<unknown>): Promise<unknown> {
     const promise = this.startCall(iface, member, args, options);
     if (callback) promise.then((value) => callback(null, value), (error: IPCError) => callback(error));
     return promise;
   }
 
+  /** See {@link RpcClientPort.callOneway}; throws TimeoutExpired when 10,000 oneway messages already wait for room. */
   callOneway(iface: string, member: string, args: readonly unknown[]): void {
     if (this.closeError) throw this.closeError;
     const request = buildRequest(nextMessageId(), iface, member, args, 0, true, currentChain());
@@ -95,6 +97,7 @@ export class RpcClient implements RpcClientPort {
       .finally(() => this.backlog--);
   }
 
+  /** See {@link RpcClientPort.subscribe}; the first listener of a signal tells the server to start sending it. */
   subscribe(iface: string, member: string, listener: (args: readonly unknown[]) => void): () => void {
     const key = methodName(iface, member);
     let set = this.listeners.get(key);

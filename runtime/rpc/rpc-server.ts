@@ -132,6 +132,7 @@ export class RpcServer implements RpcServerPort {
     });
   }
 
+  /** See {@link RpcServerPort.register}. */
   register(service: ServiceDefinition): Registration {
     if (this.services.has(service.iface)) {
       throw new IPCError("HandlerAlreadyRegistered", `interface ${service.iface} is already served`, { context: { iface: service.iface } });
@@ -140,6 +141,7 @@ export class RpcServer implements RpcServerPort {
     return { unregister: () => void (this.services.get(service.iface) === service && this.services.delete(service.iface)) };
   }
 
+  /** See {@link RpcServerPort.emit}: sent only to connections that subscribed to the signal. */
   emit(iface: string, member: string, args: readonly unknown[]): void {
     const key = methodName(iface, member);
     let event: ReturnType<typeof buildEvent> | undefined;

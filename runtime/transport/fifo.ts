@@ -9,11 +9,37 @@ import { closeSync, constants, fstatSync, openSync } from "node:fs";
 import { Socket } from "node:net";
 import { promisify } from "node:util";
 import { IPCError } from "../errors.js";
+import { loadNative, mkfifo } from "../../native/index.js";
 
 const execFileAsync = promisify(execFile);
 
-/** Creates FIFOs with mode 0600 (the coreutils `mkfifo` binary; no native code needed). */
+/** Whether the native addon's mkfifo(3) is usable; decided on first use. */
+let nativeMkfifo: boolean | undefined;
+
+function hasNativeMkfifo(): boolean {
+  if (nativeMkfifo === undefined) {
+    try {
+      nativeMkfifo = typeof loadNative().mkfifo === "function";
+    } catch {
+      nativeMkfifo = false; // addon not built: the binary still works
+    }
+  }
+  return nativeMkfifo;
+}
+
+/**
+ * Creates FIFOs with mode 0600: with mkfifo(3) from the native addon (microseconds),
+ * or, when the addon is not built, with the coreutils `mkfifo` binary (a child process).
+ */
 export async function makeFifos(paths: readonly string[]): Promise<void> {
+  if (hasNativeMkfifo()) {
+    try {
+      for (const path of paths) mkfifo(path, 0o600);
+      return;
+    } catch (cause) {
+      throw new IPCError("InsufficientResources", `mkfifo failed for ${paths.join(", ")}: ${(cause as Error).message}`, { cause, context: { paths } });
+    }
+  }
   try {
     await execFileAsync("mkfifo", ["-m", "0600", ...paths]);
   } catch (cause) {

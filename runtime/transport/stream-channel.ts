@@ -64,8 +64,6 @@ export interface StreamChannelParts {
   input: Socket;
   output: Socket;
   options: ResolvedChannelOptions;
-  /** Extra cleanup once closed (placeholder fds, temp files). */
-  dispose?: () => void;
 }
 
 /** A channel over one or two stream sockets; see the file comment. */
@@ -84,7 +82,6 @@ export class StreamChannel implements Channel {
   private isClosed = false;
   private userClosed = false;
   private resolveClosed!: (reason: IPCError | undefined) => void;
-  private readonly dispose: (() => void) | undefined;
   private sent = 0;
   private received = 0;
   private lastInput = performance.now();
@@ -96,7 +93,6 @@ export class StreamChannel implements Channel {
     this.input = parts.input;
     this.output = parts.output;
     this.opts = parts.options;
-    this.dispose = parts.dispose;
     this.closedPromise = new Promise((resolve) => (this.resolveClosed = resolve));
     const output = this.output;
     this.outbound = new OutboundQueue(
@@ -116,7 +112,8 @@ export class StreamChannel implements Channel {
         else this.inbound.push(message);
       },
       onError: (error: IPCError, fatal: boolean) => {
-        if (this.handler?.onError) this.handler.onError(error, fatal);
+        // Push mode: the handler hears about it (or not at all); pull mode: the next receive rejects.
+        if (this.handler) this.handler.onError?.(error, fatal);
         else if (!fatal) this.inbound.pushError(error);
         if (fatal) this.terminate(error);
       },
@@ -262,11 +259,6 @@ export class StreamChannel implements Channel {
     this.inbound.close(error);
     this.input.destroy();
     if (this.output !== this.input) this.output.destroy();
-    try {
-      this.dispose?.();
-    } catch {
-      // Best-effort cleanup of temp files; the channel is closed either way.
-    }
     this.handler?.onClose?.(reason);
     this.resolveClosed(reason);
   }

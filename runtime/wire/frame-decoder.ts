@@ -180,6 +180,7 @@ export class FrameDecoder {
       if (avail < 4) {
         if (avail === 0 || isMagicPrefix(b, p, avail)) return p;
         if (!this.#framingError(new IPCError("CorruptedMessage", "bad magic: expected NOVA", { context: { offset: p } }))) return end;
+        if (this.#epoch !== epoch) return end;
         p += 1;
         continue;
       }

@@ -34,7 +34,7 @@ beforeAll(() => {
   expect(existsSync(cli), "dist/bin/nova.js: run npm run build").toBe(true);
 });
 
-describe("nova wire: hand-computed test vectors", () => {
+describe("nova wire: hand-computed test vectors", { timeout: 60_000 }, () => {
   for (const name of ["heartbeat", "request-json"]) {
     it(`${name}: the fixture's CRC is right and encode matches it byte for byte`, () => {
       const expected = hexFixture(`${name}.hex`);
@@ -57,7 +57,7 @@ describe("nova wire: hand-computed test vectors", () => {
   }
 });
 
-describe("nova wire: decode(encode(x)) = x for all four types", () => {
+describe("nova wire: decode(encode(x)) = x for all four types", { timeout: 60_000 }, () => {
   const common = '"messageId":"18446744073709551615","correlationId":"7","timestampNs":"1764158400123456789"';
   const inputs = [
     `{"type":"request",${common},"compression":"lz4","body":{"method":"org.novade.Shell.launch","params":["term",{"$n":"-9"},{"$b":"AAEC"},null,{"x":[1.5,true]}],"timeoutMs":5000,"flags":1}}`,
@@ -76,7 +76,7 @@ describe("nova wire: decode(encode(x)) = x for all four types", () => {
   }
 });
 
-describe("nova wire: errors and usage", () => {
+describe("nova wire: errors and usage", { timeout: 60_000 }, () => {
   const good = hexFixture("request-json.hex");
 
   it("a corrupt frame exits 1 with CorruptedMessage on stderr", () => {

@@ -19,6 +19,7 @@ const dbusFiles: string[] = [];
 const waylandFiles: string[] = [];
 
 beforeAll(async () => {
+  // Generation and the tools are slow on a loaded 2-core machine; timeouts below are generous on purpose.
   tmp = mkdtempSync(join(tmpdir(), "b1-real-"));
   const loaded = loadAndCompile([join(root, "idl")], root);
   if (!loaded.ok || hasErrors(loaded.result.diagnostics)) throw new Error("idl/ does not compile");
@@ -34,7 +35,7 @@ beforeAll(async () => {
     if (/\/expected\/dbus\/.*\.xml$/.test(rel)) dbusFiles.push(join(golden, rel));
     if (/\/expected\/wayland\/.*\.xml$/.test(rel)) waylandFiles.push(join(golden, rel));
   }
-});
+}, 120_000);
 
 afterAll(() => {
   if (tmp !== "") rmSync(tmp, { recursive: true, force: true });
@@ -52,13 +53,13 @@ describe("real tools accept every generated XML file", () => {
     const runs = await checkDbusXml(dbusFiles);
     expect(failures(runs)).toEqual([]);
     expect(runs.length).toBe(dbusFiles.length + 1);
-  });
+  }, 180_000);
 
   it("wayland-scanner -s (3 modes) and gcc accept every Wayland file", async () => {
     const runs = await checkWaylandXml(waylandFiles);
     expect(failures(runs)).toEqual([]);
     expect(runs.length).toBe(waylandFiles.length * 6);
-  });
+  }, 180_000);
 });
 
 describe("the real tools are strict enough to trust", () => {
@@ -74,5 +75,5 @@ describe("the real tools are strict enough to trust", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  });
+  }, 120_000);
 });

@@ -173,6 +173,25 @@ describe("FrameDecoder", () => {
     expect(order).toEqual(["request", "response", "heartbeat"]);
   });
 
+  it("reset() from onError drops the rest of the chunk; the decoder then works normally", () => {
+    for (const garbage of [Buffer.from("zz"), Buffer.from("zzzzzz")]) {
+      const seen: Message[] = [];
+      const decoder: FrameDecoder = new FrameDecoder({ onMessage: (m) => seen.push(m), onError: () => decoder.reset() });
+      decoder.push(Buffer.concat([frames[0], garbage, frames[1]]));
+      expect(seen).toEqual([messages[0]]);
+      expect(decoder.bufferedBytes).toBe(0);
+      decoder.push(frames[2]);
+      expect(seen).toEqual([messages[0], messages[2]]);
+    }
+    // Garbage shorter than a magic at the very end of a chunk takes another path.
+    const seen: Message[] = [];
+    const decoder: FrameDecoder = new FrameDecoder({ onMessage: (m) => seen.push(m), onError: () => decoder.reset() });
+    decoder.push(Buffer.concat([frames[0], Buffer.from("zz")]));
+    expect(decoder.bufferedBytes).toBe(0);
+    decoder.push(frames[3]);
+    expect(seen).toEqual([messages[0], messages[3]]);
+  });
+
   it("rejects a bad maxMessageSize at construction", () => {
     expect(() => collect({ maxMessageSize: 1.5 })).toThrow(IPCError);
   });

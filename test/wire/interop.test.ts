@@ -25,22 +25,25 @@ function checkBothWays(m: Message): void {
   // TypeScript encodes, Python decodes.
   expect(JSON.parse(python("decode", encodeMessage(m)).toString("utf8"))).toEqual(json);
   // Python encodes, TypeScript decodes.
-  expect(decodeMessage(python("encode", JSON.stringify(json)))).toEqual({ ...messageFromJson(json), format: "json", compression: "none" });
+  const expected = { ...messageFromJson(json), format: "json", compression: "none" } as Message;
+  // The JSON form prints a load average as its shortest decimal; the frame carries the f32.
+  if (expected.type === "heartbeat") expected.body = { ...expected.body, loadAverage: Math.fround(expected.body.loadAverage) };
+  expect(decodeMessage(python("encode", JSON.stringify(json)))).toEqual(expected);
 }
 
 describe("interop with an independent Python peer", () => {
   it("the four sample messages go both ways (JSON format)", () => {
     for (const m of sampleMessages("json", "none")) checkBothWays(m);
-  });
+  }, 60_000);
 
   it("random messages go both ways", () => {
     fc.assert(
       fc.property(messageArb, (m) => {
         checkBothWays({ ...m, format: "json", compression: "none" });
       }),
-      { numRuns: 12 },
+      { numRuns: 8 },
     );
-  });
+  }, 90_000);
 
   it("the peer's decoder rejects what ours rejects", () => {
     const frame = Uint8Array.from(encodeMessage(sampleMessages("json", "none")[0]));

@@ -5,7 +5,7 @@
  * | NIDL | TypeScript | accepted on receive |
  * | --- | --- | --- |
  * | bool | boolean | |
- * | i8…i32, u8…u32, f32, f64, fixed | number | range-checked integers |
+ * | i8…i32, u8…u32, f32, f64, fixed | number | integers and fixed range-checked; floats finite |
  * | i64, u64 | bigint | bigint, or a safe-integer number (converted) |
  * | string, objpath, signature | string | objpath pattern-checked |
  * | bytes | Uint8Array | a Buffer too (→ a plain Uint8Array view) |
@@ -127,8 +127,10 @@ function primitiveSchema(ctx: FileContext, name: PrimitiveName): string {
       return `${z}.boolean()`;
     case "f32":
     case "f64":
-    case "fixed":
       return `${z}.number()`;
+    case "fixed":
+      // Wayland 24.8 fixed point: a signed 32-bit integer divided by 256.
+      return `${z}.number().min(-8388608).max(8388607.99609375)`;
     case "fd":
       return `${z}.number().int().min(0).max(2147483647)`;
     case "string":

@@ -94,7 +94,7 @@ describe("nova-gen generate", () => {
     const r = await run("generate", threeMistakes, "--out", out);
     expect(r.code).toBe(1);
     expect(readTree(out).size).toBe(0);
-  });
+  }, 60_000);
 
   it("is repeatable: two runs over idl/ give byte-identical trees", async () => {
     const a = temp();
@@ -115,14 +115,14 @@ describe("nova-gen generate", () => {
     }
     const again = await run("generate", join(root, "idl"), "--out", a, "--target", "dbus,wayland");
     expect(again.out).toMatch(/\(0 written, 4 unchanged\)/);
-  });
+  }, 180_000);
 
   it("honours --target", async () => {
     const out = temp();
     const r = await run("generate", join(root, "idl"), "--out", out, "--target", "wayland");
     expect(r.code).toBe(0);
     expect([...readTree(out).keys()]).toEqual(["wayland/nova_shell_v1.xml"]);
-  });
+  }, 60_000);
 });
 
 describe("the built binary", () => {

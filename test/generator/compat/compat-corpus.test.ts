@@ -56,6 +56,8 @@ describe("compat on xdg-shell.xml (Wayland)", () => {
     ["a new event with since not above the old version", () => mutate(shellText, toplevelEnd, '<event name="hint" since="5"><arg name="v" type="uint"/></event>\n  $1'), ["NIDL5008", "NIDL5008"]],
     ["a new request inserted before existing ones", () => mutate(shellText, /(<interface name="xdg_toplevel" version="5">[\s\S]*?)(<request name="set_parent">)/, '$1<request name="first"/>\n    $2'), ["NIDL5008", "NIDL5008", "NIDL5008"]],
     ["a lowered interface version", () => mutate(shellText, '<interface name="xdg_popup" version="5">', '<interface name="xdg_popup" version="4">').replace(/(<interface name="xdg_popup"[\s\S]*?)since="5"/g, "$1since=\"4\""), ["NIDL5008"]],
+    ["a request that became a destructor", () => mutate(shellText, '<request name="set_title">', '<request name="set_title" type="destructor">'), ["NIDL5008"]],
+    ["an argument that refers to another enum", () => mutate(shellText, /(<request name="resize">[\s\S]*?<arg name="edges" type="uint" )enum="resize_edge"/, '$1enum="xdg_positioner.anchor"'), ["NIDL5003"]],
     ["a renamed request", () => mutate(shellText, '<request name="set_title">', '<request name="set_caption">'), ["NIDL5002"]],
   ];
 

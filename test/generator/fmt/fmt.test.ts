@@ -9,6 +9,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { renderCompact } from "../../../generator/diagnostics.js";
 import { formatNidl } from "../../../generator/format/index.js";
+import { parseNidl } from "../../../generator/parser/parse.js";
 import { compile } from "../../../generator/index.js";
 import { repoRoot } from "../../helpers/external-validators.js";
 
@@ -85,6 +86,20 @@ interface Demo {
 // at end
 `;
 
+/** The AST without positions and layout (spans, comment placement, doc style, needless quoting): what the file means. */
+function meaning(text: string): unknown {
+  const strip = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(strip);
+    if (v === null || typeof v !== "object") return typeof v === "bigint" ? v.toString() : v;
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) if (!["span", "comments", "style", "quoted"].includes(k)) out[k] = strip(x);
+    // Property accessors are a set; fmt writes them in the order read, write, notify.
+    if (Array.isArray(out.accessors)) out.accessors = (out.accessors as { accessor: string }[]).map((a) => a.accessor).sort();
+    return out;
+  };
+  return strip(parseNidl(text, "x.nidl").file);
+}
+
 function nidlFiles(dir: string): string[] {
   const out: string[] = [];
   for (const name of readdirSync(dir).sort()) {
@@ -104,6 +119,7 @@ describe("fmt", () => {
       expect(r.text).toContain(c);
     }
     expect(formatNidl(CANONICAL, "messy.nidl").unchanged).toBe(true);
+    expect(meaning(r.text!)).toEqual(meaning(MESSY));
   });
 
   it("lays out documented or long signatures one item per line, keeping comments inside", () => {
@@ -142,6 +158,20 @@ interface X {
     expect(formatNidl(want, "s.nidl").unchanged).toBe(true);
   });
 
+  it("keeps a comment between annotations and the declaration before the declaration", () => {
+    const src = "package a.b;\n\n@wayland // exported\n@version(2)\ninterface X {}\n";
+    const want = "package a.b;\n\n@wayland @version(2)\n// exported\ninterface X {}\n";
+    expect(formatNidl(src, "c.nidl").text).toBe(want);
+    expect(formatNidl(want, "c.nidl").text).toBe(want);
+  });
+
+  it("keeps doc comments that document nothing where they were", () => {
+    const src = "package a.b;\n\ninterface X {\n    method A();\n    /// orphan doc\n}\n\n/// trailing doc\n";
+    const r = formatNidl(src, "d.nidl");
+    expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    expect(r.text).toBe(src);
+  });
+
   it("does not touch a file with syntax errors", () => {
     const r = formatNidl("package a.b;\ninterface X { method ( }\n", "bad.nidl");
     expect(r.text).toBeUndefined();
@@ -169,6 +199,7 @@ describe("fmt on idl/", () => {
       const once = formatNidl(readFileSync(path, "utf8"), path);
       expect(once.text, `${path}: ${renderCompact(once.diagnostics, () => undefined)}`).toBeDefined();
       expect(formatNidl(once.text!, path).text, path).toBe(once.text);
+      expect(meaning(once.text!), `${path}: formatting must not change the AST`).toEqual(meaning(readFileSync(path, "utf8")));
       return { path, text: once.text! };
     });
     const after = compile(formatted);

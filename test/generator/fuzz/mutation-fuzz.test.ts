@@ -53,5 +53,5 @@ describe("mutation fuzzing of real inputs", () => {
       }),
       { numRuns: 250 },
     );
-  });
+  }, 120_000);
 });

@@ -50,7 +50,7 @@ describe("parser fuzzing", () => {
       }),
       { numRuns: 300 },
     );
-  });
+  }, 120_000);
 
   it("random unicode strings give diagnostics, never a throw", () => {
     fc.assert(
@@ -59,7 +59,7 @@ describe("parser fuzzing", () => {
       }),
       { numRuns: 300 },
     );
-  });
+  }, 120_000);
 
   it("token soup gives diagnostics, never a throw", () => {
     fc.assert(
@@ -70,7 +70,7 @@ describe("parser fuzzing", () => {
       }),
       { numRuns: 400 },
     );
-  });
+  }, 120_000);
 
   it("token soup through the whole compiler (resolve + checks) never throws", () => {
     fc.assert(
@@ -80,5 +80,5 @@ describe("parser fuzzing", () => {
       }),
       { numRuns: 300 },
     );
-  });
+  }, 120_000);
 });

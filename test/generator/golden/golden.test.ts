@@ -40,7 +40,7 @@ describe.each(features)("golden %s", (feature) => {
     const expected = readTree(expectedDir);
     expect(result.files.map((f) => f.path).sort()).toEqual([...expected.keys()]);
     for (const f of result.files) expect(f.content, `${feature}/expected/${target}/${f.path}`).toBe(expected.get(f.path));
-  });
+  }, 120_000);
 
   it("is deterministic: a second run gives the same bytes", async () => {
     const again = compileFixture(dir, "input.nidl");
@@ -49,5 +49,5 @@ describe.each(features)("golden %s", (feature) => {
       const b = await e.emit(again.model, { runtimeImport: "../runtime/index.js" });
       expect(b.files).toEqual(a.files);
     }
-  });
+  }, 120_000);
 });

@@ -51,9 +51,15 @@ describe("corpus import", () => {
   });
 
   it("imports and checks the whole corpus in under 10 s", () => {
-    const total = corpus.importMs + corpus.checkMs;
-    console.log(`speed: ${corpus.waylandXml.length + corpus.dbusXml.length} files: read+import ${corpus.importMs.toFixed(0)} ms, check ${corpus.checkMs.toFixed(0)} ms, total ${total.toFixed(0)} ms`);
-    expect(total).toBeLessThan(10_000);
+    const wall = corpus.importMs + corpus.checkMs;
+    console.log(
+      `speed: ${corpus.waylandXml.length + corpus.dbusXml.length} files: read+import ${corpus.importMs.toFixed(0)} ms, ` +
+        `check ${corpus.checkMs.toFixed(0)} ms, wall ${wall.toFixed(0)} ms, cpu ${corpus.cpuMs.toFixed(0)} ms`,
+    );
+    // The issue's bound is on CPU time, which other engineers' processes on this shared 2-core machine do
+    // not inflate; wall time gets a generous bound so that a loaded machine does not fail the suite.
+    expect(corpus.cpuMs).toBeLessThan(10_000);
+    expect(wall).toBeLessThan(60_000);
   });
 
   it("fmt is idempotent on every imported file, which is already canonical (so check still passes)", () => {

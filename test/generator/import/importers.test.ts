@@ -225,3 +225,14 @@ describe("Wayland importer", () => {
     expect(r.files.map((f) => f.path)).toEqual(["a.nidl"]);
   });
 });
+
+describe("importing files with the same name", () => {
+  it("gives each its own output file and package", () => {
+    const xml = '<node><interface name="org.example.Same"><method name="M"/></interface></node>';
+    const r = importDbus([{ path: "a/org.example.Same.xml", text: xml }, { path: "b/org.example.Same.xml", text: xml }]);
+    expect(r.files.map((f) => f.path)).toEqual(["org.example.Same.nidl", "org.example.Same-2.nidl"]);
+    const compiled = compile(r.files.map((f) => ({ path: f.path, text: f.text })));
+    expect(compiled.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    expect(compiled.model.packages.map((p) => p.name)).toEqual(["org.example.same", "org.example.same_2"]);
+  });
+});

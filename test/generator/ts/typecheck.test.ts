@@ -7,11 +7,15 @@
  */
 import { existsSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { emitSchema } from "../../../generator/emit/schema/index.js";
 import { emitTypeScript } from "../../../generator/emit/ts/index.js";
 import type { GeneratedFile } from "../../../generator/emit/types.js";
 import type { Model } from "../../../generator/model.js";
+import type { PayloadSchema } from "../../../runtime/rpc/stub-support.js";
+import { SchemaRegistry } from "../../../runtime/registry/index.js";
+import fc from "fast-check";
 import {
   REPO_ROOT,
   compileOrThrow,
@@ -46,6 +50,8 @@ const SETS: InputSet[] = [
 ].filter((set) => set.files.length > 0);
 
 const models = new Map<string, Model>();
+/** The texts compiled in beforeAll: the determinism check recompiles these, not the (possibly edited) files. */
+const sourcesBySet = new Map<string, ReturnType<typeof readSources>>();
 const generated = new Map<string, GeneratedFile[]>();
 let dir = "";
 let tsc: TscResult;
@@ -54,7 +60,9 @@ beforeAll(async () => {
   dir = freshTempDir("ts-typecheck");
   const checked: string[] = [];
   for (const set of SETS) {
-    const model = compileOrThrow(readSources(set.files));
+    const sources = readSources(set.files);
+    sourcesBySet.set(set.name, sources);
+    const model = compileOrThrow(sources);
     models.set(set.name, model);
     const setDir = join(dir, set.name);
     const runtimeImport = writeRuntimeShim(setDir);
@@ -105,12 +113,67 @@ describe("generated TypeScript", () => {
 
   it("is byte-identical across runs (TypeScript and schema entries)", async () => {
     for (const set of SETS) {
-      const model = compileOrThrow(readSources(set.files));
+      const model = compileOrThrow(sourcesBySet.get(set.name) ?? []);
       const again = await emitTypeScript(model, { runtimeImport: "./runtime-shim.js" });
       expect(again.files).toEqual(generated.get(set.name));
       const schemaA = await emitSchema(models.get(set.name) as Model, { runtimeImport: "x" });
       const schemaB = await emitSchema(model, { runtimeImport: "x" });
       expect(schemaB.files).toEqual(schemaA.files);
+    }
+  });
+
+  it("reads maps that arrived as plain objects back into typed Maps, for every key type", async () => {
+    const url = pathToFileURL(join(dir, "edge", "org.novade.edge.ts")).href;
+    const edge = (await import(url)) as { KeysSchema: PayloadSchema<Record<string, Map<unknown, unknown>>> };
+    const parsed = edge.KeysSchema.safeParse({
+      floats: { "1.5": "a", "-2": "b", "1e+21": "c" },
+      fds: { "3": true },
+      flags: { true: 1, false: 0 },
+      wide: { "18446744073709551615": "max" },
+      enums: { "1": "small" },
+      paths: { "/org/x": "p" },
+    });
+    expect(parsed.success ? [] : parsed.error.issues).toEqual([]);
+    if (!parsed.success) return;
+    expect([...(parsed.data["floats"] ?? new Map()).keys()]).toEqual([1.5, -2, 1e21]);
+    expect([...(parsed.data["fds"] ?? new Map()).keys()]).toEqual([3]);
+    expect([...(parsed.data["flags"] ?? new Map()).keys()]).toEqual([true, false]);
+    expect([...(parsed.data["wide"] ?? new Map()).keys()]).toEqual([2n ** 64n - 1n]);
+    expect([...(parsed.data["enums"] ?? new Map()).keys()]).toEqual([1n]);
+    expect(edge.KeysSchema.safeParse({ floats: {}, fds: { x: true }, flags: {}, wide: {}, enums: {}, paths: {} }).success).toBe(false);
+  });
+
+  it("validates like the schema registry does, on the edge-case structs", async () => {
+    const url = pathToFileURL(join(dir, "edge", "org.novade.edge.ts")).href;
+    const edge = (await import(url)) as Record<string, PayloadSchema<unknown>>;
+    const entries = (await emitSchema(models.get("edge") as Model, { runtimeImport: "x" })).files.map((file) => JSON.parse(file.content) as unknown);
+    const registry = SchemaRegistry.fromEntries(entries);
+    const samples: Record<string, Record<string, unknown>> = {
+      Keys: { floats: new Map([[1.5, "a"]]), fds: new Map([[3, true]]), flags: new Map([[true, 1]]), wide: new Map([[1n, "w"]]), enums: new Map([[1n, "s"]]), paths: new Map([["/a", "p"]]) },
+      Awkward: {
+        "disable-printing": true, "90": 9, default: "d", class: -3, constructor: 1.5,
+        tuple: ["s", [-1, null], [new Map([[1n, new Uint8Array(1)]])]], where: { x: 1, y: 2 }, stamps: [1n],
+        flagsByKey: new Map([[-1, 1]]), handle: 3, path: "/org/x", sig: "a{sv}", anything: { any: 1 }, ratio: 0.25,
+      },
+    };
+    const edgy = fc.oneof(
+      fc.constantFrom<unknown>(null, undefined, 0, -1, 1.5, 256, 2 ** 31, 2 ** 23, -(2 ** 23), 1e300, Number.NaN, Infinity, 1n, -1n,
+        2n ** 64n, "", "/", "/a/", "x", true, [], ["s", [1, true], []], new Map(), { "1": "a" }, { "1.5": "a" }, { x: 1 },
+        new Map([[-1, 2 ** 31]]), new Map([[2, 1]]), new Uint8Array(2)),
+      fc.anything({ withBigInt: true, withMap: true, maxDepth: 2 }),
+    );
+    for (const [name, sample] of Object.entries(samples)) {
+      const schema = edge[`${name}Schema`] as PayloadSchema<unknown>;
+      expect(schema.safeParse(sample).success, name).toBe(true);
+      expect(registry.check(`org.novade.edge.${name}`, sample), name).toBeNull();
+      fc.assert(
+        fc.property(fc.constantFrom(...Object.keys(sample)), edgy, (field, value) => {
+          const payload = { ...sample, [field]: value };
+          const registryOk = registry.check(`org.novade.edge.${name}`, payload) === null;
+          expect(registryOk, `${name}.${field} = ${fc.stringify(value)}`).toBe(schema.safeParse(payload).success);
+        }),
+        { numRuns: 1500 },
+      );
     }
   });
 

@@ -17,8 +17,9 @@ const $map = <K, V>(key: z.ZodType<K>, value: z.ZodType<V>, keys: "text" | "numb
     if (input === null || typeof input !== "object" || Object.getPrototypeOf(input) !== Object.prototype) return input;
     const readKey = (text: string): unknown => {
       if (keys === "boolean") return text === "true" ? true : text === "false" ? false : text;
-      if (keys === "text" || !/^-?[0-9]+$/.test(text)) return text;
-      return keys === "bigint" ? BigInt(text) : Number(text);
+      if (keys === "text") return text;
+      if (keys === "bigint") return /^-?[0-9]+$/.test(text) ? BigInt(text) : text;
+      return String(Number(text)) === text ? Number(text) : text;
     };
     return new Map(Object.entries(input).map(([k, v]): [unknown, unknown] => [readKey(k), v]));
   }, z.map(key, value));
