@@ -16,6 +16,7 @@ interface CommandModule {
 //   import("../runtime/cli/call-command.js"),
 const COMMANDS: readonly CommandModule[] = await Promise.all([
   import("../runtime/cli/wire-command.js"),
+  import("../runtime/cli/call-command.js"),
 ]);
 
 async function main(argv: readonly string[]): Promise<number> {

@@ -2,6 +2,7 @@
  * `nova-gen compat <old> <new>`: breaking changes between two versions (files or directories of `.nidl`,
  * D-Bus XML or Wayland XML). Exit 1 when anything breaks or an input cannot be read.
  */
+import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { renderCompact, renderHuman, renderJson } from "../diagnostics.js";
 import { checkCompat } from "../compat/index.js";
@@ -32,7 +33,17 @@ export function runCompat(opts: CompatCommandOptions, io: CommandIo = processIo)
     return 2;
   }
   const extra = readSources(w.files);
-  const result = checkCompat([...readSources(o.files), ...extra], [...readSources(n.files), ...extra]);
+  // Imports of a .nidl input that is given alone are read from disk, relative to the working directory.
+  const host = {
+    readFile(path: string): string | undefined {
+      try {
+        return readFileSync(path, "utf8");
+      } catch {
+        return undefined;
+      }
+    },
+  };
+  const result = checkCompat([...readSources(o.files), ...extra], [...readSources(n.files), ...extra], host);
   const render = opts.format === "json" ? renderJson : opts.format === "compact" ? renderCompact : renderHuman;
   const text = render(result.diagnostics, (p) => result.sources.get(p));
   if (opts.format === "json") io.out(text);

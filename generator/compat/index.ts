@@ -3,7 +3,7 @@
  * breaking change, each pointing at the old and (in a note) the new location.
  */
 import { hasErrors, sortDiagnostics, type Diagnostic } from "../diagnostics.js";
-import type { SourceFile } from "../index.js";
+import type { CompilerHost, SourceFile } from "../index.js";
 import { compareSides } from "./compare.js";
 import { loadSide } from "./load.js";
 
@@ -23,10 +23,10 @@ export interface CompatResult {
   readonly sources: ReadonlyMap<string, string>;
 }
 
-/** Compares two versions. Pure; never throws on bad input. */
-export function checkCompat(oldInputs: readonly SourceFile[], newInputs: readonly SourceFile[]): CompatResult {
-  const o = loadSide("old", oldInputs);
-  const n = loadSide("new", newInputs);
+/** Compares two versions. Pure apart from `host` (which reads imported `.nidl` files); never throws on bad input. */
+export function checkCompat(oldInputs: readonly SourceFile[], newInputs: readonly SourceFile[], host?: CompilerHost): CompatResult {
+  const o = loadSide("old", oldInputs, host);
+  const n = loadSide("new", newInputs, host);
   const sources = new Map([...o.sources, ...n.sources]);
   const inputProblems = [...o.diagnostics, ...n.diagnostics];
   if (o.side === undefined || n.side === undefined || hasErrors(inputProblems)) {

@@ -5,7 +5,7 @@
  */
 import type { Span } from "../ast.js";
 import { createDiagnostic, hasErrors, type Diagnostic } from "../diagnostics.js";
-import { compile, type SourceFile } from "../index.js";
+import { compile, type CompilerHost, type SourceFile } from "../index.js";
 import { importDbus } from "../import/dbus.js";
 import type { ImportedNidl, XmlSource } from "../import/import-result.js";
 import { importWayland } from "../import/wayland.js";
@@ -33,9 +33,9 @@ export interface LoadedSide {
 
 /**
  * Loads one side. `label` prefixes the virtual paths of imported files (`old/xdg-shell.nidl`) so that
- * both sides can be rendered in one report.
+ * both sides can be rendered in one report. `host` reads `.nidl` imports that are not among the inputs.
  */
-export function loadSide(label: string, inputs: readonly SourceFile[]): LoadedSide {
+export function loadSide(label: string, inputs: readonly SourceFile[], host?: CompilerHost): LoadedSide {
   const diagnostics: Diagnostic[] = [];
   const sources = new Map<string, string>();
   const nidl: SourceFile[] = [];
@@ -61,7 +61,7 @@ export function loadSide(label: string, inputs: readonly SourceFile[]): LoadedSi
     sources.set(path, f.text);
     nidl.push({ path, text: f.text });
   }
-  const result = compile(nidl);
+  const result = compile(nidl, host === undefined ? {} : { host });
   for (const [p, t] of result.sources) sources.set(p, t);
   diagnostics.push(...result.diagnostics);
   if (hasErrors(diagnostics)) return { side: undefined, diagnostics, sources };

@@ -5,7 +5,7 @@
  * the converter, not the parser, reports their placement with a precise
  * message. See idl/README.md for the EBNF this implements.
  */
-import { CstParser, type CstNode, type IToken } from "chevrotain";
+import { CstParser, type CstNode, type IRecognitionException, type IToken } from "chevrotain";
 import * as T from "./tokens.js";
 import { nidlErrorMessages } from "./error-messages.js";
 
@@ -377,11 +377,21 @@ export class NidlParser extends CstParser {
   });
 }
 
-/** The shared parser (self-analysis is expensive; reset per input via `input`). */
-export const nidlParser = new NidlParser();
+let shared: NidlParser | undefined;
 
-/** Parses a token vector into a CST; errors are on `nidlParser.errors` afterwards. */
-export function parseTokens(tokens: IToken[]): CstNode {
-  nidlParser.input = tokens;
-  return nidlParser.file();
+/**
+ * The shared parser, built on first use: chevrotain's self-analysis costs about
+ * a second, which commands that never parse NIDL should not pay.
+ */
+export function nidlParser(): NidlParser {
+  shared ??= new NidlParser();
+  return shared;
+}
+
+/** Parses a token vector into a CST, with the syntax errors of this run. */
+export function parseTokens(tokens: IToken[]): { cst: CstNode; errors: IRecognitionException[] } {
+  const parser = nidlParser();
+  parser.input = tokens;
+  const cst = parser.file();
+  return { cst, errors: [...parser.errors] };
 }

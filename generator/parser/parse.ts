@@ -7,7 +7,7 @@ import type { IRecognitionException, IToken } from "chevrotain";
 import type * as A from "../ast.js";
 import { error, type Diagnostic } from "../diagnostics.js";
 import { nidlLexer } from "./tokens.js";
-import { nidlParser, parseTokens } from "./grammar.js";
+import { parseTokens } from "./grammar.js";
 import { createDocAttacher, groupDocs } from "./doc-comments.js";
 import { convertFile } from "./cst-to-ast-decls.js";
 import { findExcessiveNesting, MAX_NESTING } from "./nesting-guard.js";
@@ -54,8 +54,8 @@ export function parseNidl(text: string, path: string): { file: A.NidlFile; diagn
     const span = { file: path, start: 0, end: text.length };
     return { file: { kind: "File", path, span, package: undefined, imports: [], declarations: [], comments: [], danglingDocs: [] }, diagnostics };
   }
-  const cst = parseTokens(lexed.tokens);
-  for (const e of nidlParser.errors) {
+  const { cst, errors } = parseTokens(lexed.tokens);
+  for (const e of errors) {
     diagnostics.push(error("NIDL1003", e.message, parseErrorSpan(e, text, path)));
   }
   const comments = commentsOf(lexed.groups.comments ?? [], path, diagnostics);

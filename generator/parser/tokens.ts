@@ -27,7 +27,7 @@ export const QuotedIdent = createToken({ name: "QuotedIdent", pattern: /`[^`\n\r
 /** A back-quoted identifier missing its closing quote (reported as NIDL1002, parsed as a name). */
 export const UnterminatedQuotedIdent = createToken({
   name: "UnterminatedQuotedIdent",
-  pattern: /`[^`\n\r]*/,
+  pattern: /`[^`\s:;,(){}<>=]*/,
   categories: [Name],
   label: "a quoted identifier",
 });

@@ -14,6 +14,10 @@
  * - baseline_raw_uds_rtt_p95_us / baseline_raw_uds_msgs_per_s_64b: plain
  *   node:net, 4-byte length prefix, no NOVA framing.
  * - baseline_dbus_next_rtt_p95_us: dbus-next Echo through a private dbus-daemon.
+ *
+ * The four round-trip series (raw, RPC/unix, RPC/pipe, dbus-next) run in ten
+ * interleaved rounds against servers that are all up at once, so that load
+ * from other work on the machine hits each series alike and their ratios hold.
  */
 import { connect as netConnect, type Socket } from "node:net";
 import { join } from "node:path";
@@ -23,6 +27,7 @@ import type { RpcClient } from "../../runtime/rpc/rpc-client.js";
 import { createChannel } from "../../runtime/transport/create-channel.js";
 import type { EventMessage, Message } from "../../runtime/wire/message.js";
 import { benchDir, startPeer, startPrivateBus } from "./rpc-bench-procs.js";
+import { DBUS_ECHO } from "./rpc-dbus-peer.js";
 import type { BenchSuite } from "./harness.js";
 import { CalculatorClient } from "../../examples/demo/generated/org.novade.demo.js";
 
@@ -41,29 +46,72 @@ function quantile(sorted: Float64Array, q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 }
 
-/** Microseconds of `n` sequential runs of `once`, sorted, after `warmup` untimed ones. */
-async function latencies(n: number, warmup: number, once: () => Promise<unknown>): Promise<Float64Array> {
-  for (let i = 0; i < warmup; i++) await once();
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const t = process.hrtime.bigint();
-    await once();
-    out[i] = Number(process.hrtime.bigint() - t) / 1000;
+/** Sorted latencies of interleaved rounds of several round-trip functions (fair on a noisy machine). */
+async function interleaved(parts: Array<{ n: number; once: () => Promise<unknown> }>, rounds: number): Promise<Float64Array[]> {
+  const out = parts.map((p) => ({ lat: new Float64Array(p.n), filled: 0 }));
+  for (const p of parts) for (let i = 0; i < Math.min(5000, p.n / 5); i++) await p.once();
+  for (let r = 0; r < rounds; r++) {
+    for (let k = 0; k < parts.length; k++) {
+      const { n, once } = parts[k];
+      const slot = out[k];
+      const end = r === rounds - 1 ? n : Math.floor(((r + 1) * n) / rounds);
+      while (slot.filled < end) {
+        const t = process.hrtime.bigint();
+        await once();
+        slot.lat[slot.filled++] = Number(process.hrtime.bigint() - t) / 1000;
+      }
+    }
   }
-  return out.sort();
+  return out.map((o) => o.lat.sort());
 }
 
-async function rpcRtt(transport: "unix" | "pipe", dir: string, n: number): Promise<Float64Array> {
-  const endpoint = join(dir, `rtt.${transport}`);
-  const peer = await startPeer("./rpc-peer.js", [transport, endpoint]);
+/**
+ * Round trips of the raw baseline, RPC over unix and RPC over pipe, measured in
+ * interleaved rounds so that all three see the same machine load. RPC goes
+ * through the generated CalculatorClient; each server is its own process.
+ */
+async function roundTrips(
+  dir: string,
+  n: number,
+  nDbus: number,
+): Promise<{ raw: Float64Array; uds: Float64Array; pipe: Float64Array; dbus: Float64Array }> {
+  const rawPath = join(dir, "raw-echo.sock");
+  const bus = await startPrivateBus();
+  const peers = await Promise.all([
+    startPeer("./rpc-raw-peer.js", ["echo", rawPath]),
+    startPeer("./rpc-peer.js", ["unix", join(dir, "rtt.unix")]),
+    startPeer("./rpc-peer.js", ["pipe", join(dir, "rtt.pipe")]),
+    startPeer("./rpc-dbus-peer.js", [bus.address]),
+  ]);
   try {
-    const client = await connectRpc(endpoint, { transport });
-    const stub = new CalculatorClient(client);
-    const lat = await latencies(n, Math.min(5000, n / 5), () => stub.echo(ARG_64));
-    await client.close(false);
-    return lat;
+    const dbusConn = dbus.sessionBus({ busAddress: bus.address });
+    const object = await dbusConn.getProxyObject(DBUS_ECHO.name, DBUS_ECHO.path);
+    const dbusEcho = object.getInterface(DBUS_ECHO.iface) as unknown as { Echo(text: string): Promise<string> };
+    const socket = await rawSocket(rawPath);
+    const raw = rawClient(socket);
+    const record = Buffer.alloc(4 + 64, 1);
+    record.writeUInt32LE(64, 0);
+    const udsClient = await connectRpc(join(dir, "rtt.unix"), { transport: "unix" });
+    const pipeClient = await connectRpc(join(dir, "rtt.pipe"), { transport: "pipe" });
+    const uds = new CalculatorClient(udsClient);
+    const pipe = new CalculatorClient(pipeClient);
+    const [rawLat, udsLat, pipeLat, dbusLat] = await interleaved(
+      [
+        { n, once: () => raw.roundTrip(record) },
+        { n, once: () => uds.echo(ARG_64) },
+        { n: Math.ceil(n / 2), once: () => pipe.echo(ARG_64) },
+        { n: nDbus, once: () => dbusEcho.Echo(ARG_64) },
+      ],
+      10,
+    );
+    socket.destroy();
+    dbusConn.disconnect();
+    await udsClient.close(false);
+    await pipeClient.close(false);
+    return { raw: rawLat, uds: udsLat, pipe: pipeLat, dbus: dbusLat };
   } finally {
-    await peer.stop();
+    await Promise.all(peers.map((p) => p.stop()));
+    await bus.stop();
   }
 }
 
@@ -161,22 +209,6 @@ async function rawSocket(path: string): Promise<Socket> {
   return socket;
 }
 
-async function rawRtt(dir: string, n: number): Promise<Float64Array> {
-  const path = join(dir, "raw-echo.sock");
-  const peer = await startPeer("./rpc-raw-peer.js", ["echo", path]);
-  try {
-    const socket = await rawSocket(path);
-    const client = rawClient(socket);
-    const record = Buffer.alloc(4 + 64, 1);
-    record.writeUInt32LE(64, 0);
-    const lat = await latencies(n, Math.min(5000, n / 5), () => client.roundTrip(record));
-    socket.destroy();
-    return lat;
-  } finally {
-    await peer.stop();
-  }
-}
-
 async function rawMessagesPerSecond(dir: string, count: number): Promise<number> {
   const path = join(dir, "raw-sink.sock");
   const peer = await startPeer("./rpc-raw-peer.js", ["sink", path]);
@@ -224,25 +256,6 @@ async function thousandConnections(dir: string): Promise<number> {
   }
 }
 
-async function dbusRtt(n: number): Promise<Float64Array> {
-  const bus = await startPrivateBus();
-  try {
-    const peer = await startPeer("./rpc-dbus-peer.js", [bus.address]);
-    try {
-      const conn = dbus.sessionBus({ busAddress: bus.address });
-      const object = await conn.getProxyObject("org.novade.Bench", "/org/novade/Bench");
-      const echo = object.getInterface("org.novade.Bench.Echo") as unknown as { Echo(text: string): Promise<string> };
-      const lat = await latencies(n, Math.min(2000, n / 5), () => echo.Echo(ARG_64));
-      conn.disconnect();
-      return lat;
-    } finally {
-      await peer.stop();
-    }
-  } finally {
-    await bus.stop();
-  }
-}
-
 /** Runs every RPC benchmark and returns the metrics by name. */
 export async function runRpcBench(options: RpcBenchOptions = {}): Promise<Record<string, number>> {
   const quick = options.quick ?? false;
@@ -251,17 +264,15 @@ export async function runRpcBench(options: RpcBenchOptions = {}): Promise<Record
   const metrics: Record<string, number> = {};
   try {
     const rttCalls = quick ? 10_000 : 50_000;
-    log(`rpc: raw node:net ping-pong, ${rttCalls} round trips`);
-    metrics.baseline_raw_uds_rtt_p95_us = quantile(await rawRtt(dir, rttCalls), 0.95);
-    log(`rpc: RPC over unix, ${rttCalls} sequential calls`);
-    const uds = await rpcRtt("unix", dir, rttCalls);
-    metrics.rpc_uds_rtt_p50_us = quantile(uds, 0.5);
-    metrics.rpc_uds_rtt_p95_us = quantile(uds, 0.95);
-    metrics.rpc_uds_rtt_p99_us = quantile(uds, 0.99);
-    log("rpc: RPC over pipe");
-    metrics.rpc_pipe_rtt_p95_us = quantile(await rpcRtt("pipe", dir, rttCalls / 2), 0.95);
-    log("rpc: dbus-next through a private dbus-daemon");
-    metrics.baseline_dbus_next_rtt_p95_us = quantile(await dbusRtt(quick ? 3000 : 10_000), 0.95);
+    const dbusCalls = quick ? 3000 : 10_000;
+    log(`rpc: round trips in interleaved rounds: raw node:net ${rttCalls}, RPC/unix ${rttCalls}, RPC/pipe ${rttCalls / 2}, dbus-next ${dbusCalls}`);
+    const rtt = await roundTrips(dir, rttCalls, dbusCalls);
+    metrics.baseline_raw_uds_rtt_p95_us = quantile(rtt.raw, 0.95);
+    metrics.rpc_uds_rtt_p50_us = quantile(rtt.uds, 0.5);
+    metrics.rpc_uds_rtt_p95_us = quantile(rtt.uds, 0.95);
+    metrics.rpc_uds_rtt_p99_us = quantile(rtt.uds, 0.99);
+    metrics.rpc_pipe_rtt_p95_us = quantile(rtt.pipe, 0.95);
+    metrics.baseline_dbus_next_rtt_p95_us = quantile(rtt.dbus, 0.95);
     log("rpc: 64 calls in flight");
     metrics.rpc_uds_calls_per_s_inflight64 = await callsInflight(dir, quick ? 50_000 : 200_000, 64);
     log("rpc: one-way NOVA messages, 64 B");

@@ -76,6 +76,20 @@ describe("nova-gen compat", () => {
     expect(broken.out).toContain("1 breaking change");
   });
 
+  it("reads the imports of a .nidl file given alone", async () => {
+    const oldDir = join(dir, "imp1"), newDir = join(dir, "imp2");
+    for (const d of [oldDir, newDir]) mkdirSync(d, { recursive: true });
+    const common = "package org.novade.common;\n\ntypedef Id = u64;\n";
+    writeFileSync(join(oldDir, "common.nidl"), common);
+    writeFileSync(join(newDir, "common.nidl"), common);
+    const user = 'package org.novade.user;\n\nimport "common.nidl";\n\n@dbus\ninterface U {\n    method Get(id: org.novade.common.Id);\n}\n';
+    writeFileSync(join(oldDir, "user.nidl"), user);
+    writeFileSync(join(newDir, "user.nidl"), user.replace("id: org.novade.common.Id", "id: string"));
+    const r = await run("compat", join(oldDir, "user.nidl"), join(newDir, "user.nidl"), "--format", "compact");
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('error[NIDL5003]: method "Get" of "U": argument "id" changed type from Id to string');
+  });
+
   it("compares Wayland XML with --with for the core protocol, and prints JSON", async () => {
     const shell = readFileSync(corpusFile("xdg-shell.xml"), "utf8");
     const changed = join(dir, "xdg-shell-changed.xml");

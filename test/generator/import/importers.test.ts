@@ -236,3 +236,22 @@ describe("importing files with the same name", () => {
     expect(compiled.model.packages.map((p) => p.name)).toEqual(["org.example.same", "org.example.same_2"]);
   });
 });
+
+describe("comments", () => {
+  it("D-Bus: a comment before an annotation documents the next member; a trailing one is reported", () => {
+    const xml = '<node><interface name="a.B"><!-- Does M. --><annotation name="x.Y" value="1"/><method name="M"/><!-- stray --></interface></node>';
+    const r = importDbus([{ path: "c.xml", text: xml }]);
+    expect(r.files[0]!.text).toContain('/// Does M.\n    method M();');
+    expect(r.diagnostics.map((d) => `${d.severity}:${d.code}:${d.message}`)).toEqual(["warning:NIDL4003:a comment after the last element of <interface> documents nothing and is not kept"]);
+  });
+
+  it("Wayland: comments between members and inside descriptions become // comments", () => {
+    const xml = '<protocol name="p"><!-- top --><interface name="a" version="1"><description summary="s">Text <!-- Section --> more.</description><!-- Version 1 additions --><request name="r"/></interface></protocol>';
+    const r = importWayland([{ path: "p.xml", text: xml }]);
+    expect(r.diagnostics).toEqual([]);
+    const text = r.files[0]!.text;
+    // A comment right before an interface is the interface's, like one before a member.
+    expect(text).toContain("package p;\n\n// top\n// Section\n/// s\n///\n/// Text  more.\n@wayland @version(1)\ninterface a {");
+    expect(text).toContain("    // Version 1 additions\n    request r();");
+  });
+});
