@@ -4,16 +4,18 @@
 import type { Command } from "commander";
 import { hasErrors } from "../diagnostics.js";
 import { processIo, type CommandIo } from "./input-files.js";
-import { loadAndCompile, parseFormat, printDiagnostics } from "./compile-inputs.js";
+import { parseFormat } from "./output-format.js";
 import { createProgress } from "./progress.js";
 
 /** Runs check; returns the exit code (0 ok, 1 errors, 2 usage). */
-export function runCheck(opts: { inputs: readonly string[]; format?: string }, io: CommandIo = processIo): number {
+export async function runCheck(opts: { inputs: readonly string[]; format?: string }, io: CommandIo = processIo): Promise<number> {
   const format = parseFormat(opts.format);
   if (format === undefined) {
     io.err(`nova-gen check: --format must be "human" or "json", not "${opts.format}"\n`);
     return 2;
   }
+  // Loaded on use: the compiler (chevrotain) costs about a second to load, which --help should not pay.
+  const { loadAndCompile, printDiagnostics } = await import("./compile-inputs.js");
   let progress = createProgress(0, io, false);
   const loaded = loadAndCompile(opts.inputs, process.cwd(), (count) => {
     progress = createProgress(count, io);
@@ -38,7 +40,7 @@ export function registerCheckCommand(program: Command, io: CommandIo = processIo
     .description("parse, resolve and check .nidl files (files or directories); exit 1 on errors")
     .option("--format <format>", 'diagnostics as "human" (stderr) or "json" (stdout)', "human")
     .addHelpText("after", "\nExamples:\n  nova-gen check idl/\n  nova-gen check idl/shell.nidl --format json\n")
-    .action((inputs: string[], o: { format?: string }) => {
-      process.exitCode = runCheck({ inputs, format: o.format }, io);
+    .action(async (inputs: string[], o: { format?: string }) => {
+      process.exitCode = await runCheck({ inputs, format: o.format }, io);
     });
 }

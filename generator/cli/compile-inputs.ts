@@ -10,8 +10,7 @@ import { compile, type CompileResult, type SourceFile } from "../index.js";
 import { renderHuman, renderJson, type Diagnostic } from "../diagnostics.js";
 import { expandInputs, type CommandIo } from "./input-files.js";
 
-/** `human` (default) or `json` diagnostics. */
-export type OutputFormat = "human" | "json";
+import type { OutputFormat } from "./output-format.js";
 
 /** A path as shown to users and written into outputs: relative to cwd, forward slashes. */
 export function displayPath(p: string, cwd: string = process.cwd()): string {
@@ -55,10 +54,4 @@ export function printDiagnostics(diagnostics: readonly Diagnostic[], sources: Re
   const lookup = (f: string): string | undefined => sources.get(f);
   if (format === "json") io.out(renderJson(diagnostics, lookup));
   else if (diagnostics.length > 0) io.err(renderHuman(diagnostics, lookup));
-}
-
-/** Parses `--format`; undefined means invalid. */
-export function parseFormat(value: string | undefined): OutputFormat | undefined {
-  if (value === undefined || value === "human") return "human";
-  return value === "json" ? "json" : undefined;
 }

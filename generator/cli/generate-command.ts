@@ -3,13 +3,11 @@
  * compile, run the registered emitters of the chosen targets, write the files.
  */
 import type { Command } from "commander";
-import { generate } from "../index.js";
 import { hasErrors, sortDiagnostics } from "../diagnostics.js";
 import type { TargetName } from "../model.js";
-import { registeredTargets } from "../emit/index.js";
 import { DEFAULT_RUNTIME_IMPORT } from "../emit/types.js";
 import { processIo, type CommandIo } from "./input-files.js";
-import { displayPath, loadAndCompile, parseFormat, printDiagnostics } from "./compile-inputs.js";
+import { parseFormat } from "./output-format.js";
 import { createProgress } from "./progress.js";
 import { writeGeneratedFiles } from "./write-files.js";
 import { watchInputs } from "./watch.js";
@@ -23,10 +21,9 @@ export interface GenerateOptions {
   format?: string;
 }
 
-/** Parses `--target a,b`; returns the targets or the unknown names. */
-export function parseTargets(spec: string | undefined): { ok: true; targets: TargetName[] } | { ok: false; unknown: string[] } {
-  const known = registeredTargets();
-  if (spec === undefined || spec.trim() === "") return { ok: true, targets: known };
+/** Parses `--target a,b` against the registered targets; returns the targets or the unknown names. */
+export function parseTargets(spec: string | undefined, known: readonly TargetName[]): { ok: true; targets: TargetName[] } | { ok: false; unknown: string[] } {
+  if (spec === undefined || spec.trim() === "") return { ok: true, targets: [...known] };
   const asked = [...new Set(spec.split(",").map((s) => s.trim()).filter((s) => s !== ""))];
   const unknown = asked.filter((t) => !known.includes(t as TargetName));
   return unknown.length > 0 ? { ok: false, unknown } : { ok: true, targets: asked as TargetName[] };
@@ -39,7 +36,11 @@ export async function runGenerate(opts: GenerateOptions, io: CommandIo = process
     io.err(`nova-gen generate: --format must be "human" or "json", not "${opts.format}"\n`);
     return 2;
   }
-  const targets = parseTargets(opts.target);
+  // Loaded on use: the compiler and the emitters cost about a second to load, which --help should not pay.
+  const { registeredTargets } = await import("../emit/index.js");
+  const { generate } = await import("../index.js");
+  const { displayPath, loadAndCompile, printDiagnostics } = await import("./compile-inputs.js");
+  const targets = parseTargets(opts.target, registeredTargets());
   if (!targets.ok) {
     io.err(`nova-gen generate: unknown target ${targets.unknown.map((t) => `"${t}"`).join(", ")} (available: ${registeredTargets().join(", ")})\n`);
     return 2;
@@ -81,7 +82,7 @@ export function registerGenerateCommand(program: Command, io: CommandIo = proces
     .command("generate <files...>")
     .description("compile .nidl files (files or directories) and write the outputs of the chosen targets")
     .requiredOption("-o, --out <dir>", "output directory (created if missing)")
-    .option("-t, --target <targets>", `comma-separated targets (default: all of ${registeredTargets().join(", ")})`)
+    .option("-t, --target <targets>", "comma-separated targets: ts, dbus, wayland, schema (default: every registered one)")
     .option("--runtime-import <spec>", `module specifier generated TypeScript imports the runtime from`, DEFAULT_RUNTIME_IMPORT)
     .option("-w, --watch", "regenerate whenever an input changes (Ctrl-C to stop)")
     .option("--format <format>", 'diagnostics as "human" (stderr) or "json" (stdout)', "human")

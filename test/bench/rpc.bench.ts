@@ -8,7 +8,7 @@
  *   (examples/demo), served by the generated skeleton in another process.
  * - rpc_pipe_rtt_p95_us: the same over the pipe transport.
  * - rpc_uds_calls_per_s_inflight64: 64 calls kept in flight.
- * - msgs_uds_per_s_64b: fire-and-forget Events with a 64-byte payload, full
+ * - msgs_uds_per_s_64b: fire-and-forget Events with a 64-byte (string) payload, full
  *   NOVA framing (header, CRC, body), counted and timed by the receiver.
  * - conn_1000_ok: 1 when 1,000 concurrent clients each completed a call.
  * - baseline_raw_uds_rtt_p95_us / baseline_raw_uds_msgs_per_s_64b: plain
@@ -153,7 +153,7 @@ async function novaMessagesPerSecond(dir: string, count: number): Promise<number
     const channel = await createChannel(endpoint, "unix", 1_048_576);
     let reply!: (m: Message) => void;
     channel.setHandler({ onMessage: (m) => reply(m) });
-    const payload = new Uint8Array(64).fill(7);
+    const payload = ARG_64; // 64 bytes of ASCII, the same payload as the round-trip calls
     const once = async (n: number): Promise<number> => {
       const answer = new Promise<Message>((resolve) => (reply = resolve));
       for (let i = 1; i <= n; ) {
