@@ -5,7 +5,6 @@
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { renderCompact, renderHuman, renderJson } from "../diagnostics.js";
-import { checkCompat } from "../compat/index.js";
 import { expandInputs, processIo, readSources, type CommandIo } from "./input-files.js";
 
 /** Options of {@link runCompat}. */
@@ -17,8 +16,8 @@ export interface CompatCommandOptions {
   readonly format: "human" | "compact" | "json";
 }
 
-/** Runs the check; returns the exit code (0 compatible, 1 breaking or unreadable, 2 usage). */
-export function runCompat(opts: CompatCommandOptions, io: CommandIo = processIo): number {
+/** Runs the check; resolves to the exit code (0 compatible, 1 breaking or unreadable, 2 usage). */
+export async function runCompat(opts: CompatCommandOptions, io: CommandIo = processIo): Promise<number> {
   const exts = [".nidl", ".xml"];
   const o = expandInputs([opts.old], exts);
   const n = expandInputs([opts.new], exts);
@@ -43,6 +42,8 @@ export function runCompat(opts: CompatCommandOptions, io: CommandIo = processIo)
       }
     },
   };
+  // Loaded on demand so that other commands do not pay for the parser at start-up.
+  const { checkCompat } = await import("../compat/index.js");
   const result = checkCompat([...readSources(o.files), ...extra], [...readSources(n.files), ...extra], host);
   const render = opts.format === "json" ? renderJson : opts.format === "compact" ? renderCompact : renderHuman;
   const text = render(result.diagnostics, (p) => result.sources.get(p));
@@ -61,12 +62,12 @@ export function registerCompatCommand(program: Command, io: CommandIo = processI
     .option("--with <file...>", "files both versions need (e.g. wayland.xml for protocols that use wl_surface)", [])
     .option("--format <format>", "human | compact | json", "human")
     .addHelpText("after", "\nExamples:\n  nova-gen compat old/idl new/idl\n  nova-gen compat v1/xdg-shell.xml v2/xdg-shell.xml --with /usr/share/wayland/wayland.xml\n")
-    .action((oldPath: string, newPath: string, o: { with: string[]; format: string }) => {
+    .action(async (oldPath: string, newPath: string, o: { with: string[]; format: string }) => {
       if (!["human", "compact", "json"].includes(o.format)) {
         io.err(`nova-gen compat: unknown --format "${o.format}"\n`);
         process.exitCode = 2;
         return;
       }
-      process.exitCode = runCompat({ old: oldPath, new: newPath, with: o.with, format: o.format as CompatCommandOptions["format"] }, io);
+      process.exitCode = await runCompat({ old: oldPath, new: newPath, with: o.with, format: o.format as CompatCommandOptions["format"] }, io);
     });
 }

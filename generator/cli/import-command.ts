@@ -4,8 +4,6 @@
  */
 import type { Command } from "commander";
 import { hasErrors, renderHuman, sortDiagnostics } from "../diagnostics.js";
-import { importDbus } from "../import/dbus.js";
-import { importWayland } from "../import/wayland.js";
 import { expandInputs, processIo, readSources, writeOutput, type CommandIo } from "./input-files.js";
 
 /** Options of {@link runImport}. */
@@ -15,15 +13,19 @@ export interface ImportCommandOptions {
   readonly out: string;
 }
 
-/** Runs the import; returns the exit code (0 ok, 1 errors in the input, 2 usage). */
-export function runImport(opts: ImportCommandOptions, io: CommandIo = processIo): number {
+/** Runs the import; resolves to the exit code (0 ok, 1 errors in the input, 2 usage). */
+export async function runImport(opts: ImportCommandOptions, io: CommandIo = processIo): Promise<number> {
   const { files, missing } = expandInputs(opts.inputs, [".xml"]);
   if (missing.length > 0 || files.length === 0) {
     io.err(missing.length > 0 ? `nova-gen import: no such file or directory: ${missing.join(", ")}\n` : "nova-gen import: no XML files given\n");
     return 2;
   }
   const sources = readSources(files);
-  const result = opts.dialect === "dbus" ? importDbus(sources) : importWayland(sources);
+  // Loaded on demand: the importers pull in the parser, which costs ~1 s of start-up for every other command.
+  const result =
+    opts.dialect === "dbus"
+      ? (await import("../import/dbus.js")).importDbus(sources)
+      : (await import("../import/wayland.js")).importWayland(sources);
   for (const f of result.files) io.out(`${writeOutput(opts.out, f.path, f.text)}\n`);
   const texts = new Map(sources.map((s) => [s.path, s.text]));
   io.err(renderHuman(sortDiagnostics(result.diagnostics), (p) => texts.get(p)));
@@ -41,8 +43,8 @@ export function registerImportCommand(program: Command, io: CommandIo = processI
       .addHelpText("after", dialect === "dbus"
         ? "\nExample:\n  nova-gen import dbus /usr/share/dbus-1/interfaces/org.freedesktop.portal.*.xml --out idl/portal\n"
         : "\nExample:\n  nova-gen import wayland /usr/share/wayland/wayland.xml /usr/share/wayland-protocols --out idl/wayland\n")
-      .action((inputs: string[], o: { out: string }) => {
-        process.exitCode = runImport({ dialect, inputs, out: o.out }, io);
+      .action(async (inputs: string[], o: { out: string }) => {
+        process.exitCode = await runImport({ dialect, inputs, out: o.out }, io);
       });
   }
 }

@@ -120,8 +120,8 @@ export function tscStrict(dir: string, files: readonly string[], declarationDir?
     noUnusedParameters: true,
     noImplicitReturns: true,
     noUncheckedIndexedAccess: true,
-    exactOptionalPropertyTypes: true,
-    noPropertyAccessFromIndexSignature: true,
+    // (exactOptionalPropertyTypes / noPropertyAccessFromIndexSignature also pass today, but they would
+    // hold the runtime files this check pulls in to a stricter standard than the project's own.)
     verbatimModuleSyntax: true,
     isolatedModules: true,
     skipLibCheck: true,
