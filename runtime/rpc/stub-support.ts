@@ -151,7 +151,11 @@ export function settleCallback<T>(promise: Promise<T>, callback: Callback<T>): v
 /** A listener's way to hear about signals that failed validation (they are not delivered). */
 export type InvalidMessageHandler = (error: IPCError) => void;
 
-/** Subscribes to a signal and delivers its validated arguments positionally. */
+/**
+ * Subscribes to a signal and delivers its validated arguments positionally.
+ * Missing trailing arguments read as undefined (optionals); surplus ones, from
+ * a newer version of the interface, are ignored.
+ */
 export function subscribeSignal<T extends readonly unknown[]>(
   port: RpcClientPort,
   iface: string,
@@ -164,8 +168,9 @@ export function subscribeSignal<T extends readonly unknown[]>(
   return port.subscribe(iface, member, (args) => {
     let parsed: T;
     try {
-      const padded = args.length >= arity ? args : [...args, ...new Array<undefined>(arity - args.length).fill(undefined)];
-      parsed = parsePayload(schema, padded, iface, member, "signal");
+      // A newer peer may append arguments to a signal: read the ones this version knows.
+      const known = args.length >= arity ? args.slice(0, arity) : [...args, ...new Array<undefined>(arity - args.length).fill(undefined)];
+      parsed = parsePayload(schema, known, iface, member, "signal");
     } catch (error) {
       if (onInvalid !== undefined && isIPCError(error)) onInvalid(error);
       return;

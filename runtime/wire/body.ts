@@ -9,7 +9,7 @@
  *   Heartbeat pid u64 | loadAverage f32 | memoryBytes u64 | uptimeSeconds u64   (exactly 28 bytes)
  */
 import { IPCError } from "../errors.js";
-import { checkU64, checkUint, nameBytes, readU16, readU32, readU64, readUtf8, writeU16, writeU32, writeU64 } from "./bytes.js";
+import { checkU64, checkUint, nameBytes, readName, readU16, readU32, readU64, writeU16, writeU32, writeU64 } from "./bytes.js";
 import { HEARTBEAT_BODY_SIZE, MAX_NAME_BYTES } from "./constants.js";
 import type { CompressionType, ErrorDetails, Message, PayloadFormat } from "./message.js";
 import { decodeSection, encodeValue } from "./value-section.js";
@@ -190,7 +190,7 @@ export function decodeBody(
   switch (type) {
     case "request":
       return {
-        method: readUtf8(b, start + 10, s, "body.method"),
+        method: readName(b, start + 10, s, "body.method"),
         params: decodeSection(b, s, end, format, compression, maxSize),
         timeoutMs: readU32(b, start),
         flags: readU32(b, start + 4),
@@ -204,7 +204,7 @@ export function decodeBody(
     }
     case "event":
       return {
-        eventType: readUtf8(b, start + 12, s, "body.eventType"),
+        eventType: readName(b, start + 12, s, "body.eventType"),
         data: decodeSection(b, s, end, format, compression, maxSize),
         sourceId: readU64(b, start),
         priority: b[start + 8],

@@ -100,6 +100,32 @@ export function readUtf8(b: Uint8Array, start: number, end: number, field: strin
   }
 }
 
+// A direct-mapped cache of recently decoded names. Method names and event
+// types repeat constantly, so comparing bytes against a cached entry beats
+// building the string again; the cache is bounded (256 slots, names <= 64 bytes).
+const NAME_SLOTS = 256;
+const cachedNameBytes: (Uint8Array | undefined)[] = new Array(NAME_SLOTS);
+const cachedNames: string[] = new Array(NAME_SLOTS);
+
+/** {@link readUtf8} for names (method, event type), with the cache above. */
+export function readName(b: Uint8Array, start: number, end: number, field: string): string {
+  const n = end - start;
+  if (n > 64) return readUtf8(b, start, end, field);
+  let h = n;
+  for (let i = start; i < end; i++) h = (h * 31 + b[i]) | 0;
+  const slot = (h ^ (h >>> 8)) & (NAME_SLOTS - 1);
+  const bytes = cachedNameBytes[slot];
+  if (bytes !== undefined && bytes.length === n) {
+    let i = 0;
+    while (i < n && bytes[i] === b[start + i]) i++;
+    if (i === n) return cachedNames[slot];
+  }
+  const name = readUtf8(b, start, end, field);
+  cachedNameBytes[slot] = b.slice(start, end);
+  cachedNames[slot] = name;
+  return name;
+}
+
 const isWellFormed = (String.prototype as unknown as { isWellFormed?: () => boolean }).isWellFormed;
 
 const nameCache = new Map<string, Buffer>();

@@ -71,25 +71,19 @@ export function crc32(buf: Uint8Array, start = 0, end = buf.length, crc = 0): nu
   return crc32Js(buf, start, end, crc);
 }
 
-/** CRC-32 state after 4 zero bytes, as a continuation of `crc`. */
-function crc32FourZeros(crc: number): number {
-  const T = TABLE;
-  let c = ~crc;
-  c = T[c & 255] ^ (c >>> 8);
-  c = T[c & 255] ^ (c >>> 8);
-  c = T[c & 255] ^ (c >>> 8);
-  c = T[c & 255] ^ (c >>> 8);
-  return ~c >>> 0;
-}
-
 /**
  * The frame checksum: CRC-32 over the 40 header bytes at `frameStart` with the
  * CRC field (offset 36..39) taken as zero, then `payloadLength` payload bytes.
  * Reads only; never writes to `buf` (it may be a caller's or shared memory).
  */
 export function frameCrc32(buf: Uint8Array, frameStart: number, payloadLength: number): number {
-  let c = crc32Js(buf, frameStart, frameStart + 36, 0);
-  c = crc32FourZeros(c);
+  const T = TABLE;
+  // Header bytes 0..31: two slicing-by-16 steps.
+  let c = ~crc32Js(buf, frameStart, frameStart + 32, 0);
+  // Bytes 32..39 as one slicing-by-8 step whose last four bytes (the CRC field) are zero.
+  const i = frameStart + 32;
+  const a = c ^ (buf[i] | (buf[i + 1] << 8) | (buf[i + 2] << 16) | (buf[i + 3] << 24));
+  c = T[1792 + (a & 255)] ^ T[1536 + ((a >>> 8) & 255)] ^ T[1280 + ((a >>> 16) & 255)] ^ T[1024 + (a >>> 24)] ^ T[768] ^ T[512] ^ T[256] ^ T[0];
   const p = frameStart + 40;
-  return crc32(buf, p, p + payloadLength, c);
+  return crc32(buf, p, p + payloadLength, ~c >>> 0);
 }

@@ -68,10 +68,13 @@ function assemble(message: Message, p: Prepared, section: Uint8Array): Buffer {
     });
   }
   const frame = Buffer.allocUnsafe(HEADER_SIZE + payloadLength);
-  writeHeader(frame, 0, p.typeCode, flagsFor(p.format, p.compression), message, payloadLength);
-  p.plan.writeFixed(frame, HEADER_SIZE);
-  frame.set(section, HEADER_SIZE + p.plan.fixedSize);
-  writeU32(frame, Offset.crc, frameCrc32(frame, 0, payloadLength));
+  // Write through a plain Uint8Array view: the byte helpers and the CRC then
+  // see one array type for encoding and decoding and stay monomorphic.
+  const out = new Uint8Array(frame.buffer, frame.byteOffset, frame.length);
+  writeHeader(out, 0, p.typeCode, flagsFor(p.format, p.compression), message, payloadLength);
+  p.plan.writeFixed(out, HEADER_SIZE);
+  out.set(section, HEADER_SIZE + p.plan.fixedSize);
+  writeU32(out, Offset.crc, frameCrc32(out, 0, payloadLength));
   return frame;
 }
 

@@ -117,13 +117,15 @@ function frameDecoderMetrics(ctx: BenchContext): Record<string, number> {
     for (let p = 0; p < passes; p++) for (const c of chunks) decoder.push(c);
   }, t);
   if (errors !== 0 || received % 4096 !== 0 || decoder.bufferedBytes !== 0) throw new Error("frame decoder benchmark lost frames");
-  return { frame_decode_msgs_per_s: r.opsPerSec * 4096 };
+  // The median round is the metric; the best round shows the ceiling on a noisy shared machine.
+  return { frame_decode_msgs_per_s: r.opsPerSec * 4096, frame_decode_best_round_msgs_per_s: r.bestOpsPerSec * 4096 };
 }
 
 /** The codec suite. */
 export const codecSuite: BenchSuite = {
   name: "codec",
   async run(ctx) {
-    return { ...codecMetrics(ctx), ...frameDecoderMetrics(ctx) };
+    const frame = frameDecoderMetrics(ctx);
+    return { ...codecMetrics(ctx), ...frame };
   },
 };

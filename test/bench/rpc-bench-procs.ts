@@ -37,15 +37,24 @@ function waitForLine(child: ChildProcess, what: string, pattern: RegExp, timeout
 function stopper(child: ChildProcess): () => Promise<void> {
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   return async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    // SIGTERM first so a profiled peer can write its profile; SIGKILL if it lingers.
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill(process.env.NOVA_BENCH_PEER_NODE_ARGS ? "SIGTERM" : "SIGKILL");
+      setTimeout(() => child.exitCode === null && child.signalCode === null && child.kill("SIGKILL"), 3000).unref();
+    }
     await exited;
   };
 }
 
-/** Starts `node <sibling script> ...args` and waits for `ready <pid>`. */
+/**
+ * Starts `node <sibling script> ...args` and waits for `ready <pid>`.
+ * `NOVA_BENCH_PEER_NODE_ARGS` (space-separated, e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`)
+ * is passed to node for the peers only: NODE_OPTIONS refuses `--cpu-prof`.
+ */
 export async function startPeer(script: string, args: readonly string[]): Promise<BenchProcess> {
   const file = fileURLToPath(new URL(script, import.meta.url));
-  const child = spawn(process.execPath, [file, ...args], { stdio: ["ignore", "pipe", "inherit"] });
+  const nodeArgs = (process.env.NOVA_BENCH_PEER_NODE_ARGS ?? "").split(" ").filter((a) => a.length > 0);
+  const child = spawn(process.execPath, [...nodeArgs, file, ...args], { stdio: ["ignore", "pipe", "inherit"] });
   await waitForLine(child, script, /ready (\d+)/);
   return { pid: child.pid!, stop: stopper(child) };
 }
