@@ -4,5 +4,6 @@
 export * from "./errors.js";
 export * from "./wire/index.js";
 export * from "./codec/index.js";
+export * from "./transport/index.js";
 export * from "./rpc/index.js";
 export * from "./registry/index.js";

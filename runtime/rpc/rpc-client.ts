@@ -10,7 +10,7 @@ import { IPCError } from "../errors.js";
 import type { Message, ResponseMessage } from "../wire/message.js";
 import type { Channel } from "../transport/types.js";
 import type { CallOptions, Callback, RpcClientPort } from "./contract.js";
-import { currentChain } from "./call-chain.js";
+import { currentChain, enableAsyncChains } from "./call-chain.js";
 import {
   buildRequest,
   CANCEL,
@@ -60,6 +60,8 @@ export class RpcClient implements RpcClientPort {
     options: RpcClientOptions = {},
   ) {
     this.timeoutMs = options.timeoutMs ?? 5000;
+    // A handler of this process can call out from now on: carry call chains across awaits.
+    enableAsyncChains();
     channel.setHandler({
       onMessage: (message) => this.onMessage(message),
       onClose: (reason) => this.onClose(reason),

@@ -175,7 +175,6 @@ export class RpcServer implements RpcServerPort {
       return this.respond(conn, request, started, error, true);
     }
     const call = new ServerCall(conn, request, started, target.iface, target.member);
-    conn.inFlight.set(request.messageId, call);
     let result: unknown;
     try {
       result = this.detectCycles ? runInChain(parsed.chain, () => entry.handler(parsed.args, call), this.nodeId) : entry.handler(parsed.args, call);
@@ -183,6 +182,8 @@ export class RpcServer implements RpcServerPort {
       return this.finish(call, error, true);
     }
     if (isThenable(result)) {
+      // Only a call that outlives this turn can be cancelled or orphaned: track just those.
+      conn.inFlight.set(request.messageId, call);
       result.then(
         (value) => this.finish(call, value, false),
         (error: unknown) => this.finish(call, error, true),

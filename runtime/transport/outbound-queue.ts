@@ -1,10 +1,15 @@
 /**
  * The bounded, batching outbound queue of a channel.
  *
- * Frames queued during one event-loop turn are coalesced into a single write
- * (one syscall) by a flush scheduled with `process.nextTick`: a lone call is
- * flushed before the loop polls again, so batching never delays it, while a
- * burst of thousands of small frames becomes one large write.
+ * Frames are copied, as they are pushed, into one batch buffer (a 64 KiB
+ * slab, recycled once the kernel has taken it): no array of frames, no
+ * concat pass. The batch is written with one syscall by a flush scheduled
+ * with `process.nextTick` — a lone call is written before the loop polls
+ * again, so batching never delays it — or at once when the slab is full, so
+ * a sender that produces thousands of frames in one turn keeps the socket
+ * busy while it encodes the rest instead of handing the kernel one huge
+ * write at the end of the turn. A frame bigger than a slab is written on its
+ * own, without a copy, after the batch before it.
  *
  * Memory is bounded: the queue counts the bytes not yet flushed plus the bytes
  * handed to the socket but not yet accepted by the kernel; above `maxBytes`
@@ -25,13 +30,20 @@ interface Waiter {
   timer: NodeJS.Timeout | undefined;
 }
 
+/** Size of a batch buffer: large enough for hundreds of small frames per syscall. */
+export const SLAB_BYTES = 64 * 1024;
+/** Free slabs kept for reuse per queue (more are garbage collected). */
+const MAX_FREE_SLABS = 4;
+
 /** A bounded batching writer; see the file comment. */
 export class OutboundQueue {
-  private batch: Uint8Array[] = [];
+  private slab: Buffer | undefined;
   private batchBytes = 0;
+  private batchCount = 0;
   private inFlightBytes = 0;
   private scheduled = false;
   private failed: IPCError | undefined;
+  private readonly freeSlabs: Buffer[] = [];
   private readonly waiters: Waiter[] = [];
   private readonly idleWaiters: Array<() => void> = [];
   private readonly flushNow = (): void => this.flush();
@@ -49,15 +61,25 @@ export class OutboundQueue {
 
   /** True when a frame pushed now would be accepted. */
   get hasRoom(): boolean {
-    return this.batchBytes + this.inFlightBytes < this.maxBytes && this.batch.length < this.maxMessages;
+    return this.batchBytes + this.inFlightBytes < this.maxBytes && this.batchCount < this.maxMessages;
   }
 
   /** Queues `frame` if there is room; never splits or reorders frames. */
   tryPush(frame: Uint8Array): boolean {
     if (this.failed) throw this.failed;
     if (!this.hasRoom) return false;
-    this.batch.push(frame);
-    this.batchBytes += frame.length;
+    const size = frame.length;
+    if (size > SLAB_BYTES) {
+      // Too big to batch: what is queued goes first, then the frame as it is.
+      this.flush();
+      this.writeOut(frame, undefined, size);
+      return true;
+    }
+    if (this.batchBytes + size > SLAB_BYTES) this.flush();
+    const slab = (this.slab ??= this.freeSlabs.pop() ?? Buffer.allocUnsafeSlow(SLAB_BYTES));
+    slab.set(frame, this.batchBytes);
+    this.batchBytes += size;
+    this.batchCount++;
     if (!this.scheduled) {
       this.scheduled = true;
       process.nextTick(this.flushNow);
@@ -88,33 +110,45 @@ export class OutboundQueue {
     return new Promise<void>((resolve) => this.idleWaiters.push(resolve));
   }
 
-  /** Writes the current batch as one chunk. Normally runs on its own via nextTick. */
+  /** Writes the current batch as one chunk. Normally runs on its own (nextTick or a full slab). */
   flush(): void {
     this.scheduled = false;
-    if (this.batch.length === 0 || this.failed) return;
-    const chunk = this.batch.length === 1 ? this.batch[0] : Buffer.concat(this.batch, this.batchBytes);
+    const slab = this.slab;
+    if (slab === undefined || this.batchBytes === 0 || this.failed) return;
     const bytes = this.batchBytes;
-    this.batch = [];
+    this.slab = undefined;
     this.batchBytes = 0;
-    this.inFlightBytes += bytes;
-    this.sink.write(chunk, (error) => {
-      this.inFlightBytes -= bytes;
-      if (error && !this.failed) this.fail(new IPCError("ChannelClosed", `write failed: ${error.message}`, { cause: error }));
-      this.wake();
-    });
+    this.batchCount = 0;
+    this.writeOut(slab.subarray(0, bytes), slab, bytes);
   }
 
   /** Drops everything queued and rejects every waiter with `error`; later pushes throw it. */
   fail(error: IPCError): void {
     if (this.failed) return;
     this.failed = error;
-    this.batch = [];
+    this.slab = undefined;
     this.batchBytes = 0;
+    this.batchCount = 0;
+    this.freeSlabs.length = 0;
     for (const w of this.waiters.splice(0)) {
       if (w.timer) clearTimeout(w.timer);
       w.reject(error);
     }
     for (const resolve of this.idleWaiters.splice(0)) resolve();
+  }
+
+  /** Hands `data` to the sink; `slab` (if any) is reused once the kernel has the bytes. */
+  private writeOut(data: Uint8Array, slab: Buffer | undefined, bytes: number): void {
+    this.inFlightBytes += bytes;
+    this.sink.write(data, (error) => {
+      this.inFlightBytes -= bytes;
+      if (error) {
+        if (!this.failed) this.fail(new IPCError("ChannelClosed", `write failed: ${error.message}`, { cause: error }));
+      } else if (slab !== undefined && !this.failed && this.freeSlabs.length < MAX_FREE_SLABS) {
+        this.freeSlabs.push(slab);
+      }
+      this.wake();
+    });
   }
 
   private wake(): void {

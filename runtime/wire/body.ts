@@ -14,16 +14,6 @@ import { HEARTBEAT_BODY_SIZE, MAX_NAME_BYTES } from "./constants.js";
 import type { CompressionType, ErrorDetails, Message, PayloadFormat } from "./message.js";
 import { decodeSection, encodeValue } from "./value-section.js";
 
-/** What the frame encoder needs to lay out a body. */
-export interface BodyPlan {
-  /** Bytes before the value section (fixed fields and the name). */
-  fixedSize: number;
-  /** Writes the fixed part at `o`. */
-  writeFixed(b: Uint8Array, o: number): void;
-  /** The uncompressed value section; empty for a Heartbeat. */
-  section: Uint8Array;
-}
-
 const EMPTY = new Uint8Array(0);
 const U32_MAX = 0xffff_ffff;
 
@@ -43,82 +33,152 @@ function checkErrorDetails(error: unknown, where: "encode" | "decode"): ErrorDet
   return out;
 }
 
-/** Checks a message's body fields and encodes its value section. */
-export function planBody(message: Message, format: PayloadFormat): BodyPlan {
-  switch (message.type) {
-    case "request": {
-      const { body } = message;
-      const name = nameBytes(body.method, "body.method", MAX_NAME_BYTES);
-      const timeoutMs = checkUint(body.timeoutMs, U32_MAX, "body.timeoutMs");
-      const flags = checkUint(body.flags, U32_MAX, "body.flags");
-      return {
-        fixedSize: 10 + name.length,
-        writeFixed(b, o) {
-          writeU32(b, o, timeoutMs);
-          writeU32(b, o + 4, flags);
-          writeU16(b, o + 8, name.length);
-          b.set(name, o + 10);
-        },
-        section: encodeValue(body.params, format),
-      };
-    }
-    case "response": {
-      const { body } = message;
-      const status = checkUint(body.status, U32_MAX, "body.status");
-      const time = checkUint(body.executionTimeUs, U32_MAX, "body.executionTimeUs");
-      const error = checkErrorDetails(body.error, "encode");
-      return {
-        fixedSize: 8,
-        writeFixed(b, o) {
-          writeU32(b, o, status);
-          writeU32(b, o + 4, time);
-        },
-        section: encodeValue([body.value, error], format),
-      };
-    }
-    case "event": {
-      const { body } = message;
-      const sourceId = checkU64(body.sourceId, "body.sourceId");
-      const priority = checkUint(body.priority, 255, "body.priority");
-      const name = nameBytes(body.eventType, "body.eventType", MAX_NAME_BYTES);
-      return {
-        fixedSize: 12 + name.length,
-        writeFixed(b, o) {
-          writeU64(b, o, sourceId);
-          b[o + 8] = priority;
-          b[o + 9] = 0;
-          writeU16(b, o + 10, name.length);
-          b.set(name, o + 12);
-        },
-        section: encodeValue(body.data, format),
-      };
-    }
-    case "heartbeat": {
-      const { body } = message;
-      const pid = checkU64(body.pid, "body.pid");
-      const memory = checkU64(body.memoryBytes, "body.memoryBytes");
-      const uptime = checkU64(body.uptimeSeconds, "body.uptimeSeconds");
-      if (typeof body.loadAverage !== "number") {
-        throw new IPCError("SerializationError", "body.loadAverage must be a number", { context: { field: "body.loadAverage" } });
+/**
+ * What the frame encoder needs to lay out a body. One instance is reused for
+ * every synchronous encode (no closure or object per frame); an async encode
+ * that awaits between planning and writing takes a {@link BodyPlan.clone}.
+ */
+export class BodyPlan {
+  /** Header type code of the planned message (1..4). */
+  typeCode = 0;
+  /** Bytes before the value section (fixed fields and the name). */
+  fixedSize = 0;
+  /** The uncompressed value section; empty for a Heartbeat. May be a view into msgpackr's scratch buffer. */
+  section: Uint8Array = EMPTY;
+  // Validated fixed fields; their meaning depends on typeCode (see writeFixed).
+  private u32a = 0;
+  private u32b = 0;
+  private f32 = 0;
+  private big1 = 0n;
+  private big2 = 0n;
+  private big3 = 0n;
+  private name: Uint8Array = EMPTY;
+
+  /** Writes the fixed part at `o` (the caller guarantees `fixedSize` bytes). */
+  writeFixed(b: Uint8Array, o: number): void {
+    switch (this.typeCode) {
+      case 1: {
+        const name = this.name;
+        writeU32(b, o, this.u32a);
+        writeU32(b, o + 4, this.u32b);
+        writeU16(b, o + 8, name.length);
+        copyName(b, o + 10, name);
+        return;
       }
-      const load = body.loadAverage;
-      return {
-        fixedSize: HEARTBEAT_BODY_SIZE,
-        writeFixed(b, o) {
-          writeU64(b, o, pid);
-          f32View.setFloat32(0, load, true);
-          writeU32(b, o + 8, f32View.getUint32(0, true));
-          writeU64(b, o + 12, memory);
-          writeU64(b, o + 20, uptime);
-        },
-        section: EMPTY,
-      };
+      case 2:
+        writeU32(b, o, this.u32a);
+        writeU32(b, o + 4, this.u32b);
+        return;
+      case 3: {
+        const name = this.name;
+        writeU64(b, o, this.big1);
+        b[o + 8] = this.u32a;
+        b[o + 9] = 0;
+        writeU16(b, o + 10, name.length);
+        copyName(b, o + 12, name);
+        return;
+      }
+      default:
+        writeU64(b, o, this.big1);
+        f32View.setFloat32(0, this.f32, true);
+        writeU32(b, o + 8, f32View.getUint32(0, true));
+        writeU64(b, o + 12, this.big2);
+        writeU64(b, o + 20, this.big3);
     }
-    default:
-      throw new IPCError("SerializationError", `unknown message type ${JSON.stringify((message as { type?: unknown }).type)}`, {
-        context: { field: "type" },
-      });
   }
+
+  /** An independent copy (with its own copy of the section) for use across an await. */
+  clone(): BodyPlan {
+    const c = new BodyPlan();
+    c.typeCode = this.typeCode;
+    c.fixedSize = this.fixedSize;
+    c.section = this.section.length === 0 ? EMPTY : new Uint8Array(this.section);
+    c.u32a = this.u32a;
+    c.u32b = this.u32b;
+    c.f32 = this.f32;
+    c.big1 = this.big1;
+    c.big2 = this.big2;
+    c.big3 = this.big3;
+    c.name = this.name;
+    return c;
+  }
+
+  /** Checks a message's body fields and encodes its value section into this plan. */
+  plan(message: Message, format: PayloadFormat): this {
+    switch (message.type) {
+      case "request": {
+        const { body } = message;
+        const name = nameBytes(body.method, "body.method", MAX_NAME_BYTES);
+        this.u32a = checkUint(body.timeoutMs, U32_MAX, "body.timeoutMs");
+        this.u32b = checkUint(body.flags, U32_MAX, "body.flags");
+        this.section = encodeValue(body.params, format);
+        this.typeCode = 1;
+        this.fixedSize = 10 + name.length;
+        this.name = name;
+        return this;
+      }
+      case "response": {
+        const { body } = message;
+        this.u32a = checkUint(body.status, U32_MAX, "body.status");
+        this.u32b = checkUint(body.executionTimeUs, U32_MAX, "body.executionTimeUs");
+        const error = checkErrorDetails(body.error, "encode");
+        this.section = encodeValue([body.value, error], format);
+        this.typeCode = 2;
+        this.fixedSize = 8;
+        return this;
+      }
+      case "event": {
+        const { body } = message;
+        this.big1 = checkU64(body.sourceId, "body.sourceId");
+        this.u32a = checkUint(body.priority, 255, "body.priority");
+        const name = nameBytes(body.eventType, "body.eventType", MAX_NAME_BYTES);
+        this.section = encodeValue(body.data, format);
+        this.typeCode = 3;
+        this.fixedSize = 12 + name.length;
+        this.name = name;
+        return this;
+      }
+      case "heartbeat": {
+        const { body } = message;
+        this.big1 = checkU64(body.pid, "body.pid");
+        this.big2 = checkU64(body.memoryBytes, "body.memoryBytes");
+        this.big3 = checkU64(body.uptimeSeconds, "body.uptimeSeconds");
+        if (typeof body.loadAverage !== "number") {
+          throw new IPCError("SerializationError", "body.loadAverage must be a number", { context: { field: "body.loadAverage" } });
+        }
+        this.f32 = body.loadAverage;
+        this.section = EMPTY;
+        this.typeCode = 4;
+        this.fixedSize = HEARTBEAT_BODY_SIZE;
+        return this;
+      }
+      default:
+        throw new IPCError("SerializationError", `unknown message type ${JSON.stringify((message as { type?: unknown }).type)}`, {
+          context: { field: "type" },
+        });
+    }
+  }
+}
+
+/** Short names are copied byte by byte: TypedArray#set costs more than the copy for a few bytes. */
+function copyName(b: Uint8Array, o: number, name: Uint8Array): void {
+  const n = name.length;
+  if (n > 32) {
+    b.set(name, o);
+    return;
+  }
+  for (let i = 0; i < n; i++) b[o + i] = name[i];
+}
+
+const sharedPlan = new BodyPlan();
+
+/**
+ * Checks a message's body fields and encodes its value section. Returns a
+ * shared plan that the next call overwrites: use it before encoding again
+ * (or {@link BodyPlan.clone} it).
+ */
+export function planBody(message: Message, format: PayloadFormat): BodyPlan {
+  return sharedPlan.plan(message, format);
 }
 
 const f32View = new DataView(new ArrayBuffer(4));

@@ -35,15 +35,19 @@ function checkMax(max: number | undefined): number {
   return max;
 }
 
-interface Prepared {
-  typeCode: number;
-  format: PayloadFormat;
-  compression: CompressionType;
-  plan: BodyPlan;
-  max: number;
+/** Header flag byte for a format/compression pair; the common msgpack/none pair skips the lookup. */
+function flagsOf(format: PayloadFormat, compression: CompressionType): number {
+  return format === "msgpack" && compression === "none" ? 0 : flagsFor(format, compression);
 }
 
-function prepare(message: Message, options: EncodeOptions): Prepared {
+// The result of prepare(): module state instead of an object per frame. Only
+// synchronous code runs between prepare() and the write that consumes it;
+// encodeMessageAsync copies what it needs before awaiting.
+let pFlags = 0;
+let pCompression: CompressionType = "none";
+let pMax = DEFAULT_MAX_MESSAGE_SIZE;
+
+function prepare(message: Message, options: EncodeOptions | undefined): BodyPlan {
   if (typeof message !== "object" || message === null) {
     throw new IPCError("SerializationError", "message must be an object", {});
   }
@@ -54,27 +58,62 @@ function prepare(message: Message, options: EncodeOptions): Prepared {
   checkU64(message.messageId, "messageId");
   checkU64(message.correlationId, "correlationId");
   checkU64(message.timestampNs, "timestampNs");
-  const format = options.format ?? message.format ?? "msgpack";
-  const compression = options.compression ?? message.compression ?? "none";
-  flagsFor(format, compression);
-  return { typeCode, format, compression, plan: planBody(message, format), max: checkMax(options.maxMessageSize) };
+  let format: PayloadFormat;
+  let compression: CompressionType;
+  let max = DEFAULT_MAX_MESSAGE_SIZE;
+  if (options === undefined) {
+    format = message.format ?? "msgpack";
+    compression = message.compression ?? "none";
+  } else {
+    format = options.format ?? message.format ?? "msgpack";
+    compression = options.compression ?? message.compression ?? "none";
+    if (options.maxMessageSize !== undefined) max = checkMax(options.maxMessageSize);
+  }
+  const flags = flagsOf(format, compression);
+  const plan = planBody(message, format);
+  pPlan = undefined;
+  pFlags = flags;
+  pCompression = compression;
+  pMax = max;
+  return plan;
 }
 
-function assemble(message: Message, p: Prepared, section: Uint8Array): Buffer {
-  const payloadLength = p.plan.fixedSize + section.length;
-  if (payloadLength > p.max) {
-    throw new IPCError("MessageTooLarge", `message body is ${payloadLength} bytes, limit is ${p.max}`, {
-      context: { payloadLength, limit: p.max, messageId: String(message.messageId) },
+/** The section as transmitted: compressed when the frame says so (sync). */
+function finalSection(plan: BodyPlan, compression: CompressionType): Uint8Array {
+  return compression === "none" || plan.section.length === 0 ? plan.section : compressSection(plan.section, compression);
+}
+
+function checkSize(message: Message, payloadLength: number, max: number): void {
+  if (payloadLength > max) {
+    throw new IPCError("MessageTooLarge", `message body is ${payloadLength} bytes, limit is ${max}`, {
+      context: { payloadLength, limit: max, messageId: String(message.messageId) },
     });
   }
+}
+
+/**
+ * Writes the whole frame at `out[o]` (the caller guarantees room for
+ * 40 + payloadLength bytes) and returns its length.
+ */
+function writeFrame(out: Uint8Array, o: number, message: Message, plan: BodyPlan, flags: number, section: Uint8Array): number {
+  const payloadLength = plan.fixedSize + section.length;
+  writeHeader(out, o, plan.typeCode, flags, message, payloadLength);
+  plan.writeFixed(out, o + HEADER_SIZE);
+  const s = o + HEADER_SIZE + plan.fixedSize;
+  const n = section.length;
+  if (n > 64) out.set(section, s);
+  else for (let i = 0; i < n; i++) out[s + i] = section[i];
+  writeU32(out, o + Offset.crc, frameCrc32(out, o, payloadLength));
+  return HEADER_SIZE + payloadLength;
+}
+
+function assemble(message: Message, plan: BodyPlan, flags: number, max: number, section: Uint8Array): Buffer {
+  const payloadLength = plan.fixedSize + section.length;
+  checkSize(message, payloadLength, max);
   const frame = Buffer.allocUnsafe(HEADER_SIZE + payloadLength);
   // Write through a plain Uint8Array view: the byte helpers and the CRC then
   // see one array type for encoding and decoding and stay monomorphic.
-  const out = new Uint8Array(frame.buffer, frame.byteOffset, frame.length);
-  writeHeader(out, 0, p.typeCode, flagsFor(p.format, p.compression), message, payloadLength);
-  p.plan.writeFixed(out, HEADER_SIZE);
-  out.set(section, HEADER_SIZE + p.plan.fixedSize);
-  writeU32(out, Offset.crc, frameCrc32(out, 0, payloadLength));
+  writeFrame(new Uint8Array(frame.buffer, frame.byteOffset, frame.length), 0, message, plan, flags, section);
   return frame;
 }
 
@@ -82,20 +121,76 @@ function assemble(message: Message, p: Prepared, section: Uint8Array): Buffer {
  * Encodes one message as one complete frame. Throws IPCError SerializationError
  * (a field out of range, a value the format cannot carry) or MessageTooLarge.
  * zstd compression blocks briefly on a helper thread; see {@link encodeMessageAsync}.
+ * To encode many frames into one write buffer without a Buffer per frame, use
+ * {@link encodeMessageInto} or a FrameWriter (frame-writer.ts).
  */
-export function encodeMessage(message: Message, options: EncodeOptions = {}): Buffer {
-  const p = prepare(message, options);
-  const section = p.plan.section.length === 0 ? p.plan.section : compressSection(p.plan.section, p.compression);
-  return assemble(message, p, section);
+export function encodeMessage(message: Message, options?: EncodeOptions): Buffer {
+  const plan = prepare(message, options);
+  return assemble(message, plan, pFlags, pMax, finalSection(plan, pCompression));
+}
+
+/**
+ * Encodes one message straight into `target` at `offset`, allocating nothing
+ * for the frame itself. Returns the frame length when it fitted. When the
+ * frame does not fit in `target.length - offset` bytes, nothing is written and
+ * the result is the NEGATED frame length (so the caller can grow or flush and
+ * retry). Throws exactly what {@link encodeMessage} throws. The bytes written
+ * are identical to encodeMessage's.
+ */
+export function encodeMessageInto(message: Message, target: Uint8Array, offset: number, options?: EncodeOptions): number {
+  const plan = prepare(message, options);
+  const flags = pFlags;
+  const section = finalSection(plan, pCompression);
+  const payloadLength = plan.fixedSize + section.length;
+  checkSize(message, payloadLength, pMax);
+  const total = HEADER_SIZE + payloadLength;
+  if (!(offset >= 0 && offset + total <= target.length)) return -total;
+  return writeFrame(target, offset, message, plan, flags, section);
+}
+
+let pPlan: BodyPlan | undefined;
+let pSection: Uint8Array = new Uint8Array(0);
+
+/**
+ * First half of a two-step encode for writers that own their buffer
+ * (FrameWriter): checks and plans `message` and returns its frame length.
+ * {@link writePlannedFrame} must follow before any other encode.
+ * @internal
+ */
+export function planFrame(message: Message, options: EncodeOptions | undefined): number {
+  const plan = prepare(message, options);
+  const section = finalSection(plan, pCompression);
+  const payloadLength = plan.fixedSize + section.length;
+  checkSize(message, payloadLength, pMax);
+  pPlan = plan;
+  pSection = section;
+  return HEADER_SIZE + payloadLength;
+}
+
+/**
+ * Second half: writes the frame planned by {@link planFrame} for the same
+ * `message` at `out[o]` (room guaranteed by the caller); returns its length.
+ * @internal
+ */
+export function writePlannedFrame(out: Uint8Array, o: number, message: Message): number {
+  const plan = pPlan;
+  if (plan === undefined) throw new IPCError("InvalidArgument", "writePlannedFrame without planFrame", {});
+  pPlan = undefined;
+  return writeFrame(out, o, message, plan, pFlags, pSection);
 }
 
 /** Like {@link encodeMessage}, but zstd runs on the thread pool without blocking. */
 export async function encodeMessageAsync(message: Message, options: EncodeOptions = {}): Promise<Buffer> {
-  const p = prepare(message, options);
-  if (p.compression === "none" || p.plan.section.length === 0) return assemble(message, p, p.plan.section);
-  // The plan's section may be a view into msgpackr's scratch buffer: copy it before awaiting.
-  const section = await compressSectionAsync(new Uint8Array(p.plan.section), p.compression);
-  return assemble(message, p, section);
+  const shared = prepare(message, options);
+  const flags = pFlags;
+  const compression = pCompression;
+  const max = pMax;
+  if (compression === "none" || shared.section.length === 0) return assemble(message, shared, flags, max, shared.section);
+  // The shared plan is reused by the next encode and its section may be a view
+  // into msgpackr's scratch buffer: take a private copy before awaiting.
+  const plan = shared.clone();
+  const section = await compressSectionAsync(plan.section, compression);
+  return assemble(message, plan, flags, max, section);
 }
 
 /**

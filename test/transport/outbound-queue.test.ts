@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { OutboundQueue, type ByteSink } from "../../runtime/transport/outbound-queue.js";
+import { OutboundQueue, SLAB_BYTES, type ByteSink } from "../../runtime/transport/outbound-queue.js";
 import { IPCError } from "../../runtime/errors.js";
 
 /** A sink that records writes and completes them when told to. */
@@ -83,6 +83,36 @@ describe("OutboundQueue", () => {
       }),
       { numRuns: 25 },
     );
+  });
+
+  it("writes a full batch at once, so a long burst keeps the socket busy while the rest is queued", () => {
+    const sink = recordingSink(false);
+    const q = new OutboundQueue(sink, 1 << 20, 100_000);
+    const size = 100;
+    const perSlab = Math.floor(SLAB_BYTES / size);
+    for (let i = 0; i < perSlab * 3; i++) expect(q.tryPush(frame(size, i & 0xff))).toBe(true);
+    // Still in the same turn: every full batch has already been handed to the sink, one write each.
+    expect(sink.writes.length).toBe(2);
+    expect(sink.writes.every((w) => w.length === perSlab * size)).toBe(true);
+    expect(sink.writes[1][0]).toBe(perSlab & 0xff);
+    q.flush();
+    expect(sink.writes.length).toBe(3);
+    expect(q.pendingBytes).toBe(perSlab * 3 * size);
+  });
+
+  it("writes a frame larger than a batch on its own, after what was queued before it", async () => {
+    const sink = recordingSink();
+    const q = new OutboundQueue(sink, 4 << 20, 10_000);
+    q.tryPush(frame(10, 1));
+    q.tryPush(frame(SLAB_BYTES + 1, 2));
+    q.tryPush(frame(10, 3));
+    await q.whenIdle();
+    expect(sink.writes.map((w) => [w.length, w[0]])).toEqual([
+      [10, 1],
+      [SLAB_BYTES + 1, 2],
+      [10, 3],
+    ]);
+    expect(q.pendingBytes).toBe(0);
   });
 
   it("fails waiters and later pushes once failed", async () => {
