@@ -40,9 +40,23 @@ function u32(): number {
   return v;
 }
 
+const scratchBytes = new Uint8Array(scratch.buffer);
+
+/** Copies the next `n` (4 or 8) bytes into the scratch view for a big-endian read. */
 function load(n: number): void {
   need(n);
-  for (let i = 0; i < n; i++) scratch.setUint8(i, b[pos + i]);
+  const s = scratchBytes;
+  const p = pos;
+  s[0] = b[p];
+  s[1] = b[p + 1];
+  s[2] = b[p + 2];
+  s[3] = b[p + 3];
+  if (n === 8) {
+    s[4] = b[p + 4];
+    s[5] = b[p + 5];
+    s[6] = b[p + 6];
+    s[7] = b[p + 7];
+  }
   pos += n;
 }
 

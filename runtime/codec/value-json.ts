@@ -42,7 +42,9 @@ export function toTaggedJson(value: unknown): unknown {
       for (const key of Object.keys(value)) {
         const v = (value as Record<string, unknown>)[key];
         if (v === undefined) continue;
-        out[key] = toTaggedJson(v);
+        // A "__proto__" key must stay an own data property (assignment would set the prototype).
+        if (key === "__proto__") Object.defineProperty(out, key, { value: toTaggedJson(v), enumerable: true, writable: true, configurable: true });
+        else out[key] = toTaggedJson(v);
         count++;
         onlyKey = key;
       }

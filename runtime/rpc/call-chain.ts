@@ -12,8 +12,8 @@
  * whatever its threading model.
  *
  * Cost: on Node 20 an AsyncLocalStorage, once used, turns on async hooks for
- * every promise and callback of the process (5-8 µs of CPU per served call
- * in the benchmarks). A chain only matters when a handler can call out, which
+ * every promise and callback of the process, and `run` costs a context
+ * switch per served call. A chain only matters when a handler can call out, which
  * needs an RPC client in this process. So the chain is kept in a plain
  * variable for the synchronous part of every handler (free), and the
  * AsyncLocalStorage — which carries it across `await`s — is only used once

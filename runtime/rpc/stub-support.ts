@@ -106,7 +106,7 @@ export function reviveDeclaredError(error: unknown, declared: readonly DeclaredE
 }
 
 /** Calls a method and validates its result. Declared errors arrive as their classes. */
-export async function callRemote<T>(
+export function callRemote<T>(
   port: RpcClientPort,
   iface: string,
   member: string,
@@ -115,13 +115,19 @@ export async function callRemote<T>(
   declared: readonly DeclaredErrorType[],
   options?: CallOptions,
 ): Promise<T> {
-  let value: unknown;
+  // A plain `then` instead of an async function: one promise and one microtask less per call.
+  let pending: Promise<unknown>;
   try {
-    value = await port.call(iface, member, args, options);
+    pending = port.call(iface, member, args, options);
   } catch (error) {
-    throw reviveDeclaredError(error, declared);
+    return Promise.reject(reviveDeclaredError(error, declared));
   }
-  return parsePayload(result, value, iface, member, "result");
+  return pending.then(
+    (value) => parsePayload(result, value, iface, member, "result"),
+    (error: unknown) => {
+      throw reviveDeclaredError(error, declared);
+    },
+  );
 }
 
 /** Calls a method that returns nothing. */

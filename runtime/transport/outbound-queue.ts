@@ -1,9 +1,10 @@
 /**
  * The bounded, batching outbound queue of a channel.
  *
- * Frames are copied, as they are pushed, into one batch buffer (a 64 KiB
- * slab, recycled once the kernel has taken it): no array of frames, no
- * concat pass. The batch is written with one syscall by a flush scheduled
+ * Messages are encoded straight into one batch buffer (a 64 KiB slab,
+ * recycled once the kernel has taken it) with the wire format's
+ * `encodeMessageInto`: no Buffer per frame, no array of frames, no concat
+ * pass. Frames encoded elsewhere are copied in. The batch is written with one syscall by a flush scheduled
  * with `process.nextTick` — a lone call is written before the loop polls
  * again, so batching never delays it — or at once when the slab is full, so
  * a sender that produces thousands of frames in one turn keeps the socket
@@ -17,6 +18,8 @@
  * {@link OutboundQueue.whenWritable}.
  */
 import { IPCError } from "../errors.js";
+import { encodeMessageInto, type EncodeOptions } from "../wire/frame.js";
+import type { Message } from "../wire/message.js";
 
 /** Where a flushed batch goes: the write side of a socket or FIFO. */
 export interface ByteSink {
@@ -37,13 +40,13 @@ const MAX_FREE_SLABS = 4;
 
 /** A bounded batching writer; see the file comment. */
 export class OutboundQueue {
-  private slab: Buffer | undefined;
+  private slab: Uint8Array | undefined;
   private batchBytes = 0;
   private batchCount = 0;
   private inFlightBytes = 0;
   private scheduled = false;
   private failed: IPCError | undefined;
-  private readonly freeSlabs: Buffer[] = [];
+  private readonly freeSlabs: Uint8Array[] = [];
   private readonly waiters: Waiter[] = [];
   private readonly idleWaiters: Array<() => void> = [];
   private readonly flushNow = (): void => this.flush();
@@ -76,14 +79,36 @@ export class OutboundQueue {
       return true;
     }
     if (this.batchBytes + size > SLAB_BYTES) this.flush();
-    const slab = (this.slab ??= this.freeSlabs.pop() ?? Buffer.allocUnsafeSlow(SLAB_BYTES));
+    const slab = (this.slab ??= this.takeSlab());
     slab.set(frame, this.batchBytes);
-    this.batchBytes += size;
-    this.batchCount++;
-    if (!this.scheduled) {
-      this.scheduled = true;
-      process.nextTick(this.flushNow);
+    this.added(size);
+    return true;
+  }
+
+  /**
+   * Encodes `message` straight into the batch if there is room (false
+   * otherwise, like {@link tryPush}). Throws what `encodeMessageInto` throws
+   * (SerializationError, MessageTooLarge); then nothing was queued.
+   */
+  tryPushMessage(message: Message, options: EncodeOptions): boolean {
+    if (this.failed) throw this.failed;
+    if (!this.hasRoom) return false;
+    let slab = (this.slab ??= this.takeSlab());
+    let size = encodeMessageInto(message, slab, this.batchBytes, options);
+    if (size < 0) {
+      // It does not fit behind what is queued: that goes first, then this frame.
+      size = -size;
+      this.flush();
+      if (size > SLAB_BYTES) {
+        const frame = new Uint8Array(size);
+        encodeMessageInto(message, frame, 0, options);
+        this.writeOut(frame, undefined, size);
+        return true;
+      }
+      slab = this.slab = this.takeSlab();
+      encodeMessageInto(message, slab, 0, options);
     }
+    this.added(size);
     return true;
   }
 
@@ -137,8 +162,26 @@ export class OutboundQueue {
     for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 
+  private takeSlab(): Uint8Array {
+    // A plain Uint8Array (not a Buffer): the wire format's byte writers stay monomorphic.
+    const free = this.freeSlabs.pop();
+    if (free !== undefined) return free;
+    const fresh = Buffer.allocUnsafeSlow(SLAB_BYTES); // not zero-filled: every byte sent is written first
+    return new Uint8Array(fresh.buffer, fresh.byteOffset, SLAB_BYTES);
+  }
+
+  /** Counts a frame just added to the batch and makes sure a flush is coming. */
+  private added(size: number): void {
+    this.batchBytes += size;
+    this.batchCount++;
+    if (!this.scheduled) {
+      this.scheduled = true;
+      process.nextTick(this.flushNow);
+    }
+  }
+
   /** Hands `data` to the sink; `slab` (if any) is reused once the kernel has the bytes. */
-  private writeOut(data: Uint8Array, slab: Buffer | undefined, bytes: number): void {
+  private writeOut(data: Uint8Array, slab: Uint8Array | undefined, bytes: number): void {
     this.inFlightBytes += bytes;
     this.sink.write(data, (error) => {
       this.inFlightBytes -= bytes;

@@ -6,7 +6,7 @@
 import type { Socket } from "node:net";
 import { IPCError, isIPCError } from "../errors.js";
 import type { Message } from "../wire/message.js";
-import { encodeMessage } from "../wire/frame.js";
+import { encodeMessage, type EncodeOptions } from "../wire/frame.js";
 import { FrameDecoder } from "../wire/frame-decoder.js";
 import { loadavg } from "node:os";
 import { nextMessageId, nowNs } from "../wire/message-id.js";
@@ -86,6 +86,8 @@ export class StreamChannel implements Channel {
   private received = 0;
   private lastInput = performance.now();
   private heartbeat: NodeJS.Timeout | undefined;
+  /** One options object for every encode, instead of a fresh one per message. */
+  private readonly encodeOptions: EncodeOptions;
 
   constructor(parts: StreamChannelParts) {
     this.transport = parts.transport;
@@ -93,6 +95,7 @@ export class StreamChannel implements Channel {
     this.input = parts.input;
     this.output = parts.output;
     this.opts = parts.options;
+    this.encodeOptions = { maxMessageSize: this.opts.maxMessageSize };
     this.closedPromise = new Promise((resolve) => (this.resolveClosed = resolve));
     const output = this.output;
     this.outbound = new OutboundQueue(
@@ -177,9 +180,9 @@ export class StreamChannel implements Channel {
 
   trySend(message: Message): boolean {
     if (this.isClosed || this.userClosed) throw this.channelClosed();
-    if (!this.outbound.hasRoom) return false;
+    if (!this.encodeQueued(message)) return false;
     this.sent++;
-    return this.outbound.tryPush(this.encode(message));
+    return true;
   }
 
   trySendFrame(frame: Uint8Array): boolean {
@@ -192,8 +195,8 @@ export class StreamChannel implements Channel {
 
   async send(message: Message, options: SendOptions = {}): Promise<bigint> {
     if (this.isClosed || this.userClosed) throw this.channelClosed();
-    const frame = this.encode(message);
-    if (!this.outbound.tryPush(frame)) await this.sendLater(frame, options.timeoutMs ?? this.opts.timeoutMs);
+    // Room now: encoded straight into the batch. Otherwise encode it on its own and wait for room.
+    if (!this.encodeQueued(message)) await this.sendLater(this.encode(message), options.timeoutMs ?? this.opts.timeoutMs);
     this.sent++;
     return message.messageId;
   }
@@ -271,9 +274,19 @@ export class StreamChannel implements Channel {
     }
   }
 
+  /** Encodes `message` into the outbound batch; false when the queue is full. */
+  private encodeQueued(message: Message): boolean {
+    try {
+      return this.outbound.tryPushMessage(message, this.encodeOptions);
+    } catch (error) {
+      if (isIPCError(error)) throw error;
+      throw new IPCError("SerializationError", `cannot encode message: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
   private encode(message: Message): Uint8Array {
     try {
-      return encodeMessage(message, { maxMessageSize: this.opts.maxMessageSize });
+      return encodeMessage(message, this.encodeOptions);
     } catch (error) {
       if (isIPCError(error)) throw error;
       throw new IPCError("SerializationError", `cannot encode message: ${(error as Error).message}`, { cause: error });

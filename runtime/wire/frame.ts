@@ -134,8 +134,9 @@ export function encodeMessage(message: Message, options?: EncodeOptions): Buffer
  * for the frame itself. Returns the frame length when it fitted. When the
  * frame does not fit in `target.length - offset` bytes, nothing is written and
  * the result is the NEGATED frame length (so the caller can grow or flush and
- * retry). Throws exactly what {@link encodeMessage} throws. The bytes written
- * are identical to encodeMessage's.
+ * retry). Throws what {@link encodeMessage} throws, and InvalidArgument for
+ * an offset that is not a non-negative integer. The bytes written are
+ * identical to encodeMessage's.
  */
 export function encodeMessageInto(message: Message, target: Uint8Array, offset: number, options?: EncodeOptions): number {
   const plan = prepare(message, options);
@@ -144,7 +145,10 @@ export function encodeMessageInto(message: Message, target: Uint8Array, offset: 
   const payloadLength = plan.fixedSize + section.length;
   checkSize(message, payloadLength, pMax);
   const total = HEADER_SIZE + payloadLength;
-  if (!(offset >= 0 && offset + total <= target.length)) return -total;
+  if (!Number.isInteger(offset) || offset < 0) {
+    throw new IPCError("InvalidArgument", "offset must be a non-negative integer", { context: { offset } });
+  }
+  if (offset + total > target.length) return -total;
   return writeFrame(target, offset, message, plan, flags, section);
 }
 
@@ -215,6 +219,8 @@ export function decodeCheckedFrame(b: Uint8Array, p: number, max: number): Messa
   }
   const start = p + HEADER_SIZE;
   const body = decodeBody(type, b, start, start + readU32(b, p + Offset.payloadLength), format, compression, max);
+  // readU64 copies through a scratch DataView: as fast as a DataView over `b`
+  // and without creating one (a new DataView costs more than the three reads).
   return {
     type,
     messageId: readU64(b, p + Offset.messageId),

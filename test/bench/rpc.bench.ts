@@ -11,7 +11,7 @@
  * - msgs_uds_per_s_64b: fire-and-forget Events with a 64-byte (string) payload, full
  *   NOVA framing (header, CRC, body), counted and timed by the receiver.
  * - conn_1000_ok: 1 when 1,000 concurrent clients each completed a call.
- * - baseline_raw_uds_rtt_p95_us / baseline_raw_uds_msgs_per_s_64b: plain
+ * - baseline_raw_uds_rtt_p50_us / _p95_us / baseline_raw_uds_msgs_per_s_64b: plain
  *   node:net, 4-byte length prefix, no NOVA framing.
  * - baseline_dbus_next_rtt_p95_us: dbus-next Echo through a private dbus-daemon.
  *
@@ -267,6 +267,7 @@ export async function runRpcBench(options: RpcBenchOptions = {}): Promise<Record
     const dbusCalls = quick ? 3000 : 10_000;
     log(`rpc: round trips in interleaved rounds: raw node:net ${rttCalls}, RPC/unix ${rttCalls}, RPC/pipe ${rttCalls / 2}, dbus-next ${dbusCalls}`);
     const rtt = await roundTrips(dir, rttCalls, dbusCalls);
+    metrics.baseline_raw_uds_rtt_p50_us = quantile(rtt.raw, 0.5);
     metrics.baseline_raw_uds_rtt_p95_us = quantile(rtt.raw, 0.95);
     metrics.rpc_uds_rtt_p50_us = quantile(rtt.uds, 0.5);
     metrics.rpc_uds_rtt_p95_us = quantile(rtt.uds, 0.95);

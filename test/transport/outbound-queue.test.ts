@@ -6,6 +6,8 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { OutboundQueue, SLAB_BYTES, type ByteSink } from "../../runtime/transport/outbound-queue.js";
 import { IPCError } from "../../runtime/errors.js";
+import { encodeMessage } from "../../runtime/wire/frame.js";
+import type { EventMessage } from "../../runtime/wire/message.js";
 
 /** A sink that records writes and completes them when told to. */
 function recordingSink(autoComplete = true): ByteSink & { writes: Uint8Array[]; complete(): void } {
@@ -13,7 +15,7 @@ function recordingSink(autoComplete = true): ByteSink & { writes: Uint8Array[]; 
   const sink = {
     writes: [] as Uint8Array[],
     write(data: Uint8Array, done: (error?: Error | null) => void) {
-      sink.writes.push(Uint8Array.from(data));
+      sink.writes.push(data.slice());
       if (autoComplete) setImmediate(() => done(null));
       else pending.push(() => done(null));
     },
@@ -113,6 +115,43 @@ describe("OutboundQueue", () => {
       [10, 3],
     ]);
     expect(q.pendingBytes).toBe(0);
+  });
+
+  it("encodes messages straight into the batch: the bytes equal encodeMessage's, across batch boundaries and big frames", async () => {
+    const event = (id: number, size: number): EventMessage => ({
+      type: "event",
+      messageId: BigInt(id),
+      correlationId: 0n,
+      timestampNs: 0n,
+      body: { eventType: "test.data", data: "x".repeat(size), sourceId: 0n, priority: 0 },
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.oneof(fc.integer({ min: 0, max: 2000 }), fc.integer({ min: SLAB_BYTES - 200, max: SLAB_BYTES + 5000 })), { maxLength: 30 }), async (sizes) => {
+        const sink = recordingSink();
+        const q = new OutboundQueue(sink, 1 << 22, 10_000);
+        const expected: Buffer[] = [];
+        sizes.forEach((size, i) => {
+          expect(q.tryPushMessage(event(i + 1, size), {})).toBe(true);
+          expected.push(encodeMessage(event(i + 1, size)));
+        });
+        await q.whenIdle();
+        // Buffer.equals: toEqual compares megabytes element by element.
+        expect(Buffer.concat(sink.writes).equals(Buffer.concat(expected))).toBe(true);
+        expect(sink.writes.every((w) => w.length <= SLAB_BYTES || sizes.some((s) => s >= SLAB_BYTES - 200))).toBe(true);
+      }),
+      { numRuns: 20 },
+    );
+  });
+
+  it("refuses a message that cannot be encoded without queueing anything", async () => {
+    const sink = recordingSink();
+    const q = new OutboundQueue(sink, 1 << 20, 10_000);
+    const big = { type: "event", messageId: 1n, correlationId: 0n, timestampNs: 0n, body: { eventType: "t", data: "y".repeat(5000), sourceId: 0n, priority: 0 } } as const;
+    expect(() => q.tryPushMessage(big, { maxMessageSize: 1000 })).toThrow(IPCError);
+    expect(q.pendingBytes).toBe(0);
+    expect(q.tryPushMessage(big, {})).toBe(true);
+    await q.whenIdle();
+    expect(Buffer.concat(sink.writes).equals(encodeMessage(big))).toBe(true);
   });
 
   it("fails waiters and later pushes once failed", async () => {

@@ -87,3 +87,12 @@ export function sampleMessages(
     { ...common, type: "heartbeat", body: { pid: 4242n, loadAverage: 0.75, memoryBytes: 1n << 40n, uptimeSeconds: 3600n } },
   ];
 }
+
+/**
+ * Messages that the JSON form (`nova wire` JSON, idl/WIRE.md) can carry: JSON
+ * has no Infinity, so a heartbeat's f32 load average must be finite there.
+ * The binary round-trip properties keep using {@link messageArb} with ±Infinity.
+ */
+export const jsonFormMessageArb: fc.Arbitrary<Message> = messageArb.filter(
+  (m) => m.type !== "heartbeat" || Number.isFinite(m.body.loadAverage),
+);

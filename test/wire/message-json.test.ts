@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { IPCError } from "../../runtime/errors.js";
 import { messageFromJson, messageToJson } from "../../runtime/wire/message-json.js";
-import { messageArb, sampleMessages } from "./arbitraries.js";
+import { jsonFormMessageArb, sampleMessages } from "./arbitraries.js";
 
 function code(fn: () => unknown): string {
   try {
@@ -17,7 +17,7 @@ function code(fn: () => unknown): string {
 describe("message JSON form", () => {
   it("round-trips every message through JSON text (f32 load averages print shortest)", () => {
     fc.assert(
-      fc.property(messageArb, (m) => {
+      fc.property(jsonFormMessageArb, (m) => {
         const back = messageFromJson(JSON.parse(JSON.stringify(messageToJson(m))));
         const expected = { ...m, format: m.format === "msgpack" ? undefined : m.format, compression: m.compression === "none" ? undefined : m.compression };
         if (m.type === "heartbeat" && back.type === "heartbeat") {
