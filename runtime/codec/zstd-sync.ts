@@ -25,9 +25,9 @@ port.on("message", async (req) => {
   try {
     const input = Buffer.from(req.data.buffer, req.data.byteOffset, req.data.byteLength);
     const out = req.op === "compress" ? await zstd.compress(input, req.level) : await zstd.decompress(input);
-    reply = { ok: true, out: new Uint8Array(out.buffer, out.byteOffset, out.byteLength) };
+    reply = { id: req.id, ok: true, out: new Uint8Array(out.buffer, out.byteOffset, out.byteLength) };
   } catch (e) {
-    reply = { ok: false, message: String((e && e.message) || e) };
+    reply = { id: req.id, ok: false, message: String((e && e.message) || e) };
   }
   port.postMessage(reply);
   Atomics.store(signal, 0, 1);
@@ -59,20 +59,44 @@ function getBridge(): Bridge {
   return bridge;
 }
 
+let nextRequestId = 1;
+
+type Reply = { id: number; ok: boolean; out?: Uint8Array; message?: string };
+
+/**
+ * Takes the reply to request `id` off the port. A reply can lag the wake-up
+ * under heavy load, and a reply to an earlier request that timed out may still
+ * arrive: poll briefly for the message, and drop replies that belong to other
+ * requests, so a caller never receives another call's bytes.
+ */
+function takeReply(b: Bridge, id: number, deadline: number): Reply | undefined {
+  for (;;) {
+    const received = receiveMessageOnPort(b.port);
+    if (received !== undefined) {
+      const reply = received.message as Reply;
+      if (reply.id === id) return reply;
+      continue; // a stale reply of an abandoned request
+    }
+    if (Date.now() >= deadline) return undefined;
+    // Sleep up to 1 ms (the signal stays as it is; this is only a bounded pause).
+    Atomics.wait(b.signal, 0, Atomics.load(b.signal, 0), 1);
+  }
+}
+
 function callSync(op: "compress" | "decompress", data: Uint8Array, level: number): Uint8Array {
   const b = getBridge();
+  const id = nextRequestId++;
   Atomics.store(b.signal, 0, 0);
   // A copy of exactly the range, transferred: cloning a view would copy its whole backing buffer.
   const copy = new Uint8Array(data);
-  b.port.postMessage({ op, data: copy, level }, [copy.buffer]);
+  b.port.postMessage({ id, op, data: copy, level }, [copy.buffer]);
+  const deadline = Date.now() + SYNC_TIMEOUT_MS;
   const waited = Atomics.wait(b.signal, 0, 0, SYNC_TIMEOUT_MS);
-  const received = receiveMessageOnPort(b.port);
+  const reply = takeReply(b, id, waited === "timed-out" ? Date.now() : Math.min(deadline, Date.now() + 1000));
   const code = op === "compress" ? "SerializationError" : "DeserializationError";
-  if (received === undefined) {
-    bridge = undefined;
+  if (reply === undefined) {
     throw new IPCError(code, `zstd ${op} helper did not answer (${waited})`, { context: { compression: "zstd" } });
   }
-  const reply = received.message as { ok: boolean; out?: Uint8Array; message?: string };
   if (!reply.ok || reply.out === undefined) {
     throw new IPCError(code, `zstd ${op} failed: ${reply.message ?? "unknown"}`, { context: { compression: "zstd" } });
   }
