@@ -4,7 +4,7 @@
  * Docs in real files live in XML comments right before an element (gtk-doc style), in
  * `org.gtk.GDBus.DocString` annotations (kept as annotations) or in `<doc:doc>` elements (kept as text).
  */
-import { elementsOf, parseXmlTree, textOf, type XmlElement, type XmlNode, type XmlProblem } from "./xml-tree.js";
+import { elementsOf, parseXmlTree, textOf, XmlProblemCollector, type XmlElement, type XmlNode, type XmlProblem } from "./xml-tree.js";
 
 /** `<annotation name value/>`. */
 export interface DbusAnnotationXml {
@@ -74,21 +74,7 @@ export interface DbusReadResult {
 
 const ACCESS = new Set(["read", "write", "readwrite"]);
 
-class Reader {
-  readonly problems: XmlProblem[] = [];
-
-  problem(message: string, offset: number, severity: "error" | "warning" = "error"): void {
-    this.problems.push({ message, offset, severity });
-  }
-
-  required(el: XmlElement, attr: string): string {
-    const v = el.attrs.get(attr);
-    if (v === undefined) {
-      this.problem(`<${el.name}> lacks the required attribute "${attr}"`, el.offset);
-      return "";
-    }
-    return v;
-  }
+class Reader extends XmlProblemCollector {
 
   unknownAttrs(el: XmlElement, attrs: readonly string[]): void {
     for (const a of el.attrs.keys()) {

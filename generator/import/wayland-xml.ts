@@ -4,7 +4,7 @@
  * Mirrors wayland-scanner's protocol model: what the XML says, attribute values kept as written (an entry
  * value of `0x10` stays `"0x10"`), with source offsets so later stages can point into the XML.
  */
-import { elementsOf, parseXmlTree, textOf, type XmlElement, type XmlNode, type XmlProblem } from "./xml-tree.js";
+import { elementsOf, parseXmlTree, textOf, XmlProblemCollector, type XmlElement, type XmlNode, type XmlProblem } from "./xml-tree.js";
 
 /** `<description summary="…">text</description>`, or a bare `summary=` attribute (then `text` is undefined). */
 export interface WlDoc {
@@ -112,21 +112,7 @@ export function enumsOf(iface: WlInterfaceXml): WlEnumXml[] {
   return iface.members.filter((m): m is WlEnumXml => m.kind === "enum");
 }
 
-class Reader {
-  readonly problems: XmlProblem[] = [];
-
-  problem(message: string, offset: number, severity: "error" | "warning" = "error"): void {
-    this.problems.push({ message, offset, severity });
-  }
-
-  required(el: XmlElement, attr: string): string {
-    const v = el.attrs.get(attr);
-    if (v === undefined) {
-      this.problem(`<${el.name}> lacks the required attribute "${attr}"`, el.offset);
-      return "";
-    }
-    return v;
-  }
+class Reader extends XmlProblemCollector {
 
   int(el: XmlElement, attr: string): number | undefined {
     const v = el.attrs.get(attr);

@@ -125,3 +125,24 @@ export function elementsOf(nodes: readonly XmlNode[]): XmlElement[] {
 export function textOf(el: XmlElement): string {
   return el.children.map((c) => (c.kind === "text" ? c.text : "")).join("");
 }
+
+/**
+ * Shared base of the D-Bus and Wayland XML readers: collects problems instead
+ * of throwing, and reads required attributes with a located problem when absent.
+ */
+export class XmlProblemCollector {
+  readonly problems: XmlProblem[] = [];
+
+  problem(message: string, offset: number, severity: "error" | "warning" = "error"): void {
+    this.problems.push({ message, offset, severity });
+  }
+
+  required(el: XmlElement, attr: string): string {
+    const v = el.attrs.get(attr);
+    if (v === undefined) {
+      this.problem(`<${el.name}> lacks the required attribute "${attr}"`, el.offset);
+      return "";
+    }
+    return v;
+  }
+}
