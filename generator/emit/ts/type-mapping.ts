@@ -21,22 +21,13 @@
 import type { PrimitiveName, TypeModel } from "../../model.js";
 import { declTsName, qualify, zod, type FileContext } from "./file-context.js";
 import type { MapKeyMode } from "./zod-helpers.js";
+// One table of integer ranges for the generator: the resolver checks constants against it, the TS emitter writes it into zod schemas.
+import { INTEGER_RANGES } from "../../resolve/const-eval.js";
 
 const NUMBER_PRIMITIVES: ReadonlySet<PrimitiveName> = new Set(["i8", "i16", "i32", "u8", "u16", "u32", "f32", "f64", "fixed", "fd"]);
 const BIGINT_PRIMITIVES: ReadonlySet<PrimitiveName> = new Set(["i64", "u64"]);
 const STRING_PRIMITIVES: ReadonlySet<PrimitiveName> = new Set(["string", "objpath", "signature"]);
 
-/** Integer ranges of the fixed-width integer types. */
-export const INTEGER_RANGES: Readonly<Record<string, readonly [bigint, bigint]>> = {
-  i8: [-(2n ** 7n), 2n ** 7n - 1n],
-  i16: [-(2n ** 15n), 2n ** 15n - 1n],
-  i32: [-(2n ** 31n), 2n ** 31n - 1n],
-  i64: [-(2n ** 63n), 2n ** 63n - 1n],
-  u8: [0n, 2n ** 8n - 1n],
-  u16: [0n, 2n ** 16n - 1n],
-  u32: [0n, 2n ** 32n - 1n],
-  u64: [0n, 2n ** 64n - 1n],
-};
 
 /** True when values of `name` are bigints in TypeScript. */
 export function isBigintPrimitive(name: PrimitiveName): boolean {
