@@ -1,18 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { IPCError } from "../../runtime/errors.js";
 import { compressSection, compressSectionAsync, decompressSection, decompressSectionAsync } from "../../runtime/codec/compression.js";
 import { zstdDecompressedBound } from "../../runtime/codec/zstd-frame.js";
-
-function code(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof IPCError) return e.code;
-    throw e;
-  }
-  return "ok";
-}
+import { codeOrOk as code } from "../helpers/ipc-error.js";
 
 const plain = Buffer.from("NovaDE ".repeat(5000));
 const MAX = 16 * 1024 * 1024;

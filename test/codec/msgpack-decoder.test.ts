@@ -5,24 +5,14 @@
 import fc from "fast-check";
 import { Packr } from "msgpackr";
 import { describe, expect, it } from "vitest";
-import { IPCError } from "../../runtime/errors.js";
 import { decodeMsgpack } from "../../runtime/codec/msgpack-decoder.js";
 import { valueArb } from "../wire/arbitraries.js";
+import { codeOrOk as code } from "../helpers/ipc-error.js";
 
 const packr = new Packr({ useRecords: false, mapsAsObjects: true, int64AsType: "bigint", copyBuffers: true, moreTypes: false });
 
 function decode(bytes: Uint8Array): unknown {
   return decodeMsgpack(bytes, 0, bytes.length);
-}
-
-function code(fn: () => unknown): string {
-  try {
-    fn();
-    return "ok";
-  } catch (e) {
-    if (e instanceof IPCError) return e.code;
-    throw e;
-  }
 }
 
 describe("msgpack decoder", () => {

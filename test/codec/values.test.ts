@@ -1,19 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { IPCError } from "../../runtime/errors.js";
 import { decodeJsonValue, encodeJsonValue, fromTaggedJson, toTaggedJson } from "../../runtime/codec/value-json.js";
 import { decodeMsgpackValue, encodeMsgpackValue } from "../../runtime/codec/value-msgpack.js";
 import { valueArb } from "../wire/arbitraries.js";
-
-function code(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof IPCError) return e.code;
-    throw e;
-  }
-  return "ok";
-}
+import { codeOrOk as code } from "../helpers/ipc-error.js";
 
 const roundTrip = {
   msgpack: (v: unknown) => {

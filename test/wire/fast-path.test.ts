@@ -4,24 +4,14 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { IPCError } from "../../runtime/errors.js";
 import { decodeMessage, encodeMessage, encodeMessageAsync, encodeMessageInto } from "../../runtime/wire/frame.js";
 import { FrameDecoder } from "../../runtime/wire/frame-decoder.js";
 import { FrameWriter } from "../../runtime/wire/frame-writer.js";
 import type { Message } from "../../runtime/wire/message.js";
 import { messageArb, sampleMessages } from "./arbitraries.js";
+import { thrownCode as codeOf } from "../helpers/ipc-error.js";
 
 const RUNS = { numRuns: 60 };
-
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(IPCError);
-    return (e as IPCError).code;
-  }
-  throw new Error("expected an IPCError");
-}
 
 describe("encodeMessageInto", () => {
   it("writes the same bytes as encodeMessage at any offset", () => {

@@ -1,18 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { IPCError } from "../../runtime/errors.js";
 import { decodeMessage, decodeMessageAsync, encodeMessage, encodeMessageAsync } from "../../runtime/wire/frame.js";
 import type { Message } from "../../runtime/wire/message.js";
 import { fixCrc, referenceCrc32, sampleMessages } from "./arbitraries.js";
-
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(IPCError);
-    return (e as IPCError).code;
-  }
-  throw new Error("expected an IPCError");
-}
+import { thrownCode as codeOf } from "../helpers/ipc-error.js";
 
 const [request, response, event, heartbeat] = sampleMessages();
 

@@ -3,16 +3,7 @@ import { describe, expect, it } from "vitest";
 import { IPCError } from "../../runtime/errors.js";
 import { messageFromJson, messageToJson } from "../../runtime/wire/message-json.js";
 import { jsonFormMessageArb, sampleMessages } from "./arbitraries.js";
-
-function code(fn: () => unknown): string {
-  try {
-    fn();
-    return "ok";
-  } catch (e) {
-    if (e instanceof IPCError) return e.code;
-    throw e;
-  }
-}
+import { codeOrOk as code } from "../helpers/ipc-error.js";
 
 describe("message JSON form", () => {
   it("round-trips every message through JSON text (f32 load averages print shortest)", () => {

@@ -1,0 +1,27 @@
+/**
+ * Test helpers for asserting on IPCError codes.
+ */
+import { expect } from "vitest";
+import { IPCError } from "../../runtime/errors.js";
+
+/** Runs `fn`: "ok" when it returns, the IPCError code when it throws one; any other exception is rethrown. */
+export function codeOrOk(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof IPCError) return e.code;
+    throw e;
+  }
+  return "ok";
+}
+
+/** Runs `fn`, which must throw an IPCError, and returns its code. */
+export function thrownCode(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(IPCError);
+    return (e as IPCError).code;
+  }
+  throw new Error("expected an IPCError");
+}
