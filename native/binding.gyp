@@ -6,7 +6,8 @@
         "src/addon.cc",
         "src/errors.cc",
         "src/memfd.cc",
-        "src/fifo.cc"
+        "src/fifo.cc",
+        "src/frames.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED"],

@@ -17,6 +17,10 @@ export interface NativeBinding {
   closeFd(fd: number): void;
   /** Added by the pipe transport; absent from an addon built before it. */
   mkfifo?(path: string, mode: number): void;
+  /** Batched frame checks (native/src/frames.h); absent from an addon built before them. */
+  scanFrames?(buf: Uint8Array, start: number, end: number, maxPayload: number): number;
+  /** See {@link NativeFrames.sealFrames}; absent from an addon built before it. */
+  sealFrames?(buf: Uint8Array, start: number, end: number): number;
 }
 
 const EXPECTED_ABI = 1;
@@ -119,4 +123,54 @@ export function mkfifo(path: string, mode: number): boolean {
   if (typeof fn !== "function") return false;
   callNative("mkfifo", () => fn.call(native, path, mode));
   return true;
+}
+
+/** Batched frame checks, or undefined when the addon (or this function) is unavailable. */
+export interface NativeFrames {
+  /**
+   * Walks frames from `start` and returns the offset of the first position
+   * that does not begin a GOOD frame: magic "NOVA", major version 1, payload
+   * length <= `maxPayload` (0..2^32-1), complete before `end`, stored CRC
+   * (bytes 36..39, LE) equal to the CRC of idl/WIRE.md §4. Returns `start`
+   * when the first frame is bad or incomplete, `end` when [start, end) is all
+   * good frames. Message type and flags are NOT checked. Reads only
+   * [start, end); never writes. Throws TypeError/RangeError for a `buf` that
+   * is not a Uint8Array or for indices outside 0 <= start <= end <= length.
+   */
+  scanFrames(buf: Uint8Array, start: number, end: number, maxPayload: number): number;
+  /**
+   * Computes each frame's CRC (bytes 36..39 taken as zero) and stores it LE
+   * at 36..39, for [start, end) laid out as complete frames back to back.
+   * Returns the number of frames sealed, or -1 having written nothing when
+   * the payload lengths do not tile [start, end) exactly. Throws like
+   * {@link NativeFrames.scanFrames} for bad arguments.
+   */
+  sealFrames(buf: Uint8Array, start: number, end: number): number;
+}
+
+let framesResolved = false;
+let framesCached: NativeFrames | undefined;
+
+/**
+ * The native batched frame checks, computed once and cached; undefined when
+ * the addon is missing, fails to load, has another ABI or predates these
+ * functions, and when the environment variable `NOVA_NO_NATIVE_FRAMES=1` is
+ * set (read on the first call), so that tests and benchmarks can measure the
+ * JS fallback. Never throws and never logs. The members are the raw bound
+ * addon functions (no wrapper on the hot path): pass only valid arguments,
+ * as a bad one throws a plain TypeError/RangeError, not an IPCError. No
+ * alignment of `buf` or of any frame is assumed.
+ */
+export function nativeFrames(): NativeFrames | undefined {
+  if (framesResolved) return framesCached;
+  framesResolved = true;
+  if (process.env.NOVA_NO_NATIVE_FRAMES === "1") return undefined;
+  try {
+    const native = loadNative();
+    const { scanFrames, sealFrames } = native;
+    if (typeof scanFrames === "function" && typeof sealFrames === "function") framesCached = { scanFrames, sealFrames };
+  } catch {
+    // No addon: callers use their JS fallback.
+  }
+  return framesCached;
 }

@@ -2,6 +2,7 @@
 #include <napi.h>
 
 #include "fifo.h"
+#include "frames.h"
 #include "memfd.h"
 
 static Napi::Object InitNovaNative(Napi::Env env, Napi::Object exports) {
@@ -10,6 +11,8 @@ static Napi::Object InitNovaNative(Napi::Env env, Napi::Object exports) {
   exports.Set("fdSize", Napi::Function::New(env, nova::FdSize, "fdSize"));
   exports.Set("closeFd", Napi::Function::New(env, nova::CloseFd, "closeFd"));
   exports.Set("mkfifo", Napi::Function::New(env, nova::Mkfifo, "mkfifo"));
+  exports.Set("scanFrames", Napi::Function::New(env, nova::ScanFrames, "scanFrames"));
+  exports.Set("sealFrames", Napi::Function::New(env, nova::SealFrames, "sealFrames"));
   return exports;
 }
 

@@ -61,16 +61,18 @@ function load(n: number): void {
 }
 
 function str(n: number): string {
-  need(n);
   const s = pos;
-  pos += n;
-  if (n < 64) {
-    let i = s;
-    while (i < pos && b[i] < 0x80) i++;
-    if (i === pos) return n < 16 ? shortAscii(s, pos) : latin1Slice.call(b, s, pos);
-  }
+  const e = s + n;
+  if (e > end) throw new Malformed(`string of ${n} bytes at offset ${s} runs past the section end ${end}`);
+  pos = e;
+  const bytes = b;
+  // ASCII (the common case for names, keys and identifiers) is its own latin1;
+  // latin1Slice is the cheapest way V8 offers to make a string from bytes.
+  let i = s;
+  while (i < e && bytes[i] < 0x80) i++;
+  if (i === e) return n < 8 ? shortAscii(s, e) : latin1Slice.call(bytes, s, e);
   try {
-    return utf8.decode(b.subarray(s, pos));
+    return utf8.decode(bytes.subarray(s, e));
   } catch {
     throw new Malformed(`string at offset ${s} is not valid UTF-8`);
   }
@@ -92,9 +94,28 @@ function bin(n: number): Uint8Array {
 function array(n: number, depth: number): unknown[] {
   // Each element needs at least one byte: refuse absurd counts before allocating.
   if (n > end - pos) throw new Malformed(`array of ${n} elements in ${end - pos} bytes`);
-  const out = new Array<unknown>(n);
-  for (let i = 0; i < n; i++) out[i] = read(depth);
-  return out;
+  // Literals for the short arrays that dominate (positional parameters,
+  // [value, error] pairs) are created packed, with no holey-to-packed transitions.
+  switch (n) {
+    case 0:
+      return [];
+    case 1:
+      return [read(depth)];
+    case 2: {
+      const a = read(depth);
+      return [a, read(depth)];
+    }
+    case 3: {
+      const a = read(depth);
+      const c = read(depth);
+      return [a, c, read(depth)];
+    }
+    default: {
+      const out: unknown[] = [];
+      for (let i = 0; i < n; i++) out.push(read(depth));
+      return out;
+    }
+  }
 }
 
 function map(n: number, depth: number): Record<string, unknown> {
@@ -131,14 +152,25 @@ function ext(n: number): unknown {
 }
 
 function read(depth: number): unknown {
-  if (depth > MAX_DEPTH) throw new Malformed(`nesting deeper than ${MAX_DEPTH}`);
-  need(1);
+  if (pos >= end) throw new Malformed(`needs 1 more byte at offset ${pos}, section ends at ${end}`);
   const t = b[pos++];
+  // The fix* families first, without a call: they are most of every section.
   if (t < 0x80) return t;
-  if (t < 0x90) return map(t & 0x0f, depth + 1);
-  if (t < 0xa0) return array(t & 0x0f, depth + 1);
-  if (t < 0xc0) return str(t & 0x1f);
-  if (t >= 0xe0) return t - 0x100;
+  if (t >= 0xa0) {
+    if (t < 0xc0) return str(t & 0x1f);
+    if (t >= 0xe0) return t - 0x100;
+  } else {
+    if (depth >= MAX_DEPTH) throw new Malformed(`nesting deeper than ${MAX_DEPTH}`);
+    return t < 0x90 ? map(t & 0x0f, depth + 1) : array(t & 0x0f, depth + 1);
+  }
+  if (t === 0xc3) return true;
+  if (t === 0xc2) return false;
+  if (t === 0xc0) return null;
+  return readTagged(t, depth);
+}
+
+/** Everything that is not a fix* family: a type byte followed by a fixed or counted part. */
+function readTagged(t: number, depth: number): unknown {
   switch (t) {
     case 0xc0:
       return null;
@@ -204,13 +236,13 @@ function read(depth: number): unknown {
     case 0xdb:
       return str(u32());
     case 0xdc:
-      return array(u16(), depth + 1);
     case 0xdd:
-      return array(u32(), depth + 1);
     case 0xde:
-      return map(u16(), depth + 1);
-    case 0xdf:
-      return map(u32(), depth + 1);
+    case 0xdf: {
+      if (depth >= MAX_DEPTH) throw new Malformed(`nesting deeper than ${MAX_DEPTH}`);
+      const n = t & 1 ? u32() : u16();
+      return t < 0xde ? array(n, depth + 1) : map(n, depth + 1);
+    }
     default:
       throw new Malformed(`reserved type byte 0x${t.toString(16)} at offset ${pos - 1}`);
   }

@@ -23,6 +23,8 @@ const scratch = new DataView(scratchBytes.buffer);
 
 /** Reads a u64 LE as a bigint. */
 export function readU64(b: Uint8Array, o: number): bigint {
+  // 0 is common (no correlation, no source id) and needs no allocation.
+  if ((b[o] | b[o + 1] | b[o + 2] | b[o + 3] | b[o + 4] | b[o + 5] | b[o + 6] | b[o + 7]) === 0) return 0n;
   const s = scratchBytes;
   s[0] = b[o];
   s[1] = b[o + 1];

@@ -4,7 +4,8 @@
  */
 import { compressSection, compressSectionAsync, decompressSectionAsync } from "../codec/compression.js";
 import { IPCError } from "../errors.js";
-import { checkU64, plainView, readU32, readU64, writeU32 } from "./bytes.js";
+import { checkU64, plainView, readName, readU16, readU32, readU64, writeU32 } from "./bytes.js";
+import { decodeMsgpack } from "../codec/msgpack-decoder.js";
 import { decodeBody, planBody, sectionStart, type BodyPlan } from "./body.js";
 import { DEFAULT_MAX_MESSAGE_SIZE, HEADER_SIZE, Offset, VERSION_MAJOR } from "./constants.js";
 import { frameCrc32 } from "./crc32.js";
@@ -203,6 +204,12 @@ export async function encodeMessageAsync(message: Message, options: EncodeOption
  * or flag and DeserializationError / MessageTooLarge for a bad body.
  */
 export function decodeCheckedFrame(b: Uint8Array, p: number, max: number): Message {
+  // Uncompressed msgpack (flags 0) is nearly all traffic: one direct path without the
+  // format/compression dispatch. Objects have the same shape as the general path's.
+  if (b[p + Offset.flags] === 0) {
+    const fast = decodeMsgpackFrame(b, p);
+    if (fast !== undefined) return fast;
+  }
   const typeCode = b[p + Offset.messageType];
   const type = TYPE_NAME[typeCode];
   if (type === undefined) {
@@ -230,6 +237,53 @@ export function decodeCheckedFrame(b: Uint8Array, p: number, max: number): Messa
     compression,
     body,
   } as Message;
+}
+
+/**
+ * {@link decodeCheckedFrame} for an uncompressed msgpack Request, Response or
+ * Event; undefined for anything else (the general path then decodes or rejects it).
+ */
+function decodeMsgpackFrame(b: Uint8Array, p: number): Message | undefined {
+  const typeCode = b[p + Offset.messageType];
+  const start = p + HEADER_SIZE;
+  const end = start + readU32(b, p + Offset.payloadLength);
+  if (typeCode === 1) {
+    const nameEnd = start + 10 + (end - start >= 10 ? readU16(b, start + 8) : 0);
+    if (end - start < 10 || nameEnd > end) return undefined;
+    return {
+      type: "request",
+      messageId: readU64(b, p + Offset.messageId),
+      correlationId: readU64(b, p + Offset.correlationId),
+      timestampNs: readU64(b, p + Offset.timestampNs),
+      format: "msgpack",
+      compression: "none",
+      body: {
+        method: readName(b, start + 10, nameEnd, "body.method"),
+        params: decodeMsgpack(b, nameEnd, end),
+        timeoutMs: readU32(b, start),
+        flags: readU32(b, start + 4),
+      },
+    };
+  }
+  if (typeCode === 3) {
+    const nameEnd = start + 12 + (end - start >= 12 ? readU16(b, start + 10) : 0);
+    if (end - start < 12 || nameEnd > end || b[start + 9] !== 0) return undefined;
+    return {
+      type: "event",
+      messageId: readU64(b, p + Offset.messageId),
+      correlationId: readU64(b, p + Offset.correlationId),
+      timestampNs: readU64(b, p + Offset.timestampNs),
+      format: "msgpack",
+      compression: "none",
+      body: {
+        eventType: readName(b, start + 12, nameEnd, "body.eventType"),
+        data: decodeMsgpack(b, nameEnd, end),
+        sourceId: readU64(b, start),
+        priority: b[start + 8],
+      },
+    };
+  }
+  return undefined;
 }
 
 /**
