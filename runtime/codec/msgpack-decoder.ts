@@ -68,9 +68,11 @@ function str(n: number): string {
   const bytes = b;
   // ASCII (the common case for names, keys and identifiers) is its own latin1;
   // latin1Slice is the cheapest way V8 offers to make a string from bytes.
+  let high = 0;
   let i = s;
-  while (i < e && bytes[i] < 0x80) i++;
-  if (i === e) return n < 8 ? shortAscii(s, e) : latin1Slice.call(bytes, s, e);
+  for (; i + 4 <= e; i += 4) high |= bytes[i] | bytes[i + 1] | bytes[i + 2] | bytes[i + 3];
+  for (; i < e; i++) high |= bytes[i];
+  if (high < 0x80) return n < 8 ? shortAscii(s, e) : latin1Slice.call(bytes, s, e);
   try {
     return utf8.decode(bytes.subarray(s, e));
   } catch {
@@ -171,6 +173,32 @@ function read(depth: number): unknown {
 
 /** Everything that is not a fix* family: a type byte followed by a fixed or counted part. */
 function readTagged(t: number, depth: number): unknown {
+  // Numbers and str8 first: they are most tagged values (V8 does not always
+  // turn the switch below into a jump table).
+  if (t === 0xcb) {
+    load(8);
+    return scratch.getFloat64(0);
+  }
+  if (t === 0xd9) {
+    if (pos >= end) throw new Malformed(`needs 1 more byte at offset ${pos}, section ends at ${end}`);
+    return str(b[pos++]);
+  }
+  if (t >= 0xcc && t <= 0xce) {
+    const p = pos;
+    if (t === 0xcc) {
+      if (p + 1 > end) need(1);
+      pos = p + 1;
+      return b[p];
+    }
+    if (t === 0xcd) {
+      if (p + 2 > end) need(2);
+      pos = p + 2;
+      return (b[p] << 8) | b[p + 1];
+    }
+    if (p + 4 > end) need(4);
+    pos = p + 4;
+    return ((b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]) >>> 0;
+  }
   switch (t) {
     case 0xc0:
       return null;

@@ -108,11 +108,20 @@ export function readUtf8(b: Uint8Array, start: number, end: number, field: strin
 const NAME_SLOTS = 256;
 const cachedNameBytes: (Uint8Array | undefined)[] = new Array(NAME_SLOTS);
 const cachedNames: string[] = new Array(NAME_SLOTS);
+let lastNameBytes: Uint8Array = new Uint8Array(0);
+let lastName = "";
 
 /** {@link readUtf8} for names (method, event type), with the cache above. */
 export function readName(b: Uint8Array, start: number, end: number, field: string): string {
   const n = end - start;
   if (n > 64) return readUtf8(b, start, end, field);
+  // Most streams repeat one name (a method called in a loop): try the last one first.
+  const last = lastNameBytes;
+  if (last.length === n) {
+    let i = 0;
+    while (i < n && last[i] === b[start + i]) i++;
+    if (i === n) return lastName;
+  }
   let h = n;
   for (let i = start; i < end; i++) h = (h * 31 + b[i]) | 0;
   const slot = (h ^ (h >>> 8)) & (NAME_SLOTS - 1);
@@ -120,11 +129,17 @@ export function readName(b: Uint8Array, start: number, end: number, field: strin
   if (bytes !== undefined && bytes.length === n) {
     let i = 0;
     while (i < n && bytes[i] === b[start + i]) i++;
-    if (i === n) return cachedNames[slot];
+    if (i === n) {
+      lastNameBytes = bytes;
+      return (lastName = cachedNames[slot]);
+    }
   }
   const name = readUtf8(b, start, end, field);
-  cachedNameBytes[slot] = b.slice(start, end);
+  const copy = b.slice(start, end);
+  cachedNameBytes[slot] = copy;
   cachedNames[slot] = name;
+  lastNameBytes = copy;
+  lastName = name;
   return name;
 }
 

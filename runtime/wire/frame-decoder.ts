@@ -29,6 +29,7 @@ import { IPCError, isIPCError } from "../errors.js";
 import { plainView, readU32 } from "./bytes.js";
 import { DEFAULT_MAX_MESSAGE_SIZE, HEADER_SIZE, Offset, VERSION_MAJOR } from "./constants.js";
 import { frameCrc32 } from "./crc32.js";
+import { scanGoodFrames } from "./frame-check.js";
 import { decodeCheckedFrame } from "./frame.js";
 import { hasMagic, isMagicPrefix } from "./header.js";
 import type { Message } from "./message.js";
@@ -176,6 +177,29 @@ export class FrameDecoder {
         p = this.#resyncScan(b, p, end);
         if (this.#resyncing || this.#closed) return p;
       }
+      // The run of good frames (magic, version, length, CRC all checked in one
+      // pass, natively when the addon is there) is decoded without re-checking.
+      const good = scanGoodFrames(b, p, end, max);
+      while (p < good) {
+        const total = HEADER_SIZE + readU32(b, p + Offset.payloadLength);
+        let message: Message;
+        try {
+          message = decodeCheckedFrame(b, p, max);
+        } catch (cause) {
+          p += total;
+          this.#report(asIPCError(cause), false);
+          if (this.#epoch !== epoch || this.#closed) return end;
+          continue;
+        }
+        p += total;
+        try {
+          this.#onMessage(message);
+        } catch (cause) {
+          this.#handlerFailed(cause, message);
+        }
+        if (this.#epoch !== epoch || this.#closed) return end;
+      }
+      // The frame at p is incomplete or bad: classify it (slow path, one frame).
       const avail = end - p;
       if (avail < 4) {
         if (avail === 0 || isMagicPrefix(b, p, avail)) return p;
@@ -230,14 +254,18 @@ export class FrameDecoder {
       try {
         this.#onMessage(message);
       } catch (cause) {
-        const err = new IPCError("InvalidHandler", `onMessage threw: ${cause instanceof Error ? cause.message : String(cause)}`, {
-          cause,
-          context: { source: "onMessage", messageId: String(message.messageId) },
-        });
-        this.#report(err, false);
+        this.#handlerFailed(cause, message);
       }
       if (this.#epoch !== epoch || this.#closed) return end;
     }
+  }
+
+  #handlerFailed(cause: unknown, message: Message): void {
+    const err = new IPCError("InvalidHandler", `onMessage threw: ${cause instanceof Error ? cause.message : String(cause)}`, {
+      cause,
+      context: { source: "onMessage", messageId: String(message.messageId) },
+    });
+    this.#report(err, false);
   }
 
   /** Reports a framing error; returns false when it was fatal. */
