@@ -3,8 +3,9 @@
  *
  * Messages are encoded straight into one batch buffer (a 64 KiB slab,
  * recycled once the kernel has taken it) with the wire format's
- * `encodeMessageInto`: no Buffer per frame, no array of frames, no concat
- * pass. Frames encoded elsewhere are copied in. The batch is written with one syscall by a flush scheduled
+ * `encodeMessageIntoUnsealed`: no Buffer per frame, no array of frames, no
+ * concat pass; the batch's CRCs are computed by one `sealFrames` call when it
+ * is flushed. Frames encoded elsewhere are copied in. The batch is written with one syscall by a flush scheduled
  * with `process.nextTick` — a lone call is written before the loop polls
  * again, so batching never delays it — or at once when the slab is full, so
  * a sender that produces thousands of frames in one turn keeps the socket
@@ -18,7 +19,8 @@
  * {@link OutboundQueue.whenWritable}.
  */
 import { IPCError } from "../errors.js";
-import { encodeMessageInto, type EncodeOptions } from "../wire/frame.js";
+import { encodeMessageInto, encodeMessageIntoUnsealed, type EncodeOptions } from "../wire/frame.js";
+import { sealFrames } from "../wire/frame-check.js";
 import type { Message } from "../wire/message.js";
 
 /** Where a flushed batch goes: the write side of a socket or FIFO. */
@@ -42,6 +44,8 @@ const MAX_FREE_SLABS = 4;
 export class OutboundQueue {
   private slab: Uint8Array | undefined;
   private batchBytes = 0;
+  /** Start of the run of frames encoded into the batch without their CRC (tryPushMessage). */
+  private unsealedFrom = 0;
   private batchCount = 0;
   private inFlightBytes = 0;
   private scheduled = false;
@@ -80,7 +84,10 @@ export class OutboundQueue {
     }
     if (this.batchBytes + size > SLAB_BYTES) this.flush();
     const slab = (this.slab ??= this.takeSlab());
+    // The frames encoded before this one are sealed now: the run must hold only our own frames.
+    if (!this.sealRun()) throw this.failed;
     slab.set(frame, this.batchBytes);
+    this.unsealedFrom = this.batchBytes + size;
     this.added(size);
     return true;
   }
@@ -94,7 +101,7 @@ export class OutboundQueue {
     if (this.failed) throw this.failed;
     if (!this.hasRoom) return false;
     let slab = (this.slab ??= this.takeSlab());
-    let size = encodeMessageInto(message, slab, this.batchBytes, options);
+    let size = encodeMessageIntoUnsealed(message, slab, this.batchBytes, options);
     if (size < 0) {
       // It does not fit behind what is queued: that goes first, then this frame.
       size = -size;
@@ -106,7 +113,7 @@ export class OutboundQueue {
         return true;
       }
       slab = this.slab = this.takeSlab();
-      encodeMessageInto(message, slab, 0, options);
+      encodeMessageIntoUnsealed(message, slab, 0, options);
     }
     this.added(size);
     return true;
@@ -141,8 +148,10 @@ export class OutboundQueue {
     const slab = this.slab;
     if (slab === undefined || this.batchBytes === 0 || this.failed) return;
     const bytes = this.batchBytes;
+    if (!this.sealRun()) return;
     this.slab = undefined;
     this.batchBytes = 0;
+    this.unsealedFrom = 0;
     this.batchCount = 0;
     this.writeOut(slab.subarray(0, bytes), slab, bytes);
   }
@@ -153,6 +162,7 @@ export class OutboundQueue {
     this.failed = error;
     this.slab = undefined;
     this.batchBytes = 0;
+    this.unsealedFrom = 0;
     this.batchCount = 0;
     this.freeSlabs.length = 0;
     for (const w of this.waiters.splice(0)) {
@@ -160,6 +170,21 @@ export class OutboundQueue {
       w.reject(error);
     }
     for (const resolve of this.idleWaiters.splice(0)) resolve();
+  }
+
+  /**
+   * Computes the CRCs of the frames encoded since the last seal, in one call.
+   * False (and the queue failed) if they are not whole frames, which would be
+   * a bug: bytes the peer must reject are never sent.
+   */
+  private sealRun(): boolean {
+    const from = this.unsealedFrom;
+    const to = this.batchBytes;
+    if (from >= to || this.slab === undefined) return true;
+    this.unsealedFrom = to;
+    if (sealFrames(this.slab, from, to) >= 0) return true;
+    this.fail(new IPCError("CorruptedMessage", "outbound batch is not a sequence of whole frames", { context: { from, to } }));
+    return false;
   }
 
   private takeSlab(): Uint8Array {

@@ -9,6 +9,7 @@
  * completes. The bytes are identical to `encodeMessage`'s, frame by frame.
  */
 import { IPCError } from "../errors.js";
+import { sealFrames } from "./frame-check.js";
 import { planFrame, writePlannedFrame, type EncodeOptions } from "./frame.js";
 import type { Message } from "./message.js";
 
@@ -62,7 +63,7 @@ export class FrameWriter {
   write(message: Message, options?: EncodeOptions): number {
     const total = planFrame(message, options ?? this.#options);
     if (this.#pos + total > this.#bytes.length) this.#grow(total);
-    const n = writePlannedFrame(this.#bytes, this.#pos, message);
+    const n = writePlannedFrame(this.#bytes, this.#pos, message, false);
     this.#pos += n;
     this.#frames++;
     return n;
@@ -74,6 +75,8 @@ export class FrameWriter {
    */
   flush(): Buffer | undefined {
     if (this.#pos === this.#start) return undefined;
+    // Frames are written without their CRC; one call seals the whole batch.
+    sealFrames(this.#bytes, this.#start, this.#pos);
     const out = this.#slab.subarray(this.#start, this.#pos);
     this.#frames = 0;
     if (this.#slab.length - this.#pos < 1024) {

@@ -9,6 +9,7 @@ import { decodeMsgpack } from "../codec/msgpack-decoder.js";
 import { decodeBody, planBody, sectionStart, type BodyPlan } from "./body.js";
 import { DEFAULT_MAX_MESSAGE_SIZE, HEADER_SIZE, Offset, VERSION_MAJOR } from "./constants.js";
 import { frameCrc32 } from "./crc32.js";
+import { sealFrames } from "./frame-check.js";
 import { COMPRESSION_BY_FLAGS, flagsFor, FORMAT_BY_FLAGS, hasMagic, isMagicPrefix, parseFlags, readFrameHeader, TYPE_CODE, TYPE_NAME, writeHeader } from "./header.js";
 import type { CompressionType, Message, PayloadFormat } from "./message.js";
 
@@ -96,7 +97,7 @@ function checkSize(message: Message, payloadLength: number, max: number): void {
  * Writes the whole frame at `out[o]` (the caller guarantees room for
  * 40 + payloadLength bytes) and returns its length.
  */
-function writeFrame(out: Uint8Array, o: number, message: Message, plan: BodyPlan, flags: number, section: Uint8Array): number {
+function writeFrame(out: Uint8Array, o: number, message: Message, plan: BodyPlan, flags: number, section: Uint8Array, seal = true): number {
   const payloadLength = plan.fixedSize + section.length;
   writeHeader(out, o, plan.typeCode, flags, message, payloadLength);
   plan.writeFixed(out, o + HEADER_SIZE);
@@ -104,8 +105,9 @@ function writeFrame(out: Uint8Array, o: number, message: Message, plan: BodyPlan
   const n = section.length;
   if (n > 64) out.set(section, s);
   else for (let i = 0; i < n; i++) out[s + i] = section[i];
-  writeU32(out, o + Offset.crc, frameCrc32(out, o, payloadLength));
-  return HEADER_SIZE + payloadLength;
+  const total = HEADER_SIZE + payloadLength;
+  if (seal) sealFrames(out, o, o + total);
+  return total;
 }
 
 function assemble(message: Message, plan: BodyPlan, flags: number, max: number, section: Uint8Array): Buffer {
@@ -140,6 +142,20 @@ export function encodeMessage(message: Message, options?: EncodeOptions): Buffer
  * identical to encodeMessage's.
  */
 export function encodeMessageInto(message: Message, target: Uint8Array, offset: number, options?: EncodeOptions): number {
+  return encodeInto(message, target, offset, options, true);
+}
+
+/**
+ * {@link encodeMessageInto} without the CRC (the field is left as it was):
+ * for batch writers that seal a whole batch with one `sealFrames` call
+ * before the bytes leave (frame-check.ts).
+ * @internal
+ */
+export function encodeMessageIntoUnsealed(message: Message, target: Uint8Array, offset: number, options?: EncodeOptions): number {
+  return encodeInto(message, target, offset, options, false);
+}
+
+function encodeInto(message: Message, target: Uint8Array, offset: number, options: EncodeOptions | undefined, seal: boolean): number {
   const plan = prepare(message, options);
   const flags = pFlags;
   const section = finalSection(plan, pCompression);
@@ -150,7 +166,7 @@ export function encodeMessageInto(message: Message, target: Uint8Array, offset: 
     throw new IPCError("InvalidArgument", "offset must be a non-negative integer", { context: { offset } });
   }
   if (offset + total > target.length) return -total;
-  return writeFrame(target, offset, message, plan, flags, section);
+  return writeFrame(target, offset, message, plan, flags, section, seal);
 }
 
 let pPlan: BodyPlan | undefined;
@@ -177,11 +193,11 @@ export function planFrame(message: Message, options: EncodeOptions | undefined):
  * `message` at `out[o]` (room guaranteed by the caller); returns its length.
  * @internal
  */
-export function writePlannedFrame(out: Uint8Array, o: number, message: Message): number {
+export function writePlannedFrame(out: Uint8Array, o: number, message: Message, seal = true): number {
   const plan = pPlan;
   if (plan === undefined) throw new IPCError("InvalidArgument", "writePlannedFrame without planFrame", {});
   pPlan = undefined;
-  return writeFrame(out, o, message, plan, pFlags, pSection);
+  return writeFrame(out, o, message, plan, pFlags, pSection, seal);
 }
 
 /** Like {@link encodeMessage}, but zstd runs on the thread pool without blocking. */
