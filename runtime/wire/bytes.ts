@@ -53,6 +53,10 @@ export function writeU16(b: Uint8Array, o: number, v: number): void {
 
 /** Writes a u64 LE from a bigint already checked to be in range. */
 export function writeU64(b: Uint8Array, o: number, v: bigint): void {
+  if (v === 0n) {
+    b[o] = b[o + 1] = b[o + 2] = b[o + 3] = b[o + 4] = b[o + 5] = b[o + 6] = b[o + 7] = 0;
+    return;
+  }
   scratch.setBigUint64(0, v, true);
   const s = scratchBytes;
   b[o] = s[0];

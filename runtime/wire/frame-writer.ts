@@ -10,7 +10,7 @@
  */
 import { IPCError } from "../errors.js";
 import { sealFrames } from "./frame-check.js";
-import { planFrame, writePlannedFrame, type EncodeOptions } from "./frame.js";
+import { encodeMessageIntoUnsealed, type EncodeOptions } from "./frame.js";
 import type { Message } from "./message.js";
 
 /** Options of a {@link FrameWriter}. */
@@ -61,9 +61,12 @@ export class FrameWriter {
    * appended. `options` (rarely needed) replace the writer's options for this frame.
    */
   write(message: Message, options?: EncodeOptions): number {
-    const total = planFrame(message, options ?? this.#options);
-    if (this.#pos + total > this.#bytes.length) this.#grow(total);
-    const n = writePlannedFrame(this.#bytes, this.#pos, message, false);
+    const opts = options ?? this.#options;
+    let n = encodeMessageIntoUnsealed(message, this.#bytes, this.#pos, opts);
+    if (n < 0) {
+      this.#grow(-n);
+      n = encodeMessageIntoUnsealed(message, this.#bytes, this.#pos, opts);
+    }
     this.#pos += n;
     this.#frames++;
     return n;

@@ -6,6 +6,7 @@ import { compressSection, compressSectionAsync, decompressSectionAsync } from ".
 import { IPCError } from "../errors.js";
 import { checkU64, plainView, readName, readU16, readU32, readU64, writeU32 } from "./bytes.js";
 import { decodeMsgpack } from "../codec/msgpack-decoder.js";
+import { encodeMsgpackInto, encodeMsgpackScratch } from "../codec/msgpack-encoder.js";
 import { decodeBody, planBody, sectionStart, type BodyPlan } from "./body.js";
 import { DEFAULT_MAX_MESSAGE_SIZE, HEADER_SIZE, Offset, VERSION_MAJOR } from "./constants.js";
 import { frameCrc32 } from "./crc32.js";
@@ -49,7 +50,7 @@ let pFlags = 0;
 let pCompression: CompressionType = "none";
 let pMax = DEFAULT_MAX_MESSAGE_SIZE;
 
-function prepare(message: Message, options: EncodeOptions | undefined): BodyPlan {
+function prepare(message: Message, options: EncodeOptions | undefined, defer = false): BodyPlan {
   if (typeof message !== "object" || message === null) {
     throw new IPCError("SerializationError", "message must be an object", {});
   }
@@ -72,8 +73,8 @@ function prepare(message: Message, options: EncodeOptions | undefined): BodyPlan
     if (options.maxMessageSize !== undefined) max = checkMax(options.maxMessageSize);
   }
   const flags = flagsOf(format, compression);
-  const plan = planBody(message, format);
-  pPlan = undefined;
+  // A writer with its own buffer takes an uncompressed msgpack section unencoded and writes it in place.
+  const plan = planBody(message, format, defer && compression === "none");
   pFlags = flags;
   pCompression = compression;
   pMax = max;
@@ -148,7 +149,9 @@ export function encodeMessageInto(message: Message, target: Uint8Array, offset: 
 /**
  * {@link encodeMessageInto} without the CRC (the field is left as it was):
  * for batch writers that seal a whole batch with one `sealFrames` call
- * before the bytes leave (frame-check.ts).
+ * before the bytes leave (frame-check.ts). Unlike encodeMessageInto, a frame
+ * that does not fit (negative result) may have overwritten bytes of `target`
+ * from `offset` on: the caller must treat them as garbage.
  * @internal
  */
 export function encodeMessageIntoUnsealed(message: Message, target: Uint8Array, offset: number, options?: EncodeOptions): number {
@@ -156,48 +159,45 @@ export function encodeMessageIntoUnsealed(message: Message, target: Uint8Array, 
 }
 
 function encodeInto(message: Message, target: Uint8Array, offset: number, options: EncodeOptions | undefined, seal: boolean): number {
-  const plan = prepare(message, options);
+  if (!Number.isInteger(offset) || offset < 0) {
+    throw new IPCError("InvalidArgument", "offset must be a non-negative integer", { context: { offset } });
+  }
+  // The batch writers (unsealed) let a frame that turns out not to fit scribble
+  // past their committed bytes; the public function keeps "nothing written".
+  const plan = prepare(message, options, !seal);
   const flags = pFlags;
+  if (plan.deferred) return writeDeferred(message, plan, flags, target, offset, seal);
   const section = finalSection(plan, pCompression);
   const payloadLength = plan.fixedSize + section.length;
   checkSize(message, payloadLength, pMax);
   const total = HEADER_SIZE + payloadLength;
-  if (!Number.isInteger(offset) || offset < 0) {
-    throw new IPCError("InvalidArgument", "offset must be a non-negative integer", { context: { offset } });
-  }
   if (offset + total > target.length) return -total;
   return writeFrame(target, offset, message, plan, flags, section, seal);
 }
 
-let pPlan: BodyPlan | undefined;
-let pSection: Uint8Array = new Uint8Array(0);
-
 /**
- * First half of a two-step encode for writers that own their buffer
- * (FrameWriter): checks and plans `message` and returns its frame length.
- * {@link writePlannedFrame} must follow before any other encode.
- * @internal
+ * Writes a frame whose msgpack section is encoded straight into `target`
+ * behind the fixed fields, then the header and fixed fields in front of it.
+ * When it does not fit, nothing counts as written and the result is the
+ * negated frame length (measured with a scratch encode).
  */
-export function planFrame(message: Message, options: EncodeOptions | undefined): number {
-  const plan = prepare(message, options);
-  const section = finalSection(plan, pCompression);
-  const payloadLength = plan.fixedSize + section.length;
+function writeDeferred(message: Message, plan: BodyPlan, flags: number, target: Uint8Array, offset: number, seal: boolean): number {
+  const value = plan.value;
+  plan.value = undefined; // the shared plan must not keep the caller's value alive
+  const s = offset + HEADER_SIZE + plan.fixedSize;
+  const end = s <= target.length ? encodeMsgpackInto(value, target, s) : -1;
+  if (end < 0) {
+    const payloadLength = plan.fixedSize + encodeMsgpackScratch(value).length;
+    checkSize(message, payloadLength, pMax);
+    return -(HEADER_SIZE + payloadLength);
+  }
+  const payloadLength = end - offset - HEADER_SIZE;
   checkSize(message, payloadLength, pMax);
-  pPlan = plan;
-  pSection = section;
-  return HEADER_SIZE + payloadLength;
-}
-
-/**
- * Second half: writes the frame planned by {@link planFrame} for the same
- * `message` at `out[o]` (room guaranteed by the caller); returns its length.
- * @internal
- */
-export function writePlannedFrame(out: Uint8Array, o: number, message: Message, seal = true): number {
-  const plan = pPlan;
-  if (plan === undefined) throw new IPCError("InvalidArgument", "writePlannedFrame without planFrame", {});
-  pPlan = undefined;
-  return writeFrame(out, o, message, plan, pFlags, pSection, seal);
+  writeHeader(target, offset, plan.typeCode, flags, message, payloadLength);
+  plan.writeFixed(target, offset + HEADER_SIZE);
+  const total = HEADER_SIZE + payloadLength;
+  if (seal) sealFrames(target, offset, offset + total);
+  return total;
 }
 
 /** Like {@link encodeMessage}, but zstd runs on the thread pool without blocking. */
