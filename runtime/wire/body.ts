@@ -9,7 +9,7 @@
  *   Heartbeat pid u64 | loadAverage f32 | memoryBytes u64 | uptimeSeconds u64   (exactly 28 bytes)
  */
 import { IPCError } from "../errors.js";
-import { checkU64, checkUint, nameBytes, readName, readU16, readU32, readU64, writeU16, writeU32, writeU64 } from "./bytes.js";
+import { batchView, checkU64, checkUint, nameBytes, readName, readU16, readU32, readU64, writeU16, writeU32, writeU64 } from "./bytes.js";
 import { HEARTBEAT_BODY_SIZE, MAX_NAME_BYTES } from "./constants.js";
 import type { CompressionType, ErrorDetails, Message, PayloadFormat } from "./message.js";
 import { decodeSection, encodeValue } from "./value-section.js";
@@ -63,6 +63,23 @@ export class BodyPlan {
 
   /** Writes the fixed part at `o` (the caller guarantees `fixedSize` bytes). */
   writeFixed(b: Uint8Array, o: number): void {
+    const dv = batchView(b);
+    if (dv !== undefined && this.typeCode !== 4) {
+      const name = this.name;
+      if (this.typeCode === 3) {
+        dv.setBigUint64(o, this.big1, true);
+        dv.setUint32(o + 8, this.u32a | (name.length << 16), true);
+        copyName(b, o + 12, name);
+      } else {
+        dv.setUint32(o, this.u32a, true);
+        dv.setUint32(o + 4, this.u32b, true);
+        if (this.typeCode === 1) {
+          dv.setUint16(o + 8, name.length, true);
+          copyName(b, o + 10, name);
+        }
+      }
+      return;
+    }
     switch (this.typeCode) {
       case 1: {
         const name = this.name;

@@ -37,6 +37,23 @@ export function readU64(b: Uint8Array, o: number): bigint {
   return scratch.getBigUint64(0, true);
 }
 
+let viewTarget: Uint8Array | undefined;
+let viewOfTarget: DataView = new DataView(new ArrayBuffer(0));
+
+/**
+ * A DataView over exactly `b`, for the writers' multi-byte stores (one
+ * unaligned store instead of four to eight byte stores). Only batch buffers
+ * (>= 4 KiB, reused for many frames) get one; the last is cached. Undefined
+ * for a small one-off buffer, where creating a view costs more than it saves.
+ */
+export function batchView(b: Uint8Array): DataView | undefined {
+  if (b === viewTarget) return viewOfTarget;
+  if (b.length < 4096) return undefined;
+  viewTarget = b;
+  viewOfTarget = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  return viewOfTarget;
+}
+
 /** Writes a u32 LE. */
 export function writeU32(b: Uint8Array, o: number, v: number): void {
   b[o] = v;

@@ -3,7 +3,7 @@
  * the flag byte that records payload format and compression.
  */
 import { IPCError } from "../errors.js";
-import { readU32, readU64, writeU32, writeU64 } from "./bytes.js";
+import { batchView, readU32, readU64, writeU32, writeU64 } from "./bytes.js";
 import {
   COMPRESSION_CODES,
   Flag,
@@ -88,6 +88,9 @@ export const FORMAT_BY_FLAGS = byFlags((f) => parseFlags(f).format);
 /** Flag byte -> compression, undefined where {@link parseFlags} would throw. */
 export const COMPRESSION_BY_FLAGS = byFlags((f) => parseFlags(f).compression);
 
+/** The magic "NOVA" read as a little-endian u32. */
+const MAGIC_LE = 0x41564f4e;
+
 /** True when the 4 bytes at `o` are the magic "NOVA". */
 export function hasMagic(b: Uint8Array, o: number): boolean {
   return b[o] === 0x4e && b[o + 1] === 0x4f && b[o + 2] === 0x56 && b[o + 3] === 0x41;
@@ -126,6 +129,17 @@ export function writeHeader(
   message: Pick<Message, "messageId" | "correlationId" | "timestampNs">,
   payloadLength: number,
 ): void {
+  const dv = batchView(b);
+  if (dv !== undefined) {
+    dv.setUint32(o, MAGIC_LE, true);
+    dv.setUint32(o + 4, VERSION_MAJOR | (VERSION_MINOR << 8) | (typeCode << 16) | (flags << 24), true);
+    dv.setBigUint64(o + Offset.messageId, message.messageId, true);
+    dv.setBigUint64(o + Offset.correlationId, message.correlationId, true);
+    dv.setBigUint64(o + Offset.timestampNs, message.timestampNs, true);
+    dv.setUint32(o + Offset.payloadLength, payloadLength, true);
+    dv.setUint32(o + Offset.crc, 0, true);
+    return;
+  }
   // Byte stores, not b.set(MAGIC): a 4-byte TypedArray#set costs more than the copy.
   b[o] = 0x4e;
   b[o + 1] = 0x4f;

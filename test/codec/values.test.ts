@@ -79,6 +79,21 @@ describe("value codecs", () => {
     expect(code(() => decodeMsgpackValue(deep, 0, deep.length))).toBe("DeserializationError");
   });
 
+  it("msgpack: exactly 512 nested arrays/maps decode, 513 do not (WIRE.md value model)", () => {
+    const nested = (depth: number, open: number): Uint8Array => Uint8Array.from([...new Array<number>(depth - 1).fill(open), open === 0x91 ? 0x90 : 0x80]);
+    // 0x91 = an array of one element, 0x90 = an empty array; 0x81 0xa1 "k" = a map of one entry.
+    expect(code(() => decodeMsgpackValue(nested(512, 0x91), 0, 512))).toBe("ok");
+    expect(code(() => decodeMsgpackValue(nested(513, 0x91), 0, 513))).toBe("DeserializationError");
+    const maps = (depth: number): Uint8Array => {
+      const out: number[] = [];
+      for (let i = 0; i < depth - 1; i++) out.push(0x81, 0xa1, 0x6b);
+      out.push(0x80);
+      return Uint8Array.from(out);
+    };
+    expect(code(() => decodeMsgpackValue(maps(512), 0, maps(512).length))).toBe("ok");
+    expect(code(() => decodeMsgpackValue(maps(513), 0, maps(513).length))).toBe("DeserializationError");
+  });
+
   it("unencodable values are SerializationError", () => {
     expect(code(() => encodeMsgpackValue(1n << 64n))).toBe("SerializationError");
     expect(code(() => encodeJsonValue(Symbol("x")))).toBe("SerializationError");

@@ -7,7 +7,9 @@ import fc from "fast-check";
 import { OutboundQueue, SLAB_BYTES, type ByteSink } from "../../runtime/transport/outbound-queue.js";
 import { IPCError } from "../../runtime/errors.js";
 import { encodeMessage } from "../../runtime/wire/frame.js";
-import type { EventMessage } from "../../runtime/wire/message.js";
+import type { EventMessage, Message } from "../../runtime/wire/message.js";
+import { FrameDecoder } from "../../runtime/wire/frame-decoder.js";
+import { messageArb } from "../wire/arbitraries.js";
 
 /** A sink that records writes and completes them when told to. */
 function recordingSink(autoComplete = true): ByteSink & { writes: Uint8Array[]; complete(): void } {
@@ -161,5 +163,27 @@ describe("OutboundQueue", () => {
     q.fail(new IPCError("ChannelClosed", "gone"));
     await expect(waiting).rejects.toSatisfy((e: unknown) => e instanceof IPCError && e.code === "ChannelClosed");
     expect(() => q.tryPush(frame(1, 1))).toThrow(IPCError);
+  });
+
+  it("any mix of encoded messages and pre-encoded frames goes out byte-identical to encodeMessage, every CRC sealed", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(messageArb, fc.boolean()), { minLength: 1, maxLength: 40 }), async (items) => {
+        const sink = recordingSink();
+        const q = new OutboundQueue(sink, 1 << 22, 10_000);
+        for (const [m, preEncoded] of items) {
+          expect(preEncoded ? q.tryPush(encodeMessage(m)) : q.tryPushMessage(m, {})).toBe(true);
+        }
+        await q.whenIdle();
+        const sent = Buffer.concat(sink.writes);
+        expect(sent.equals(Buffer.concat(items.map(([m]) => encodeMessage(m))))).toBe(true);
+        const got: Message[] = [];
+        const errors: string[] = [];
+        const decoder = new FrameDecoder({ onMessage: (m) => got.push(m), onError: (e) => errors.push(e.code) });
+        for (const w of sink.writes) decoder.push(w);
+        expect(errors).toEqual([]);
+        expect(got.length).toBe(items.length);
+      }),
+      { numRuns: 60 },
+    );
   });
 });

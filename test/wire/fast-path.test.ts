@@ -74,6 +74,17 @@ describe("FrameWriter", () => {
     );
   });
 
+  it("with a full-size slab (the batch path with multi-byte stores) the bytes still equal encodeMessage's", () => {
+    fc.assert(
+      fc.property(fc.array(messageArb, { minLength: 1, maxLength: 30 }), (ms) => {
+        const writer = new FrameWriter();
+        for (const m of ms) writer.write(m);
+        expect((writer.flush() as Buffer).equals(Buffer.concat(ms.map((m) => encodeMessage(m))))).toBe(true);
+      }),
+      RUNS,
+    );
+  });
+
   it("never rewrites bytes it has handed out", () => {
     const [request, response, event, heartbeat] = sampleMessages();
     const writer = new FrameWriter({ slabSize: 512 });
