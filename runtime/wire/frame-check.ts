@@ -2,8 +2,8 @@
  * Whole-run frame checks: the CRC work of a chunk or batch in one call.
  *
  * With the native addon, `scanGoodFrames` and `sealFrames` are one call into
- * C++ per socket chunk / outbound batch (PCLMULQDQ CRC folding, ~30 ns per
- * small frame); without it (not built, or NOVA_NO_NATIVE_FRAMES=1) the same
+ * C++ per socket chunk / outbound batch of 512 bytes or more (PCLMULQDQ CRC
+ * folding, ~30 ns per small frame); below that, or without it (not built, or NOVA_NO_NATIVE_FRAMES=1) the same
  * contracts are met in JavaScript with the table-driven CRC of crc32.ts.
  * Either way the bytes and results are identical (tested).
  */
@@ -15,6 +15,14 @@ import { hasMagic } from "./header.js";
 
 const native = nativeFrames();
 
+/**
+ * Below this many bytes the JavaScript CRC wins: a call into the addon costs
+ * ~350 ns here, the table-driven CRC ~1.5-2 ns per byte. A lone RPC frame
+ * (latency) stays in JavaScript; a socket chunk or batch of many frames
+ * (throughput) goes native.
+ */
+const NATIVE_MIN_BYTES = 512;
+
 /** True when the checks run natively (for benchmarks and diagnostics). */
 export const NATIVE_FRAME_CHECKS = native !== undefined;
 
@@ -24,15 +32,18 @@ export const NATIVE_FRAME_CHECKS = native !== undefined;
  * major version 1, a payload length <= `max` and a matching CRC (`end` when
  * every frame is good). It says nothing about why a frame is not good.
  */
-export const scanGoodFrames: (b: Uint8Array, start: number, end: number, max: number) => number =
-  native !== undefined ? native.scanFrames : scanGoodFramesJs;
+export function scanGoodFrames(b: Uint8Array, start: number, end: number, max: number): number {
+  return native !== undefined && end - start >= NATIVE_MIN_BYTES ? native.scanFrames(b, start, end, max) : scanGoodFramesJs(b, start, end, max);
+}
 
 /**
  * Computes and stores the CRC of every frame in `[start, end)`, which must be
  * whole frames back to back. Returns the number of frames, or -1 (and writes
  * nothing) when their lengths do not tile the range exactly.
  */
-export const sealFrames: (b: Uint8Array, start: number, end: number) => number = native !== undefined ? native.sealFrames : sealFramesJs;
+export function sealFrames(b: Uint8Array, start: number, end: number): number {
+  return native !== undefined && end - start >= NATIVE_MIN_BYTES ? native.sealFrames(b, start, end) : sealFramesJs(b, start, end);
+}
 
 /** JavaScript {@link scanGoodFrames}. */
 export function scanGoodFramesJs(b: Uint8Array, start: number, end: number, max: number): number {

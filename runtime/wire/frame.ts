@@ -10,7 +10,7 @@ import { encodeMsgpackInto, encodeMsgpackScratch } from "../codec/msgpack-encode
 import { decodeBody, planBody, sectionStart, type BodyPlan } from "./body.js";
 import { DEFAULT_MAX_MESSAGE_SIZE, HEADER_SIZE, Offset, VERSION_MAJOR } from "./constants.js";
 import { frameCrc32 } from "./crc32.js";
-import { sealFrames } from "./frame-check.js";
+import { scanGoodFrames, sealFrames } from "./frame-check.js";
 import { COMPRESSION_BY_FLAGS, flagsFor, FORMAT_BY_FLAGS, hasMagic, isMagicPrefix, parseFlags, readFrameHeader, TYPE_CODE, TYPE_NAME, writeHeader } from "./header.js";
 import type { CompressionType, Message, PayloadFormat } from "./message.js";
 
@@ -330,6 +330,8 @@ function checkFrame(frame: Uint8Array, max: number): number {
   if (frame.length > total) {
     throw new IPCError("CorruptedMessage", `${frame.length - total} bytes after the end of the frame`, { context: { length: frame.length, expected: total } });
   }
+  // Everything before this point has been checked, so a short scan means a CRC mismatch.
+  if (scanGoodFrames(frame, 0, total, max) === total) return payloadLength;
   const stored = readU32(frame, Offset.crc);
   const actual = frameCrc32(frame, 0, payloadLength);
   if (stored !== actual) {
