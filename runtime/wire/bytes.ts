@@ -167,6 +167,8 @@ export function readName(b: Uint8Array, start: number, end: number, field: strin
 const isWellFormed = (String.prototype as unknown as { isWellFormed?: () => boolean }).isWellFormed;
 
 const nameCache = new Map<string, Buffer>();
+let lastNameValue: string | undefined;
+let lastNameValueBytes: Buffer = Buffer.alloc(0);
 const NAME_CACHE_LIMIT = 4096;
 
 /**
@@ -178,8 +180,14 @@ export function nameBytes(value: unknown, field: string, maxBytes: number): Buff
   if (typeof value !== "string") {
     throw new IPCError("SerializationError", `${field} must be a string`, { context: { field } });
   }
+  // A stream usually repeats one name: the last one is checked before the map.
+  if (value === lastNameValue) return lastNameValueBytes;
   const cached = nameCache.get(value);
-  if (cached !== undefined) return cached;
+  if (cached !== undefined) {
+    lastNameValue = value;
+    lastNameValueBytes = cached;
+    return cached;
+  }
   if (isWellFormed !== undefined && !isWellFormed.call(value)) {
     throw new IPCError("SerializationError", `${field} contains a lone surrogate and has no UTF-8 form`, { context: { field } });
   }

@@ -88,6 +88,16 @@ export const FORMAT_BY_FLAGS = byFlags((f) => parseFlags(f).format);
 /** Flag byte -> compression, undefined where {@link parseFlags} would throw. */
 export const COMPRESSION_BY_FLAGS = byFlags((f) => parseFlags(f).compression);
 
+/** A u64 store; 0 (no correlation, no timestamp) skips the BigInt store, which V8 does not inline. */
+function setU64(dv: DataView, o: number, v: bigint): void {
+  if (v === 0n) {
+    dv.setUint32(o, 0, true);
+    dv.setUint32(o + 4, 0, true);
+  } else {
+    dv.setBigUint64(o, v, true);
+  }
+}
+
 /** The magic "NOVA" read as a little-endian u32. */
 const MAGIC_LE = 0x41564f4e;
 
@@ -133,9 +143,9 @@ export function writeHeader(
   if (dv !== undefined) {
     dv.setUint32(o, MAGIC_LE, true);
     dv.setUint32(o + 4, VERSION_MAJOR | (VERSION_MINOR << 8) | (typeCode << 16) | (flags << 24), true);
-    dv.setBigUint64(o + Offset.messageId, message.messageId, true);
-    dv.setBigUint64(o + Offset.correlationId, message.correlationId, true);
-    dv.setBigUint64(o + Offset.timestampNs, message.timestampNs, true);
+    setU64(dv, o + Offset.messageId, message.messageId);
+    setU64(dv, o + Offset.correlationId, message.correlationId);
+    setU64(dv, o + Offset.timestampNs, message.timestampNs);
     dv.setUint32(o + Offset.payloadLength, payloadLength, true);
     dv.setUint32(o + Offset.crc, 0, true);
     return;
