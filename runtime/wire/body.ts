@@ -17,7 +17,8 @@ import { decodeSection, encodeValue } from "./value-section.js";
 const EMPTY = new Uint8Array(0);
 const U32_MAX = 0xffff_ffff;
 
-function checkErrorDetails(error: unknown, where: "encode" | "decode"): ErrorDetails | null {
+/** Checks a Response's error field; SerializationError / DeserializationError when it is malformed. */
+export function checkErrorDetails(error: unknown, where: "encode" | "decode"): ErrorDetails | null {
   if (error === null || error === undefined) return null;
   const e = error as Partial<ErrorDetails>;
   if (typeof error !== "object" || Array.isArray(error) || typeof e.code !== "string" || typeof e.message !== "string" ||
@@ -65,19 +66,7 @@ export class BodyPlan {
   writeFixed(b: Uint8Array, o: number): void {
     const dv = batchView(b);
     if (dv !== undefined && this.typeCode !== 4) {
-      const name = this.name;
-      if (this.typeCode === 3) {
-        dv.setBigUint64(o, this.big1, true);
-        dv.setUint32(o + 8, this.u32a | (name.length << 16), true);
-        copyName(b, o + 12, name);
-      } else {
-        dv.setUint32(o, this.u32a, true);
-        dv.setUint32(o + 4, this.u32b, true);
-        if (this.typeCode === 1) {
-          dv.setUint16(o + 8, name.length, true);
-          copyName(b, o + 10, name);
-        }
-      }
+      writeFixedFields(dv, b, o, this.typeCode, this.u32a, this.u32b, this.big1, this.name);
       return;
     }
     switch (this.typeCode) {
@@ -198,6 +187,32 @@ export class BodyPlan {
           context: { field: "type" },
         });
     }
+  }
+}
+
+/**
+ * The fixed part of a Request (1), Response (2) or Event (3) through a
+ * DataView over `b` (a batch buffer, see batchView): `u32a`/`u32b` are
+ * timeout/flags, status/execution time, or the priority; `big` is an Event's
+ * source id; `name` the method or event type. All already checked.
+ */
+export function writeFixedFields(dv: DataView, b: Uint8Array, o: number, typeCode: number, u32a: number, u32b: number, big: bigint, name: Uint8Array): void {
+  if (typeCode === 3) {
+    if (big === 0n) {
+      dv.setUint32(o, 0, true);
+      dv.setUint32(o + 4, 0, true);
+    } else {
+      dv.setBigUint64(o, big, true);
+    }
+    dv.setUint32(o + 8, u32a | (name.length << 16), true);
+    copyName(b, o + 12, name);
+    return;
+  }
+  dv.setUint32(o, u32a, true);
+  dv.setUint32(o + 4, u32b, true);
+  if (typeCode === 1) {
+    dv.setUint16(o + 8, name.length, true);
+    copyName(b, o + 10, name);
   }
 }
 

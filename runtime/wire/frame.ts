@@ -11,6 +11,7 @@ import { decodeBody, planBody, sectionStart, type BodyPlan } from "./body.js";
 import { DEFAULT_MAX_MESSAGE_SIZE, HEADER_SIZE, Offset, VERSION_MAJOR } from "./constants.js";
 import { frameCrc32 } from "./crc32.js";
 import { scanGoodFrames, sealFrames } from "./frame-check.js";
+import { checkSize, encodeDirect } from "./frame-direct.js";
 import { COMPRESSION_BY_FLAGS, flagsFor, FORMAT_BY_FLAGS, hasMagic, isMagicPrefix, parseFlags, readFrameHeader, TYPE_CODE, TYPE_NAME, writeHeader } from "./header.js";
 import type { CompressionType, Message, PayloadFormat } from "./message.js";
 
@@ -86,14 +87,6 @@ function finalSection(plan: BodyPlan, compression: CompressionType): Uint8Array 
   return compression === "none" || plan.section.length === 0 ? plan.section : compressSection(plan.section, compression);
 }
 
-function checkSize(message: Message, payloadLength: number, max: number): void {
-  if (payloadLength > max) {
-    throw new IPCError("MessageTooLarge", `message body is ${payloadLength} bytes, limit is ${max}`, {
-      context: { payloadLength, limit: max, messageId: String(message.messageId) },
-    });
-  }
-}
-
 /**
  * Writes the whole frame at `out[o]` (the caller guarantees room for
  * 40 + payloadLength bytes) and returns its length.
@@ -158,12 +151,24 @@ export function encodeMessageIntoUnsealed(message: Message, target: Uint8Array, 
   return encodeInto(message, target, offset, options, false);
 }
 
+/** True when `message` is encoded as uncompressed msgpack (the direct lane's case). */
+function isPlainMsgpack(message: Message, options: EncodeOptions | undefined): boolean {
+  if (typeof message !== "object" || message === null) return false;
+  const format = options?.format ?? message.format;
+  const compression = options?.compression ?? message.compression;
+  return (format === undefined || format === "msgpack") && (compression === undefined || compression === "none");
+}
+
 function encodeInto(message: Message, target: Uint8Array, offset: number, options: EncodeOptions | undefined, seal: boolean): number {
   if (!Number.isInteger(offset) || offset < 0) {
     throw new IPCError("InvalidArgument", "offset must be a non-negative integer", { context: { offset } });
   }
   // The batch writers (unsealed) let a frame that turns out not to fit scribble
   // past their committed bytes; the public function keeps "nothing written".
+  if (!seal && isPlainMsgpack(message, options)) {
+    const direct = encodeDirect(message, target, offset, options?.maxMessageSize === undefined ? DEFAULT_MAX_MESSAGE_SIZE : checkMax(options.maxMessageSize));
+    if (direct !== undefined) return direct;
+  }
   const plan = prepare(message, options, !seal);
   const flags = pFlags;
   if (plan.deferred) return writeDeferred(message, plan, flags, target, offset, seal);

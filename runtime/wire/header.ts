@@ -89,7 +89,7 @@ export const FORMAT_BY_FLAGS = byFlags((f) => parseFlags(f).format);
 export const COMPRESSION_BY_FLAGS = byFlags((f) => parseFlags(f).compression);
 
 /** A u64 store; 0 (no correlation, no timestamp) skips the BigInt store, which V8 does not inline. */
-function setU64(dv: DataView, o: number, v: bigint): void {
+export function setU64(dv: DataView, o: number, v: bigint): void {
   if (v === 0n) {
     dv.setUint32(o, 0, true);
     dv.setUint32(o + 4, 0, true);
@@ -141,16 +141,39 @@ export function writeHeader(
 ): void {
   const dv = batchView(b);
   if (dv !== undefined) {
-    dv.setUint32(o, MAGIC_LE, true);
-    dv.setUint32(o + 4, VERSION_MAJOR | (VERSION_MINOR << 8) | (typeCode << 16) | (flags << 24), true);
-    setU64(dv, o + Offset.messageId, message.messageId);
-    setU64(dv, o + Offset.correlationId, message.correlationId);
-    setU64(dv, o + Offset.timestampNs, message.timestampNs);
-    dv.setUint32(o + Offset.payloadLength, payloadLength, true);
-    dv.setUint32(o + Offset.crc, 0, true);
+    writeHeaderView(dv, o, typeCode, flags, message, payloadLength);
     return;
   }
   // Byte stores, not b.set(MAGIC): a 4-byte TypedArray#set costs more than the copy.
+  writeHeaderBytes(b, o, typeCode, flags, message, payloadLength);
+}
+
+/** {@link writeHeader} through a DataView over the target (a batch buffer). */
+export function writeHeaderView(
+  dv: DataView,
+  o: number,
+  typeCode: number,
+  flags: number,
+  message: Pick<Message, "messageId" | "correlationId" | "timestampNs">,
+  payloadLength: number,
+): void {
+  dv.setUint32(o, MAGIC_LE, true);
+  dv.setUint32(o + 4, VERSION_MAJOR | (VERSION_MINOR << 8) | (typeCode << 16) | (flags << 24), true);
+  setU64(dv, o + Offset.messageId, message.messageId);
+  setU64(dv, o + Offset.correlationId, message.correlationId);
+  setU64(dv, o + Offset.timestampNs, message.timestampNs);
+  dv.setUint32(o + Offset.payloadLength, payloadLength, true);
+  dv.setUint32(o + Offset.crc, 0, true);
+}
+
+function writeHeaderBytes(
+  b: Uint8Array,
+  o: number,
+  typeCode: number,
+  flags: number,
+  message: Pick<Message, "messageId" | "correlationId" | "timestampNs">,
+  payloadLength: number,
+): void {
   b[o] = 0x4e;
   b[o + 1] = 0x4f;
   b[o + 2] = 0x56;

@@ -4,12 +4,12 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { decodeMessage, encodeMessage, encodeMessageAsync, encodeMessageInto } from "../../runtime/wire/frame.js";
+import { decodeMessage, encodeMessage, encodeMessageAsync, encodeMessageInto, encodeMessageIntoUnsealed } from "../../runtime/wire/frame.js";
 import { FrameDecoder } from "../../runtime/wire/frame-decoder.js";
 import { FrameWriter } from "../../runtime/wire/frame-writer.js";
 import type { Message } from "../../runtime/wire/message.js";
 import { messageArb, sampleMessages } from "./arbitraries.js";
-import { thrownCode as codeOf } from "../helpers/ipc-error.js";
+import { codeOrOk, thrownCode as codeOf } from "../helpers/ipc-error.js";
 
 const RUNS = { numRuns: 60 };
 
@@ -45,6 +45,53 @@ describe("encodeMessageInto", () => {
     const bad = { ...request, messageId: -1n } as Message;
     expect(codeOf(() => encodeMessageInto(bad, new Uint8Array(1024), 0))).toBe(codeOf(() => encodeMessage(bad)));
     expect(codeOf(() => encodeMessageInto(request, new Uint8Array(1024), 0, { maxMessageSize: 4 }))).toBe("MessageTooLarge");
+  });
+});
+
+describe("the batch writers' direct lane (encodeMessageIntoUnsealed into a batch-size buffer)", () => {
+  /** A field of a valid message replaced by something out of range or of the wrong type. */
+  const breakage = fc.constantFrom(
+    (m: Message) => ({ ...m, messageId: -1n }),
+    (m: Message) => ({ ...m, correlationId: 1n << 64n }),
+    (m: Message) => ({ ...m, timestampNs: 5 }),
+    (m: Message) => ({ ...m, body: { ...m.body, method: 7, eventType: 7, status: -1, pid: "x" } }),
+    (m: Message) => ({ ...m, body: { ...m.body, timeoutMs: 2 ** 32, priority: 256, executionTimeUs: 1.5 } }),
+    (m: Message) => ({ ...m, body: { ...m.body, sourceId: -2n, flags: -1, error: { code: 1 } } }),
+    (m: Message) => ({ ...m, body: { ...m.body, params: [Symbol("s")], data: () => 1, value: 1n << 70n } }),
+    (m: Message) => ({ ...m, type: "bogus" }),
+  );
+
+  it("writes the bytes of encodeMessage, CRC aside, and fails with the same IPCError codes", () => {
+    fc.assert(
+      fc.property(messageArb, breakage, fc.integer({ min: 0, max: 300 }), (m, breakIt, offset) => {
+        const target = new Uint8Array(1 << 16);
+        const n = encodeMessageIntoUnsealed(m, target, offset);
+        const expected = encodeMessage(m);
+        expect(n).toBe(expected.length);
+        const got = Buffer.from(target.subarray(offset, offset + n));
+        expect(got.subarray(0, 36).equals(expected.subarray(0, 36))).toBe(true);
+        expect(got.subarray(40).equals(expected.subarray(40))).toBe(true);
+        const bad = breakIt(m) as Message;
+        // (A breakage that does not touch this message type's fields encodes fine on both paths: "ok".)
+        expect(codeOrOk(() => encodeMessageIntoUnsealed(bad, new Uint8Array(1 << 16), offset))).toBe(codeOrOk(() => encodeMessage(bad)));
+        expect(codeOrOk(() => encodeMessageIntoUnsealed(m, new Uint8Array(1 << 16), offset, { maxMessageSize: 3 }))).toBe(
+          codeOrOk(() => encodeMessage(m, { maxMessageSize: 3 })),
+        );
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("returns the negated frame length when the frame does not fit", () => {
+    fc.assert(
+      fc.property(messageArb, (m) => {
+        const size = encodeMessage(m).length;
+        const target = new Uint8Array(Math.max(4096, size));
+        expect(encodeMessageIntoUnsealed(m, target, target.length - size + 1)).toBe(-size);
+        expect(encodeMessageIntoUnsealed(m, target, target.length)).toBe(-size);
+      }),
+      RUNS,
+    );
   });
 });
 
