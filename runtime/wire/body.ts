@@ -9,7 +9,7 @@
  *   Heartbeat pid u64 | loadAverage f32 | memoryBytes u64 | uptimeSeconds u64   (exactly 28 bytes)
  */
 import { IPCError } from "../errors.js";
-import { batchView, checkU64, checkUint, nameBytes, readName, readU16, readU32, readU64, writeU16, writeU32, writeU64 } from "./bytes.js";
+import { checkU64, checkUint, nameBytes, readName, readU16, readU32, readU64, setU64 } from "./bytes.js";
 import { HEARTBEAT_BODY_SIZE, MAX_NAME_BYTES } from "./constants.js";
 import type { CompressionType, ErrorDetails, Message, PayloadFormat } from "./message.js";
 import { decodeSection, encodeValue } from "./value-section.js";
@@ -62,42 +62,16 @@ export class BodyPlan {
   private big3 = 0n;
   private name: Uint8Array = EMPTY;
 
-  /** Writes the fixed part at `o` (the caller guarantees `fixedSize` bytes). */
-  writeFixed(b: Uint8Array, o: number): void {
-    const dv = batchView(b);
-    if (dv !== undefined && this.typeCode !== 4) {
+  /** Writes the fixed part at `o` of `b`, through `dv` over `b` (the caller guarantees `fixedSize` bytes). */
+  writeFixed(dv: DataView, b: Uint8Array, o: number): void {
+    if (this.typeCode !== 4) {
       writeFixedFields(dv, b, o, this.typeCode, this.u32a, this.u32b, this.big1, this.name);
       return;
     }
-    switch (this.typeCode) {
-      case 1: {
-        const name = this.name;
-        writeU32(b, o, this.u32a);
-        writeU32(b, o + 4, this.u32b);
-        writeU16(b, o + 8, name.length);
-        copyName(b, o + 10, name);
-        return;
-      }
-      case 2:
-        writeU32(b, o, this.u32a);
-        writeU32(b, o + 4, this.u32b);
-        return;
-      case 3: {
-        const name = this.name;
-        writeU64(b, o, this.big1);
-        b[o + 8] = this.u32a;
-        b[o + 9] = 0;
-        writeU16(b, o + 10, name.length);
-        copyName(b, o + 12, name);
-        return;
-      }
-      default:
-        writeU64(b, o, this.big1);
-        f32View.setFloat32(0, this.f32, true);
-        writeU32(b, o + 8, f32View.getUint32(0, true));
-        writeU64(b, o + 12, this.big2);
-        writeU64(b, o + 20, this.big3);
-    }
+    setU64(dv, o, this.big1);
+    dv.setFloat32(o + 8, this.f32, true);
+    setU64(dv, o + 12, this.big2);
+    setU64(dv, o + 20, this.big3);
   }
 
   private setSection(value: unknown, format: PayloadFormat, defer: boolean): void {
@@ -192,18 +166,13 @@ export class BodyPlan {
 
 /**
  * The fixed part of a Request (1), Response (2) or Event (3) through a
- * DataView over `b` (a batch buffer, see batchView): `u32a`/`u32b` are
+ * DataView over `b` (bytes.ts viewOf): `u32a`/`u32b` are
  * timeout/flags, status/execution time, or the priority; `big` is an Event's
  * source id; `name` the method or event type. All already checked.
  */
 export function writeFixedFields(dv: DataView, b: Uint8Array, o: number, typeCode: number, u32a: number, u32b: number, big: bigint, name: Uint8Array): void {
   if (typeCode === 3) {
-    if (big === 0n) {
-      dv.setUint32(o, 0, true);
-      dv.setUint32(o + 4, 0, true);
-    } else {
-      dv.setBigUint64(o, big, true);
-    }
+    setU64(dv, o, big);
     dv.setUint32(o + 8, u32a | (name.length << 16), true);
     copyName(b, o + 12, name);
     return;

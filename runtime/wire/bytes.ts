@@ -54,36 +54,27 @@ export function batchView(b: Uint8Array): DataView | undefined {
   return viewOfTarget;
 }
 
+/** A DataView over exactly `b`: the cached one for a batch buffer, else a new one. */
+export function viewOf(b: Uint8Array): DataView {
+  return batchView(b) ?? new DataView(b.buffer, b.byteOffset, b.byteLength);
+}
+
+/** A u64 store; 0 (no correlation, no timestamp) skips the BigInt store, which V8 does not inline. */
+export function setU64(dv: DataView, o: number, v: bigint): void {
+  if (v === 0n) {
+    dv.setUint32(o, 0, true);
+    dv.setUint32(o + 4, 0, true);
+  } else {
+    dv.setBigUint64(o, v, true);
+  }
+}
+
 /** Writes a u32 LE. */
 export function writeU32(b: Uint8Array, o: number, v: number): void {
   b[o] = v;
   b[o + 1] = v >>> 8;
   b[o + 2] = v >>> 16;
   b[o + 3] = v >>> 24;
-}
-
-/** Writes a u16 LE. */
-export function writeU16(b: Uint8Array, o: number, v: number): void {
-  b[o] = v;
-  b[o + 1] = v >>> 8;
-}
-
-/** Writes a u64 LE from a bigint already checked to be in range. */
-export function writeU64(b: Uint8Array, o: number, v: bigint): void {
-  if (v === 0n) {
-    b[o] = b[o + 1] = b[o + 2] = b[o + 3] = b[o + 4] = b[o + 5] = b[o + 6] = b[o + 7] = 0;
-    return;
-  }
-  scratch.setBigUint64(0, v, true);
-  const s = scratchBytes;
-  b[o] = s[0];
-  b[o + 1] = s[1];
-  b[o + 2] = s[2];
-  b[o + 3] = s[3];
-  b[o + 4] = s[4];
-  b[o + 5] = s[5];
-  b[o + 6] = s[6];
-  b[o + 7] = s[7];
 }
 
 /** Checks a u64 field of a message being encoded. */

@@ -182,21 +182,8 @@ export class FrameDecoder {
       const good = scanGoodFrames(b, p, end, max);
       while (p < good) {
         const total = HEADER_SIZE + readU32(b, p + Offset.payloadLength);
-        let message: Message;
-        try {
-          message = decodeCheckedFrame(b, p, max);
-        } catch (cause) {
-          p += total;
-          this.#report(asIPCError(cause), false);
-          if (this.#epoch !== epoch || this.#closed) return end;
-          continue;
-        }
+        this.#deliver(b, p, max);
         p += total;
-        try {
-          this.#onMessage(message);
-        } catch (cause) {
-          this.#handlerFailed(cause, message);
-        }
         if (this.#epoch !== epoch || this.#closed) return end;
       }
       // The frame at p is incomplete or bad: classify it (slow path, one frame).
@@ -241,22 +228,29 @@ export class FrameDecoder {
         p += 1;
         continue;
       }
-      let message: Message;
-      try {
-        message = decodeCheckedFrame(b, p, max);
-      } catch (cause) {
-        p += total;
-        this.#report(asIPCError(cause), false);
-        if (this.#epoch !== epoch) return end;
-        continue;
-      }
+      // (Only reached if the run scan and these checks disagree; deliver it all the same.)
+      this.#deliver(b, p, max);
       p += total;
-      try {
-        this.#onMessage(message);
-      } catch (cause) {
-        this.#handlerFailed(cause, message);
-      }
       if (this.#epoch !== epoch || this.#closed) return end;
+    }
+  }
+
+  /**
+   * Decodes the checked frame at `b[p]` and hands it to onMessage. A bad body
+   * (its bounds are trustworthy) or a throwing handler is reported, non-fatally.
+   */
+  #deliver(b: Uint8Array, p: number, max: number): void {
+    let message: Message;
+    try {
+      message = decodeCheckedFrame(b, p, max);
+    } catch (cause) {
+      this.#report(asIPCError(cause), false);
+      return;
+    }
+    try {
+      this.#onMessage(message);
+    } catch (cause) {
+      this.#handlerFailed(cause, message);
     }
   }
 

@@ -15,7 +15,7 @@ import { IPCError } from "../errors.js";
 import { batchView, checkU64, checkUint, nameBytes } from "./bytes.js";
 import { checkErrorDetails, writeFixedFields } from "./body.js";
 import { HEADER_SIZE, MAX_NAME_BYTES } from "./constants.js";
-import { writeHeaderView } from "./header.js";
+import { writeHeader } from "./header.js";
 import type { Message } from "./message.js";
 
 const U32_MAX = 0xffff_ffff;
@@ -84,7 +84,7 @@ export function encodeDirect(message: Message, target: Uint8Array, offset: numbe
   }
   const payloadLength = end - offset - HEADER_SIZE;
   checkSize(message, payloadLength, max);
-  writeHeaderView(dv, offset, typeCode, 0, message, payloadLength);
+  writeHeader(dv, offset, typeCode, 0, message, payloadLength);
   writeFixedFields(dv, target, offset + HEADER_SIZE, typeCode, u32a, u32b, big, name);
   return HEADER_SIZE + payloadLength;
 }

@@ -4,7 +4,7 @@
  */
 import { compressSection, compressSectionAsync, decompressSectionAsync } from "../codec/compression.js";
 import { IPCError } from "../errors.js";
-import { checkU64, plainView, readName, readU16, readU32, readU64, writeU32 } from "./bytes.js";
+import { checkU64, plainView, readName, readU16, readU32, readU64, viewOf } from "./bytes.js";
 import { decodeMsgpack } from "../codec/msgpack-decoder.js";
 import { encodeMsgpackInto, encodeMsgpackScratch } from "../codec/msgpack-encoder.js";
 import { decodeBody, planBody, sectionStart, type BodyPlan } from "./body.js";
@@ -93,8 +93,9 @@ function finalSection(plan: BodyPlan, compression: CompressionType): Uint8Array 
  */
 function writeFrame(out: Uint8Array, o: number, message: Message, plan: BodyPlan, flags: number, section: Uint8Array, seal = true): number {
   const payloadLength = plan.fixedSize + section.length;
-  writeHeader(out, o, plan.typeCode, flags, message, payloadLength);
-  plan.writeFixed(out, o + HEADER_SIZE);
+  const dv = viewOf(out);
+  writeHeader(dv, o, plan.typeCode, flags, message, payloadLength);
+  plan.writeFixed(dv, out, o + HEADER_SIZE);
   const s = o + HEADER_SIZE + plan.fixedSize;
   const n = section.length;
   if (n > 64) out.set(section, s);
@@ -198,8 +199,9 @@ function writeDeferred(message: Message, plan: BodyPlan, flags: number, target: 
   }
   const payloadLength = end - offset - HEADER_SIZE;
   checkSize(message, payloadLength, pMax);
-  writeHeader(target, offset, plan.typeCode, flags, message, payloadLength);
-  plan.writeFixed(target, offset + HEADER_SIZE);
+  const dv = viewOf(target);
+  writeHeader(dv, offset, plan.typeCode, flags, message, payloadLength);
+  plan.writeFixed(dv, target, offset + HEADER_SIZE);
   const total = HEADER_SIZE + payloadLength;
   if (seal) sealFrames(target, offset, offset + total);
   return total;
@@ -266,16 +268,20 @@ export function decodeCheckedFrame(b: Uint8Array, p: number, max: number): Messa
  */
 function decodeMsgpackFrame(b: Uint8Array, p: number): Message | undefined {
   const typeCode = b[p + Offset.messageType];
+  if (typeCode !== 1 && typeCode !== 3) return undefined;
   const start = p + HEADER_SIZE;
   const end = start + readU32(b, p + Offset.payloadLength);
+  const messageId = readU64(b, p + Offset.messageId);
+  const correlationId = readU64(b, p + Offset.correlationId);
+  const timestampNs = readU64(b, p + Offset.timestampNs);
   if (typeCode === 1) {
     const nameEnd = start + 10 + (end - start >= 10 ? readU16(b, start + 8) : 0);
     if (end - start < 10 || nameEnd > end) return undefined;
     return {
       type: "request",
-      messageId: readU64(b, p + Offset.messageId),
-      correlationId: readU64(b, p + Offset.correlationId),
-      timestampNs: readU64(b, p + Offset.timestampNs),
+      messageId,
+      correlationId,
+      timestampNs,
       format: "msgpack",
       compression: "none",
       body: {
@@ -291,9 +297,9 @@ function decodeMsgpackFrame(b: Uint8Array, p: number): Message | undefined {
     if (end - start < 12 || nameEnd > end || b[start + 9] !== 0) return undefined;
     return {
       type: "event",
-      messageId: readU64(b, p + Offset.messageId),
-      correlationId: readU64(b, p + Offset.correlationId),
-      timestampNs: readU64(b, p + Offset.timestampNs),
+      messageId,
+      correlationId,
+      timestampNs,
       format: "msgpack",
       compression: "none",
       body: {

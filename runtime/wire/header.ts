@@ -3,7 +3,7 @@
  * the flag byte that records payload format and compression.
  */
 import { IPCError } from "../errors.js";
-import { batchView, readU32, readU64, writeU32, writeU64 } from "./bytes.js";
+import { readU32, readU64, setU64 } from "./bytes.js";
 import {
   COMPRESSION_CODES,
   Flag,
@@ -88,16 +88,6 @@ export const FORMAT_BY_FLAGS = byFlags((f) => parseFlags(f).format);
 /** Flag byte -> compression, undefined where {@link parseFlags} would throw. */
 export const COMPRESSION_BY_FLAGS = byFlags((f) => parseFlags(f).compression);
 
-/** A u64 store; 0 (no correlation, no timestamp) skips the BigInt store, which V8 does not inline. */
-export function setU64(dv: DataView, o: number, v: bigint): void {
-  if (v === 0n) {
-    dv.setUint32(o, 0, true);
-    dv.setUint32(o + 4, 0, true);
-  } else {
-    dv.setBigUint64(o, v, true);
-  }
-}
-
 /** The magic "NOVA" read as a little-endian u32. */
 const MAGIC_LE = 0x41564f4e;
 
@@ -128,28 +118,11 @@ export function readFrameHeader(b: Uint8Array, o = 0): FrameHeader {
 }
 
 /**
- * Writes a version-1.0 header at `o` with the CRC field zero (the caller fills
- * it in once the payload is in place). Ids must already be range-checked.
+ * Writes a version-1.0 header at `o` through a DataView over the target
+ * (bytes.ts viewOf), with the CRC field zero (the caller fills it in once the
+ * payload is in place). Ids must already be range-checked.
  */
 export function writeHeader(
-  b: Uint8Array,
-  o: number,
-  typeCode: number,
-  flags: number,
-  message: Pick<Message, "messageId" | "correlationId" | "timestampNs">,
-  payloadLength: number,
-): void {
-  const dv = batchView(b);
-  if (dv !== undefined) {
-    writeHeaderView(dv, o, typeCode, flags, message, payloadLength);
-    return;
-  }
-  // Byte stores, not b.set(MAGIC): a 4-byte TypedArray#set costs more than the copy.
-  writeHeaderBytes(b, o, typeCode, flags, message, payloadLength);
-}
-
-/** {@link writeHeader} through a DataView over the target (a batch buffer). */
-export function writeHeaderView(
   dv: DataView,
   o: number,
   typeCode: number,
@@ -164,28 +137,5 @@ export function writeHeaderView(
   setU64(dv, o + Offset.timestampNs, message.timestampNs);
   dv.setUint32(o + Offset.payloadLength, payloadLength, true);
   dv.setUint32(o + Offset.crc, 0, true);
-}
-
-function writeHeaderBytes(
-  b: Uint8Array,
-  o: number,
-  typeCode: number,
-  flags: number,
-  message: Pick<Message, "messageId" | "correlationId" | "timestampNs">,
-  payloadLength: number,
-): void {
-  b[o] = 0x4e;
-  b[o + 1] = 0x4f;
-  b[o + 2] = 0x56;
-  b[o + 3] = 0x41;
-  b[o + Offset.versionMajor] = VERSION_MAJOR;
-  b[o + Offset.versionMinor] = VERSION_MINOR;
-  b[o + Offset.messageType] = typeCode;
-  b[o + Offset.flags] = flags;
-  writeU64(b, o + Offset.messageId, message.messageId);
-  writeU64(b, o + Offset.correlationId, message.correlationId);
-  writeU64(b, o + Offset.timestampNs, message.timestampNs);
-  writeU32(b, o + Offset.payloadLength, payloadLength);
-  writeU32(b, o + Offset.crc, 0);
 }
 
