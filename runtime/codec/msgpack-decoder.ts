@@ -10,6 +10,7 @@
  * stays with msgpackr; the tests check the two agree.
  */
 import { IPCError } from "../errors.js";
+import { copyOut } from "../wire/bytes.js";
 
 const MAX_DEPTH = 512;
 const utf8 = new TextDecoder("utf-8", { fatal: true });
@@ -88,7 +89,8 @@ function shortAscii(s: number, e: number): string {
 
 function bin(n: number): Uint8Array {
   need(n);
-  const out = b.slice(pos, pos + n);
+  // A fresh plain Uint8Array, whatever `b` is (Buffer#slice would alias the transport's chunk).
+  const out = copyOut(b, pos, n);
   pos += n;
   return out;
 }

@@ -147,7 +147,7 @@ export function readName(b: Uint8Array, start: number, end: number, field: strin
     }
   }
   const name = readUtf8(b, start, end, field);
-  const copy = b.slice(start, end);
+  const copy = copyOut(b, start, n);
   cachedNameBytes[slot] = copy;
   cachedNames[slot] = name;
   lastNameBytes = copy;
@@ -193,6 +193,17 @@ export function nameBytes(value: unknown, field: string, maxBytes: number): Buff
     nameCache.set(value, bytes);
   }
   return bytes;
+}
+
+/**
+ * A copy of `b[start, start + n)` as a plain Uint8Array, whatever `b` is
+ * (`Buffer#slice` returns a view into the same memory, not a copy).
+ */
+export function copyOut(b: Uint8Array, start: number, n: number): Uint8Array {
+  const out = new Uint8Array(n);
+  if (n <= 32) for (let i = 0; i < n; i++) out[i] = b[start + i];
+  else out.set(b.subarray(start, start + n));
+  return out;
 }
 
 /**

@@ -26,7 +26,7 @@
  *   current one); `reset` from a callback stops delivery at once.
  */
 import { IPCError, isIPCError } from "../errors.js";
-import { plainView, readU32 } from "./bytes.js";
+import { readU32 } from "./bytes.js";
 import { DEFAULT_MAX_MESSAGE_SIZE, HEADER_SIZE, Offset, VERSION_MAJOR } from "./constants.js";
 import { frameCrc32 } from "./crc32.js";
 import { scanGoodFrames } from "./frame-check.js";
@@ -108,7 +108,9 @@ export class FrameDecoder {
     }
     this.#busy = true;
     try {
-      this.#pushOne(plainView(chunk));
+      // Chunks are decoded as they come (a socket's are Buffers): the decoders copy
+      // whatever they keep (bytes.ts copyOut), so no plain view is made per chunk.
+      this.#pushOne(chunk);
       while (this.#queue.length > 0 && !this.#closed) this.#pushOne(this.#queue.shift() as Uint8Array);
     } catch (cause) {
       // Not reached by design; a bug must still not escape push.

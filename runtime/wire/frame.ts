@@ -7,7 +7,7 @@ import { IPCError } from "../errors.js";
 import { checkU64, plainView, readName, readU16, readU32, readU64, viewOf } from "./bytes.js";
 import { decodeMsgpack } from "../codec/msgpack-decoder.js";
 import { encodeMsgpackInto, encodeMsgpackScratch } from "../codec/msgpack-encoder.js";
-import { decodeBody, planBody, sectionStart, type BodyPlan } from "./body.js";
+import { checkErrorDetails, decodeBody, planBody, sectionStart, type BodyPlan } from "./body.js";
 import { DEFAULT_MAX_MESSAGE_SIZE, HEADER_SIZE, Offset, VERSION_MAJOR } from "./constants.js";
 import { frameCrc32 } from "./crc32.js";
 import { scanGoodFrames, sealFrames } from "./frame-check.js";
@@ -264,11 +264,12 @@ export function decodeCheckedFrame(b: Uint8Array, p: number, max: number): Messa
 
 /**
  * {@link decodeCheckedFrame} for an uncompressed msgpack Request, Response or
- * Event; undefined for anything else (the general path then decodes or rejects it).
+ * Event; undefined for anything else and for a malformed body (the general
+ * path then decodes it, or rejects it with the detailed error).
  */
 function decodeMsgpackFrame(b: Uint8Array, p: number): Message | undefined {
   const typeCode = b[p + Offset.messageType];
-  if (typeCode !== 1 && typeCode !== 3) return undefined;
+  if (typeCode < 1 || typeCode > 3) return undefined;
   const start = p + HEADER_SIZE;
   const end = start + readU32(b, p + Offset.payloadLength);
   const messageId = readU64(b, p + Offset.messageId);
@@ -290,6 +291,20 @@ function decodeMsgpackFrame(b: Uint8Array, p: number): Message | undefined {
         timeoutMs: readU32(b, start),
         flags: readU32(b, start + 4),
       },
+    };
+  }
+  if (typeCode === 2) {
+    if (end - start < 8) return undefined;
+    const pair = decodeMsgpack(b, start + 8, end);
+    if (!Array.isArray(pair) || pair.length !== 2) return undefined;
+    return {
+      type: "response",
+      messageId,
+      correlationId,
+      timestampNs,
+      format: "msgpack",
+      compression: "none",
+      body: { status: readU32(b, start), value: pair[0], error: checkErrorDetails(pair[1], "decode"), executionTimeUs: readU32(b, start + 4) },
     };
   }
   if (typeCode === 3) {

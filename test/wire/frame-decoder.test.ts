@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { IPCError } from "../../runtime/errors.js";
 import { encodeMessage } from "../../runtime/wire/frame.js";
@@ -52,6 +53,34 @@ describe("FrameDecoder", () => {
     decoder.push(chunk);
     chunk.fill(0);
     expect(seen.messages).toEqual([messages[0]]);
+  });
+
+  it("values decoded from Buffer chunks are plain Uint8Array copies, whatever the chunk is, at any size", () => {
+    fc.assert(
+      fc.property(fc.array(fc.uint8Array({ maxLength: 300 }), { minLength: 1, maxLength: 6 }), fc.string({ maxLength: 40 }), (blobs, method) => {
+        const sent: Message = {
+          type: "request",
+          messageId: 1n,
+          correlationId: 0n,
+          timestampNs: 2n,
+          body: { method: `x.${method}`, params: [blobs, { nested: blobs[0] }], timeoutMs: 10, flags: 0 },
+        };
+        const { decoder, seen } = collect();
+        const chunk = Buffer.concat([encodeMessage(sent), encodeMessage(sent)]);
+        decoder.push(chunk);
+        chunk.fill(0xa5);
+        expect(seen.errors).toEqual([]);
+        expect(seen.messages).toHaveLength(2);
+        for (const m of seen.messages) {
+          const [got, nested] = (m.body as { params: [Uint8Array[], { nested: Uint8Array }] }).params;
+          expect(got.map((b) => Object.getPrototypeOf(b) === Uint8Array.prototype)).toEqual(blobs.map(() => true));
+          expect(got.map((b) => [...b])).toEqual(blobs.map((b) => [...b]));
+          expect([...nested.nested]).toEqual([...blobs[0]]);
+          expect((m.body as { method: string }).method).toBe(`x.${method}`);
+        }
+      }),
+      { numRuns: 100 },
+    );
   });
 
   it("resynchronises after garbage between frames", () => {
