@@ -11,6 +11,7 @@ import { FrameDecoder } from "../wire/frame-decoder.js";
 import { loadavg } from "node:os";
 import { nextMessageId, nowNs } from "../wire/message-id.js";
 import { InboundQueue } from "./inbound-queue.js";
+import type { SocketReader } from "./socket-reader.js";
 import { OutboundQueue } from "./outbound-queue.js";
 import {
   MAX_BUFFER_SIZE,
@@ -64,6 +65,8 @@ export interface StreamChannelParts {
   input: Socket;
   output: Socket;
   options: ResolvedChannelOptions;
+  /** When `input` was created with this reader's `onread`, chunks come from it instead of 'data' events. */
+  reader?: SocketReader;
 }
 
 /** A channel over one or two stream sockets; see the file comment. */
@@ -121,10 +124,12 @@ export class StreamChannel implements Channel {
         if (fatal) this.terminate(error);
       },
     });
-    this.input.on("data", (chunk: Buffer) => {
+    const onChunk = (chunk: Uint8Array): void => {
       this.lastInput = performance.now();
       this.decoder.push(chunk);
-    });
+    };
+    if (parts.reader !== undefined) parts.reader.attach(onChunk);
+    else this.input.on("data", onChunk);
     this.input.on("end", () => this.terminate(undefined));
     this.input.on("close", () => this.terminate(undefined));
     this.input.on("error", (e) => this.terminate(this.closedError(e)));

@@ -11,6 +11,7 @@ import { createConnection, createServer, type Server, type Socket } from "node:n
 import { chmodSync, lstatSync, unlinkSync } from "node:fs";
 import { IPCError } from "../errors.js";
 import { resolveEndpoint } from "./endpoint.js";
+import { SocketReader } from "./socket-reader.js";
 import { resolveChannelOptions, StreamChannel, type ResolvedChannelOptions } from "./stream-channel.js";
 import { TRANSPORT_DEFAULTS, type Channel, type ChannelOptions, type Listener, type ListenerOptions } from "./types.js";
 import { ListenerBase } from "./listener-base.js";
@@ -26,9 +27,9 @@ export function connectError(path: string, error: NodeJS.ErrnoException): IPCErr
 }
 
 /** Opens a socket to `path`, resolving once connected. */
-function connectSocket(path: string, timeoutMs: number): Promise<Socket> {
+function connectSocket(path: string, timeoutMs: number, reader?: SocketReader): Promise<Socket> {
   return new Promise<Socket>((resolve, reject) => {
-    const socket = createConnection({ path });
+    const socket = createConnection(reader === undefined ? { path } : { path, onread: reader.onread });
     const timer = setTimeout(() => {
       socket.destroy();
       reject(new IPCError("TimeoutExpired", `connecting to ${path} took longer than ${timeoutMs} ms`, { context: { endpoint: path, timeoutMs } }));
@@ -50,8 +51,9 @@ function connectSocket(path: string, timeoutMs: number): Promise<Socket> {
 export async function connectUnix(endpoint: string, options: ChannelOptions = {}): Promise<Channel> {
   const opts = resolveChannelOptions(options);
   const path = resolveEndpoint(endpoint, "unix");
-  const socket = await connectSocket(path, opts.timeoutMs);
-  return new StreamChannel({ transport: "unix", endpoint: path, input: socket, output: socket, options: opts });
+  const reader = new SocketReader();
+  const socket = await connectSocket(path, opts.timeoutMs, reader);
+  return new StreamChannel({ transport: "unix", endpoint: path, input: socket, output: socket, options: opts, reader });
 }
 
 /** True when a live server accepts connections on `path`. */

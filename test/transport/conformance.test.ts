@@ -108,8 +108,10 @@ describe.each(TRANSPORTS)("transport %s", (transport) => {
     expect(Date.now() - started).toBeLessThan(2000);
   });
 
-  it("applies backpressure: a full queue makes send wait, then time out, without unbounded memory", async () => {
-    const { client, server } = await pair({ bufferSize: 4096, maxQueuedMessages: 16 });
+  // The connecting side reads through `onread`, the accepting side through 'data' events: both must stop reading.
+  it.each(["client to server", "server to client"])("applies backpressure (%s): a full queue makes send wait, then time out, without unbounded memory", async (direction) => {
+    const both = await pair({ bufferSize: 4096, maxQueuedMessages: 16 });
+    const [client, server] = direction === "client to server" ? [both.client, both.server] : [both.server, both.client];
     const chunk = Buffer.alloc(64 * 1024, 1);
     // Nobody receives on the server: its queue fills and it stops reading, then
     // the kernel buffers fill, then our bounded queue; sends start timing out.
