@@ -7,6 +7,7 @@
 import { execFile } from "node:child_process";
 import { closeSync, constants, fstatSync, openSync } from "node:fs";
 import { Socket } from "node:net";
+import type { SocketReader } from "./socket-reader.js";
 import { promisify } from "node:util";
 import { IPCError } from "../errors.js";
 import { loadNative, mkfifo } from "../../native/index.js";
@@ -84,6 +85,6 @@ export function closeQuietly(fd: number | undefined): void {
 }
 
 /** Wraps a FIFO descriptor in a one-directional stream socket (the socket owns the fd). */
-export function fifoSocket(fd: number, direction: "read" | "write"): Socket {
-  return new Socket({ fd, readable: direction === "read", writable: direction === "write" });
+export function fifoSocket(fd: number, direction: "read" | "write", reader?: SocketReader): Socket {
+  return new Socket({ fd, readable: direction === "read", writable: direction === "write", ...(reader === undefined ? {} : { onread: reader.onread }) });
 }

@@ -25,6 +25,7 @@ import type { Socket } from "node:net";
 import { IPCError } from "../errors.js";
 import { resolveEndpoint } from "./endpoint.js";
 import { closeQuietly, fifoSocket, makeFifos, openFifo } from "./fifo.js";
+import { SocketReader } from "./socket-reader.js";
 import { ListenerBase } from "./listener-base.js";
 import { resolveChannelOptions, StreamChannel, type ResolvedChannelOptions } from "./stream-channel.js";
 import { TRANSPORT_DEFAULTS, type Channel, type ChannelOptions, type Listener, type ListenerOptions } from "./types.js";
@@ -63,20 +64,20 @@ async function writeRecord(path: string, line: string, deadline: number): Promis
   }
 }
 
-/** Waits for the server's one-byte answer on `input`; leaves the socket paused with later bytes unshifted. */
-function awaitAnswer(input: Socket, path: string, timeoutMs: number): Promise<number> {
+/** Waits for the server's one-byte answer on `input` (read through `reader`); later bytes stay in the reader. */
+function awaitAnswer(input: Socket, reader: SocketReader, path: string, timeoutMs: number): Promise<number> {
   return new Promise<number>((resolve, reject) => {
     const finish = (error: IPCError | undefined, value = 0): void => {
       clearTimeout(timer);
-      input.removeListener("data", onData);
+      reader.detach();
       input.removeListener("end", onEnd);
       input.removeListener("error", onEnd);
       if (error) reject(error);
       else resolve(value);
     };
-    const onData = (chunk: Buffer): void => {
-      input.pause();
-      if (chunk.length > 1) input.unshift(chunk.subarray(1));
+    const onData = (chunk: Uint8Array): void => {
+      if (chunk.length === 0) return;
+      if (chunk.length > 1) reader.keep(chunk.subarray(1));
       finish(undefined, chunk[0]);
     };
     const onEnd = (): void => finish(new IPCError("ChannelClosed", `server on ${path} closed during the handshake`, { context: { endpoint: path } }));
@@ -84,9 +85,11 @@ function awaitAnswer(input: Socket, path: string, timeoutMs: number): Promise<nu
       () => finish(new IPCError("TimeoutExpired", `server on ${path} did not answer within ${timeoutMs} ms`, { context: { endpoint: path, timeoutMs } })),
       timeoutMs,
     );
-    input.on("data", onData);
+    reader.attach(onData);
     input.once("end", onEnd);
     input.once("error", onEnd);
+    // 'end' needs a flowing stream; the bytes themselves go to the reader.
+    input.resume();
   });
 }
 
@@ -99,14 +102,15 @@ export async function connectPipe(endpoint: string, options: ChannelOptions = {}
   const c2s = join(dir, "c2s");
   const s2c = join(dir, "s2c");
   let hold: number | undefined;
+  const reader = new SocketReader();
   let input: Socket | undefined;
   let output: Socket | undefined;
   try {
     await makeFifos([c2s, s2c]);
     output = fifoSocket(openFifo(c2s, "readwrite"), "write");
-    input = fifoSocket(openFifo(s2c, "read"), "read");
+    input = fifoSocket(openFifo(s2c, "read"), "read", reader);
     hold = openFifo(s2c, "readwrite");
-    const answer = awaitAnswer(input, path, opts.timeoutMs);
+    const answer = awaitAnswer(input, reader, path, opts.timeoutMs);
     await writeRecord(path, `${RECORD_PREFIX}${dir}\n`, deadline).catch((error: unknown) => {
       answer.catch(() => undefined);
       throw error;
@@ -125,7 +129,7 @@ export async function connectPipe(endpoint: string, options: ChannelOptions = {}
     closeQuietly(hold);
     rmSync(dir, { recursive: true, force: true });
   }
-  return new StreamChannel({ transport: "pipe", endpoint: path, input: input!, output: output!, options: opts });
+  return new StreamChannel({ transport: "pipe", endpoint: path, input: input!, output: output!, options: opts, reader });
 }
 
 /** Removes a stale endpoint FIFO, or fails when it is not a FIFO or a server still reads it. */
@@ -180,9 +184,10 @@ class PipeListener extends ListenerBase {
     if (!dir.startsWith("/")) return;
     let input: Socket | undefined;
     let outFd: number | undefined;
+    const reader = new SocketReader();
     try {
       const inFd = openFifo(join(dir, "c2s"), "read");
-      input = fifoSocket(inFd, "read");
+      input = fifoSocket(inFd, "read", reader);
       outFd = openFifo(join(dir, "s2c"), "write");
     } catch {
       input?.destroy();
@@ -195,7 +200,7 @@ class PipeListener extends ListenerBase {
       return;
     }
     output.write(Buffer.of(ACK));
-    this.accept(new StreamChannel({ transport: "pipe", endpoint: this.endpoint, input, output, options: this.channelOptions }));
+    this.accept(new StreamChannel({ transport: "pipe", endpoint: this.endpoint, input, output, options: this.channelOptions, reader }));
   }
 
   protected async stopAccepting(): Promise<void> {

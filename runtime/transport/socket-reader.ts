@@ -8,8 +8,9 @@
  *
  * The chunk handed on is a view of the reused buffer, valid only during the
  * call: the FrameDecoder copies what it keeps (a partial frame) and decoded
- * messages never alias their input. Node only offers `onread` for sockets it
- * connects, so listeners' accepted sockets keep using 'data' events.
+ * messages never alias their input. Node offers `onread` for sockets it
+ * connects and sockets made from a descriptor (the FIFOs of the pipe
+ * transport), not for a listener's accepted sockets: those keep 'data' events.
  */
 
 /** Size of the reused read buffer: the kernel hands over at most this much per read. */
@@ -36,6 +37,16 @@ export class SocketReader {
   /** Sends every chunk to `target` from now on (first the ones read before). */
   attach(target: (chunk: Uint8Array) => void): void {
     this.#target = target;
-    for (const chunk of this.#early.splice(0)) target(chunk);
+    while (this.#early.length > 0 && this.#target === target) target(this.#early.shift() as Uint8Array);
+  }
+
+  /** Stops sending chunks on; later ones are kept for the next {@link attach}. */
+  detach(): void {
+    this.#target = undefined;
+  }
+
+  /** Keeps (a copy of) `chunk` for the next {@link attach}, ahead of later reads: what a handshake read too far. */
+  keep(chunk: Uint8Array): void {
+    this.#early.unshift(Uint8Array.from(chunk));
   }
 }
