@@ -7,6 +7,7 @@
         "src/errors.cc",
         "src/memfd.cc",
         "src/fifo.cc",
+        "src/sockets.cc",
         "src/frames.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],

@@ -17,6 +17,10 @@ export interface NativeBinding {
   closeFd(fd: number): void;
   /** Added by the pipe transport; absent from an addon built before it. */
   mkfifo?(path: string, mode: number): void;
+  /** Added for the unix listener; absent from an addon built before it. */
+  dupFd?(fd: number): number;
+  /** Added for the unix listener; absent from an addon built before it. */
+  peerCredentials?(fd: number): { pid: number; uid: number; gid: number };
   /** Batched frame checks (native/src/frames.h); absent from an addon built before them. */
   scanFrames?(buf: Uint8Array, start: number, end: number, maxPayload: number): number;
   /** See {@link NativeFrames.sealFrames}; absent from an addon built before it. */
@@ -173,4 +177,40 @@ export function nativeFrames(): NativeFrames | undefined {
     // No addon: callers use their JS fallback.
   }
   return framesCached;
+}
+
+/** Credentials of the process at the other end of a Unix socket, as the kernel recorded them at connect time. */
+export interface PeerCredentials {
+  readonly pid: number;
+  readonly uid: number;
+  readonly gid: number;
+}
+
+/** The socket functions of the addon, or undefined when it (or they) are unavailable; never throws. */
+export interface NativeSockets {
+  /** A close-on-exec duplicate of `fd` (fcntl F_DUPFD_CLOEXEC); throws a plain Error with errno/syscall. */
+  dupFd(fd: number): number;
+  /** getsockopt(SO_PEERCRED) of a connected Unix socket; throws a plain Error with errno/syscall. */
+  peerCredentials(fd: number): PeerCredentials;
+}
+
+let socketsResolved = false;
+let socketsCached: NativeSockets | undefined;
+
+/**
+ * See {@link NativeSockets}; computed once. `NOVA_NO_NATIVE_SOCKETS=1` makes
+ * it undefined (listeners then keep Node's sockets; for tests of that path).
+ */
+export function nativeSockets(): NativeSockets | undefined {
+  if (socketsResolved) return socketsCached;
+  socketsResolved = true;
+  if (process.env.NOVA_NO_NATIVE_SOCKETS === "1") return undefined;
+  try {
+    const native = loadNative();
+    const { dupFd, peerCredentials } = native;
+    if (typeof dupFd === "function" && typeof peerCredentials === "function") socketsCached = { dupFd, peerCredentials };
+  } catch {
+    // No addon: callers keep Node's own sockets and report no peer credentials.
+  }
+  return socketsCached;
 }

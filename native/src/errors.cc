@@ -20,6 +20,9 @@ static const char* ErrnoName(int err) {
     case ENOMEM: return "ENOMEM";
     case ENOSPC: return "ENOSPC";
     case ENOSYS: return "ENOSYS";
+    case ENOTCONN: return "ENOTCONN";
+    case ENOTSOCK: return "ENOTSOCK";
+    case EOPNOTSUPP: return "EOPNOTSUPP";
     case EPERM: return "EPERM";
     case ETIMEDOUT: return "ETIMEDOUT";
     default: return "EUNKNOWN";

@@ -52,6 +52,11 @@ class ServerCall implements CallContext {
     readonly member: string,
   ) {}
 
+  /** The caller's credentials, where the transport knows them (unix listener with the addon: SO_PEERCRED). */
+  get peer(): CallContext["peer"] {
+    return this.conn.channel.peer;
+  }
+
   /** True once the caller gave up; its reply would go nowhere. */
   get aborted(): boolean {
     return this.abortedWith !== undefined;

@@ -10,8 +10,13 @@
  * call: the FrameDecoder copies what it keeps (a partial frame) and decoded
  * messages never alias their input. Node offers `onread` for sockets it
  * connects and sockets made from a descriptor (the FIFOs of the pipe
- * transport), not for a listener's accepted sockets: those keep 'data' events.
+ * transport), not for a listener's accepted sockets: {@link adoptAccepted}
+ * re-wraps those (a duplicated descriptor), with 'data' events as the fallback.
  */
+
+import { closeSync } from "node:fs";
+import { Socket, type SocketConstructorOpts } from "node:net";
+import { nativeSockets, type PeerCredentials } from "../../native/index.js";
 
 /** Size of the reused read buffer: the kernel hands over at most this much per read. */
 export const READ_BUFFER_BYTES = 64 * 1024;
@@ -49,4 +54,51 @@ export class SocketReader {
   keep(chunk: Uint8Array): void {
     this.#early.unshift(Uint8Array.from(chunk));
   }
+}
+
+/** What {@link adoptAccepted} hands the listener. */
+export interface AdoptedSocket {
+  readonly socket: Socket;
+  /** Set when `socket` reads through it (see {@link SocketReader}). */
+  readonly reader?: SocketReader;
+  /** The peer's credentials (SO_PEERCRED), when the addon could read them. */
+  readonly peer?: PeerCredentials;
+}
+
+/**
+ * Takes over a connection a `net.Server` (created with `pauseOnConnect`, so it
+ * has read nothing) accepted: its descriptor is duplicated into a socket that
+ * reads through a {@link SocketReader}, Node's wrapper is dropped, and the
+ * peer's credentials are read on the way. Without the addon, or should
+ * anything fail, the original socket is returned as it is (it then reads
+ * through 'data' events once resumed) and only what could be read is reported.
+ */
+export function adoptAccepted(socket: Socket): AdoptedSocket {
+  const native = nativeSockets();
+  // `_handle.fd` is the descriptor on every Unix platform Node supports; anything else means "keep Node's socket".
+  const fd = (socket as unknown as { _handle?: { fd?: unknown } })._handle?.fd;
+  if (native === undefined || typeof fd !== "number" || fd < 0) return { socket };
+  let peer: PeerCredentials | undefined;
+  try {
+    peer = native.peerCredentials(fd);
+  } catch {
+    peer = undefined;
+  }
+  let copy: number;
+  try {
+    copy = native.dupFd(fd);
+  } catch {
+    return { socket, peer };
+  }
+  const reader = new SocketReader();
+  let own: Socket;
+  try {
+    // net.Socket takes `onread` in its constructor too (lib/net.js); @types/node only lists it for connect().
+    own = new Socket({ fd: copy, readable: true, writable: true, onread: reader.onread } as SocketConstructorOpts);
+  } catch {
+    closeSync(copy);
+    return { socket, peer };
+  }
+  socket.destroy();
+  return { socket: own, reader, peer };
 }

@@ -12,6 +12,7 @@ import { loadavg } from "node:os";
 import { nextMessageId, nowNs } from "../wire/message-id.js";
 import { InboundQueue } from "./inbound-queue.js";
 import type { SocketReader } from "./socket-reader.js";
+import type { PeerCredentials } from "../../native/index.js";
 import { OutboundQueue } from "./outbound-queue.js";
 import {
   MAX_BUFFER_SIZE,
@@ -67,6 +68,8 @@ export interface StreamChannelParts {
   options: ResolvedChannelOptions;
   /** When `input` was created with this reader's `onread`, chunks come from it instead of 'data' events. */
   reader?: SocketReader;
+  /** The peer's credentials, where the transport could read them. */
+  peer?: PeerCredentials;
 }
 
 /** A channel over one or two stream sockets; see the file comment. */
@@ -75,6 +78,7 @@ export class StreamChannel implements Channel {
   readonly transport: TransportType;
   readonly endpoint: string;
   readonly closedPromise: Promise<IPCError | undefined>;
+  readonly peer: PeerCredentials | undefined;
   private readonly input: Socket;
   private readonly output: Socket;
   private readonly opts: ResolvedChannelOptions;
@@ -95,6 +99,7 @@ export class StreamChannel implements Channel {
   constructor(parts: StreamChannelParts) {
     this.transport = parts.transport;
     this.endpoint = parts.endpoint;
+    this.peer = parts.peer;
     this.input = parts.input;
     this.output = parts.output;
     this.opts = parts.options;

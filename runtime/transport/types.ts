@@ -89,6 +89,12 @@ export interface Channel {
   readonly transport: TransportType;
   /** The resolved endpoint (a filesystem path). */
   readonly endpoint: string;
+  /**
+   * The peer process's credentials as the kernel recorded them when it
+   * connected (SO_PEERCRED): set on channels a unix listener accepted, when
+   * the native addon is built; undefined otherwise.
+   */
+  readonly peer?: { readonly pid: number; readonly uid: number; readonly gid: number };
   /** True once closed by either side. */
   readonly closed: boolean;
   /**

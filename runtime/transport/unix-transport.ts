@@ -11,7 +11,7 @@ import { createConnection, createServer, type Server, type Socket } from "node:n
 import { chmodSync, lstatSync, unlinkSync } from "node:fs";
 import { IPCError } from "../errors.js";
 import { resolveEndpoint } from "./endpoint.js";
-import { SocketReader } from "./socket-reader.js";
+import { adoptAccepted, SocketReader } from "./socket-reader.js";
 import { resolveChannelOptions, StreamChannel, type ResolvedChannelOptions } from "./stream-channel.js";
 import { TRANSPORT_DEFAULTS, type Channel, type ChannelOptions, type Listener, type ListenerOptions } from "./types.js";
 import { ListenerBase } from "./listener-base.js";
@@ -102,7 +102,8 @@ class UnixListener extends ListenerBase {
         socket.destroy();
         return;
       }
-      this.accept(new StreamChannel({ transport: "unix", endpoint, input: socket, output: socket, options: opts }));
+      const own = adoptAccepted(socket);
+      this.accept(new StreamChannel({ transport: "unix", endpoint, input: own.socket, output: own.socket, options: opts, reader: own.reader, peer: own.peer }));
     });
   }
 
@@ -121,7 +122,8 @@ export async function listenUnix(endpoint: string, options: ListenerOptions = {}
   const opts = resolveChannelOptions(options);
   const path = resolveEndpoint(endpoint, "unix", true);
   await clearStaleSocket(path);
-  const server = createServer({ pauseOnConnect: false });
+  // Paused: an accepted socket reads nothing before adoptAccepted has taken it over (or the channel resumes it).
+  const server = createServer({ pauseOnConnect: true });
   await new Promise<void>((resolve, reject) => {
     server.once("error", (error: NodeJS.ErrnoException) => {
       const code = error.code === "EADDRINUSE" ? "InvalidEndpointName" : error.code === "EACCES" || error.code === "ENOENT" ? "InvalidEndpointName" : "InsufficientResources";
