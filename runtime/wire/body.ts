@@ -44,15 +44,8 @@ export class BodyPlan {
   typeCode = 0;
   /** Bytes before the value section (fixed fields and the name). */
   fixedSize = 0;
-  /** The uncompressed value section; empty for a Heartbeat or a deferred section. May be a view into a scratch buffer. */
+  /** The uncompressed value section; empty for a Heartbeat. May be a view into a scratch buffer. */
   section: Uint8Array = EMPTY;
-  /**
-   * True when the msgpack section was not encoded yet: the writer encodes
-   * {@link value} straight into its own buffer (no scratch copy).
-   */
-  deferred = false;
-  /** The value of a deferred section. */
-  value: unknown = undefined;
   // Validated fixed fields; their meaning depends on typeCode (see writeFixed).
   private u32a = 0;
   private u32b = 0;
@@ -74,18 +67,6 @@ export class BodyPlan {
     setU64(dv, o + 20, this.big3);
   }
 
-  private setSection(value: unknown, format: PayloadFormat, defer: boolean): void {
-    if (defer && format === "msgpack") {
-      this.deferred = true;
-      this.value = value;
-      this.section = EMPTY;
-    } else {
-      this.deferred = false;
-      this.value = undefined;
-      this.section = encodeValue(value, format);
-    }
-  }
-
   /** An independent copy (with its own copy of the section) for use across an await. */
   clone(): BodyPlan {
     const c = new BodyPlan();
@@ -102,18 +83,15 @@ export class BodyPlan {
     return c;
   }
 
-  /**
-   * Checks a message's body fields and encodes its value section into this
-   * plan; with `defer` an msgpack section is left for the writer ({@link deferred}).
-   */
-  plan(message: Message, format: PayloadFormat, defer = false): this {
+  /** Checks a message's body fields and encodes its value section into this plan. */
+  plan(message: Message, format: PayloadFormat): this {
     switch (message.type) {
       case "request": {
         const { body } = message;
         const name = nameBytes(body.method, "body.method", MAX_NAME_BYTES);
         this.u32a = checkUint(body.timeoutMs, U32_MAX, "body.timeoutMs");
         this.u32b = checkUint(body.flags, U32_MAX, "body.flags");
-        this.setSection(body.params, format, defer);
+        this.section = encodeValue(body.params, format);
         this.typeCode = 1;
         this.fixedSize = 10 + name.length;
         this.name = name;
@@ -124,7 +102,7 @@ export class BodyPlan {
         this.u32a = checkUint(body.status, U32_MAX, "body.status");
         this.u32b = checkUint(body.executionTimeUs, U32_MAX, "body.executionTimeUs");
         const error = checkErrorDetails(body.error, "encode");
-        this.setSection([body.value, error], format, defer);
+        this.section = encodeValue([body.value, error], format);
         this.typeCode = 2;
         this.fixedSize = 8;
         return this;
@@ -134,7 +112,7 @@ export class BodyPlan {
         this.big1 = checkU64(body.sourceId, "body.sourceId");
         this.u32a = checkUint(body.priority, 255, "body.priority");
         const name = nameBytes(body.eventType, "body.eventType", MAX_NAME_BYTES);
-        this.setSection(body.data, format, defer);
+        this.section = encodeValue(body.data, format);
         this.typeCode = 3;
         this.fixedSize = 12 + name.length;
         this.name = name;
@@ -150,8 +128,6 @@ export class BodyPlan {
         }
         this.f32 = body.loadAverage;
         this.section = EMPTY;
-        this.deferred = false;
-        this.value = undefined;
         this.typeCode = 4;
         this.fixedSize = HEARTBEAT_BODY_SIZE;
         return this;
@@ -202,8 +178,8 @@ const sharedPlan = new BodyPlan();
  * shared plan that the next call overwrites: use it before encoding again
  * (or {@link BodyPlan.clone} it).
  */
-export function planBody(message: Message, format: PayloadFormat, defer = false): BodyPlan {
-  return sharedPlan.plan(message, format, defer);
+export function planBody(message: Message, format: PayloadFormat): BodyPlan {
+  return sharedPlan.plan(message, format);
 }
 
 const f32View = new DataView(new ArrayBuffer(4));

@@ -1,6 +1,7 @@
 /**
- * The batch writers' lane for the bulk of traffic: an uncompressed msgpack
- * Request, Response or Event encoded straight into a batch buffer.
+ * The lanes for the bulk of traffic, uncompressed msgpack Requests, Responses
+ * and Events: encoded straight into a batch buffer, and decoded without the
+ * general path's format and compression dispatch.
  *
  * It writes exactly the bytes of the general path (frame.ts + body.ts; the
  * tests compare them) but without its indirections: no shared plan object,
@@ -10,11 +11,12 @@
  * sender's time. The checks are the same helpers, in the same order, so
  * errors are identical too.
  */
+import { decodeMsgpack } from "../codec/msgpack-decoder.js";
 import { encodeMsgpackInto, encodeMsgpackScratch } from "../codec/msgpack-encoder.js";
 import { IPCError } from "../errors.js";
-import { batchView, checkU64, checkUint, nameBytes } from "./bytes.js";
+import { checkU64, checkUint, nameBytes, readName, readU16, readU32, readU64, viewOf } from "./bytes.js";
 import { checkErrorDetails, writeFixedFields } from "./body.js";
-import { HEADER_SIZE, MAX_NAME_BYTES } from "./constants.js";
+import { HEADER_SIZE, MAX_NAME_BYTES, Offset } from "./constants.js";
 import { writeHeader } from "./header.js";
 import type { Message } from "./message.js";
 
@@ -24,13 +26,11 @@ const NO_NAME = new Uint8Array(0);
 /**
  * Encodes `message` at `target[offset]` without its CRC. Returns the frame
  * length; the negated length when it does not fit (bytes from `offset` on
- * may have been overwritten); undefined when this lane does not apply (a
- * Heartbeat, or a target too small to be a batch buffer): use the general path.
+ * may have been overwritten); undefined for a Heartbeat (the general path
+ * writes those).
  * The caller has checked that the format is msgpack and there is no compression.
  */
 export function encodeDirect(message: Message, target: Uint8Array, offset: number, max: number): number | undefined {
-  const dv = batchView(target);
-  if (dv === undefined) return undefined;
   let typeCode: number;
   let fixed: number;
   let u32a = 0;
@@ -84,6 +84,7 @@ export function encodeDirect(message: Message, target: Uint8Array, offset: numbe
   }
   const payloadLength = end - offset - HEADER_SIZE;
   checkSize(message, payloadLength, max);
+  const dv = viewOf(target);
   writeHeader(dv, offset, typeCode, 0, message, payloadLength);
   writeFixedFields(dv, target, offset + HEADER_SIZE, typeCode, u32a, u32b, big, name);
   return HEADER_SIZE + payloadLength;
@@ -102,4 +103,47 @@ export function checkSize(message: Message, payloadLength: number, max: number):
       context: { payloadLength, limit: max, messageId: String(message.messageId) },
     });
   }
+}
+
+/**
+ * Decodes the checked frame at `b[p]` when it is an uncompressed msgpack
+ * Request, Response or Event (header flags 0); undefined for anything else and
+ * for a malformed body (the general path then decodes it, or rejects it with
+ * the detailed error). Same objects, same property order, as the general path.
+ */
+export function decodeMsgpackFrame(b: Uint8Array, p: number): Message | undefined {
+  const typeCode = b[p + Offset.messageType];
+  const start = p + HEADER_SIZE;
+  const end = start + readU32(b, p + Offset.payloadLength);
+  const have = end - start;
+  let type: "request" | "response" | "event";
+  let body: Message["body"];
+  if (typeCode === 1) {
+    const nameEnd = start + 10 + (have >= 10 ? readU16(b, start + 8) : 0);
+    if (have < 10 || nameEnd > end) return undefined;
+    type = "request";
+    body = { method: readName(b, start + 10, nameEnd, "body.method"), params: decodeMsgpack(b, nameEnd, end), timeoutMs: readU32(b, start), flags: readU32(b, start + 4) };
+  } else if (typeCode === 2) {
+    if (have < 8) return undefined;
+    const pair = decodeMsgpack(b, start + 8, end);
+    if (!Array.isArray(pair) || pair.length !== 2) return undefined;
+    type = "response";
+    body = { status: readU32(b, start), value: pair[0], error: checkErrorDetails(pair[1], "decode"), executionTimeUs: readU32(b, start + 4) };
+  } else if (typeCode === 3) {
+    const nameEnd = start + 12 + (have >= 12 ? readU16(b, start + 10) : 0);
+    if (have < 12 || nameEnd > end || b[start + 9] !== 0) return undefined;
+    type = "event";
+    body = { eventType: readName(b, start + 12, nameEnd, "body.eventType"), data: decodeMsgpack(b, nameEnd, end), sourceId: readU64(b, start), priority: b[start + 8] };
+  } else {
+    return undefined;
+  }
+  return {
+    type,
+    messageId: readU64(b, p + Offset.messageId),
+    correlationId: readU64(b, p + Offset.correlationId),
+    timestampNs: readU64(b, p + Offset.timestampNs),
+    format: "msgpack",
+    compression: "none",
+    body,
+  } as Message;
 }

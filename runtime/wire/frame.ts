@@ -4,14 +4,12 @@
  */
 import { compressSection, compressSectionAsync, decompressSectionAsync } from "../codec/compression.js";
 import { IPCError } from "../errors.js";
-import { checkU64, plainView, readName, readU16, readU32, readU64, viewOf } from "./bytes.js";
-import { decodeMsgpack } from "../codec/msgpack-decoder.js";
-import { encodeMsgpackInto, encodeMsgpackScratch } from "../codec/msgpack-encoder.js";
-import { checkErrorDetails, decodeBody, planBody, sectionStart, type BodyPlan } from "./body.js";
+import { checkU64, plainView, readU32, readU64, viewOf } from "./bytes.js";
+import { decodeBody, planBody, sectionStart, type BodyPlan } from "./body.js";
 import { DEFAULT_MAX_MESSAGE_SIZE, HEADER_SIZE, Offset, VERSION_MAJOR } from "./constants.js";
 import { frameCrc32 } from "./crc32.js";
 import { scanGoodFrames, sealFrames } from "./frame-check.js";
-import { checkSize, encodeDirect } from "./frame-direct.js";
+import { checkSize, decodeMsgpackFrame, encodeDirect } from "./frame-direct.js";
 import { COMPRESSION_BY_FLAGS, flagsFor, FORMAT_BY_FLAGS, hasMagic, isMagicPrefix, parseFlags, readFrameHeader, TYPE_CODE, TYPE_NAME, writeHeader } from "./header.js";
 import type { CompressionType, Message, PayloadFormat } from "./message.js";
 
@@ -51,7 +49,7 @@ let pFlags = 0;
 let pCompression: CompressionType = "none";
 let pMax = DEFAULT_MAX_MESSAGE_SIZE;
 
-function prepare(message: Message, options: EncodeOptions | undefined, defer = false): BodyPlan {
+function prepare(message: Message, options: EncodeOptions | undefined): BodyPlan {
   if (typeof message !== "object" || message === null) {
     throw new IPCError("SerializationError", "message must be an object", {});
   }
@@ -74,8 +72,7 @@ function prepare(message: Message, options: EncodeOptions | undefined, defer = f
     if (options.maxMessageSize !== undefined) max = checkMax(options.maxMessageSize);
   }
   const flags = flagsOf(format, compression);
-  // A writer with its own buffer takes an uncompressed msgpack section unencoded and writes it in place.
-  const plan = planBody(message, format, defer && compression === "none");
+  const plan = planBody(message, format);
   pFlags = flags;
   pCompression = compression;
   pMax = max;
@@ -170,41 +167,14 @@ function encodeInto(message: Message, target: Uint8Array, offset: number, option
     const direct = encodeDirect(message, target, offset, options?.maxMessageSize === undefined ? DEFAULT_MAX_MESSAGE_SIZE : checkMax(options.maxMessageSize));
     if (direct !== undefined) return direct;
   }
-  const plan = prepare(message, options, !seal);
+  const plan = prepare(message, options);
   const flags = pFlags;
-  if (plan.deferred) return writeDeferred(message, plan, flags, target, offset, seal);
   const section = finalSection(plan, pCompression);
   const payloadLength = plan.fixedSize + section.length;
   checkSize(message, payloadLength, pMax);
   const total = HEADER_SIZE + payloadLength;
   if (offset + total > target.length) return -total;
   return writeFrame(target, offset, message, plan, flags, section, seal);
-}
-
-/**
- * Writes a frame whose msgpack section is encoded straight into `target`
- * behind the fixed fields, then the header and fixed fields in front of it.
- * When it does not fit, nothing counts as written and the result is the
- * negated frame length (measured with a scratch encode).
- */
-function writeDeferred(message: Message, plan: BodyPlan, flags: number, target: Uint8Array, offset: number, seal: boolean): number {
-  const value = plan.value;
-  plan.value = undefined; // the shared plan must not keep the caller's value alive
-  const s = offset + HEADER_SIZE + plan.fixedSize;
-  const end = s <= target.length ? encodeMsgpackInto(value, target, s) : -1;
-  if (end < 0) {
-    const payloadLength = plan.fixedSize + encodeMsgpackScratch(value).length;
-    checkSize(message, payloadLength, pMax);
-    return -(HEADER_SIZE + payloadLength);
-  }
-  const payloadLength = end - offset - HEADER_SIZE;
-  checkSize(message, payloadLength, pMax);
-  const dv = viewOf(target);
-  writeHeader(dv, offset, plan.typeCode, flags, message, payloadLength);
-  plan.writeFixed(dv, target, offset + HEADER_SIZE);
-  const total = HEADER_SIZE + payloadLength;
-  if (seal) sealFrames(target, offset, offset + total);
-  return total;
 }
 
 /** Like {@link encodeMessage}, but zstd runs on the thread pool without blocking. */
@@ -260,72 +230,6 @@ export function decodeCheckedFrame(b: Uint8Array, p: number, max: number): Messa
     compression,
     body,
   } as Message;
-}
-
-/**
- * {@link decodeCheckedFrame} for an uncompressed msgpack Request, Response or
- * Event; undefined for anything else and for a malformed body (the general
- * path then decodes it, or rejects it with the detailed error).
- */
-function decodeMsgpackFrame(b: Uint8Array, p: number): Message | undefined {
-  const typeCode = b[p + Offset.messageType];
-  if (typeCode < 1 || typeCode > 3) return undefined;
-  const start = p + HEADER_SIZE;
-  const end = start + readU32(b, p + Offset.payloadLength);
-  const messageId = readU64(b, p + Offset.messageId);
-  const correlationId = readU64(b, p + Offset.correlationId);
-  const timestampNs = readU64(b, p + Offset.timestampNs);
-  if (typeCode === 1) {
-    const nameEnd = start + 10 + (end - start >= 10 ? readU16(b, start + 8) : 0);
-    if (end - start < 10 || nameEnd > end) return undefined;
-    return {
-      type: "request",
-      messageId,
-      correlationId,
-      timestampNs,
-      format: "msgpack",
-      compression: "none",
-      body: {
-        method: readName(b, start + 10, nameEnd, "body.method"),
-        params: decodeMsgpack(b, nameEnd, end),
-        timeoutMs: readU32(b, start),
-        flags: readU32(b, start + 4),
-      },
-    };
-  }
-  if (typeCode === 2) {
-    if (end - start < 8) return undefined;
-    const pair = decodeMsgpack(b, start + 8, end);
-    if (!Array.isArray(pair) || pair.length !== 2) return undefined;
-    return {
-      type: "response",
-      messageId,
-      correlationId,
-      timestampNs,
-      format: "msgpack",
-      compression: "none",
-      body: { status: readU32(b, start), value: pair[0], error: checkErrorDetails(pair[1], "decode"), executionTimeUs: readU32(b, start + 4) },
-    };
-  }
-  if (typeCode === 3) {
-    const nameEnd = start + 12 + (end - start >= 12 ? readU16(b, start + 10) : 0);
-    if (end - start < 12 || nameEnd > end || b[start + 9] !== 0) return undefined;
-    return {
-      type: "event",
-      messageId,
-      correlationId,
-      timestampNs,
-      format: "msgpack",
-      compression: "none",
-      body: {
-        eventType: readName(b, start + 12, nameEnd, "body.eventType"),
-        data: decodeMsgpack(b, nameEnd, end),
-        sourceId: readU64(b, start),
-        priority: b[start + 8],
-      },
-    };
-  }
-  return undefined;
 }
 
 /**
