@@ -43,13 +43,13 @@ export function nextMessageId(): bigint {
   return processIds.next();
 }
 
-const EPOCH_NS_AT_START = BigInt(Date.now()) * 1_000_000n;
-const HR_AT_START = process.hrtime.bigint();
+// Wall clock minus monotonic clock at load: one addition per timestamp afterwards.
+const EPOCH_MINUS_HR = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint();
 
 /**
  * Nanoseconds since the Unix epoch: the wall clock at module load plus the
  * monotonic clock since, so timestamps never go backwards within a process.
  */
 export function nowNs(): bigint {
-  return EPOCH_NS_AT_START + (process.hrtime.bigint() - HR_AT_START);
+  return EPOCH_MINUS_HR + process.hrtime.bigint();
 }
