@@ -25,3 +25,13 @@ export function thrownCode(fn: () => unknown): string {
   }
   throw new Error("expected an IPCError");
 }
+
+/** Awaits `promise`: "resolved" when it fulfils, the IPCError code when it rejects with one, else "not an IPCError: …". */
+export async function settledCode(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    return error instanceof IPCError ? error.code : `not an IPCError: ${String(error)}`;
+  }
+  return "resolved";
+}

@@ -11,6 +11,7 @@ import { withCallback } from "../../runtime/rpc/callbacks.js";
 import { IPCError } from "../../runtime/errors.js";
 import type { TransportType } from "../../runtime/transport/types.js";
 import { endpointIn, makeTempDir, removeDir } from "../transport/helpers.js";
+import { settledCode as codeOf } from "../helpers/ipc-error.js";
 
 class NotFound extends DeclaredError<{ id: number }> {
   readonly errorName = "test.rpc.NotFound";
@@ -59,14 +60,6 @@ function service(log: string[]): ServiceDefinition {
   };
 }
 
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    return error instanceof IPCError ? error.code : `not an IPCError: ${String(error)}`;
-  }
-  return "resolved";
-}
 
 async function until(predicate: () => boolean, ms = 3000): Promise<void> {
   const deadline = Date.now() + ms;

@@ -10,18 +10,10 @@ import { IPCError } from "../../runtime/errors.js";
 import { encodeMessage } from "../../runtime/wire/index.js";
 import { connect as netConnect } from "node:net";
 import { dataOf, endpointIn, eventMessage, makeTempDir, removeDir, spawnPeer } from "./helpers.js";
+import { settledCode as codeOf } from "../helpers/ipc-error.js";
 
 const TRANSPORTS: TransportType[] = ["unix", "pipe"];
 
-/** Resolves with the IPCError code a promise rejects with. */
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    return error instanceof IPCError ? error.code : `not an IPCError: ${String(error)}`;
-  }
-  return "resolved";
-}
 
 describe("unix: corrupted input", () => {
   it("reports CorruptedMessage from receive and still delivers the frames after it", async () => {

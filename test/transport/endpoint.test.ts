@@ -8,17 +8,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { createChannel, listen, resolveEndpoint, runtimeDirectory } from "../../runtime/transport/index.js";
-import { IPCError } from "../../runtime/errors.js";
 import { makeTempDir, removeDir } from "./helpers.js";
+import { settledCode as codeOf } from "../helpers/ipc-error.js";
 
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    return e instanceof IPCError ? e.code : String(e);
-  }
-  return "resolved";
-}
 
 describe("endpoints", () => {
   const savedXdg = process.env.XDG_RUNTIME_DIR;

@@ -16,6 +16,34 @@ const anyName = fc.string({ unit: nameChars, minLength: 1, maxLength: 8 });
 const snake = fc.stringMatching(/^[a-z][a-z0-9_]{0,6}$/);
 const text = fc.string({ unit: fc.constantFrom(..."ab \n\t\"'\\`*/<>&{}()#@é\u0001".split("").concat(['"""', "*/", "///", "\r\n"])), maxLength: 30 });
 
+/**
+ * The property both importers must have, for one XML input: refused XML yields no file; accepted XML
+ * yields NIDL that formats to itself without errors; NIDL that also checks generates back to XML that
+ * `compare` finds semantically equal. Returns true when the last step ran.
+ */
+async function roundTrip(
+  xml: string,
+  path: string,
+  importer: typeof importWayland | typeof importDbus,
+  target: "wayland" | "dbus",
+  compare: (a: string, b: string) => unknown[],
+): Promise<boolean> {
+  const r = importer([{ path, text: xml }]);
+  if (r.diagnostics.some((d) => d.severity === "error")) {
+    expect(r.files).toEqual([]);
+    return false;
+  }
+  const f = r.files[0]!;
+  const fmt = formatNidl(f.text, f.path);
+  expect(fmt.diagnostics.filter((d) => d.severity === "error"), f.text).toEqual([]);
+  expect(fmt.text).toBe(f.text);
+  const c = compile([{ path: f.path, text: f.text }]);
+  if (c.diagnostics.some((d) => d.severity === "error")) return false;
+  const out = await generate(c.model, [target], { runtimeImport: "x" });
+  expect(compare(xml, out.files[0]!.content)).toEqual([]);
+  return true;
+}
+
 const wlArg = fc.record({
   name: fc.oneof(snake, anyName),
   type: fc.constantFrom("int", "uint", "fixed", "string", "object", "new_id", "array", "fd"),
@@ -54,21 +82,7 @@ describe("Wayland importer properties", () => {
   it("prints NIDL that parses, is canonical, and round-trips when it checks", async () => {
     let checked = 0;
     await fc.assert(fc.asyncProperty(wlProtocol, async (p) => {
-      const xml = wlXml(p);
-      const r = importWayland([{ path: "p.xml", text: xml }]);
-      if (r.diagnostics.some((d) => d.severity === "error")) {
-        expect(r.files).toEqual([]);
-        return;
-      }
-      const f = r.files[0]!;
-      const fmt = formatNidl(f.text, f.path);
-      expect(fmt.diagnostics.filter((d) => d.severity === "error"), f.text).toEqual([]);
-      expect(fmt.text).toBe(f.text);
-      const c = compile([{ path: f.path, text: f.text }]);
-      if (c.diagnostics.some((d) => d.severity === "error")) return;
-      checked++;
-      const out = await generate(c.model, ["wayland"], { runtimeImport: "x" });
-      expect(compareWaylandXml(xml, out.files[0]!.content)).toEqual([]);
+      if (await roundTrip(wlXml(p), "p.xml", importWayland, "wayland", compareWaylandXml)) checked++;
     }), { numRuns: 80 });
     expect(checked).toBeGreaterThan(5);
   }, 60_000);
@@ -102,20 +116,7 @@ describe("D-Bus importer properties", () => {
       const docC = ifaceDoc === undefined ? "" : `<!--${ifaceDoc.replace(/--/g, "- -").replace(/-$/, "- ")}-->`;
       const ifaceAnn = members.length > 0 ? members[0]!.annotations.map(([n, v]) => `<annotation name="${n}" value="${esc(v)}"/>`).join("") : "";
       const xml = `<node>${docC}<interface name="org.example.Fuzz">${ifaceAnn}${body.join("\n")}</interface></node>`;
-      const r = importDbus([{ path: "f.xml", text: xml }]);
-      if (r.diagnostics.some((d) => d.severity === "error")) {
-        expect(r.files).toEqual([]);
-        return;
-      }
-      const f = r.files[0]!;
-      const fmt = formatNidl(f.text, f.path);
-      expect(fmt.diagnostics.filter((d) => d.severity === "error"), f.text).toEqual([]);
-      expect(fmt.text).toBe(f.text);
-      const c = compile([{ path: f.path, text: f.text }]);
-      if (c.diagnostics.some((d) => d.severity === "error")) return;
-      checked++;
-      const out = await generate(c.model, ["dbus"], { runtimeImport: "x" });
-      expect(compareDbusXml(xml, out.files[0]!.content)).toEqual([]);
+      if (await roundTrip(xml, "f.xml", importDbus, "dbus", compareDbusXml)) checked++;
     }), { numRuns: 80 });
     expect(checked).toBeGreaterThan(5);
   }, 60_000);
