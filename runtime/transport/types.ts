@@ -6,6 +6,7 @@
  */
 import type { IPCError } from "../errors.js";
 import type { Message } from "../wire/message.js";
+import { DEFAULT_MAX_MESSAGE_SIZE } from "../wire/constants.js";
 
 /** The transports of spec 5.1.1 (UnixSocket, NamedPipe, SharedMemory). */
 export type TransportType = "unix" | "pipe" | "shm";
@@ -29,7 +30,7 @@ export const TRANSPORT_DEFAULTS = {
   /** Spec 6.1.1 max concurrent connections. */
   maxConnections: 1_000,
   /** The frame decoder's limit (idl/WIRE.md default). */
-  maxMessageSize: 16 * 1024 * 1024,
+  maxMessageSize: DEFAULT_MAX_MESSAGE_SIZE,
 } as const;
 
 /** Options shared by both ends of a channel. */

@@ -10,12 +10,11 @@
  */
 import { IPCError } from "../errors.js";
 import { checkU64, checkUint, nameBytes, readName, readU16, readU32, readU64, setU64 } from "./bytes.js";
-import { HEARTBEAT_BODY_SIZE, MAX_NAME_BYTES } from "./constants.js";
+import { HEARTBEAT_BODY_SIZE, MAX_NAME_BYTES, U32_MAX } from "./constants.js";
 import type { CompressionType, ErrorDetails, Message, PayloadFormat } from "./message.js";
 import { decodeSection, encodeValue } from "./value-section.js";
 
 const EMPTY = new Uint8Array(0);
-const U32_MAX = 0xffff_ffff;
 
 /** Checks a Response's error field; SerializationError / DeserializationError when it is malformed. */
 export function checkErrorDetails(error: unknown, where: "encode" | "decode"): ErrorDetails | null {

@@ -63,3 +63,5 @@ export const HEARTBEAT_BODY_SIZE = 28;
 export const MAX_NAME_BYTES = 0xffff;
 /** Largest u64 value. */
 export const U64_MAX = 0xffff_ffff_ffff_ffffn;
+/** Largest u32 (the body's u32 fields). */
+export const U32_MAX = 0xffff_ffff;

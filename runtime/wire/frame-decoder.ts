@@ -27,10 +27,10 @@
  */
 import { IPCError, isIPCError } from "../errors.js";
 import { readU32 } from "./bytes.js";
-import { DEFAULT_MAX_MESSAGE_SIZE, HEADER_SIZE, Offset, VERSION_MAJOR } from "./constants.js";
+import { HEADER_SIZE, Offset, VERSION_MAJOR } from "./constants.js";
 import { frameCrc32 } from "./crc32.js";
 import { scanGoodFrames } from "./frame-check.js";
-import { decodeCheckedFrame } from "./frame.js";
+import { checkMaxMessageSize, decodeCheckedFrame } from "./frame.js";
 import { hasMagic, isMagicPrefix } from "./header.js";
 import type { Message } from "./message.js";
 
@@ -65,10 +65,7 @@ export class FrameDecoder {
   #queue: Uint8Array[] = [];
 
   constructor(options: FrameDecoderOptions) {
-    const max = options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
-    if (!Number.isInteger(max) || max < 0 || max > 0xffff_ffff) {
-      throw new IPCError("InvalidArgument", "maxMessageSize must be an integer in 0..2^32-1", { context: { maxMessageSize: max } });
-    }
+    const max = checkMaxMessageSize(options.maxMessageSize);
     this.#onMessage = options.onMessage;
     this.#onError = options.onError;
     this.#max = max;

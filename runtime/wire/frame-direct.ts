@@ -16,11 +16,10 @@ import { encodeMsgpackInto, encodeMsgpackScratch } from "../codec/msgpack-encode
 import { IPCError } from "../errors.js";
 import { checkU64, checkUint, nameBytes, readName, readU16, readU32, readU64, viewOf } from "./bytes.js";
 import { checkErrorDetails, writeFixedFields } from "./body.js";
-import { HEADER_SIZE, MAX_NAME_BYTES, Offset } from "./constants.js";
+import { HEADER_SIZE, MAX_NAME_BYTES, Offset, U32_MAX } from "./constants.js";
 import { writeHeader } from "./header.js";
 import type { Message } from "./message.js";
 
-const U32_MAX = 0xffff_ffff;
 const NO_NAME = new Uint8Array(0);
 
 /**

@@ -6,7 +6,7 @@ import { compressSection, compressSectionAsync, decompressSectionAsync } from ".
 import { IPCError } from "../errors.js";
 import { checkU64, plainView, readU32, readU64, viewOf } from "./bytes.js";
 import { decodeBody, planBody, sectionStart, type BodyPlan } from "./body.js";
-import { DEFAULT_MAX_MESSAGE_SIZE, HEADER_SIZE, Offset, VERSION_MAJOR } from "./constants.js";
+import { DEFAULT_MAX_MESSAGE_SIZE, HEADER_SIZE, MAX_MESSAGE_SIZE_LIMIT, Offset, VERSION_MAJOR } from "./constants.js";
 import { frameCrc32 } from "./crc32.js";
 import { scanGoodFrames, sealFrames } from "./frame-check.js";
 import { checkSize, decodeMsgpackFrame, encodeDirect } from "./frame-direct.js";
@@ -29,9 +29,10 @@ export interface DecodeOptions {
   maxMessageSize?: number;
 }
 
-function checkMax(max: number | undefined): number {
+/** A `maxMessageSize` option checked (InvalidArgument unless an integer in 0..2^32-1), or the default. */
+export function checkMaxMessageSize(max: number | undefined): number {
   if (max === undefined) return DEFAULT_MAX_MESSAGE_SIZE;
-  if (!Number.isInteger(max) || max < 0 || max > 0xffff_ffff) {
+  if (!Number.isInteger(max) || max < 0 || max > MAX_MESSAGE_SIZE_LIMIT) {
     throw new IPCError("InvalidArgument", "maxMessageSize must be an integer in 0..2^32-1", { context: { maxMessageSize: max } });
   }
   return max;
@@ -69,7 +70,7 @@ function prepare(message: Message, options: EncodeOptions | undefined): BodyPlan
   } else {
     format = options.format ?? message.format ?? "msgpack";
     compression = options.compression ?? message.compression ?? "none";
-    if (options.maxMessageSize !== undefined) max = checkMax(options.maxMessageSize);
+    if (options.maxMessageSize !== undefined) max = checkMaxMessageSize(options.maxMessageSize);
   }
   const flags = flagsOf(format, compression);
   const plan = planBody(message, format);
@@ -164,7 +165,7 @@ function encodeInto(message: Message, target: Uint8Array, offset: number, option
   // The batch writers (unsealed) let a frame that turns out not to fit scribble
   // past their committed bytes; the public function keeps "nothing written".
   if (!seal && isPlainMsgpack(message, options)) {
-    const direct = encodeDirect(message, target, offset, options?.maxMessageSize === undefined ? DEFAULT_MAX_MESSAGE_SIZE : checkMax(options.maxMessageSize));
+    const direct = encodeDirect(message, target, offset, options?.maxMessageSize === undefined ? DEFAULT_MAX_MESSAGE_SIZE : checkMaxMessageSize(options.maxMessageSize));
     if (direct !== undefined) return direct;
   }
   const plan = prepare(message, options);
@@ -279,7 +280,7 @@ function checkFrame(frame: Uint8Array, max: number): number {
  */
 export function decodeMessage(input: Uint8Array, options: DecodeOptions = {}): Message {
   const frame = plainView(input);
-  const max = checkMax(options.maxMessageSize);
+  const max = checkMaxMessageSize(options.maxMessageSize);
   checkFrame(frame, max);
   return decodeCheckedFrame(frame, 0, max);
 }
@@ -287,7 +288,7 @@ export function decodeMessage(input: Uint8Array, options: DecodeOptions = {}): M
 /** Like {@link decodeMessage}, but zstd decompression does not block this thread. */
 export async function decodeMessageAsync(input: Uint8Array, options: DecodeOptions = {}): Promise<Message> {
   const frame = plainView(input);
-  const max = checkMax(options.maxMessageSize);
+  const max = checkMaxMessageSize(options.maxMessageSize);
   const payloadLength = checkFrame(frame, max);
   const type = TYPE_NAME[frame[Offset.messageType]];
   if (type === undefined || type === "heartbeat" || parseFlags(frame[Offset.flags]).compression !== "zstd") {
