@@ -8,7 +8,6 @@
  */
 import { compressSync as lz4CompressSync, uncompressSync as lz4UncompressSync } from "lz4-napi";
 import { IPCError } from "../errors.js";
-import { plainView } from "../wire/bytes.js";
 import type { CompressionType } from "../wire/message.js";
 import { zstdDecompressedBound } from "./zstd-frame.js";
 import { zstdCompressAsync, zstdCompressSync, zstdDecompressAsync, zstdDecompressSync } from "./zstd-sync.js";
@@ -75,13 +74,12 @@ function checkSection(bytes: Uint8Array, start: number, end: number, compression
 }
 
 function checkLength(decompressed: Uint8Array, declared: number, compression: CompressionType): Uint8Array {
-  const out = plainView(decompressed);
-  if (out.length !== declared) {
-    throw new IPCError("DeserializationError", `${compression} section decompressed to ${out.length} bytes, prefix says ${declared}`, {
-      context: { compression, declared, actual: out.length },
+  if (decompressed.length !== declared) {
+    throw new IPCError("DeserializationError", `${compression} section decompressed to ${decompressed.length} bytes, prefix says ${declared}`, {
+      context: { compression, declared, actual: decompressed.length },
     });
   }
-  return out;
+  return decompressed;
 }
 
 /** Decompresses `bytes[start, end)`; never produces more than `maxSize` bytes. */

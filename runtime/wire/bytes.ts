@@ -1,7 +1,9 @@
 /**
- * Little-endian field access on plain Uint8Arrays. The decoders work on
- * offsets into whatever buffer the transport handed them (a socket chunk, a
- * shared-memory view), so these avoid creating Buffers or DataViews per frame.
+ * Little-endian field access on Uint8Arrays. The decoders work on offsets
+ * into whatever buffer the transport handed them (a socket chunk, a
+ * shared-memory view), so reads create no Buffer or DataView per frame; the
+ * writers keep one DataView per batch buffer (viewOf). Whatever a decoded
+ * message keeps is copied out (copyOut), never a view of the input.
  */
 import { IPCError } from "../errors.js";
 import { U64_MAX } from "./constants.js";
@@ -42,21 +44,18 @@ let viewOfTarget: DataView = new DataView(new ArrayBuffer(0));
 
 /**
  * A DataView over exactly `b`, for the writers' multi-byte stores (one
- * unaligned store instead of four to eight byte stores). Only batch buffers
- * (>= 4 KiB, reused for many frames) get one; the last is cached. Undefined
- * for a small one-off buffer, where creating a view costs more than it saves.
+ * unaligned store instead of four to eight byte stores). The view of the last
+ * batch buffer (>= 4 KiB, reused for many frames) is kept; a small one-off
+ * buffer gets a fresh one.
  */
-export function batchView(b: Uint8Array): DataView | undefined {
-  if (b === viewTarget) return viewOfTarget;
-  if (b.length < 4096) return undefined;
-  viewTarget = b;
-  viewOfTarget = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  return viewOfTarget;
-}
-
-/** A DataView over exactly `b`: the cached one for a batch buffer, else a new one. */
 export function viewOf(b: Uint8Array): DataView {
-  return batchView(b) ?? new DataView(b.buffer, b.byteOffset, b.byteLength);
+  if (b === viewTarget) return viewOfTarget;
+  const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  if (b.length >= 4096) {
+    viewTarget = b;
+    viewOfTarget = view;
+  }
+  return view;
 }
 
 /** A u64 store; 0 (no correlation, no timestamp) skips the BigInt store, which V8 does not inline. */
@@ -206,11 +205,3 @@ export function copyOut(b: Uint8Array, start: number, n: number): Uint8Array {
   return out;
 }
 
-/**
- * `b` as a plain Uint8Array view (no copy). Decoders normalise their input
- * once so that byte values inside decoded messages are always plain
- * Uint8Arrays — never Buffers for one input and Uint8Arrays for another.
- */
-export function plainView(b: Uint8Array): Uint8Array {
-  return Object.getPrototypeOf(b) === Uint8Array.prototype ? b : new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-}

@@ -4,7 +4,7 @@
  */
 import { compressSection, compressSectionAsync, decompressSectionAsync } from "../codec/compression.js";
 import { IPCError } from "../errors.js";
-import { checkU64, plainView, readU32, readU64, viewOf } from "./bytes.js";
+import { checkU64, readU32, readU64, viewOf } from "./bytes.js";
 import { decodeBody, planBody, sectionStart, type BodyPlan } from "./body.js";
 import { DEFAULT_MAX_MESSAGE_SIZE, HEADER_SIZE, MAX_MESSAGE_SIZE_LIMIT, Offset, VERSION_MAJOR } from "./constants.js";
 import { frameCrc32 } from "./crc32.js";
@@ -165,7 +165,7 @@ function encodeInto(message: Message, target: Uint8Array, offset: number, option
   // The batch writers (unsealed) let a frame that turns out not to fit scribble
   // past their committed bytes; the public function keeps "nothing written".
   if (!seal && isPlainMsgpack(message, options)) {
-    const direct = encodeDirect(message, target, offset, options?.maxMessageSize === undefined ? DEFAULT_MAX_MESSAGE_SIZE : checkMaxMessageSize(options.maxMessageSize));
+    const direct = encodeDirect(message, target, offset, checkMaxMessageSize(options?.maxMessageSize));
     if (direct !== undefined) return direct;
   }
   const plan = prepare(message, options);
@@ -278,16 +278,14 @@ function checkFrame(frame: Uint8Array, max: number): number {
  * trailing bytes), TruncatedMessage, MessageTooLarge, UnsupportedVersion,
  * DeserializationError.
  */
-export function decodeMessage(input: Uint8Array, options: DecodeOptions = {}): Message {
-  const frame = plainView(input);
+export function decodeMessage(frame: Uint8Array, options: DecodeOptions = {}): Message {
   const max = checkMaxMessageSize(options.maxMessageSize);
   checkFrame(frame, max);
   return decodeCheckedFrame(frame, 0, max);
 }
 
 /** Like {@link decodeMessage}, but zstd decompression does not block this thread. */
-export async function decodeMessageAsync(input: Uint8Array, options: DecodeOptions = {}): Promise<Message> {
-  const frame = plainView(input);
+export async function decodeMessageAsync(frame: Uint8Array, options: DecodeOptions = {}): Promise<Message> {
   const max = checkMaxMessageSize(options.maxMessageSize);
   const payloadLength = checkFrame(frame, max);
   const type = TYPE_NAME[frame[Offset.messageType]];
