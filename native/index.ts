@@ -20,7 +20,7 @@ export interface NativeBinding {
   /** Added for the unix listener; absent from an addon built before it. */
   dupFd?(fd: number): number;
   /** Added for the unix listener; absent from an addon built before it. */
-  peerCredentials?(fd: number): { pid: number; uid: number; gid: number };
+  peerCredentials?(fd: number): PeerCredentials;
   /** Batched frame checks (native/src/frames.h); absent from an addon built before them. */
   scanFrames?(buf: Uint8Array, start: number, end: number, maxPayload: number): number;
   /** See {@link NativeFrames.sealFrames}; absent from an addon built before it. */
@@ -152,32 +152,40 @@ export interface NativeFrames {
   sealFrames(buf: Uint8Array, start: number, end: number): number;
 }
 
-let framesResolved = false;
-let framesCached: NativeFrames | undefined;
+/**
+ * A getter for a group of optional addon functions, resolved on its first call
+ * and cached: undefined when the addon is missing, fails to load, has another
+ * ABI or predates the functions (`pick` returns undefined), or when the
+ * environment variable `disableVar` is "1" (read on the first call). Never
+ * throws and never logs: callers have a fallback.
+ */
+function optionalFunctions<T>(disableVar: string, pick: (binding: NativeBinding) => T | undefined): () => T | undefined {
+  let resolved = false;
+  let value: T | undefined;
+  return () => {
+    if (resolved) return value;
+    resolved = true;
+    if (process.env[disableVar] === "1") return undefined;
+    try {
+      value = pick(loadNative());
+    } catch {
+      value = undefined;
+    }
+    return value;
+  };
+}
 
 /**
- * The native batched frame checks, computed once and cached; undefined when
- * the addon is missing, fails to load, has another ABI or predates these
- * functions, and when the environment variable `NOVA_NO_NATIVE_FRAMES=1` is
- * set (read on the first call), so that tests and benchmarks can measure the
- * JS fallback. Never throws and never logs. The members are the raw bound
- * addon functions (no wrapper on the hot path): pass only valid arguments,
- * as a bad one throws a plain TypeError/RangeError, not an IPCError. No
- * alignment of `buf` or of any frame is assumed.
+ * The native batched frame checks, or undefined (see optionalFunctions);
+ * `NOVA_NO_NATIVE_FRAMES=1` disables them so that tests and benchmarks can
+ * measure the JS fallback. The members are the raw bound addon functions (no
+ * wrapper on the hot path): pass only valid arguments, as a bad one throws a
+ * plain TypeError/RangeError, not an IPCError. No alignment of `buf` or of
+ * any frame is assumed.
  */
-export function nativeFrames(): NativeFrames | undefined {
-  if (framesResolved) return framesCached;
-  framesResolved = true;
-  if (process.env.NOVA_NO_NATIVE_FRAMES === "1") return undefined;
-  try {
-    const native = loadNative();
-    const { scanFrames, sealFrames } = native;
-    if (typeof scanFrames === "function" && typeof sealFrames === "function") framesCached = { scanFrames, sealFrames };
-  } catch {
-    // No addon: callers use their JS fallback.
-  }
-  return framesCached;
-}
+export const nativeFrames: () => NativeFrames | undefined = optionalFunctions("NOVA_NO_NATIVE_FRAMES", ({ scanFrames, sealFrames }) =>
+  typeof scanFrames === "function" && typeof sealFrames === "function" ? { scanFrames, sealFrames } : undefined,
+);
 
 /** Credentials of the process at the other end of a Unix socket, as the kernel recorded them at connect time. */
 export interface PeerCredentials {
@@ -194,23 +202,11 @@ export interface NativeSockets {
   peerCredentials(fd: number): PeerCredentials;
 }
 
-let socketsResolved = false;
-let socketsCached: NativeSockets | undefined;
-
 /**
- * See {@link NativeSockets}; computed once. `NOVA_NO_NATIVE_SOCKETS=1` makes
- * it undefined (listeners then keep Node's sockets; for tests of that path).
+ * The addon's socket functions, or undefined (see optionalFunctions);
+ * `NOVA_NO_NATIVE_SOCKETS=1` disables them (listeners then keep Node's
+ * sockets; for tests of that path).
  */
-export function nativeSockets(): NativeSockets | undefined {
-  if (socketsResolved) return socketsCached;
-  socketsResolved = true;
-  if (process.env.NOVA_NO_NATIVE_SOCKETS === "1") return undefined;
-  try {
-    const native = loadNative();
-    const { dupFd, peerCredentials } = native;
-    if (typeof dupFd === "function" && typeof peerCredentials === "function") socketsCached = { dupFd, peerCredentials };
-  } catch {
-    // No addon: callers keep Node's own sockets and report no peer credentials.
-  }
-  return socketsCached;
-}
+export const nativeSockets: () => NativeSockets | undefined = optionalFunctions("NOVA_NO_NATIVE_SOCKETS", ({ dupFd, peerCredentials }) =>
+  typeof dupFd === "function" && typeof peerCredentials === "function" ? { dupFd, peerCredentials } : undefined,
+);

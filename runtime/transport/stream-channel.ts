@@ -142,7 +142,8 @@ export class StreamChannel implements Channel {
       this.output.on("error", (e) => this.terminate(this.closedError(e)));
       this.output.on("close", () => this.terminate(undefined));
     }
-    // A handshake may have left the input paused with bytes unshifted.
+    // Accepted sockets start paused (pauseOnConnect), and 'end' needs a flowing
+    // stream even when the bytes go to a SocketReader.
     this.input.resume();
     if (this.opts.heartbeatIntervalMs > 0) {
       this.heartbeat = setInterval(() => this.sendHeartbeat(), this.opts.heartbeatIntervalMs);

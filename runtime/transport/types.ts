@@ -7,6 +7,7 @@
 import type { IPCError } from "../errors.js";
 import type { Message } from "../wire/message.js";
 import { DEFAULT_MAX_MESSAGE_SIZE } from "../wire/constants.js";
+import type { PeerCredentials } from "../../native/index.js";
 
 /** The transports of spec 5.1.1 (UnixSocket, NamedPipe, SharedMemory). */
 export type TransportType = "unix" | "pipe" | "shm";
@@ -95,7 +96,7 @@ export interface Channel {
    * connected (SO_PEERCRED): set on channels a unix listener accepted, when
    * the native addon is built; undefined otherwise.
    */
-  readonly peer?: { readonly pid: number; readonly uid: number; readonly gid: number };
+  readonly peer?: PeerCredentials;
   /** True once closed by either side. */
   readonly closed: boolean;
   /**
