@@ -175,39 +175,8 @@ function read(depth: number): unknown {
 
 /** Everything that is not a fix* family: a type byte followed by a fixed or counted part. */
 function readTagged(t: number, depth: number): unknown {
-  // Numbers and str8 first: they are most tagged values (V8 does not always
-  // turn the switch below into a jump table).
-  if (t === 0xcb) {
-    load(8);
-    return scratch.getFloat64(0);
-  }
-  if (t === 0xd9) {
-    if (pos >= end) throw new Malformed(`needs 1 more byte at offset ${pos}, section ends at ${end}`);
-    return str(b[pos++]);
-  }
-  if (t >= 0xcc && t <= 0xce) {
-    const p = pos;
-    if (t === 0xcc) {
-      if (p + 1 > end) need(1);
-      pos = p + 1;
-      return b[p];
-    }
-    if (t === 0xcd) {
-      if (p + 2 > end) need(2);
-      pos = p + 2;
-      return (b[p] << 8) | b[p + 1];
-    }
-    if (p + 4 > end) need(4);
-    pos = p + 4;
-    return ((b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]) >>> 0;
-  }
+  // (nil, false and true were handled by read.)
   switch (t) {
-    case 0xc0:
-      return null;
-    case 0xc2:
-      return false;
-    case 0xc3:
-      return true;
     case 0xc4:
       need(1);
       return bin(b[pos++]);
