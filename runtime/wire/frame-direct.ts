@@ -89,7 +89,8 @@ export function encodeDirect(message: Message, target: Uint8Array, offset: numbe
   return HEADER_SIZE + payloadLength;
 }
 
-function checkIds(message: Message): void {
+/** Checks the three u64 header fields of a message being encoded (SerializationError). */
+export function checkIds(message: Message): void {
   checkU64(message.messageId, "messageId");
   checkU64(message.correlationId, "correlationId");
   checkU64(message.timestampNs, "timestampNs");

@@ -4,12 +4,12 @@
  */
 import { compressSection, compressSectionAsync, decompressSectionAsync } from "../codec/compression.js";
 import { IPCError } from "../errors.js";
-import { checkU64, readU32, readU64, viewOf } from "./bytes.js";
+import { readU32, readU64, viewOf } from "./bytes.js";
 import { decodeBody, planBody, sectionStart, type BodyPlan } from "./body.js";
 import { DEFAULT_MAX_MESSAGE_SIZE, HEADER_SIZE, MAX_MESSAGE_SIZE_LIMIT, Offset, VERSION_MAJOR } from "./constants.js";
 import { frameCrc32 } from "./crc32.js";
 import { scanGoodFrames, sealFrames } from "./frame-check.js";
-import { checkSize, decodeMsgpackFrame, encodeDirect } from "./frame-direct.js";
+import { checkIds, checkSize, decodeMsgpackFrame, encodeDirect } from "./frame-direct.js";
 import { COMPRESSION_BY_FLAGS, flagsFor, FORMAT_BY_FLAGS, hasMagic, isMagicPrefix, parseFlags, readFrameHeader, TYPE_CODE, TYPE_NAME, writeHeader } from "./header.js";
 import type { CompressionType, Message, PayloadFormat } from "./message.js";
 
@@ -58,9 +58,7 @@ function prepare(message: Message, options: EncodeOptions | undefined): BodyPlan
   if (typeCode === undefined) {
     throw new IPCError("SerializationError", `unknown message type ${JSON.stringify(message.type)}`, { context: { field: "type" } });
   }
-  checkU64(message.messageId, "messageId");
-  checkU64(message.correlationId, "correlationId");
-  checkU64(message.timestampNs, "timestampNs");
+  checkIds(message);
   let format: PayloadFormat;
   let compression: CompressionType;
   let max = DEFAULT_MAX_MESSAGE_SIZE;
