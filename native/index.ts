@@ -21,6 +21,8 @@ export interface NativeBinding {
   dupFd?(fd: number): number;
   /** Added for the unix listener; absent from an addon built before it. */
   peerCredentials?(fd: number): PeerCredentials;
+  /** One non-blocking write(2) (native/src/sockets.h); absent from an addon built before it. */
+  writeFd?(fd: number, buf: Uint8Array, start: number, end: number): number;
   /** Batched frame checks (native/src/frames.h); absent from an addon built before them. */
   scanFrames?(buf: Uint8Array, start: number, end: number, maxPayload: number): number;
   /** See {@link NativeFrames.sealFrames}; absent from an addon built before it. */
@@ -209,4 +211,23 @@ export interface NativeSockets {
  */
 export const nativeSockets: () => NativeSockets | undefined = optionalFunctions("NOVA_NO_NATIVE_SOCKETS", ({ dupFd, peerCredentials }) =>
   typeof dupFd === "function" && typeof peerCredentials === "function" ? { dupFd, peerCredentials } : undefined,
+);
+
+/** The addon's direct write, or undefined when it is unavailable; never throws. */
+export interface NativeWrites {
+  /**
+   * One write(2) of `buf[start, end)` to `fd` (retried on EINTR only): the
+   * number of bytes the kernel took, or -errno (-EAGAIN: none, the socket's
+   * buffer is full). Throws TypeError/RangeError for bad arguments only.
+   */
+  writeFd(fd: number, buf: Uint8Array, start: number, end: number): number;
+}
+
+/**
+ * The addon's direct write, or undefined (see optionalFunctions);
+ * `NOVA_NO_NATIVE_WRITE=1` disables it (channels then write through Node's
+ * Writable stream only; for tests and benchmarks of that path).
+ */
+export const nativeWrites: () => NativeWrites | undefined = optionalFunctions("NOVA_NO_NATIVE_WRITE", ({ writeFd }) =>
+  typeof writeFd === "function" ? { writeFd } : undefined,
 );

@@ -13,6 +13,7 @@ static Napi::Object InitNovaNative(Napi::Env env, Napi::Object exports) {
   exports.Set("closeFd", Napi::Function::New(env, nova::CloseFd, "closeFd"));
   exports.Set("mkfifo", Napi::Function::New(env, nova::Mkfifo, "mkfifo"));
   exports.Set("dupFd", Napi::Function::New(env, nova::DupFd, "dupFd"));
+  exports.Set("writeFd", Napi::Function::New(env, nova::WriteFd, "writeFd"));
   exports.Set("peerCredentials", Napi::Function::New(env, nova::PeerCredentials, "peerCredentials"));
   exports.Set("scanFrames", Napi::Function::New(env, nova::ScanFrames, "scanFrames"));
   exports.Set("sealFrames", Napi::Function::New(env, nova::SealFrames, "sealFrames"));

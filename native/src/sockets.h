@@ -12,4 +12,12 @@ Napi::Value DupFd(const Napi::CallbackInfo& info);
 // recorded for the peer of a connected Unix socket (getsockopt SO_PEERCRED).
 Napi::Value PeerCredentials(const Napi::CallbackInfo& info);
 
+// writeFd(fd, buf, start, end): number — one write(2) of buf[start, end) to a
+// descriptor Node has made non-blocking (a socket's or FIFO's), retried on
+// EINTR only. Returns the bytes the kernel took (possibly fewer than asked),
+// or -errno (e.g. -EAGAIN when it took none). Lets a channel hand a batch to
+// the kernel without Node's Writable stream and write request per write,
+// when nothing is queued in that stream (transport/direct-writer.ts).
+Napi::Value WriteFd(const Napi::CallbackInfo& info);
+
 }  // namespace nova

@@ -14,6 +14,7 @@ import { InboundQueue } from "./inbound-queue.js";
 import type { SocketReader } from "./socket-reader.js";
 import type { PeerCredentials } from "../../native/index.js";
 import { OutboundQueue } from "./outbound-queue.js";
+import { socketSink } from "./direct-writer.js";
 import {
   MAX_BUFFER_SIZE,
   MIN_BUFFER_SIZE,
@@ -105,9 +106,8 @@ export class StreamChannel implements Channel {
     this.opts = parts.options;
     this.encodeOptions = { maxMessageSize: this.opts.maxMessageSize };
     this.closedPromise = new Promise((resolve) => (this.resolveClosed = resolve));
-    const output = this.output;
     this.outbound = new OutboundQueue(
-      { write: (data, done) => void output.write(data, done) },
+      socketSink(this.output),
       this.opts.bufferSize,
       this.opts.maxQueuedMessages,
     );

@@ -16,9 +16,11 @@
  *   node:net, 4-byte length prefix, no NOVA framing.
  * - baseline_dbus_next_rtt_p95_us: dbus-next Echo through a private dbus-daemon.
  *
- * The four round-trip series (raw, RPC/unix, RPC/pipe, dbus-next) run in ten
- * interleaved rounds against servers that are all up at once, so that load
- * from other work on the machine hits each series alike and their ratios hold.
+ * The four round-trip series (raw, RPC/unix, RPC/pipe, dbus-next) run in a
+ * hundred interleaved rounds (each a few tens of milliseconds long) against
+ * servers that are all up at once, so that load from other work on the
+ * machine, which comes in bursts of a fraction of a second, hits each series
+ * alike and their ratios hold.
  */
 import { connect as netConnect, type Socket } from "node:net";
 import { join } from "node:path";
@@ -41,6 +43,8 @@ export interface RpcBenchOptions {
 
 const ARG_64 = "0123456789abcdef".repeat(4);
 const ECHO = "nova.bench.Echo";
+/** Interleaved rounds of the round-trip series (see the file comment). */
+const ROUNDS = 100;
 
 /** The q-quantile of a sorted array. */
 function quantile(sorted: Float64Array, q: number): number {
@@ -103,7 +107,7 @@ async function roundTrips(
         { n: Math.ceil(n / 2), once: () => pipe.echo(ARG_64) },
         { n: nDbus, once: () => dbusEcho.Echo(ARG_64) },
       ],
-      10,
+      ROUNDS,
     );
     socket.destroy();
     dbusConn.disconnect();
