@@ -1,14 +1,17 @@
 /**
  * The receive side of a channel in pull mode: received messages wait here for
  * `receive()`, and `receive()` callers wait here for messages. The queue tells
- * its owner when it is full so the owner can stop reading from the socket,
- * which pushes back on the sender through the kernel buffer: memory stays
- * bounded however slow the consumer is.
+ * its owner when it is full — `capacity` messages, or `maxBytes` bytes of
+ * frames as they came over the wire — so the owner can stop reading from the
+ * socket, which pushes back on the sender through the kernel buffer; it says
+ * so again once it is down to half of both. Memory stays bounded however slow
+ * the consumer is: by the bound plus what one socket read delivers (a chunk,
+ * and at most one frame of up to the size limit completed by it).
  */
 import { IPCError } from "../errors.js";
 import type { Message } from "../wire/message.js";
 
-type Entry = { message: Message } | { error: IPCError };
+type Entry = { message: Message; bytes: number } | { error: IPCError };
 
 interface Receiver {
   resolve(message: Message): void;
@@ -22,9 +25,13 @@ export class InboundQueue {
   private head = 0;
   private readonly receivers: Receiver[] = [];
   private closedWith: IPCError | undefined;
+  /** Wire bytes of the queued messages. */
+  private queuedBytes = 0;
+  private full = false;
 
   constructor(
     private readonly capacity: number,
+    private readonly maxBytes: number,
     private readonly onFullChange: (full: boolean) => void,
   ) {}
 
@@ -33,16 +40,25 @@ export class InboundQueue {
     return this.entries.length - this.head;
   }
 
-  /** Delivers a message to a waiting receiver or queues it. */
-  push(message: Message): void {
+  /** Wire bytes of the messages waiting to be received. */
+  get bytes(): number {
+    return this.queuedBytes;
+  }
+
+  /** Delivers a message (`bytes` long on the wire) to a waiting receiver or queues it. */
+  push(message: Message, bytes: number): void {
     const r = this.receivers.shift();
     if (r) {
       if (r.timer) clearTimeout(r.timer);
       r.resolve(message);
       return;
     }
-    this.entries.push({ message });
-    if (this.length === this.capacity) this.onFullChange(true);
+    this.entries.push({ message, bytes });
+    this.queuedBytes += bytes;
+    if (!this.full && (this.length >= this.capacity || this.queuedBytes >= this.maxBytes)) {
+      this.full = true;
+      this.onFullChange(true);
+    }
   }
 
   /** Queues a non-fatal decoding error: the next receive rejects with it. */
@@ -61,6 +77,8 @@ export class InboundQueue {
     const out = this.entries.slice(this.head);
     this.entries.length = 0;
     this.head = 0;
+    this.queuedBytes = 0;
+    this.full = false;
     this.onFullChange(false);
     return out;
   }
@@ -73,7 +91,11 @@ export class InboundQueue {
         this.entries.splice(0, this.head);
         this.head = 0;
       }
-      if (this.length === this.capacity / 2 || this.length === 0) this.onFullChange(false);
+      if ("message" in entry) this.queuedBytes -= entry.bytes;
+      if (this.full && this.length <= this.capacity / 2 && this.queuedBytes <= this.maxBytes / 2) {
+        this.full = false;
+        this.onFullChange(false);
+      }
       return "message" in entry ? Promise.resolve(entry.message) : Promise.reject(entry.error);
     }
     if (this.closedWith) return Promise.reject(this.closedWith);

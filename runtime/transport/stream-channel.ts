@@ -33,6 +33,7 @@ let nextChannelId = 1;
 export interface ResolvedChannelOptions {
   bufferSize: number;
   maxQueuedMessages: number;
+  maxQueuedBytes: number;
   maxMessageSize: number;
   timeoutMs: number;
   /** 0 = no heartbeats. */
@@ -48,16 +49,17 @@ export function resolveChannelOptions(options: ChannelOptions = {}): ResolvedCha
     });
   }
   const maxQueuedMessages = options.maxQueuedMessages ?? TRANSPORT_DEFAULTS.maxQueuedMessages;
+  const maxQueuedBytes = options.maxQueuedBytes ?? TRANSPORT_DEFAULTS.maxQueuedBytes;
   const maxMessageSize = options.maxMessageSize ?? TRANSPORT_DEFAULTS.maxMessageSize;
   const timeoutMs = options.timeoutMs ?? TRANSPORT_DEFAULTS.timeoutMs;
-  for (const [name, value] of Object.entries({ maxQueuedMessages, maxMessageSize, timeoutMs })) {
+  for (const [name, value] of Object.entries({ maxQueuedMessages, maxQueuedBytes, maxMessageSize, timeoutMs })) {
     if (!(value > 0)) throw new IPCError("InvalidArgument", `${name} must be positive, got ${value}`, { context: { [name]: value } });
   }
   const heartbeatIntervalMs = options.heartbeatIntervalMs ?? 0;
   if (!(heartbeatIntervalMs >= 0)) {
     throw new IPCError("InvalidArgument", `heartbeatIntervalMs must be >= 0, got ${heartbeatIntervalMs}`, { context: { heartbeatIntervalMs } });
   }
-  return { bufferSize, maxQueuedMessages, maxMessageSize, timeoutMs, heartbeatIntervalMs };
+  return { bufferSize, maxQueuedMessages, maxQueuedBytes, maxMessageSize, timeoutMs, heartbeatIntervalMs };
 }
 
 /** How a stream channel is wired to its sockets. */
@@ -111,16 +113,16 @@ export class StreamChannel implements Channel {
       this.opts.bufferSize,
       this.opts.maxQueuedMessages,
     );
-    this.inbound = new InboundQueue(this.opts.maxQueuedMessages, (full) => {
+    this.inbound = new InboundQueue(this.opts.maxQueuedMessages, this.opts.maxQueuedBytes, (full) => {
       if (full) this.input.pause();
       else if (!this.isClosed) this.input.resume();
     });
     this.decoder = new FrameDecoder({
       maxMessageSize: this.opts.maxMessageSize,
-      onMessage: (message: Message) => {
+      onMessage: (message: Message, frameBytes: number) => {
         this.received++;
         if (this.handler) this.handler.onMessage(message);
-        else this.inbound.push(message);
+        else this.inbound.push(message, frameBytes);
       },
       onError: (error: IPCError, fatal: boolean) => {
         // Push mode: the handler hears about it (or not at all); pull mode: the next receive rejects.

@@ -26,6 +26,8 @@ export const TRANSPORT_DEFAULTS = {
   bufferSize: 262_144,
   /** Messages per queue (spec 6.1.1). */
   maxQueuedMessages: 10_000,
+  /** Wire bytes of received messages a pull-mode channel holds before it stops reading (16 MiB). */
+  maxQueuedBytes: 16 * 1024 * 1024,
   /** Spec 6.1.1 default message timeout. */
   timeoutMs: 5_000,
   /** Spec 6.1.1 max concurrent connections. */
@@ -40,6 +42,12 @@ export interface ChannelOptions {
   bufferSize?: number;
   /** Outbound and inbound queue bound in messages (default 10,000). */
   maxQueuedMessages?: number;
+  /**
+   * Inbound (pull-mode) queue bound in bytes of frames as received (default
+   * 16 MiB): past it, or past `maxQueuedMessages`, the channel stops reading
+   * from its socket until `receive()` has taken it down to half of both.
+   */
+  maxQueuedBytes?: number;
   /** Largest frame accepted or sent, in bytes (default 16 MiB). */
   maxMessageSize?: number;
   /** Default timeout of `send`, `receive`, graceful `close` and connecting, in ms (default 5000). */

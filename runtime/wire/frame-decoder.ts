@@ -36,8 +36,8 @@ import type { Message } from "./message.js";
 
 /** Options of a {@link FrameDecoder}. */
 export interface FrameDecoderOptions {
-  /** Called once per decoded message, in stream order. */
-  onMessage(message: Message): void;
+  /** Called once per decoded message, in stream order, with the frame's size on the wire (header and payload). */
+  onMessage(message: Message, frameBytes: number): void;
   /** Called for every problem; `fatal` means the decoder now drops input until `reset()`. */
   onError(error: IPCError, fatal: boolean): void;
   /** Largest payload length and decompressed section, default 16 MiB. */
@@ -50,7 +50,7 @@ const SHRINK_ABOVE = 1 << 20;
 
 /** Streaming decoder of NOVA frames; see the module comment for its exact contract. */
 export class FrameDecoder {
-  readonly #onMessage: (message: Message) => void;
+  readonly #onMessage: (message: Message, frameBytes: number) => void;
   readonly #onError: (error: IPCError, fatal: boolean) => void;
   readonly #max: number;
   readonly #resyncAllowed: boolean;
@@ -181,7 +181,7 @@ export class FrameDecoder {
       const good = scanGoodFrames(b, p, end, max);
       while (p < good) {
         const total = HEADER_SIZE + readU32(b, p + Offset.payloadLength);
-        this.#deliver(b, p, max);
+        this.#deliver(b, p, max, total);
         p += total;
         if (this.#epoch !== epoch || this.#closed) return end;
       }
@@ -228,7 +228,7 @@ export class FrameDecoder {
         continue;
       }
       // (Only reached if the run scan and these checks disagree; deliver it all the same.)
-      this.#deliver(b, p, max);
+      this.#deliver(b, p, max, total);
       p += total;
       if (this.#epoch !== epoch || this.#closed) return end;
     }
@@ -238,7 +238,7 @@ export class FrameDecoder {
    * Decodes the checked frame at `b[p]` and hands it to onMessage. A bad body
    * (its bounds are trustworthy) or a throwing handler is reported, non-fatally.
    */
-  #deliver(b: Uint8Array, p: number, max: number): void {
+  #deliver(b: Uint8Array, p: number, max: number, total: number): void {
     let message: Message;
     try {
       message = decodeCheckedFrame(b, p, max);
@@ -247,7 +247,7 @@ export class FrameDecoder {
       return;
     }
     try {
-      this.#onMessage(message);
+      this.#onMessage(message, total);
     } catch (cause) {
       this.#handlerFailed(cause, message);
     }

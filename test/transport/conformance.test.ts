@@ -131,6 +131,36 @@ describe.each(TRANSPORTS)("transport %s", (transport) => {
     while (last !== "ok");
   });
 
+  it("bounds what a pull-mode reader holds in bytes (maxQueuedBytes), then delivers everything in order", async () => {
+    const { client, server } = await pair({ maxQueuedBytes: 1024 * 1024 });
+    const size = 256 * 1024;
+    const body = (i: number): Buffer => Buffer.alloc(size, i & 255);
+    // Nobody receives: with 256 KiB messages the 10,000-message bound is far away,
+    // so only the byte bound stops the server reading.
+    let sent = 0;
+    let stuck = 0;
+    for (let i = 0; i < 200 && stuck < 3; i++) {
+      const code = await codeOf(client.send(eventMessage(sent + 1, body(sent)), { timeoutMs: 100 }));
+      if (code === "resolved") {
+        sent++;
+        stuck = 0;
+      } else {
+        expect(code).toBe("TimeoutExpired");
+        stuck++;
+      }
+    }
+    expect(stuck).toBe(3);
+    // 1 MiB is four of these frames; the read that crosses it can complete at most one more.
+    expect(server.status().messagesReceived).toBeLessThanOrEqual(5);
+    expect(server.status().messagesReceived).toBeGreaterThanOrEqual(4);
+    for (let i = 0; i < sent; i++) {
+      const data = dataOf(await server.receive()) as Uint8Array;
+      expect(data.length).toBe(size);
+      expect(data[0]).toBe(i & 255);
+      expect(data[size - 1]).toBe(i & 255);
+    }
+  });
+
   it("rejects a second close with ChannelAlreadyClosed and sends after close with ChannelClosed", async () => {
     const { client } = await pair();
     await client.close(true);
