@@ -22,7 +22,8 @@ import {
   UNSUBSCRIBE,
 } from "./rpc-protocol.js";
 import { nextMessageId } from "./message-ids.js";
-import { Deadlines } from "./deadlines.js";
+import { Deadlines, type Timed } from "./deadlines.js";
+import { IdTable } from "./id-table.js";
 
 /** Options of an {@link RpcClient}. */
 export interface RpcClientOptions {
@@ -33,7 +34,8 @@ export interface RpcClientOptions {
 /** Oneway messages that may wait for room (spec 6.1.1 queue size). */
 const MAX_ONEWAY_BACKLOG = 10_000;
 
-interface PendingCall {
+interface PendingCall extends Timed {
+  readonly id: bigint;
   resolve(value: unknown): void;
   reject(error: IPCError): void;
   timeoutMs: number;
@@ -44,15 +46,14 @@ interface PendingCall {
 
 /** RPC client over one channel; see the file comment. */
 export class RpcClient implements RpcClientPort {
-  private readonly pending = new Map<bigint, PendingCall>();
+  private readonly pending = new IdTable<PendingCall>();
   private readonly listeners = new Map<string, Set<(args: readonly unknown[]) => void>>();
   private readonly timeoutMs: number;
   private closeError: IPCError | undefined;
   /** Oneway messages waiting for room in a full outbound queue. */
   private backlog = 0;
-  private readonly deadlines = new Deadlines<bigint>((id) => {
-    const call = this.pending.get(id);
-    if (call) this.fail(id, timedOut(call.method, call.timeoutMs), true);
+  private readonly deadlines = new Deadlines<PendingCall>((call) => {
+    if (this.pending.get(call.id) === call) this.fail(call.id, timedOut(call.method, call.timeoutMs), true);
   });
 
   constructor(
@@ -144,9 +145,19 @@ export class RpcClient implements RpcClientPort {
     const id = nextMessageId();
     const request = buildRequest(id, iface, member, args, timeoutMs, false, currentChain());
     return new Promise<unknown>((resolve, reject) => {
-      const call: PendingCall = { resolve, reject, timeoutMs, method: request.body.method, signal, onAbort: undefined };
+      const call: PendingCall = {
+        id,
+        resolve,
+        reject,
+        timeoutMs,
+        method: request.body.method,
+        signal,
+        onAbort: undefined,
+        expiresAt: 0,
+        timed: false,
+      };
       this.pending.set(id, call);
-      this.deadlines.add(id, timeoutMs);
+      this.deadlines.add(call, timeoutMs);
       if (signal) {
         call.onAbort = () => this.fail(id, cancelled(call.method), true);
         signal.addEventListener("abort", call.onAbort, { once: true });
@@ -178,25 +189,23 @@ export class RpcClient implements RpcClientPort {
   }
 
   private onResponse(response: ResponseMessage): void {
-    const call = this.pending.get(response.correlationId);
+    const call = this.pending.delete(response.correlationId);
     if (!call) return; // timed out or cancelled earlier
-    this.pending.delete(response.correlationId);
-    this.settle(response.correlationId, call);
+    this.settle(call);
     if (response.body.status === STATUS_OK) call.resolve(response.body.value === null ? undefined : response.body.value);
     else call.reject(fromErrorDetails(response.body.error, call.method));
   }
 
   private fail(id: bigint, error: IPCError, tellServer: boolean): void {
-    const call = this.pending.get(id);
+    const call = this.pending.delete(id);
     if (!call) return;
-    this.pending.delete(id);
-    this.settle(id, call);
+    this.settle(call);
     call.reject(error);
     if (tellServer && !this.channel.closed) this.control(CANCEL, [id.toString()]);
   }
 
-  private settle(id: bigint, call: PendingCall): void {
-    this.deadlines.remove(id, call.timeoutMs);
+  private settle(call: PendingCall): void {
+    this.deadlines.remove(call, call.timeoutMs);
     if (call.onAbort) call.signal?.removeEventListener("abort", call.onAbort);
   }
 
@@ -214,9 +223,9 @@ export class RpcClient implements RpcClientPort {
       reason ?? new IPCError("ChannelClosed", `connection to ${this.channel.endpoint} closed`, { context: { endpoint: this.channel.endpoint } });
     this.closeError = error;
     this.deadlines.clear();
-    for (const [id, call] of [...this.pending]) {
+    for (const [id, call] of this.pending.entries()) {
       this.pending.delete(id);
-      this.settle(id, call);
+      this.settle(call);
       call.reject(error.code === "ChannelClosed" ? error : new IPCError("ChannelClosed", error.message, { cause: error }));
     }
   }

@@ -29,6 +29,7 @@ import {
   UNSUBSCRIBE,
 } from "./rpc-protocol.js";
 import { nextMessageId } from "./message-ids.js";
+import { IdTable } from "./id-table.js";
 
 /** Options of an {@link RpcServer}. */
 export interface RpcServerOptions {
@@ -94,7 +95,7 @@ class ServerCall implements CallContext {
 interface Connection {
   channel: Channel;
   subscriptions: Set<string>;
-  inFlight: Map<bigint, ServerCall>;
+  inFlight: IdTable<ServerCall>;
   /** Messages waiting for room in a full outbound queue. */
   backlog: number;
 }
@@ -122,7 +123,7 @@ export class RpcServer implements RpcServerPort {
 
   /** Serves one channel until it closes. */
   attach(channel: Channel): void {
-    const conn: Connection = { channel, subscriptions: new Set(), inFlight: new Map(), backlog: 0 };
+    const conn: Connection = { channel, subscriptions: new Set(), inFlight: new IdTable<ServerCall>(), backlog: 0 };
     this.connections.add(conn);
     channel.setHandler({
       onMessage: (message: Message) => {

@@ -5,9 +5,10 @@
  * recycled once the kernel has taken it) with the wire format's
  * `encodeMessageIntoUnsealed`: no Buffer per frame, no array of frames, no
  * concat pass; the batch's CRCs are computed by one `sealFrames` call when it
- * is flushed. Frames encoded elsewhere are copied in. The batch is written with one syscall by a flush scheduled
- * with `process.nextTick` — a lone call is written before the loop polls
- * again, so batching never delays it — or at once when the slab is full, so
+ * is flushed. Frames encoded elsewhere are copied in. The batch is written
+ * with one syscall by a flush queued as a microtask — a lone call is written
+ * before the loop polls again, so batching never delays it — or at once when
+ * the slab is full, so
  * a sender that produces thousands of frames in one turn keeps the socket
  * busy while it encodes the rest instead of handing the kernel one huge
  * write at the end of the turn. A frame bigger than a slab is written on its
@@ -142,7 +143,7 @@ export class OutboundQueue {
     return new Promise<void>((resolve) => this.idleWaiters.push(resolve));
   }
 
-  /** Writes the current batch as one chunk. Normally runs on its own (nextTick or a full slab). */
+  /** Writes the current batch as one chunk. Normally runs on its own (a microtask or a full slab). */
   flush(): void {
     this.scheduled = false;
     const slab = this.slab;
@@ -201,7 +202,7 @@ export class OutboundQueue {
     this.batchCount++;
     if (!this.scheduled) {
       this.scheduled = true;
-      process.nextTick(this.flushNow);
+      queueMicrotask(this.flushNow);
     }
   }
 
