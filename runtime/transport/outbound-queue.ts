@@ -36,6 +36,14 @@ interface Waiter {
   timer: NodeJS.Timeout | undefined;
 }
 
+/**
+ * Flushes are queued as a reaction to this settled promise: a microtask, like
+ * `queueMicrotask`, but without the AsyncResource and bound function Node's
+ * `queueMicrotask` allocates per call. `flush` never throws, so the derived
+ * promise never rejects.
+ */
+const RESOLVED = Promise.resolve();
+
 /** Size of a batch buffer: large enough for hundreds of small frames per syscall. */
 export const SLAB_BYTES = 64 * 1024;
 /** Free slabs kept for reuse per queue (more are garbage collected). */
@@ -202,7 +210,7 @@ export class OutboundQueue {
     this.batchCount++;
     if (!this.scheduled) {
       this.scheduled = true;
-      queueMicrotask(this.flushNow);
+      RESOLVED.then(this.flushNow);
     }
   }
 
