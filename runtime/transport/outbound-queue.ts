@@ -26,6 +26,13 @@ import type { Message } from "../wire/message.js";
 
 /** Where a flushed batch goes: the write side of a socket or FIFO. */
 export interface ByteSink {
+  /**
+   * Optional: hands `data[0, length)` to the kernel at once if it can, and
+   * returns how many bytes it took (0 when it cannot write directly now, or
+   * took none). Never fails: on any error it returns 0 and `write` reports
+   * the error. What it did not take goes to `write`.
+   */
+  tryWrite?(data: Uint8Array, length: number): number;
   /** Writes `data`; `done` runs once the bytes left user space (or failed). */
   write(data: Uint8Array, done: (error?: Error | null) => void): void;
 }
@@ -162,7 +169,7 @@ export class OutboundQueue {
     this.batchBytes = 0;
     this.unsealedFrom = 0;
     this.batchCount = 0;
-    this.writeOut(slab.subarray(0, bytes), slab, bytes);
+    this.writeOut(slab, slab, bytes);
   }
 
   /** Drops everything queued and rejects every waiter with `error`; later pushes throw it. */
@@ -214,11 +221,23 @@ export class OutboundQueue {
     }
   }
 
-  /** Hands `data` to the sink; `slab` (if any) is reused once the kernel has the bytes. */
+  /**
+   * Hands `data[0, bytes)` to the sink: straight to the kernel when it can
+   * take it now (no callback, no view), the rest through its `write`. `slab`
+   * (if any) is reused once the kernel has the bytes.
+   */
   private writeOut(data: Uint8Array, slab: Uint8Array | undefined, bytes: number): void {
-    this.inFlightBytes += bytes;
-    this.sink.write(data, (error) => {
-      this.inFlightBytes -= bytes;
+    const taken = this.sink.tryWrite === undefined ? 0 : this.sink.tryWrite(data, bytes);
+    if (taken === bytes) {
+      if (slab !== undefined && this.freeSlabs.length < MAX_FREE_SLABS) this.freeSlabs.push(slab);
+      this.wake();
+      return;
+    }
+    const rest = taken === 0 && data.length === bytes ? data : data.subarray(taken, bytes);
+    const left = bytes - taken;
+    this.inFlightBytes += left;
+    this.sink.write(rest, (error) => {
+      this.inFlightBytes -= left;
       if (error) {
         if (!this.failed) this.fail(new IPCError("ChannelClosed", `write failed: ${error.message}`, { cause: error }));
       } else if (slab !== undefined && !this.failed && this.freeSlabs.length < MAX_FREE_SLABS) {
@@ -234,6 +253,6 @@ export class OutboundQueue {
       if (w.timer) clearTimeout(w.timer);
       w.resolve();
     }
-    if (this.pendingBytes === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
+    if (this.pendingBytes === 0 && this.idleWaiters.length > 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 }

@@ -23,7 +23,9 @@ export const READ_BUFFER_BYTES = 64 * 1024;
 
 /** Connects `onread` to whoever reads the socket later; chunks read before that are kept (copied). */
 export class SocketReader {
-  readonly #buffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
+  // A plain Uint8Array, not a Buffer: its per-read subarray is a plain view too,
+  // which V8 makes without the Buffer subclass's species lookup.
+  readonly #buffer = new Uint8Array(READ_BUFFER_BYTES);
   #target: ((chunk: Uint8Array) => void) | undefined;
   #early: Uint8Array[] = [];
 

@@ -12,6 +12,7 @@ import { constants } from "node:os";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { nativeWrites } from "../../native/index.js";
 import { socketSink } from "../../runtime/transport/direct-writer.js";
+import type { ByteSink } from "../../runtime/transport/outbound-queue.js";
 import { endpointIn, makeTempDir, removeDir, ROOT } from "./helpers.js";
 
 const writes = nativeWrites();
@@ -65,6 +66,13 @@ function batch(k: number, size: number): Uint8Array {
   const b = new Uint8Array(size);
   for (let i = 0; i < size; i++) b[i] = (k * 131 + i * 7 + (i >>> 8)) & 255;
   return b;
+}
+
+/** What the outbound queue does with a batch: tryWrite, then `write` for the rest. */
+function put(sink: ByteSink, data: Uint8Array, done: (error?: Error | null) => void): void {
+  const taken = sink.tryWrite?.(data, data.length) ?? 0;
+  if (taken === data.length) done();
+  else sink.write(data.subarray(taken), done);
 }
 
 function fdOf(socket: Socket): number {
@@ -137,7 +145,7 @@ describe("socketSink", () => {
     const arrived = readBytes(peer, expected.length);
     let done = 0;
     sizes.forEach((s, k) =>
-      sink.write(batch(k, s), (error) => {
+      put(sink, batch(k, s), (error) => {
         expect(error ?? undefined).toBeUndefined();
         done++;
       }),
@@ -159,7 +167,7 @@ describe("socketSink", () => {
     let done = 0;
     const allDone = new Promise<void>((resolve) => {
       for (const b of batches) {
-        sink.write(b, (error) => {
+        put(sink, b, (error) => {
           if (error) errors.push(error);
           if (++done === count) resolve();
         });
@@ -178,7 +186,7 @@ describe("socketSink", () => {
     let again = false;
     const tail = batch(999, 300);
     const tailArrived = readBytes(peer, 300);
-    sink.write(tail, () => (again = true));
+    put(sink, tail, () => (again = true));
     expect(again).toBe(true);
     expect(client.bytesWritten).toBe(before);
     expect(Buffer.compare((await tailArrived).subarray(-300), Buffer.from(tail))).toBe(0);
@@ -194,7 +202,7 @@ describe("socketSink", () => {
     peer.destroy();
     await new Promise((resolve) => setTimeout(resolve, 50));
     const error = await new Promise<Error | null | undefined>((resolve) => {
-      const write = (): void => sink.write(batch(1, 1000), (e) => (e ? resolve(e) : setImmediate(write)));
+      const write = (): void => put(sink, batch(1, 1000), (e) => (e ? resolve(e) : setImmediate(write)));
       write();
     });
     expect(error).toBeInstanceOf(Error);
@@ -203,11 +211,12 @@ describe("socketSink", () => {
     await closed;
   });
 
-  it("writes through the stream only when the socket is not connected yet or already ended", async () => {
+  it("takes nothing directly once the socket has ended: the stream reports the error", async () => {
     const { client, peer } = await socketPair();
     const sink = socketSink(client);
     client.end();
-    const error = await new Promise<Error | null | undefined>((resolve) => sink.write(batch(2, 10), resolve));
+    expect(sink.tryWrite!(batch(2, 10), 10)).toBe(0);
+    const error = await new Promise<Error | null | undefined>((resolve) => put(sink, batch(2, 10), resolve));
     expect((error as NodeJS.ErrnoException).code).toBe("ERR_STREAM_WRITE_AFTER_END");
     client.destroy();
     peer.destroy();

@@ -186,4 +186,45 @@ describe("OutboundQueue", () => {
       { numRuns: 60 },
     );
   });
+
+  it("with a sink that takes some bytes at once (tryWrite), the rest goes through write, in order, and the accounting returns to zero", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.integer({ min: 1, max: 30_000 }), { minLength: 1, maxLength: 30 }),
+        fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 1, maxLength: 10 }),
+        async (sizes, modes) => {
+          const out: Uint8Array[] = [];
+          let call = 0;
+          let direct = 0;
+          const sink: ByteSink = {
+            // 0: takes nothing, 1: takes all, 2: takes about half.
+            tryWrite(data, length) {
+              const mode = modes[call++ % modes.length];
+              const n = mode === 0 ? 0 : mode === 1 ? length : length >> 1;
+              out.push(data.slice(0, n));
+              direct += n;
+              return n;
+            },
+            write(data, done) {
+              out.push(data.slice());
+              setImmediate(() => done(null));
+            },
+          };
+          const q = new OutboundQueue(sink, 1 << 22, 10_000);
+          const expected: Uint8Array[] = [];
+          for (const [k, n] of sizes.entries()) {
+            const f = frame(n, k + 1);
+            expected.push(f);
+            expect(q.tryPush(f)).toBe(true);
+            if (k % 3 === 2) await new Promise((r) => setImmediate(r));
+          }
+          await q.whenIdle();
+          expect(q.pendingBytes).toBe(0);
+          expect(Buffer.concat(out).equals(Buffer.concat(expected))).toBe(true);
+          if (modes.every((m) => m === 1)) expect(direct).toBe(sizes.reduce((a, b) => a + b, 0));
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
 });
