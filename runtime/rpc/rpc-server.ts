@@ -44,6 +44,8 @@ class ServerCall implements CallContext {
   private controller: AbortController | undefined;
   private timer: NodeJS.Timeout | undefined;
   private abortedWith: IPCError | undefined;
+  /** True while the call is in its connection's `inFlight` table (it outlived its turn). */
+  tracked = false;
 
   constructor(
     readonly conn: Connection,
@@ -190,6 +192,7 @@ export class RpcServer implements RpcServerPort {
     if (isThenable(result)) {
       // Only a call that outlives this turn can be cancelled or orphaned: track just those.
       conn.inFlight.set(request.messageId, call);
+      call.tracked = true;
       result.then(
         (value) => this.finish(call, value, false),
         (error: unknown) => this.finish(call, error, true),
@@ -202,7 +205,10 @@ export class RpcServer implements RpcServerPort {
   /** A handler finished: forget the call and answer it, unless the caller already gave up. */
   private finish(call: ServerCall, outcome: unknown, failed: boolean): void {
     call.done();
-    call.conn.inFlight.delete(call.request.messageId);
+    if (call.tracked) {
+      call.tracked = false;
+      call.conn.inFlight.delete(call.request.messageId);
+    }
     if (!call.aborted) this.respond(call.conn, call.request, call.started, outcome, failed);
   }
 
@@ -221,8 +227,11 @@ export class RpcServer implements RpcServerPort {
       else conn.subscriptions.delete(key);
     } else if (member === CANCEL && typeof args[0] === "string" && /^\d+$/.test(args[0])) {
       const id = BigInt(args[0]);
-      conn.inFlight.get(id)?.abort(new IPCError("Cancelled", "the caller cancelled the call"));
-      conn.inFlight.delete(id);
+      const call = conn.inFlight.delete(id);
+      if (call !== undefined) {
+        call.tracked = false;
+        call.abort(new IPCError("Cancelled", "the caller cancelled the call"));
+      }
     }
   }
 
