@@ -7,12 +7,34 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createChannel, listen, type Channel, type ChannelOptions, type Listener, type TransportType } from "../../runtime/transport/index.js";
 import { connectRpc } from "../../runtime/rpc/connect.js";
 import { IPCError } from "../../runtime/errors.js";
-import { encodeMessage } from "../../runtime/wire/index.js";
+import { encodeMessage, type Message } from "../../runtime/wire/index.js";
 import { connect as netConnect } from "node:net";
 import { dataOf, endpointIn, eventMessage, makeTempDir, removeDir, spawnPeer } from "./helpers.js";
 import { settledCode as codeOf } from "../helpers/ipc-error.js";
 
 const TRANSPORTS: TransportType[] = ["unix", "pipe"];
+
+/**
+ * Sends `make(k)` (k: messages sent so far), each with a 100 ms timeout,
+ * until three sends in a row time out (at most `attempts` sends); returns
+ * how many went out. Any other outcome than sent or TimeoutExpired fails.
+ */
+async function sendUntilStuck(client: Channel, make: (k: number) => Message, attempts: number): Promise<number> {
+  let sent = 0;
+  let stuck = 0;
+  for (let i = 0; i < attempts && stuck < 3; i++) {
+    const code = await codeOf(client.send(make(sent), { timeoutMs: 100 }));
+    if (code === "resolved") {
+      sent++;
+      stuck = 0;
+    } else {
+      expect(code).toBe("TimeoutExpired");
+      stuck++;
+    }
+  }
+  expect(stuck).toBe(3);
+  return sent;
+}
 
 
 describe("unix: corrupted input", () => {
@@ -107,19 +129,7 @@ describe.each(TRANSPORTS)("transport %s", (transport) => {
     const chunk = Buffer.alloc(64 * 1024, 1);
     // Nobody receives on the server: its queue fills and it stops reading, then
     // the kernel buffers fill, then our bounded queue; sends start timing out.
-    let sent = 0;
-    let stuck = 0;
-    for (let i = 0; i < 2000 && stuck < 3; i++) {
-      const code = await codeOf(client.send(eventMessage(i + 1, chunk), { timeoutMs: 100 }));
-      if (code === "resolved") {
-        sent++;
-        stuck = 0;
-      } else {
-        expect(code).toBe("TimeoutExpired");
-        stuck++;
-      }
-    }
-    expect(stuck).toBe(3);
+    const sent = await sendUntilStuck(client, (k) => eventMessage(k + 1, chunk), 2000);
     expect(client.trySend(eventMessage(99999, chunk))).toBe(false);
     expect(client.outboundBytes).toBeLessThan(4096 + 2 * (chunk.length + 200));
     // Once the server reads, the queue drains and sending works again.
@@ -137,19 +147,7 @@ describe.each(TRANSPORTS)("transport %s", (transport) => {
     const body = (i: number): Buffer => Buffer.alloc(size, i & 255);
     // Nobody receives: with 256 KiB messages the 10,000-message bound is far away,
     // so only the byte bound stops the server reading.
-    let sent = 0;
-    let stuck = 0;
-    for (let i = 0; i < 200 && stuck < 3; i++) {
-      const code = await codeOf(client.send(eventMessage(sent + 1, body(sent)), { timeoutMs: 100 }));
-      if (code === "resolved") {
-        sent++;
-        stuck = 0;
-      } else {
-        expect(code).toBe("TimeoutExpired");
-        stuck++;
-      }
-    }
-    expect(stuck).toBe(3);
+    const sent = await sendUntilStuck(client, (k) => eventMessage(k + 1, body(k)), 200);
     // 1 MiB is four of these frames; the read that crosses it can complete at most one more.
     expect(server.status().messagesReceived).toBeLessThanOrEqual(5);
     expect(server.status().messagesReceived).toBeGreaterThanOrEqual(4);

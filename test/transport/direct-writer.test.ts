@@ -5,7 +5,6 @@
  * goes through `socket.write`, bytes are never reordered or lost, and errors
  * arrive through the usual callback. Real Unix sockets throughout.
  */
-import { spawn } from "node:child_process";
 import { closeSync, openSync } from "node:fs";
 import { connect, createServer, type Server, type Socket } from "node:net";
 import { constants } from "node:os";
@@ -13,7 +12,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { nativeWrites } from "../../native/index.js";
 import { socketSink } from "../../runtime/transport/direct-writer.js";
 import type { ByteSink } from "../../runtime/transport/outbound-queue.js";
-import { endpointIn, makeTempDir, removeDir, ROOT } from "./helpers.js";
+import { endpointIn, makeTempDir, removeDir, ROOT, runModuleScript } from "./helpers.js";
 
 const writes = nativeWrites();
 
@@ -242,13 +241,6 @@ describe("channels without the addon's direct write (NOVA_NO_NATIVE_WRITE=1)", (
       process.stdout.write(JSON.stringify({ native: native.nativeWrites() !== undefined, sum, back }));
       await client.close();
       await listener.close(false);`;
-    const child = spawn(process.execPath, ["--input-type=module", "-e", script], {
-      stdio: ["ignore", "pipe", "inherit"],
-      env: { ...process.env, NOVA_NO_NATIVE_WRITE: "1" },
-    });
-    let out = "";
-    child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
-    expect(await new Promise<number | null>((resolve) => child.once("exit", resolve))).toBe(0);
-    expect(JSON.parse(out)).toEqual({ native: false, sum: (299 * 300) / 2, back: 200000 });
+    expect(await runModuleScript(script, { NOVA_NO_NATIVE_WRITE: "1" })).toEqual({ native: false, sum: (299 * 300) / 2, back: 200000 });
   });
 });

@@ -96,3 +96,20 @@ export async function spawnPeer(relJs: string, args: readonly string[], env: Nod
     },
   };
 }
+
+/**
+ * Runs an ES-module `script` in a fresh Node process with `env` added to this
+ * one's (for switches read once per process, like NOVA_NO_NATIVE_*), and
+ * resolves with its stdout parsed as JSON; rejects when it exits non-zero.
+ */
+export async function runModuleScript(script: string, env: Record<string, string>): Promise<unknown> {
+  const child = spawn(process.execPath, ["--input-type=module", "-e", script], {
+    stdio: ["ignore", "pipe", "inherit"],
+    env: { ...process.env, ...env },
+  });
+  let out = "";
+  child.stdout!.on("data", (chunk: Buffer) => (out += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  if (code !== 0) throw new Error(`script exited with ${code}: ${out}`);
+  return JSON.parse(out) as unknown;
+}

@@ -4,14 +4,13 @@
  * cannot lie about it), handlers see it as `context.peer`, and adoptAccepted
  * falls back to Node's own socket whenever it cannot take one over.
  */
-import { spawn } from "node:child_process";
 import { createServer, connect, Socket } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { connectRpc, serveRpc } from "../../runtime/rpc/connect.js";
 import { createChannel, listen } from "../../runtime/transport/create-channel.js";
 import { adoptAccepted } from "../../runtime/transport/socket-reader.js";
 import type { Channel } from "../../runtime/transport/types.js";
-import { dataOf, endpointIn, eventMessage, makeTempDir, removeDir, ROOT } from "./helpers.js";
+import { dataOf, endpointIn, eventMessage, makeTempDir, removeDir, ROOT, runModuleScript } from "./helpers.js";
 
 let dir: string;
 beforeEach(() => {
@@ -50,14 +49,9 @@ describe("unix listener: peer credentials", () => {
         const peer = await client.call("test.Who", "whoami", []);
         process.stdout.write(JSON.stringify({ self: process.pid, peer }));
         await client.close();`;
-      const child = spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "inherit"] });
-      let out = "";
-      child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
-      const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
-      expect(code).toBe(0);
-      const { self, peer } = JSON.parse(out) as { self: number; peer: { pid: number; uid: number; gid: number } };
-      expect(self).toBe(child.pid);
-      expect(peer).toEqual({ pid: child.pid, uid: process.getuid!(), gid: process.getgid!() });
+      const { self, peer } = (await runModuleScript(script, {})) as { self: number; peer: { pid: number; uid: number; gid: number } };
+      expect(self).not.toBe(process.pid);
+      expect(peer).toEqual({ pid: self, uid: process.getuid!(), gid: process.getgid!() });
     } finally {
       await served.close(false);
     }
@@ -95,14 +89,7 @@ describe("unix listener without the addon's socket functions (NOVA_NO_NATIVE_SOC
       process.stdout.write(JSON.stringify({ sum, back, peer: server.peer ?? null }));
       await client.close();
       await listener.close(false);`;
-    const child = spawn(process.execPath, ["--input-type=module", "-e", script], {
-      stdio: ["ignore", "pipe", "inherit"],
-      env: { ...process.env, NOVA_NO_NATIVE_SOCKETS: "1" },
-    });
-    let out = "";
-    child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
-    expect(await new Promise<number | null>((resolve) => child.once("exit", resolve))).toBe(0);
-    expect(JSON.parse(out)).toEqual({ sum: (199 * 200) / 2, back: "back", peer: null });
+    expect(await runModuleScript(script, { NOVA_NO_NATIVE_SOCKETS: "1" })).toEqual({ sum: (199 * 200) / 2, back: "back", peer: null });
   });
 });
 
