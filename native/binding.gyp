@@ -5,6 +5,7 @@
       "sources": [
         "src/addon.cc",
         "src/errors.cc",
+        "src/args.cc",
         "src/memfd.cc",
         "src/fifo.cc",
         "src/sockets.cc",

@@ -1,5 +1,7 @@
 #include "frames.h"
 
+#include "args.h"
+
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -234,46 +236,10 @@ double Seal(uint8_t* b, size_t start, size_t end) {
 // Argument checking: the addon must never index outside the typed array,
 // whatever the façade passed.
 
-struct Bytes {
-  uint8_t* data;
-  size_t length;
-};
-
-bool GetBytes(Napi::Env env, const Napi::CallbackInfo& info, const char* fn, Bytes* out) {
-  napi_value v = info.Length() > 0 ? static_cast<napi_value>(info[0]) : nullptr;
-  bool isTyped = false;
-  napi_typedarray_type type = napi_int8_array;
-  size_t length = 0;
-  void* data = nullptr;
-  if (v == nullptr || napi_is_typedarray(env, v, &isTyped) != napi_ok || !isTyped ||
-      napi_get_typedarray_info(env, v, &type, &length, &data, nullptr, nullptr) != napi_ok || type != napi_uint8_array) {
-    Napi::TypeError::New(env, std::string(fn) + ": buf must be a Uint8Array or Buffer").ThrowAsJavaScriptException();
-    return false;
-  }
-  out->data = static_cast<uint8_t*>(data);
-  out->length = length;
-  return true;
-}
-
-bool GetInteger(Napi::Env env, const Napi::CallbackInfo& info, size_t i, const char* fn, const char* name, double max, double* out) {
-  if (info.Length() <= i || !info[i].IsNumber()) {
-    Napi::TypeError::New(env, std::string(fn) + ": " + name + " must be a number").ThrowAsJavaScriptException();
-    return false;
-  }
-  const double v = info[i].As<Napi::Number>().DoubleValue();
-  if (!std::isfinite(v) || std::floor(v) != v || v < 0 || v > max) {
-    Napi::RangeError::New(env, std::string(fn) + ": " + name + " must be an integer in 0.." + std::to_string(static_cast<uint64_t>(max)))
-        .ThrowAsJavaScriptException();
-    return false;
-  }
-  *out = v;
-  return true;
-}
-
 // Reads buf, start, end (0 <= start <= end <= byteLength).
 bool GetRange(Napi::Env env, const Napi::CallbackInfo& info, const char* fn, Bytes* bytes, size_t* start, size_t* end) {
   double s = 0, e = 0;
-  if (!GetBytes(env, info, fn, bytes)) return false;
+  if (!GetBytes(env, info, 0, fn, bytes)) return false;
   const double len = static_cast<double>(bytes->length);
   if (!GetInteger(env, info, 1, fn, "start", len, &s) || !GetInteger(env, info, 2, fn, "end", len, &e)) return false;
   if (s > e) {

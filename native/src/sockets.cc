@@ -5,10 +5,10 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-#include <cmath>
 
 #include <cerrno>
 
+#include "args.h"
 #include "errors.h"
 
 namespace nova {
@@ -30,50 +30,27 @@ bool FdArgument(const Napi::CallbackInfo& info, const char* usage, int* fd) {
   return true;
 }
 
-bool IndexArgument(const Napi::CallbackInfo& info, size_t i, double max, const char* usage, size_t* out) {
-  if (info.Length() <= i || !info[i].IsNumber()) {
-    Napi::TypeError::New(info.Env(), usage).ThrowAsJavaScriptException();
-    return false;
-  }
-  const double v = info[i].As<Napi::Number>().DoubleValue();
-  if (!std::isfinite(v) || std::floor(v) != v || v < 0 || v > max) {
-    Napi::RangeError::New(info.Env(), usage).ThrowAsJavaScriptException();
-    return false;
-  }
-  *out = static_cast<size_t>(v);
-  return true;
-}
-
 }  // namespace
 
 Napi::Value WriteFd(const Napi::CallbackInfo& info) {
-  static const char kUsage[] = "writeFd(fd, buf, start, end): fd a non-negative integer, buf a Uint8Array, 0 <= start <= end <= buf.length";
   Napi::Env env = info.Env();
   int fd = -1;
-  if (!FdArgument(info, kUsage, &fd)) return env.Undefined();
-  napi_value v = info.Length() > 1 ? static_cast<napi_value>(info[1]) : nullptr;
-  bool isTyped = false;
-  napi_typedarray_type type = napi_int8_array;
-  size_t length = 0;
-  void* data = nullptr;
-  if (v == nullptr || napi_is_typedarray(env, v, &isTyped) != napi_ok || !isTyped ||
-      napi_get_typedarray_info(env, v, &type, &length, &data, nullptr, nullptr) != napi_ok || type != napi_uint8_array) {
-    Napi::TypeError::New(env, kUsage).ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
-  size_t start = 0, end = 0;
-  if (!IndexArgument(info, 2, static_cast<double>(length), kUsage, &start) ||
-      !IndexArgument(info, 3, static_cast<double>(length), kUsage, &end)) {
+  if (!FdArgument(info, "writeFd(fd, buf, start, end): fd must be a non-negative integer", &fd)) return env.Undefined();
+  Bytes bytes{};
+  double start = 0, end = 0;
+  if (!GetBytes(env, info, 1, "writeFd", &bytes)) return env.Undefined();
+  const double length = static_cast<double>(bytes.length);
+  if (!GetInteger(env, info, 2, "writeFd", "start", length, &start) || !GetInteger(env, info, 3, "writeFd", "end", length, &end)) {
     return env.Undefined();
   }
   if (start > end) {
-    Napi::RangeError::New(env, kUsage).ThrowAsJavaScriptException();
+    Napi::RangeError::New(env, "writeFd: start must not exceed end").ThrowAsJavaScriptException();
     return env.Undefined();
   }
   if (start == end) return Napi::Number::New(env, 0);
   ssize_t n;
   do {
-    n = write(fd, static_cast<const uint8_t*>(data) + start, end - start);
+    n = write(fd, bytes.data + static_cast<size_t>(start), static_cast<size_t>(end - start));
   } while (n < 0 && errno == EINTR);
   return Napi::Number::New(env, n >= 0 ? static_cast<double>(n) : -static_cast<double>(errno));
 }
