@@ -12,7 +12,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { nativeWrites } from "../../native/index.js";
 import { socketSink } from "../../runtime/transport/direct-writer.js";
 import type { ByteSink } from "../../runtime/transport/outbound-queue.js";
-import { endpointIn, makeTempDir, removeDir, ROOT, runModuleScript } from "./helpers.js";
+import { channelPairScript, endpointIn, makeTempDir, removeDir, ROOT, runModuleScript } from "./helpers.js";
 
 const writes = nativeWrites();
 
@@ -225,22 +225,16 @@ describe("socketSink", () => {
 describe("channels without the addon's direct write (NOVA_NO_NATIVE_WRITE=1)", () => {
   it("carry messages both ways through Node's stream", async () => {
     const endpoint = endpointIn(dir, "unix");
-    const script = `
-      const native = await import(${JSON.stringify(`${ROOT}/dist/native/index.js`)});
-      const { listen, createChannel } = await import(${JSON.stringify(`${ROOT}/dist/runtime/transport/create-channel.js`)});
-      const listener = await listen(${JSON.stringify(endpoint)}, "unix");
-      const accepted = new Promise((resolve) => listener.onConnection(resolve));
-      const client = await createChannel(listener.endpoint, "unix");
-      const server = await accepted;
-      const ev = (id, data) => ({ type: "event", messageId: BigInt(id), correlationId: 0n, timestampNs: 1n, body: { eventType: "t", data, sourceId: 0n, priority: 0 } });
+    const script = channelPairScript(
+      endpoint,
+      `const native = await import(${JSON.stringify(`${ROOT}/dist/native/index.js`)});
       for (let i = 0; i < 300; i++) client.trySend(ev(i + 1, i)) || (await client.send(ev(i + 1, i)));
       let sum = 0;
       for (let i = 0; i < 300; i++) sum += (await server.receive()).body.data;
       await server.send(ev(1000, "x".repeat(200000)));
       const back = (await client.receive()).body.data.length;
-      process.stdout.write(JSON.stringify({ native: native.nativeWrites() !== undefined, sum, back }));
-      await client.close();
-      await listener.close(false);`;
+      process.stdout.write(JSON.stringify({ native: native.nativeWrites() !== undefined, sum, back }));`,
+    );
     expect(await runModuleScript(script, { NOVA_NO_NATIVE_WRITE: "1" })).toEqual({ native: false, sum: (299 * 300) / 2, back: 200000 });
   });
 });

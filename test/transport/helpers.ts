@@ -113,3 +113,22 @@ export async function runModuleScript(script: string, env: Record<string, string
   if (code !== 0) throw new Error(`script exited with ${code}: ${out}`);
   return JSON.parse(out) as unknown;
 }
+
+/**
+ * An ES-module script for {@link runModuleScript}: listens on `endpoint`
+ * (unix), connects `client` to it, names the accepted end `server`, defines
+ * `ev(id, data)` (an Event message), then runs `body`, then closes both.
+ */
+export function channelPairScript(endpoint: string, body: string): string {
+  return `
+    const { listen, createChannel } = await import(${JSON.stringify(`${ROOT}/dist/runtime/transport/create-channel.js`)});
+    const listener = await listen(${JSON.stringify(endpoint)}, "unix");
+    const accepted = new Promise((resolve) => listener.onConnection(resolve));
+    const client = await createChannel(listener.endpoint, "unix");
+    const server = await accepted;
+    const ev = (id, data) => ({ type: "event", messageId: BigInt(id), correlationId: 0n, timestampNs: 1n, body: { eventType: "t", data, sourceId: 0n, priority: 0 } });
+    ${body}
+    await client.close();
+    await listener.close(false);`;
+}
+

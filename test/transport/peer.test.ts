@@ -10,7 +10,7 @@ import { connectRpc, serveRpc } from "../../runtime/rpc/connect.js";
 import { createChannel, listen } from "../../runtime/transport/create-channel.js";
 import { adoptAccepted } from "../../runtime/transport/socket-reader.js";
 import type { Channel } from "../../runtime/transport/types.js";
-import { dataOf, endpointIn, eventMessage, makeTempDir, removeDir, ROOT, runModuleScript } from "./helpers.js";
+import { channelPairScript, dataOf, endpointIn, eventMessage, makeTempDir, removeDir, ROOT, runModuleScript } from "./helpers.js";
 
 let dir: string;
 beforeEach(() => {
@@ -74,21 +74,15 @@ describe("unix listener: peer credentials", () => {
 describe("unix listener without the addon's socket functions (NOVA_NO_NATIVE_SOCKETS=1)", () => {
   it("serves over Node's own accepted sockets and reports no peer", async () => {
     const endpoint = endpointIn(dir, "unix");
-    const script = `
-      const { listen, createChannel } = await import(${JSON.stringify(`${ROOT}/dist/runtime/transport/create-channel.js`)});
-      const listener = await listen(${JSON.stringify(endpoint)}, "unix");
-      const accepted = new Promise((resolve) => listener.onConnection(resolve));
-      const client = await createChannel(listener.endpoint, "unix");
-      const server = await accepted;
-      const ev = (id, data) => ({ type: "event", messageId: BigInt(id), correlationId: 0n, timestampNs: 1n, body: { eventType: "t", data, sourceId: 0n, priority: 0 } });
-      for (let i = 0; i < 200; i++) await client.send(ev(i + 1, i));
+    const script = channelPairScript(
+      endpoint,
+      `for (let i = 0; i < 200; i++) await client.send(ev(i + 1, i));
       let sum = 0;
       for (let i = 0; i < 200; i++) sum += (await server.receive()).body.data;
       await server.send(ev(1000, "back"));
       const back = (await client.receive()).body.data;
-      process.stdout.write(JSON.stringify({ sum, back, peer: server.peer ?? null }));
-      await client.close();
-      await listener.close(false);`;
+      process.stdout.write(JSON.stringify({ sum, back, peer: server.peer ?? null }));`,
+    );
     expect(await runModuleScript(script, { NOVA_NO_NATIVE_SOCKETS: "1" })).toEqual({ sum: (199 * 200) / 2, back: "back", peer: null });
   });
 });
