@@ -21,6 +21,8 @@
 const MAX_DELAY_MS = 2_147_483_647;
 /** Rings start this long (a power of two). */
 const INITIAL_RING = 8;
+/** A ring that empties while longer than this goes back to INITIAL_RING (after a burst). */
+const SHRINK_ABOVE = 1024;
 
 /** What {@link Deadlines} keeps on an entry; the owner only reads them. */
 export interface Timed {
@@ -51,6 +53,13 @@ export class Deadlines<T extends Timed> {
   get size(): number {
     let n = 0;
     for (const bucket of this.buckets.values()) n += bucket.live;
+    return n;
+  }
+
+  /** Ring slots allocated over all timeouts (for tests and monitoring: memory after a burst). */
+  get slots(): number {
+    let n = 0;
+    for (const bucket of this.buckets.values()) n += bucket.ring.length;
     return n;
   }
 
@@ -125,7 +134,7 @@ export class Deadlines<T extends Timed> {
   }
 }
 
-/** Drops settled entries from the front of the ring. */
+/** Drops settled entries from the front of the ring; a long ring left empty goes back to its initial size. */
 function popSettled<T extends Timed>(bucket: Bucket<T>): void {
   const mask = bucket.ring.length - 1;
   while (bucket.count > 0) {
@@ -134,6 +143,10 @@ function popSettled<T extends Timed>(bucket: Bucket<T>): void {
     bucket.ring[bucket.head] = undefined;
     bucket.head = (bucket.head + 1) & mask;
     bucket.count--;
+  }
+  if (bucket.ring.length > SHRINK_ABOVE) {
+    bucket.ring = new Array<T | undefined>(INITIAL_RING).fill(undefined);
+    bucket.head = 0;
   }
 }
 

@@ -5,7 +5,8 @@
  * Why not a `Map<bigint, V>`: a long-lived Map that gains and loses an entry
  * per call reallocates its hash table every few operations, in the old
  * generation when the Map lives there (see deadlines.ts); this table only
- * allocates when it grows, and never shrinks below what it once held. Message
+ * allocates when it grows, and when it empties after a burst (it then goes
+ * back to its initial size; it never shrinks while holding entries). Message
  * ids come from counters (wire/message-id.ts), so the ids in flight at once
  * are nearly consecutive and mostly sit in their home slots. Robin Hood
  * order (along a run of occupied slots the home slots never decrease) lets a
@@ -17,6 +18,8 @@
 const LOW_BITS = 0xffff_ffffn;
 /** Slots of a new table (a power of two). */
 const INITIAL_SLOTS = 16;
+/** A table that empties with more slots than this goes back to INITIAL_SLOTS (after a burst). */
+const SHRINK_ABOVE = 1024;
 
 /** A map from message id to `V`; see the file comment. */
 export class IdTable<V> {
@@ -70,7 +73,7 @@ export class IdTable<V> {
     }
     ids[hole] = undefined;
     values[hole] = undefined;
-    this.#size--;
+    if (--this.#size === 0 && ids.length > SHRINK_ABOVE) this.#reset();
     return value;
   }
 
@@ -91,11 +94,26 @@ export class IdTable<V> {
     return out;
   }
 
-  /** Removes everything (keeping the table's size). */
+  /** Removes everything. */
   clear(): void {
-    this.#ids.fill(undefined);
-    this.#values.fill(undefined);
+    if (this.#ids.length > SHRINK_ABOVE) this.#reset();
+    else {
+      this.#ids.fill(undefined);
+      this.#values.fill(undefined);
+    }
     this.#size = 0;
+  }
+
+  /** Number of slots (for tests: growth and shrinking). */
+  get capacity(): number {
+    return this.#ids.length;
+  }
+
+  #reset(): void {
+    this.#ids = new Array<bigint | undefined>(INITIAL_SLOTS).fill(undefined);
+    this.#values = new Array<V | undefined>(INITIAL_SLOTS).fill(undefined);
+    this.#lows = new Uint32Array(INITIAL_SLOTS);
+    this.#mask = INITIAL_SLOTS - 1;
   }
 
   /** The slot holding `id`, or -1. */

@@ -85,6 +85,13 @@ describe("Deadlines", () => {
       d.remove(call, 5000);
     }
     expect(d.size).toBe(0);
+    // A burst of 5,000 in flight at once, then drained: the ring goes back to its initial size.
+    const burst = Array.from({ length: 5000 }, (_, i) => make(`b${i}`));
+    for (const call of burst) d.add(call, 5000);
+    expect(d.slots).toBeGreaterThanOrEqual(5000);
+    for (const call of burst) d.remove(call, 5000);
+    expect(d.size).toBe(0);
+    expect(d.slots).toBe(8);
     // One long-pending call, then many quick ones behind it: all but it are dropped.
     const stuck = make("stuck");
     d.add(stuck, 150);

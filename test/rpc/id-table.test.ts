@@ -61,4 +61,19 @@ describe("IdTable", () => {
     expect(table.size).toBe(0);
     expect(table.get(7n)).toBeUndefined();
   });
+
+  it("goes back to its initial size when a burst has drained", () => {
+    const table = new IdTable<number>();
+    const initial = table.capacity;
+    for (let i = 0n; i < 10_000n; i++) table.set(i, Number(i));
+    expect(table.capacity).toBeGreaterThanOrEqual(20_000);
+    for (let i = 0n; i < 9_999n; i++) table.delete(i);
+    expect(table.capacity).toBeGreaterThanOrEqual(20_000); // one entry left: no shrinking under it
+    expect(table.get(9_999n)).toBe(9_999);
+    table.delete(9_999n);
+    expect(table.capacity).toBe(initial);
+    table.set(5n, 5);
+    expect(table.get(5n)).toBe(5);
+  });
 });
+
