@@ -7,10 +7,10 @@
  * one message that is a couple of microseconds per write (runtime/rpc/README.md).
  * So when nothing is queued in the socket's stream, the batch goes to the
  * kernel directly with one write(2) from the addon ({@link nativeWrites}):
- * `tryWrite`, done when it returns, with no callback. Whatever the kernel did not take — its
- * buffer is full, or the write failed — the queue hands to `write`, which is
- * `socket.write`: Node then waits for room (and signals backpressure) or reports the
- * error through its usual 'error' and close path. Bytes are never reordered:
+ * `tryWrite`, done when it returns, with no callback. Whatever the kernel did
+ * not take — its buffer is full, or the write failed — the queue hands to
+ * `write`, which is `socket.write`: Node then waits for room (and signals
+ * backpressure) or reports the error through its usual 'error' and close path. Bytes are never reordered:
  * a direct write happens only while the stream holds nothing, and the
  * descriptor is read from the live handle at each write (a destroyed socket
  * has none), never kept.

@@ -8,10 +8,9 @@
  * is flushed. Frames encoded elsewhere are copied in. The batch is written
  * with one syscall by a flush queued as a microtask — a lone call is written
  * before the loop polls again, so batching never delays it — or at once when
- * the slab is full, so
- * a sender that produces thousands of frames in one turn keeps the socket
- * busy while it encodes the rest instead of handing the kernel one huge
- * write at the end of the turn. A frame bigger than a slab is written on its
+ * the slab is full, so a sender that produces thousands of frames in one turn
+ * keeps the socket busy while it encodes the rest instead of handing the
+ * kernel one huge write at the end of the turn. A frame bigger than a slab is written on its
  * own, without a copy, after the batch before it.
  *
  * Memory is bounded: the queue counts the bytes not yet flushed plus the bytes
