@@ -11,6 +11,11 @@
  *   {"$o": {...}}        escape: a plain object that itself has exactly one key
  *                        and that key is one of the five tags
  *
+ * A `Map` (what generated code uses for NIDL maps) becomes an object whose
+ * keys are its string keys, or its number and bigint keys in decimal: the
+ * same text keys a MessagePack decoder gives for integer keys, so both
+ * formats arrive alike. Other key types are a SerializationError.
+ *
  * The walk is top-down (not a JSON.parse reviver) so an escaped object's
  * contents are never mistaken for a tag.
  */
@@ -36,22 +41,36 @@ export function toTaggedJson(value: unknown): unknown {
       if (value === null) return null;
       if (value instanceof Uint8Array) return { $b: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("base64") };
       if (Array.isArray(value)) return value.map(toTaggedJson);
-      const out: Record<string, unknown> = {};
-      let count = 0;
-      let onlyKey = "";
-      for (const key of Object.keys(value)) {
-        const v = (value as Record<string, unknown>)[key];
-        if (v === undefined) continue;
-        // A "__proto__" key must stay an own data property (assignment would set the prototype).
-        if (key === "__proto__") Object.defineProperty(out, key, { value: toTaggedJson(v), enumerable: true, writable: true, configurable: true });
-        else out[key] = toTaggedJson(v);
-        count++;
-        onlyKey = key;
-      }
-      return count === 1 && TAGS.has(onlyKey) ? { $o: out } : out;
+      if (value instanceof Map) return taggedObject(mapEntries(value));
+      return taggedObject(Object.keys(value).map((key) => [key, (value as Record<string, unknown>)[key]]));
     }
     default:
       throw new IPCError("SerializationError", `a ${typeof value} cannot be encoded as JSON`, { context: { format: "json" } });
+  }
+}
+
+/** A JSON object of tagged values; undefined entries are left out, and a lone tag-like key is escaped with `$o`. */
+function taggedObject(entries: Iterable<readonly [string, unknown]>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  let count = 0;
+  let onlyKey = "";
+  for (const [key, v] of entries) {
+    if (v === undefined) continue;
+    // A "__proto__" key must stay an own data property (assignment would set the prototype).
+    if (key === "__proto__") Object.defineProperty(out, key, { value: toTaggedJson(v), enumerable: true, writable: true, configurable: true });
+    else out[key] = toTaggedJson(v);
+    count++;
+    onlyKey = key;
+  }
+  return count === 1 && TAGS.has(onlyKey) ? { $o: out } : out;
+}
+
+/** A Map's entries with text keys (integers in decimal, as msgpack decoders give them). */
+function* mapEntries(map: Map<unknown, unknown>): Generator<readonly [string, unknown]> {
+  for (const [key, v] of map) {
+    if (typeof key === "string") yield [key, v];
+    else if (typeof key === "bigint" || (typeof key === "number" && Number.isFinite(key))) yield [String(key), v];
+    else throw new IPCError("SerializationError", `a map key of type ${typeof key} cannot be encoded as JSON`, { context: { format: "json" } });
   }
 }
 

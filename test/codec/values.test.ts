@@ -94,6 +94,20 @@ describe("value codecs", () => {
     expect(code(() => decodeMsgpackValue(maps(513), 0, maps(513).length))).toBe("DeserializationError");
   });
 
+  it("a Map (a NIDL map in generated code) arrives the same in JSON as in msgpack: text keys, integers in decimal", () => {
+    const keyArb = fc.oneof(fc.string(), fc.integer(), fc.bigInt({ min: -(2n ** 63n), max: 2n ** 64n - 1n }));
+    fc.assert(
+      fc.property(fc.array(fc.tuple(keyArb, fc.oneof(fc.integer(), fc.string(), fc.constant(null)))), (entries) => {
+        const map = new Map<unknown, unknown>(entries);
+        expect(roundTrip.json(map)).toEqual(roundTrip.msgpack(map));
+      }),
+      { numRuns: 200 },
+    );
+    expect(toTaggedJson(new Map<unknown, unknown>([[1, "a"], [2n, 3n], ["$n", "x"]]))).toEqual({ "1": "a", "2": { $n: "3" }, $n: "x" });
+    expect(toTaggedJson(new Map([["$b", 1]]))).toEqual({ $o: { $b: 1 } });
+    expect(code(() => encodeJsonValue(new Map([[true, 1]])))).toBe("SerializationError");
+  });
+
   it("unencodable values are SerializationError", () => {
     expect(code(() => encodeMsgpackValue(1n << 64n))).toBe("SerializationError");
     expect(code(() => encodeJsonValue(Symbol("x")))).toBe("SerializationError");
