@@ -9,7 +9,8 @@
  * - Request `flags` bit 0 (ONEWAY): no Response is sent. Bit 1 (CALL_CHAIN):
  *   `params` is `[args, chain]`, where `chain` lists the node ids of the
  *   processes already waiting on this call (deadlock detection).
- * - The Response carries status 0 and the value, or status 1 and error details.
+ * - The Response carries status 0 and the value, or status 1 and error details,
+ *   in the payload format of its Request (a JSON-only peer gets JSON back).
  * - Signals are Events whose `eventType` is `<iface>.<member>` and whose
  *   `data` is the argument array.
  * - Control messages use the reserved interface `@nova` (NIDL names cannot
@@ -17,7 +18,7 @@
  *   `[iface, member]`) and `@nova.cancel` (oneway, `[requestId as decimal string]`).
  */
 import { IPCError } from "../errors.js";
-import type { ErrorDetails, EventMessage, RequestMessage, ResponseMessage } from "../wire/message.js";
+import type { ErrorDetails, EventMessage, PayloadFormat, RequestMessage, ResponseMessage } from "../wire/message.js";
 import { nowNs } from "../wire/message-id.js";
 import { errorDetailsToIPCError, failureToErrorDetails } from "./remote-failure.js";
 
@@ -113,35 +114,38 @@ export function readRequestParams(request: RequestMessage): { args: readonly unk
   return { args: params, chain: [] };
 }
 
-/** Builds a success Response. */
+/** Builds a success Response, in the format of its Request. */
 export function buildResponse(messageId: bigint, request: RequestMessage, value: unknown, executionTimeUs: number): ResponseMessage {
   return {
     type: "response",
     messageId,
     correlationId: request.messageId,
     timestampNs: nowNs(),
+    format: request.format,
     body: { status: STATUS_OK, value: value === undefined ? null : value, error: null, executionTimeUs },
   };
 }
 
-/** Builds an error Response. */
+/** Builds an error Response, in the format of its Request. */
 export function buildErrorResponse(messageId: bigint, request: RequestMessage, error: ErrorDetails, executionTimeUs: number): ResponseMessage {
   return {
     type: "response",
     messageId,
     correlationId: request.messageId,
     timestampNs: nowNs(),
+    format: request.format,
     body: { status: STATUS_ERROR, value: null, error, executionTimeUs },
   };
 }
 
-/** Builds a signal Event. */
-export function buildEvent(messageId: bigint, iface: string, member: string, args: readonly unknown[]): EventMessage {
+/** Builds a signal Event in `format` (that of the subscriber's `@nova.subscribe`). */
+export function buildEvent(messageId: bigint, iface: string, member: string, args: readonly unknown[], format?: PayloadFormat): EventMessage {
   return {
     type: "event",
     messageId,
     correlationId: 0n,
     timestampNs: nowNs(),
+    format,
     body: { eventType: methodName(iface, member), data: args, sourceId: 0n, priority: 128 },
   };
 }

@@ -10,7 +10,7 @@
  * look at it cost no timer.
  */
 import { IPCError } from "../errors.js";
-import type { Message, RequestMessage } from "../wire/message.js";
+import type { Message, PayloadFormat, RequestMessage } from "../wire/message.js";
 import type { Channel, Listener } from "../transport/types.js";
 import type { CallContext, Registration, RpcServerPort, ServiceDefinition } from "./contract.js";
 import { closesCycle, NODE_ID, runInChain } from "./call-chain.js";
@@ -96,7 +96,8 @@ class ServerCall implements CallContext {
 /** Per-connection state. */
 interface Connection {
   channel: Channel;
-  subscriptions: Set<string>;
+  /** Subscribed signals, each with the format of its `@nova.subscribe` (events are sent in it). */
+  subscriptions: Map<string, PayloadFormat>;
   inFlight: IdTable<ServerCall>;
   /** Messages waiting for room in a full outbound queue. */
   backlog: number;
@@ -125,7 +126,7 @@ export class RpcServer implements RpcServerPort {
 
   /** Serves one channel until it closes. */
   attach(channel: Channel): void {
-    const conn: Connection = { channel, subscriptions: new Set(), inFlight: new IdTable<ServerCall>(), backlog: 0 };
+    const conn: Connection = { channel, subscriptions: new Map(), inFlight: new IdTable<ServerCall>(), backlog: 0 };
     this.connections.add(conn);
     channel.setHandler({
       onMessage: (message: Message) => {
@@ -149,14 +150,19 @@ export class RpcServer implements RpcServerPort {
     return { unregister: () => void (this.services.get(service.iface) === service && this.services.delete(service.iface)) };
   }
 
-  /** See {@link RpcServerPort.emit}: sent only to connections that subscribed to the signal. */
+  /**
+   * See {@link RpcServerPort.emit}: sent only to connections that subscribed
+   * to the signal, each in the format its subscribe request used.
+   */
   emit(iface: string, member: string, args: readonly unknown[]): void {
     const key = methodName(iface, member);
-    let event: ReturnType<typeof buildEvent> | undefined;
+    let msgpack: ReturnType<typeof buildEvent> | undefined;
+    let json: ReturnType<typeof buildEvent> | undefined;
     for (const conn of this.connections) {
-      if (!conn.subscriptions.has(key) || conn.channel.closed) continue;
-      event ??= buildEvent(nextMessageId(), iface, member, args);
-      this.send(conn, event);
+      const format = conn.subscriptions.get(key);
+      if (format === undefined || conn.channel.closed) continue;
+      if (format === "json") this.send(conn, (json ??= buildEvent(nextMessageId(), iface, member, args, "json")));
+      else this.send(conn, (msgpack ??= buildEvent(nextMessageId(), iface, member, args)));
     }
   }
 
@@ -170,7 +176,7 @@ export class RpcServer implements RpcServerPort {
     } catch (error) {
       return this.respond(conn, request, started, error, true);
     }
-    if (target.iface === CONTROL_IFACE) return this.onControl(conn, target.member, parsed.args);
+    if (target.iface === CONTROL_IFACE) return this.onControl(conn, target.member, parsed.args, request.format ?? "msgpack");
     if (this.detectCycles && closesCycle(parsed.chain, this.nodeId)) {
       const error = new IPCError("DeadlockDetected", `call cycle: ${request.body.method} would wait on a caller that is waiting on it`, {
         context: { method: request.body.method, chain: parsed.chain, node: this.nodeId },
@@ -220,10 +226,10 @@ export class RpcServer implements RpcServerPort {
     this.send(conn, failed ? buildErrorResponse(id, request, toErrorDetails(outcome), executionUs) : buildResponse(id, request, outcome, executionUs));
   }
 
-  private onControl(conn: Connection, member: string, args: readonly unknown[]): void {
+  private onControl(conn: Connection, member: string, args: readonly unknown[], format: PayloadFormat): void {
     if ((member === SUBSCRIBE || member === UNSUBSCRIBE) && typeof args[0] === "string" && typeof args[1] === "string") {
       const key = methodName(args[0], args[1]);
-      if (member === SUBSCRIBE) conn.subscriptions.add(key);
+      if (member === SUBSCRIBE) conn.subscriptions.set(key, format);
       else conn.subscriptions.delete(key);
     } else if (member === CANCEL && typeof args[0] === "string" && /^\d+$/.test(args[0])) {
       const id = BigInt(args[0]);
