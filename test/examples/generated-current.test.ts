@@ -29,4 +29,21 @@ describe("examples are current", () => {
       expect(readFileSync(join(committedDir, name), "utf8"), `${name} is stale: run \`npm run demo\` and commit`).toBe(readFileSync(join(tmp, name), "utf8"));
     }
   }, 120_000);
+
+  it("test/fixtures/wire/peer/generated (the Python peer's test server) equals a fresh nova-gen run", () => {
+    const novaGen = ensureBuilt("bin/nova-gen.js");
+    const out = join(tmp, "wiretest");
+    // Regenerate with exactly this command line when the TS emitter changes.
+    execFileSync(
+      process.execPath,
+      [novaGen, "generate", "test/fixtures/wire/peer/wiretest.nidl", "--out", out, "--target", "ts", "--runtime-import", "../../../../../runtime/rpc/index.js"],
+      { cwd: ROOT, stdio: "pipe" },
+    );
+    const committedDir = join(ROOT, "test", "fixtures", "wire", "peer", "generated");
+    const fresh = readdirSync(out).sort();
+    expect(readdirSync(committedDir).sort()).toEqual(fresh);
+    for (const name of fresh) {
+      expect(readFileSync(join(committedDir, name), "utf8"), `${name} is stale: regenerate it (command above) and commit`).toBe(readFileSync(join(out, name), "utf8"));
+    }
+  }, 120_000);
 });
