@@ -1,10 +1,30 @@
-/** The documentation owned with the wire format stays complete. */
-import { readFileSync } from "node:fs";
+/** The documentation owned with the wire format stays complete, and its examples stay true. */
+import { existsSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { IPC_ERROR_CODES } from "../../runtime/errors.js";
-import { DEFAULT_MAX_MESSAGE_SIZE, HEADER_SIZE, HeaderOffset } from "../../runtime/wire/index.js";
+import { DEFAULT_MAX_MESSAGE_SIZE, decodeMessage, HEADER_SIZE, HeaderOffset } from "../../runtime/wire/index.js";
+import { decodeMsgpackValue, encodeMsgpackValue } from "../../runtime/codec/value-msgpack.js";
+import { CANCEL, CONTROL_IFACE, FLAG_CALL_CHAIN, FLAG_ONEWAY, STATUS_ERROR, STATUS_OK, SUBSCRIBE, UNSUBSCRIBE } from "../../runtime/rpc/rpc-protocol.js";
+import { PROPERTY_CHANGED, PROPERTY_GET, PROPERTY_SET } from "../../runtime/rpc/contract.js";
+import { PRIMITIVES } from "../../generator/resolve/resolve-type.js";
+import { ROOT } from "../transport/helpers.js";
 
 const read = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), "utf8");
+const hex = (text: string) => Uint8Array.from(text.trim().split(/\s+/).map((b) => parseInt(b, 16)));
+
+/** The rows of the Markdown table that follows `heading` (first cells, backticks kept). */
+function tableAfter(doc: string, heading: string): string[][] {
+  const start = doc.indexOf(heading);
+  expect(start, heading).toBeGreaterThanOrEqual(0);
+  const lines = doc.slice(start).split("\n");
+  const first = lines.findIndex((line) => line.startsWith("|"));
+  const rows: string[][] = [];
+  for (const line of lines.slice(first + 2)) {
+    if (!line.startsWith("|")) break;
+    rows.push(line.split("|").slice(1, -1).map((cell) => cell.trim()));
+  }
+  return rows;
+}
 
 describe("docs", () => {
   it("docs/errors.md has exactly one table row for every IPCError code", () => {
@@ -19,5 +39,59 @@ describe("docs", () => {
     expect(HEADER_SIZE).toBe(40);
     expect(DEFAULT_MAX_MESSAGE_SIZE).toBe(16 * 1024 * 1024);
     expect(doc).toContain("default 16 MiB");
+  });
+
+  it("the byte-by-byte Request of WIRE.md §11 decodes to the message it describes", () => {
+    const doc = read("idl/WIRE.md");
+    const block = /A Request, byte by byte[\s\S]*?```\n([\s\S]*?)```/.exec(doc)?.[1];
+    expect(block).toBeDefined();
+    // Each line is hex bytes, then spaces and an annotation.
+    const bytes = hex(block!.split("\n").map((line) => line.split(/ {2,}/)[0]).join(" "));
+    expect(decodeMessage(bytes)).toEqual({
+      type: "request",
+      messageId: 1n,
+      correlationId: 0n,
+      timestampNs: 0n,
+      format: "json",
+      compression: "none",
+      body: { method: "org.novade.demo.Calculator.add", params: [2, 3], timeoutMs: 1000, flags: 0 },
+    });
+    // "The same params in MessagePack (format 0) are `92 02 03`, and the Response section `[5, null]` is `92 05 C0`."
+    const m = /params in MessagePack[^`]* are `([0-9A-F ]+)`, and the Response\s+section `\[5, null\]` is `([0-9A-F ]+)`/.exec(doc);
+    expect(m).not.toBeNull();
+    expect(Buffer.from(encodeMsgpackValue([2, 3])).toString("hex")).toBe(Buffer.from(hex(m![1])).toString("hex"));
+    expect(Buffer.from(encodeMsgpackValue([5, null])).toString("hex")).toBe(Buffer.from(hex(m![2])).toString("hex"));
+    expect(decodeMsgpackValue(hex("D4 00 00"), 0, 3)).toBeUndefined();
+  });
+
+  it("WIRE.md §6.4 gives every NIDL primitive type its wire form", () => {
+    const rows = tableAfter(read("idl/WIRE.md"), "### 6.4 NIDL types in the value model");
+    const documented = new Set(rows.flatMap((row) => [...row[0].matchAll(/`([a-z0-9]+)`/g)].map((m) => m[1])));
+    for (const primitive of PRIMITIVES) expect(documented, primitive).toContain(primitive);
+    for (const composite of ["list", "map", "struct", "enum", "flags", "object"]) expect(rows.some((row) => row[0].includes(composite)), composite).toBe(true);
+  });
+
+  it("runtime/rpc/README.md names the flags, statuses, reserved members and error codes the code uses", () => {
+    const doc = read("runtime/rpc/README.md");
+    expect(FLAG_ONEWAY).toBe(1);
+    expect(FLAG_CALL_CHAIN).toBe(2);
+    expect(doc).toContain("bit 0 `ONEWAY`");
+    expect(doc).toContain("bit 1 `CALL_CHAIN`");
+    expect([STATUS_OK, STATUS_ERROR]).toEqual([0, 1]);
+    for (const member of [PROPERTY_GET, PROPERTY_SET]) expect(doc).toContain(`\`<iface>.${member}\``);
+    expect(doc).toContain(`[iface, "${PROPERTY_CHANGED}"]`);
+    for (const member of [SUBSCRIBE, UNSUBSCRIBE, CANCEL]) expect(doc).toContain(`\`${CONTROL_IFACE}.${member}\``);
+    const errorRows = tableAfter(doc, "### Errors");
+    const codes = errorRows.flatMap((row) => [...row[1].matchAll(/`([A-Za-z]+)`/g)].map((m) => m[1]));
+    expect(codes.length).toBeGreaterThan(5);
+    for (const code of codes) expect(IPC_ERROR_CODES, code).toContain(code);
+  });
+
+  it("the documented demo server command points at a built file", () => {
+    const doc = read("runtime/rpc/README.md");
+    const command = /^node (dist\/examples\/demo\/server\.js) /m.exec(doc);
+    expect(command).not.toBeNull();
+    // test/wire/peer-rpc.test.ts starts it with this command and talks to it.
+    expect(existsSync(`${ROOT}/${command![1]}`)).toBe(true);
   });
 });
