@@ -61,7 +61,7 @@ describe("interop with an independent Python peer", () => {
       "print(json.dumps(out))",
     ].join("\n");
     const input = JSON.stringify(values.map((v) => Buffer.from(encodeMsgpackValue(v)).toString("hex")));
-    const r = spawnSync("/usr/bin/python3", ["-c", script], { input, timeout: 20_000 });
+    const r = spawnSync("/usr/bin/python3", ["-B", "-c", script], { input, timeout: 20_000 });
     expect(r.stderr.toString()).toBe("");
     const out = JSON.parse(r.stdout.toString()) as Array<[unknown, string]>;
     values.forEach((v, i) => {
