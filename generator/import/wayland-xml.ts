@@ -4,6 +4,7 @@
  * Mirrors wayland-scanner's protocol model: what the XML says, attribute values kept as written (an entry
  * value of `0x10` stays `"0x10"`), with source offsets so later stages can point into the XML.
  */
+import { parseWaylandValue } from "../targets/wayland-enum-value.js";
 import { elementsOf, parseXmlTree, textOf, XmlProblemCollector, type XmlElement, type XmlNode, type XmlProblem } from "./xml-tree.js";
 
 /** `<description summary="…">text</description>`, or a bare `summary=` attribute (then `text` is undefined). */
@@ -40,7 +41,11 @@ export interface WlMessageXml {
   readonly offset: number;
 }
 
-/** One `<entry>` of an enum; `value` as written, `numeric` when it parses as an integer. */
+/**
+ * One `<entry>` of an enum; `value` as written, `numeric` when it reads as a value (a C integer constant
+ * expression such as `1 << 3`, see {@link parseWaylandValue}) and fits a JS number, as the semantic XML
+ * comparisons need it.
+ */
 export interface WlEntryXml {
   readonly name: string;
   readonly value: string;
@@ -100,6 +105,11 @@ export function parseWlInteger(text: string): number | undefined {
   if (/^0x[0-9a-f]+$/i.test(t)) return Number.parseInt(t.slice(2), 16);
   if (/^-?\d+$/.test(t)) return Number.parseInt(t, 10);
   return undefined;
+}
+
+function numericValue(text: string): number | undefined {
+  const r = parseWaylandValue(text);
+  return r.ok && r.value >= BigInt(Number.MIN_SAFE_INTEGER) && r.value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(r.value) : undefined;
 }
 
 /** Requests/events of an interface in order (opcode order). */
@@ -182,7 +192,7 @@ class Reader extends XmlProblemCollector {
     return {
       name: this.required(el, "name"),
       value,
-      numeric: parseWlInteger(value),
+      numeric: numericValue(value),
       since: this.int(el, "since"),
       deprecatedSince: this.int(el, "deprecated-since"),
       doc: this.doc(el),

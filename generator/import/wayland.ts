@@ -3,11 +3,12 @@
  * `@wayland @version(n)`, requests/events/enums in document order, docs as `///` (summary first), and
  * `import "…";` for interfaces defined by other protocols of the same import.
  */
-import type { Annotation, DocComment, EnumDecl, EnumEntryDecl, InterfaceDecl, MemberDecl, MethodDecl, NidlFile, ParamDecl, SignalDecl, Span, TypeNode } from "../ast.js";
+import type { Annotation, DocComment, EnumDecl, Expr, EnumEntryDecl, InterfaceDecl, MemberDecl, MethodDecl, NidlFile, ParamDecl, SignalDecl, Span, TypeNode } from "../ast.js";
 import { createDiagnostic, type Diagnostic } from "../diagnostics.js";
 import { printNidl } from "../format/printer.js";
 import { createAstBuilder, dedentLines, type AstBuilder } from "./ast-builder.js";
 import { outputName, problemDiagnostics, xmlSpan, type ImportedNidl, type ImportResult, type XmlSource } from "./import-result.js";
+import { parseWaylandValue, type WaylandValueExpr } from "../targets/wayland-enum-value.js";
 import { readWaylandXml, type WlArgXml, type WlDoc, type WlEnumXml, type WlInterfaceXml, type WlMessageXml, type WlProtocolXml } from "./wayland-xml.js";
 
 const SCALARS: Record<string, string> = { int: "i32", uint: "u32", fixed: "fixed", string: "string", array: "bytes", fd: "fd" };
@@ -138,19 +139,34 @@ function message(ctx: Ctx, iface: WlInterfaceXml, m: WlMessageXml): MethodDecl |
   return decl;
 }
 
+/** A Wayland value as a NIDL constant expression: the same literals and operators, so it prints as written. */
+function valueExpr(b: AstBuilder, e: WaylandValueExpr): Expr {
+  switch (e.kind) {
+    case "int":
+      return b.int(e.value, e.raw);
+    case "neg":
+      return { kind: "UnaryExpr", span: b.span, op: "-", operand: valueExpr(b, e.operand) };
+    case "paren":
+      return { kind: "ParenExpr", span: b.span, inner: valueExpr(b, e.inner) };
+    case "binary":
+      return { kind: "BinaryExpr", span: b.span, op: e.op, left: valueExpr(b, e.left), right: valueExpr(b, e.right) };
+  }
+}
+
 function enumeration(ctx: Ctx, iface: WlInterfaceXml, e: WlEnumXml): EnumDecl {
   const { b } = ctx;
   const key = `${iface.name}.${e.name}`;
   ctx.origins.set(key, xmlSpan(ctx.xmlFile, e.offset, ctx.xmlText));
   const entries: EnumEntryDecl[] = e.entries.map((x) => {
     ctx.origins.set(`${key}.${x.name}`, xmlSpan(ctx.xmlFile, x.offset, ctx.xmlText));
-    if (x.numeric === undefined) warn(ctx, "NIDL4006", `enum entry value "${x.value}" is not an integer; the entry gets the next value`, x.offset, "error");
+    const parsed = parseWaylandValue(x.value);
+    if (!parsed.ok) warn(ctx, "NIDL4006", `enum entry ${x.name} has value "${x.value}", which is not a C integer constant this reads: ${parsed.reason}`, x.offset, "error");
     const d = wlDocParts(b, x.doc);
     const entry: EnumEntryDecl = {
       kind: "EnumEntry",
       span: b.span,
       name: b.ident(x.name),
-      value: x.numeric === undefined ? undefined : b.int(x.numeric, x.value.trim()),
+      value: parsed.ok ? valueExpr(b, parsed.expr) : undefined,
       doc: d.doc,
       annotations: [...(d.summary ? [d.summary] : []), ...sinceAnnotations(b, x.since, x.deprecatedSince)],
     };

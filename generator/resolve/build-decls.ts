@@ -11,6 +11,7 @@ import { toDocs } from "./docs.js";
 import { targetInfo, type BuildContext } from "./context.js";
 import type { Scope, SymbolEntry } from "./symbols.js";
 import { MAX_CHAIN } from "./resolve-type.js";
+import { parseWaylandValue } from "../targets/wayland-enum-value.js";
 
 /** Reports the second of two same-named items (NIDL2004) and returns whether `name` is new. */
 export function checkUnique(ctx: BuildContext, seen: Map<string, A.Ident>, name: A.Ident, what: string, owner: string): boolean {
@@ -156,14 +157,6 @@ function underlyingOf(ctx: BuildContext, decl: A.EnumDecl): Underlying {
   return "u32";
 }
 
-/** Real Wayland files write some values as strings: `"0x10"`, `"1 << 4"`. */
-function valueFromString(text: string): bigint | undefined {
-  const t = text.trim();
-  if (/^-?(0x[0-9a-f]+|\d+)$/i.test(t)) return t.startsWith("-") ? -BigInt(t.slice(1)) : BigInt(t);
-  const m = /^(0x[0-9a-f]+|\d+)\s*<<\s*(\d+)$/i.exec(t);
-  return m ? BigInt(m[1]) << BigInt(m[2]) : undefined;
-}
-
 /** Builds an enum or flags; entry values are evaluated and range-checked. */
 export function buildEnum(ctx: BuildContext, decl: A.EnumDecl, scope: Scope): M.EnumModel {
   const { common } = base(ctx, decl, scope, "enum");
@@ -183,9 +176,11 @@ export function buildEnum(ctx: BuildContext, decl: A.EnumDecl, scope: Scope): M.
       value = prev === undefined ? (bitfield ? 1n : 0n) : bitfield ? (prev <= 0n ? 1n : 1n << BigInt(prev.toString(2).length)) : prev + 1n;
       valueText = value.toString();
     } else if (e.value.kind === "StringLiteral") {
-      value = valueFromString(e.value.value);
+      // A string holds a value in Wayland's notation (a C constant expression), read as the importer reads it.
+      const r = parseWaylandValue(e.value.value);
       valueText = e.value.value.trim();
-      if (value === undefined) ctx.diagnostics.push(error("NIDL2020", `cannot read an integer from ${JSON.stringify(e.value.value)}`, e.value.span));
+      if (r.ok) value = r.value;
+      else ctx.diagnostics.push(error("NIDL2020", `cannot read an integer from ${JSON.stringify(e.value.value)}: ${r.reason}`, e.value.span));
     } else {
       const r = evaluate(e.value, (name, span) => {
         const local = entries.find((x) => x.name === name);

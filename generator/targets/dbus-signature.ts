@@ -20,29 +20,46 @@ const WHY_NOT: Record<string, string> = {
   fixed: "fixed is a Wayland type (use f64)",
 };
 
-/** Maximum nesting D-Bus allows for arrays and structs (32 each). */
+/** Maximum nesting D-Bus allows, counted separately for arrays and for structs (32 each, as libdbus does). */
 const MAX_DEPTH = 32;
+/** Maximum length of a D-Bus signature. */
+const MAX_LENGTH = 255;
+
+/** Array and struct nesting around the type being mapped. */
+interface Depth {
+  readonly arrays: number;
+  readonly structs: number;
+}
 
 /** The D-Bus signature of a type. */
 export function dbusSignature(model: Model, type: TypeModel): SignatureResult {
-  return sig(model, type, [], 0);
+  const r = sig(model, type, [], { arrays: 0, structs: 0 });
+  if (r.ok && r.signature.length > MAX_LENGTH) return { ok: false, reason: `its signature is ${r.signature.length} characters long, and D-Bus allows ${MAX_LENGTH}` };
+  return r;
 }
 
-function sig(model: Model, t: TypeModel, structs: string[], depth: number): SignatureResult {
-  if (depth > MAX_DEPTH) return { ok: false, reason: "it nests containers deeper than D-Bus allows (32)" };
+const TOO_DEEP: SignatureResult = { ok: false, reason: `it nests more than ${MAX_DEPTH} arrays or ${MAX_DEPTH} structs, which D-Bus does not allow` };
+const inArray = (d: Depth): Depth => ({ arrays: d.arrays + 1, structs: d.structs });
+const inStruct = (d: Depth): Depth => ({ arrays: d.arrays, structs: d.structs + 1 });
+
+function sig(model: Model, t: TypeModel, structs: string[], depth: Depth): SignatureResult {
+  if (depth.arrays > MAX_DEPTH || depth.structs > MAX_DEPTH) return TOO_DEEP;
   switch (t.kind) {
     case "primitive": {
       const s = PRIMITIVE_SIGNATURES[t.name];
+      // bytes is an array itself (ay).
+      if (t.name === "bytes" && depth.arrays + 1 > MAX_DEPTH) return TOO_DEEP;
       return s === undefined ? { ok: false, reason: WHY_NOT[t.name] ?? `${t.name} has no D-Bus type` } : { ok: true, signature: s };
     }
     case "list": {
-      const e = sig(model, t.element, structs, depth + 1);
+      const e = sig(model, t.element, structs, inArray(depth));
       return e.ok ? { ok: true, signature: "a" + e.signature } : e;
     }
     case "map": {
-      const k = sig(model, t.key, structs, depth + 1);
+      // A dict entry sits inside its array; libdbus counts dict entries apart from structs, and the array bound is the tighter one.
+      const k = sig(model, t.key, structs, inArray(depth));
       if (!k.ok) return k;
-      const v = sig(model, t.value, structs, depth + 1);
+      const v = sig(model, t.value, structs, inArray(depth));
       return v.ok ? { ok: true, signature: `a{${k.signature}${v.signature}}` } : v;
     }
     case "optional":
@@ -51,7 +68,7 @@ function sig(model: Model, t: TypeModel, structs: string[], depth: number): Sign
       if (t.elements.length === 0) return { ok: false, reason: "D-Bus structs need at least one field" };
       let out = "(";
       for (const e of t.elements) {
-        const r = sig(model, e, structs, depth + 1);
+        const r = sig(model, e, structs, inStruct(depth));
         if (!r.ok) return r;
         out += r.signature;
       }
@@ -64,7 +81,7 @@ function sig(model: Model, t: TypeModel, structs: string[], depth: number): Sign
       if (decl.fields.length === 0) return { ok: false, reason: `struct ${t.ref.name} has no fields, and D-Bus structs need at least one` };
       let out = "(";
       for (const f of decl.fields) {
-        const r = sig(model, f.type, [...structs, t.ref.qualifiedName], depth + 1);
+        const r = sig(model, f.type, [...structs, t.ref.qualifiedName], inStruct(depth));
         if (!r.ok) return r;
         out += r.signature;
       }

@@ -6,6 +6,7 @@
  */
 import type { ArgModel, Deprecation, Docs, EnumModel, InterfaceModel, MethodModel, Model, PackageModel, SignalModel } from "../../model.js";
 import { waylandArgType } from "../../targets/wayland-types.js";
+import { parseWaylandValue } from "../../targets/wayland-enum-value.js";
 import { escapeXml, escapeXmlText, indentLines } from "../xml/escape.js";
 
 /** A `<description>`: summary attribute and laid-out text. */
@@ -127,7 +128,15 @@ function memberItem(model: Model, m: MethodModel | SignalModel, iface: Interface
   };
 }
 
-const PLAIN_NUMBER = /^(0x[0-9a-fA-F]+|\d+)$/;
+/**
+ * An entry's value as the XML writes it: the NIDL expression as written when it is also a C integer constant
+ * wayland-scanner can copy (`0x10`, `1 << 4`, `(1 << 2) | 1`: an imported value comes back as it was), else
+ * the evaluated number (names of other entries, `~`, `0o17`, `1_000` mean nothing, or something else, in C).
+ */
+function entryValue(valueText: string, value: bigint): string {
+  const r = parseWaylandValue(valueText);
+  return r.ok && r.value === value ? valueText : value.toString();
+}
 
 function enumItem(e: EnumModel, opts: WaylandViewOptions): ItemView {
   const entries: EntryView[] = e.entries.map((x) => {
@@ -137,7 +146,7 @@ function enumItem(e: EnumModel, opts: WaylandViewOptions): ItemView {
     return {
       attrs:
         attr("name", x.targets.wayland.name) +
-        attr("value", PLAIN_NUMBER.test(x.valueText) ? x.valueText : x.value.toString()) +
+        attr("value", entryValue(x.valueText, x.value)) +
         attr("summary", x.docs.summary) +
         attr("since", x.since) +
         attr("deprecated-since", opts.deprecatedSinceAttribute ? x.deprecated?.since : undefined),

@@ -22,7 +22,7 @@ function toSig(t: TypeNode): string {
   return BACK[t.name.text]!;
 }
 
-const basic = fc.constantFrom(..."ybnqixtdhsog".split(""));
+const basic = fc.constantFrom(..."ybnqiuxtdhsog".split(""));
 const complete: fc.Arbitrary<string> = fc.letrec<{ t: string }>((tie) => ({
   t: fc.oneof(
     { depthSize: "small", withCrossShrink: true },
@@ -67,7 +67,29 @@ describe("D-Bus signatures → NIDL types", () => {
     }), { numRuns: 1000 });
   });
 
-  it("limits nesting depth", () => {
+  it("accepts every basic type as a dict key", () => {
+    for (const [k, t] of Object.entries({ y: "u8", b: "bool", n: "i16", q: "u16", i: "i32", u: "u32", x: "i64", t: "u64", d: "f64", s: "string", o: "objpath", g: "signature", h: "fd" })) {
+      expect(nidl(`a{${k}v}`), k).toBe(`map<${t}, variant>`);
+    }
+    expect(nidl("a{uu}")).toBe("map<u32, u32>");
+    expect(signatureToType(b, "a{vs}")).toEqual({ ok: false, reason: 'dict key "v" is not a basic type' });
+  });
+
+  it("applies the specification's limits: 32 nested arrays, 32 nested structs, 255 bytes", () => {
+    const structs = (n: number, inner: string): string => "(".repeat(n) + inner + ")".repeat(n);
+    expect(signatureToType(b, "a".repeat(32) + "i").ok).toBe(true);
+    expect(signatureToType(b, "a".repeat(33) + "i")).toEqual({ ok: false, reason: "more than 32 nested arrays" });
+    expect(signatureToType(b, structs(32, "i")).ok).toBe(true);
+    expect(signatureToType(b, structs(33, "i"))).toEqual({ ok: false, reason: "more than 32 nested structs" });
+    // The two counts are separate: 32 of each, 64 containers in all, is allowed.
+    expect(signatureToType(b, "a".repeat(32) + structs(32, "i")).ok).toBe(true);
+    expect(signatureToType(b, "a{s".repeat(32) + "i" + "}".repeat(32)).ok).toBe(true);
+    expect(signatureToType(b, `(${"y".repeat(253)})`).ok).toBe(true);
+    expect(signatureToType(b, `(${"y".repeat(254)})`)).toEqual({ ok: false, reason: "longer than 255 characters" });
     expect(signatureToType(b, "a".repeat(200) + "i").ok).toBe(false);
+  });
+
+  it("names a dict entry outside an array", () => {
+    expect(signatureToType(b, "{sv}")).toEqual({ ok: false, reason: "a dict entry {…} may only appear directly inside an array (a{…})" });
   });
 });

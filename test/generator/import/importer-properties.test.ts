@@ -51,7 +51,15 @@ const wlArg = fc.record({
   summary: fc.option(text, { nil: undefined }),
 });
 const wlMessage = fc.record({ name: fc.oneof(snake, anyName), since: fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }), destructor: fc.boolean(), summary: fc.option(text, { nil: undefined }), body: fc.option(text, { nil: undefined }), args: fc.array(wlArg, { maxLength: 3 }) });
-const wlEntry = fc.record({ name: fc.oneof(snake, anyName), value: fc.oneof(fc.nat({ max: 1000 }).map(String), fc.nat({ max: 0xffff }).map((n) => `0x${n.toString(16)}`)), summary: fc.option(text, { nil: undefined }) });
+/** Entry values as real files write them, C constant expressions among them, and near-misses that must be refused. */
+const wlValue = fc.oneof(
+  fc.nat({ max: 1000 }).map(String),
+  fc.nat({ max: 0xffff }).map((n) => `0x${n.toString(16)}`),
+  fc.integer({ min: 0, max: 31 }).map((n) => `1 << ${n}`),
+  fc.tuple(fc.integer({ min: 0, max: 15 }), fc.nat({ max: 0xff })).map(([n, m]) => `(1 << ${n}) | 0x${m.toString(16)}`),
+  fc.string({ unit: fc.constantFrom(..."019x<|() -+~a".split("")), maxLength: 8 }),
+);
+const wlEntry = fc.record({ name: fc.oneof(snake, anyName), value: wlValue, summary: fc.option(text, { nil: undefined }) });
 const wlProtocol = fc.record({
   name: fc.oneof(snake, anyName),
   copyright: fc.option(text, { nil: undefined }),
@@ -75,7 +83,7 @@ function wlXml(p: WlProtocolSpec): string {
     `<${kind} name="${esc(m.name)}"${m.destructor ? ' type="destructor"' : ""}${m.since ? ` since="${m.since}"` : ""}>${desc(m.summary, m.body)}${m.args.map(arg).join("")}</${kind}>`;
   return `<?xml version="1.0"?><protocol name="${esc(p.name)}">${p.copyright === undefined ? "" : `<copyright>${esc(p.copyright)}</copyright>`}
 <interface name="ex_iface" version="3">${p.requests.map((m) => msg("request", m)).join("\n")}${p.events.map((m) => msg("event", m)).join("\n")}
-<enum name="e"${p.bitfield ? ' bitfield="true"' : ""}>${p.entries.map((e) => `<entry name="${esc(e.name)}" value="${e.value}"${e.summary === undefined ? "" : ` summary="${esc(e.summary)}"`}/>`).join("")}</enum></interface></protocol>`;
+<enum name="e"${p.bitfield ? ' bitfield="true"' : ""}>${p.entries.map((e) => `<entry name="${esc(e.name)}" value="${esc(e.value)}"${e.summary === undefined ? "" : ` summary="${esc(e.summary)}"`}/>`).join("")}</enum></interface></protocol>`;
 }
 
 describe("Wayland importer properties", () => {
@@ -88,7 +96,7 @@ describe("Wayland importer properties", () => {
   }, 60_000);
 });
 
-const sig = fc.constantFrom("s", "u", "a{sv}", "ay", "(ia{s(ov)})", "ah", "g", "o", "x", "aay", "v", "d", "b", "y", "n", "q", "t");
+const sig = fc.constantFrom("s", "u", "a{sv}", "a{uv}", "a{bu}", "a{t(sd)}", "ay", "(ia{s(ov)})", "ah", "g", "o", "x", "aay", "v", "d", "b", "y", "n", "q", "t");
 const annName = fc.constantFrom("org.freedesktop.DBus.Deprecated", "org.x.Y", "org.gtk.GDBus.C.Name", "org.freedesktop.DBus.Method.NoReply", "org.freedesktop.DBus.Property.EmitsChangedSignal");
 const dbArg = fc.record({ name: fc.option(fc.oneof(fc.stringMatching(/^[a-z_][a-z0-9_]{0,6}$/), anyName), { nil: undefined }), type: sig, out: fc.boolean(), ann: fc.option(fc.tuple(annName, fc.constantFrom("true", "x")), { nil: undefined }) });
 const dbMember = fc.record({

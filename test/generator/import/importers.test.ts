@@ -213,7 +213,7 @@ describe("Wayland importer", () => {
   it("reports what it cannot import", () => {
     const r = importWayland([
       { path: "a.xml", text: '<protocol name="p"><interface name="a" version="1"><request name="r"><arg name="x" type="object" interface="missing_iface"/></request></interface></protocol>' },
-      { path: "b.xml", text: '<protocol name="q"><interface name="b" version="1"><enum name="e"><entry name="x" value="1 &lt;&lt; 2"/></enum></interface></protocol>' },
+      { path: "b.xml", text: '<protocol name="q"><interface name="b" version="1"><enum name="e"><entry name="x" value="1 + 2"/></enum></interface></protocol>' },
       { path: "c.xml", text: '<protocol name="r"><interface name="c" version="x"><request name="r" type="weird"/></interface></protocol>' },
       { path: "d.xml", text: '<protocol name="s"><interface name="d" version="1"><request name="r"><arg name="x" type="quaternion"/></request><extra/></interface></protocol>' },
     ]);
