@@ -1,6 +1,6 @@
 /**
  * Wire-level identity of a type, for comparing two versions of an interface. Two types with the same key
- * put the same bytes on the wire: enums are their underlying integer, structs are tuples of their fields,
+ * put the same bytes on the wire: enums are their underlying integer, structs are their named fields in order,
  * `bytes` is `list<u8>`, object references compare by the target name of their interface.
  */
 import type { DeclRef, Model, StructModel, TypeModel } from "../model.js";
@@ -28,7 +28,8 @@ export function typeKey(model: Model, t: TypeModel, depth = 0): string {
       return `(${t.elements.map((e) => typeKey(model, e, depth + 1)).join(", ")})`;
     case "struct": {
       const s = model.declarations.get(t.ref.qualifiedName) as StructModel | undefined;
-      return s === undefined ? t.ref.name : `(${s.fields.map((f) => typeKey(model, f.type, depth + 1)).join(", ")})`;
+      // Field names count: the RPC wire carries a struct as a map keyed by them (D-Bus as a tuple, so order counts too).
+      return s === undefined ? t.ref.name : `{${s.fields.map((f) => `${f.name}: ${typeKey(model, f.type, depth + 1)}`).join(", ")}}`;
     }
     case "enum": {
       const e = model.declarations.get(t.ref.qualifiedName);

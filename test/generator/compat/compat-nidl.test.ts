@@ -74,6 +74,10 @@ describe("compat on NIDL", () => {
 
   it("compares struct and error fields by name, declared errors and change notification", () => {
     expect(codes(BASE.replace("struct Point { x: i32; y: i32; }", "struct Point { x: i32; z: i32; }"))).toEqual(["error:NIDL5009"]);
+    // Another struct with the same field types but other names, in an argument: not the same on the RPC wire.
+    const other = BASE.replace("struct Point { x: i32; y: i32; }", "struct Point { x: i32; y: i32; }\nstruct Size { w: i32; h: i32; }");
+    const argCheck = checkCompat([{ path: "old/demo.nidl", text: other }], [{ path: "new/demo.nidl", text: other.replace("Move(p: Point)", "Move(p: Size)") }]);
+    expect(argCheck.diagnostics.map((d) => d.message)).toEqual(['method "Move" of "Demo": argument "p" changed type from Point ({x: i32, y: i32}) to Size ({w: i32, h: i32})']);
     const withError = BASE.replace("typedef Id = u64;", "typedef Id = u64;\nerror Gone { why: string; }");
     const errorCheck = (next: string) => checkCompat([{ path: "old/demo.nidl", text: withError }], [{ path: "new/demo.nidl", text: next }]).diagnostics.map((d) => d.code);
     expect(errorCheck(withError.replace("why: string;", "why: u32;"))).toEqual(["NIDL5009"]);
