@@ -9,7 +9,7 @@ import type { CompatibleChange } from "./change-kinds.js";
 import { interfaceKey, memberName, originKey, type CompatSide } from "./compat-side.js";
 import { compareEnum } from "./enum-rules.js";
 import { Findings } from "./findings.js";
-import { typeKey, typeLabel } from "./type-key.js";
+import { closedEnumSwap, typeKey, typeLabel } from "./type-key.js";
 import { checkWaylandRules } from "./wayland-rules.js";
 
 export { Findings } from "./findings.js";
@@ -58,8 +58,11 @@ function compareArgs(f: Findings, what: string, oi: InterfaceModel, ni: Interfac
     const b = newArgs[k]!;
     // The same struct on both sides: its own field changes are reported once, at the struct.
     const sameStruct = a.type.kind === "struct" && b.type.kind === "struct" && a.type.ref.qualifiedName === b.type.ref.qualifiedName;
+    const swap = oldKeys[k] === newKeys[k] ? closedEnumSwap(om_, a.type, nm_, b.type) : undefined;
     if (oldKeys[k] !== newKeys[k] && !sameStruct) {
       f.report("NIDL5003", `${what} "${name}" of "${oi.name}": argument ${argLabel(a, k)} changed type from ${typeLabel(om_, a.type)} to ${typeLabel(nm_, b.type)}`, at(oi, om, a), at(ni, nm, b), `argument ${argLabel(b, k)} is ${typeLabel(nm_, b.type)} here`);
+    } else if (swap !== undefined) {
+      f.report("NIDL5003", `${what} "${name}" of "${oi.name}": argument ${argLabel(a, k)}: ${swap}; a @closed reader rejects values the other side may send`, at(oi, om, a), at(ni, nm, b), `argument ${argLabel(b, k)} is ${typeLabel(nm_, b.type)} here`);
     } else if (oi.exportedTo.includes("wayland") && a.enumRef?.name !== b.enumRef?.name) {
       // Same wire type, other values: Wayland bindings type the argument by its enum.
       const show = (r: ArgModel["enumRef"]) => (r === undefined ? "no enum" : `enum ${r.interface ? `${r.interface.split(".").pop()}.` : ""}${r.name}`);
@@ -113,8 +116,10 @@ function compareProperty(f: Findings, oi: InterfaceModel, ni: InterfaceModel, o:
   if (o.notify && READS(n) && !n.notify) f.report("NIDL5006", `property "${name}" of "${oi.name}" no longer announces its changes`, oldAt, newAt, `"${name}" does not notify here`);
   else if (!o.notify && n.notify) f.accept("property-notify-added", `property "${name}" of "${ni.name}" now announces its changes`, newAt);
   const ok = typeKey(f.oldSide.model, o.type), nk = typeKey(f.newSide.model, n.type);
-  if (ok !== nk) {
-    f.report("NIDL5009", `property "${name}" of "${oi.name}" changed type from ${typeLabel(f.oldSide.model, o.type)} to ${typeLabel(f.newSide.model, n.type)}`, oldAt, newAt, `"${name}" is ${typeLabel(f.newSide.model, n.type)} here`);
+  const swap = ok === nk ? closedEnumSwap(f.oldSide.model, o.type, f.newSide.model, n.type) : undefined;
+  if (ok !== nk || swap !== undefined) {
+    const why = swap === undefined ? "" : ` (${swap}; a @closed reader rejects values the other side may send)`;
+    f.report("NIDL5009", `property "${name}" of "${oi.name}" changed type from ${typeLabel(f.oldSide.model, o.type)} to ${typeLabel(f.newSide.model, n.type)}${why}`, oldAt, newAt, `"${name}" is ${typeLabel(f.newSide.model, n.type)} here`);
   }
 }
 
@@ -126,8 +131,11 @@ function compareStruct(f: Findings, o: StructModel | ErrorModel, n: StructModel 
   const fields = (model: Model, l: readonly FieldModel[]) => l.map((x) => `${x.name}: ${typeKey(model, x.type)}`).join(", ");
   const ok = fields(f.oldSide.model, o.fields);
   const nk = fields(f.newSide.model, n.fields);
+  const swap = ok !== nk ? undefined : o.fields.map((x, k) => closedEnumSwap(f.oldSide.model, x.type, f.newSide.model, n.fields[k]!.type)).find((d) => d !== undefined);
   if (ok !== nk) {
     f.report("NIDL5009", `${o.kind} "${o.name}" changed its fields from (${ok}) to (${nk})`, { span: o.span, key: oldKey }, { span: n.span, key: newKey }, `"${n.name}" is declared here`);
+  } else if (swap !== undefined) {
+    f.report("NIDL5009", `${o.kind} "${o.name}" changed a field: ${swap}; a @closed reader rejects values the other side may send`, { span: o.span, key: oldKey }, { span: n.span, key: newKey }, `"${n.name}" is declared here`);
   }
 }
 

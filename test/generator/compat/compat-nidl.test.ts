@@ -67,6 +67,12 @@ describe("compat on NIDL", () => {
     // Reached through a struct field of a result, or a declared error's field: still a client reader.
     const viaStruct = closed.replace("signal Level(level: Level);", "method Get() -> (p: Point);").replace("struct Point { x: i32; y: i32; }", "struct Point { x: i32; y: i32; level: Level; }");
     expect(checkCompat([{ path: "old/demo.nidl", text: viaStruct }], [{ path: "new/demo.nidl", text: viaStruct.replace("high = 2;", "high = 2; max = 3;") }]).diagnostics.map((d) => d.code)).toEqual(["NIDL5011"]);
+    // Swapping a @closed enum for its integer (or the reverse) keeps the wire type but not what a reader accepts.
+    expect(closedCheck(closed.replace("signal Level(level: Level);", "signal Level(level: u32);")).diagnostics.map((d) => d.message)).toEqual([
+      'signal "Level" of "Demo": argument "level": Level (u32) (@closed) became u32; a @closed reader rejects values the other side may send',
+    ]);
+    const inStruct = closed.replace("struct Point { x: i32; y: i32; }", "struct Point { x: i32; y: i32; level: Level; }");
+    expect(checkCompat([{ path: "old/demo.nidl", text: inStruct }], [{ path: "new/demo.nidl", text: inStruct.replace("level: Level; }", "level: u32; }") }]).diagnostics.map((d) => d.code)).toEqual(["NIDL5009"]);
     // Becoming @closed is breaking; no longer @closed is compatible.
     expect(codes(closed)).toEqual(["error:NIDL5012"]);
     expect(closedCheck(BASE).compatible.map((c) => c.kind)).toEqual(["enum-opened"]);
