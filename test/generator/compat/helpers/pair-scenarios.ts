@@ -14,7 +14,6 @@ import type { RpcClient } from "../../../../runtime/rpc/rpc-client.js";
  * A module generated at test time: its exports are only known once it is generated, so the scenarios
  * reach them by name (the generated code itself is type-checked with `tsc --strict` by the test).
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Generated = Record<string, any>;
 
 /** A connected client of one version and a served implementation of the other. */
