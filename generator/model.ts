@@ -173,6 +173,11 @@ export interface EnumModel extends DeclBase {
   readonly interface: string | undefined;
   /** True for `flags` (Wayland `bitfield="true"`). */
   readonly bitfield: boolean;
+  /**
+   * `@closed`: a reader rejects values (for flags: bits) it does not know. By default enums are open:
+   * a reader accepts any integer of the underlying type, so a newer peer may add entries.
+   */
+  readonly closed: boolean;
   /** The integer type that carries it (default u32). */
   readonly underlying: "i8" | "i16" | "i32" | "i64" | "u8" | "u16" | "u32" | "u64";
   readonly entries: readonly EnumEntryModel[];

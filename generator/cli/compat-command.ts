@@ -50,6 +50,8 @@ export async function runCompat(opts: CompatCommandOptions, io: CommandIo = proc
   if (opts.format === "json") io.out(text);
   else io.err(text);
   if (!result.loaded) return 1;
+  // The compatible changes too, so "no breaking changes" says what was looked at and accepted.
+  if (opts.format !== "json") for (const change of result.compatible) io.out(`compatible (${change.kind}): ${change.message}\n`);
   if (opts.format !== "json") io.out(result.breaking === 0 ? "no breaking changes\n" : `${result.breaking} breaking change${result.breaking === 1 ? "" : "s"}\n`);
   return result.breaking > 0 ? 1 : 0;
 }

@@ -1,26 +1,19 @@
 /**
  * The breaking-change rules. Pure: two resolved models in, one diagnostic per breaking change out, each
- * pointing at the old construct with a note at the new one (or at where it should have been).
+ * pointing at the old construct with a note at the new one (or at where it should have been), plus the
+ * compatible changes (change-kinds.ts) it accepted on the way.
  */
-import type { Span } from "../ast.js";
-import { error, type Diagnostic, type DiagnosticCode } from "../diagnostics.js";
-import type { ArgModel, EnumModel, InterfaceModel, MemberModel, MethodModel, Model, PropertyModel, StructModel } from "../model.js";
+import type { ArgModel, DeclRef, ErrorModel, FieldModel, InterfaceModel, MemberModel, MethodModel, Model, PropertyModel, StructModel } from "../model.js";
+import type { Diagnostic } from "../diagnostics.js";
+import type { CompatibleChange } from "./change-kinds.js";
 import { interfaceKey, memberName, originKey, type CompatSide } from "./compat-side.js";
-import { typeKey, typeLabel } from "./type-key.js";
+import { compareEnum } from "./enum-rules.js";
+import { Findings } from "./findings.js";
+import { closedEnumSwap, typeKey, typeLabel } from "./type-key.js";
 import { checkWaylandRules } from "./wayland-rules.js";
 
-/** Collects findings of one comparison. */
-export class Findings {
-  readonly list: Diagnostic[] = [];
-  constructor(readonly oldSide: CompatSide, readonly newSide: CompatSide) {}
-
-  /** Reports a break at `oldSpan` (old version) with a note at `newSpan` (new version). */
-  report(code: DiagnosticCode, message: string, oldAt: { span: Span; key: string }, newAt: { span: Span; key: string } | undefined, newNote: string): void {
-    const oldSpan = this.oldSide.locate(oldAt.span, oldAt.key);
-    const newSpan = newAt === undefined ? undefined : this.newSide.locate(newAt.span, newAt.key);
-    this.list.push(error(code, message, oldSpan, [{ message: newNote, span: newSpan }]));
-  }
-}
+export { Findings } from "./findings.js";
+export { compareEnum } from "./enum-rules.js";
 
 type Kind = MemberModel["kind"];
 const KIND_WORD: Record<Kind, string> = { method: "method", signal: "signal", property: "property" };
@@ -60,18 +53,25 @@ function compareArgs(f: Findings, what: string, oi: InterfaceModel, ni: Interfac
     f.report("NIDL5003", `${what} "${name}" of "${oi.name}" changed the order of its arguments (${oldArgs.map(argLabel).join(", ")} → ${newArgs.map(argLabel).join(", ")})`, at(oi, om, undefined), at(ni, nm, undefined), "the new order is here");
     return;
   }
+  const before = f.list.length;
   oldArgs.forEach((a, k) => {
     const b = newArgs[k]!;
     // The same struct on both sides: its own field changes are reported once, at the struct.
     const sameStruct = a.type.kind === "struct" && b.type.kind === "struct" && a.type.ref.qualifiedName === b.type.ref.qualifiedName;
+    const swap = oldKeys[k] === newKeys[k] ? closedEnumSwap(om_, a.type, nm_, b.type) : undefined;
     if (oldKeys[k] !== newKeys[k] && !sameStruct) {
       f.report("NIDL5003", `${what} "${name}" of "${oi.name}": argument ${argLabel(a, k)} changed type from ${typeLabel(om_, a.type)} to ${typeLabel(nm_, b.type)}`, at(oi, om, a), at(ni, nm, b), `argument ${argLabel(b, k)} is ${typeLabel(nm_, b.type)} here`);
+    } else if (swap !== undefined) {
+      f.report("NIDL5003", `${what} "${name}" of "${oi.name}": argument ${argLabel(a, k)}: ${swap}; a @closed reader rejects values the other side may send`, at(oi, om, a), at(ni, nm, b), `argument ${argLabel(b, k)} is ${typeLabel(nm_, b.type)} here`);
     } else if (oi.exportedTo.includes("wayland") && a.enumRef?.name !== b.enumRef?.name) {
       // Same wire type, other values: Wayland bindings type the argument by its enum.
       const show = (r: ArgModel["enumRef"]) => (r === undefined ? "no enum" : `enum ${r.interface ? `${r.interface.split(".").pop()}.` : ""}${r.name}`);
       f.report("NIDL5003", `${what} "${name}" of "${oi.name}": argument ${argLabel(a, k)} changed from ${show(a.enumRef)} to ${show(b.enumRef)}`, at(oi, om, a), at(ni, nm, b), `argument ${argLabel(b, k)} has ${show(b.enumRef)} here`);
     }
   });
+  // Arguments travel by position: a new name in the same place is invisible on the wire.
+  const renamed = oldArgs.flatMap((a, k) => (a.name !== newArgs[k]!.name ? [`${argLabel(a, k)} → ${argLabel(newArgs[k]!, k)}`] : []));
+  if (f.list.length === before && renamed.length > 0) f.accept("argument-renamed", `${what} "${name}" of "${ni.name}" renamed ${renamed.join(", ")}`, at(ni, nm, undefined));
 }
 
 function compareMethod(f: Findings, oi: InterfaceModel, ni: InterfaceModel, o: MethodModel, n: MethodModel): void {
@@ -82,10 +82,23 @@ function compareMethod(f: Findings, oi: InterfaceModel, ni: InterfaceModel, o: M
   }
   compareArgs(f, w, oi, ni, o, n, o.inArgs, n.inArgs);
   if (!(o.oneway || n.oneway)) compareArgs(f, `${w} results of`, oi, ni, o, n, o.outArgs, n.outArgs);
+  compareThrows(f, ni, o, n);
   if (o.oneway !== n.oneway) {
     const name = memberName(oi, o);
     f.report("NIDL5007", `${w} "${name}" of "${oi.name}" changed from ${o.oneway ? "oneway" : "two-way"} to ${n.oneway ? "oneway" : "two-way"}`, { span: o.span, key: originKey(oi, name) }, { span: n.span, key: originKey(ni, memberName(ni, n)) }, `"${name}" is ${n.oneway ? "oneway" : "two-way"} here`);
   }
+}
+
+/** Declared errors are matched by qualified name (their name on the wire); their fields are compared with the errors. */
+function compareThrows(f: Findings, ni: InterfaceModel, o: MethodModel, n: MethodModel): void {
+  const names = (l: readonly DeclRef[]) => new Set(l.map((r) => r.qualifiedName));
+  const oldNames = names(o.throws), newNames = names(n.throws);
+  const newAt = { span: n.span, key: originKey(ni, memberName(ni, n)) };
+  const what = `${word(ni, n)} "${memberName(ni, n)}" of "${ni.name}"`;
+  const added = [...newNames].filter((x) => !oldNames.has(x));
+  const removed = [...oldNames].filter((x) => !newNames.has(x));
+  if (added.length > 0) f.accept("throws-added", `${what} may now throw ${added.join(", ")}`, newAt);
+  if (removed.length > 0) f.accept("throws-removed", `${what} no longer declares ${removed.join(", ")}`, newAt);
 }
 
 const READS = (p: PropertyModel) => p.access !== "write";
@@ -98,32 +111,31 @@ function compareProperty(f: Findings, oi: InterfaceModel, ni: InterfaceModel, o:
   if ((READS(o) && !READS(n)) || (WRITES(o) && !WRITES(n))) {
     f.report("NIDL5006", `property "${name}" of "${oi.name}" narrowed its access from ${o.access} to ${n.access}`, oldAt, newAt, `"${name}" is ${n.access} here`);
   }
+  else if (o.access !== n.access) f.accept("property-access-widened", `property "${name}" of "${ni.name}" widened its access from ${o.access} to ${n.access}`, newAt);
+  // Clients observing a property wait for announcements that would never come again.
+  if (o.notify && READS(n) && !n.notify) f.report("NIDL5006", `property "${name}" of "${oi.name}" no longer announces its changes`, oldAt, newAt, `"${name}" does not notify here`);
+  else if (!o.notify && n.notify) f.accept("property-notify-added", `property "${name}" of "${ni.name}" now announces its changes`, newAt);
   const ok = typeKey(f.oldSide.model, o.type), nk = typeKey(f.newSide.model, n.type);
-  if (ok !== nk) {
-    f.report("NIDL5009", `property "${name}" of "${oi.name}" changed type from ${typeLabel(f.oldSide.model, o.type)} to ${typeLabel(f.newSide.model, n.type)}`, oldAt, newAt, `"${name}" is ${typeLabel(f.newSide.model, n.type)} here`);
+  const swap = ok === nk ? closedEnumSwap(f.oldSide.model, o.type, f.newSide.model, n.type) : undefined;
+  if (ok !== nk || swap !== undefined) {
+    const why = swap === undefined ? "" : ` (${swap}; a @closed reader rejects values the other side may send)`;
+    f.report("NIDL5009", `property "${name}" of "${oi.name}" changed type from ${typeLabel(f.oldSide.model, o.type)} to ${typeLabel(f.newSide.model, n.type)}${why}`, oldAt, newAt, `"${name}" is ${typeLabel(f.newSide.model, n.type)} here`);
   }
 }
 
-/** Enum entries: removed, or value changed. */
-export function compareEnum(f: Findings, scope: InterfaceModel | undefined, o: EnumModel, n: EnumModel): void {
-  const keyOf = (e: EnumModel, entry?: string) => (scope === undefined ? [e.qualifiedName, ...(entry ? [entry] : [])].join(".") : originKey(scope, e.name, ...(entry ? [entry] : [])));
-  const entries = new Map(n.entries.map((e) => [e.name, e]));
-  for (const oe of o.entries) {
-    const ne = entries.get(oe.name);
-    const oldAt = { span: oe.span, key: keyOf(o, oe.name) };
-    if (ne === undefined) {
-      f.report("NIDL5004", `entry "${oe.name}" (= ${oe.valueText}) of enum "${o.name}" was removed or renamed`, oldAt, { span: n.span, key: keyOf(n) }, `enum "${n.name}" has no entry "${oe.name}" here`);
-    } else if (ne.value !== oe.value) {
-      f.report("NIDL5005", `entry "${oe.name}" of enum "${o.name}" changed its value from ${oe.valueText} to ${ne.valueText}`, oldAt, { span: ne.span, key: keyOf(n, ne.name) }, `"${ne.name}" = ${ne.valueText} here`);
-    }
-  }
-}
-
-function compareStruct(f: Findings, o: StructModel, n: StructModel): void {
-  const ok = o.fields.map((x) => typeKey(f.oldSide.model, x.type)).join(", ");
-  const nk = n.fields.map((x) => typeKey(f.newSide.model, x.type)).join(", ");
+/**
+ * Structs and the fields of declared errors: field names count, since the RPC wire carries a struct as a
+ * map keyed by field name (D-Bus carries it as a tuple, so order and types count as well).
+ */
+function compareStruct(f: Findings, o: StructModel | ErrorModel, n: StructModel | ErrorModel, oldKey = o.qualifiedName, newKey = n.qualifiedName): void {
+  const fields = (model: Model, l: readonly FieldModel[]) => l.map((x) => `${x.name}: ${typeKey(model, x.type)}`).join(", ");
+  const ok = fields(f.oldSide.model, o.fields);
+  const nk = fields(f.newSide.model, n.fields);
+  const swap = ok !== nk ? undefined : o.fields.map((x, k) => closedEnumSwap(f.oldSide.model, x.type, f.newSide.model, n.fields[k]!.type)).find((d) => d !== undefined);
   if (ok !== nk) {
-    f.report("NIDL5009", `struct "${o.name}" changed its fields from (${ok}) to (${nk})`, { span: o.span, key: o.qualifiedName }, { span: n.span, key: n.qualifiedName }, `"${n.name}" is declared here`);
+    f.report("NIDL5009", `${o.kind} "${o.name}" changed its fields from (${ok}) to (${nk})`, { span: o.span, key: oldKey }, { span: n.span, key: newKey }, `"${n.name}" is declared here`);
+  } else if (swap !== undefined) {
+    f.report("NIDL5009", `${o.kind} "${o.name}" changed a field: ${swap}; a @closed reader rejects values the other side may send`, { span: o.span, key: oldKey }, { span: n.span, key: newKey }, `"${n.name}" is declared here`);
   }
 }
 
@@ -156,6 +168,7 @@ function compareInterface(f: Findings, oi: InterfaceModel, ni: InterfaceModel): 
       }
       continue;
     }
+    if (nm.deprecated !== undefined && om.deprecated === undefined) f.accept("member-deprecated", `${word(ni, nm)} "${memberName(ni, nm)}" of "${ni.name}" is deprecated`, { span: nm.span, key: originKey(ni, memberName(ni, nm)) });
     if (om.kind === "method" && nm.kind === "method") compareMethod(f, oi, ni, om, nm);
     else if (om.kind === "signal" && nm.kind === "signal") compareArgs(f, word(oi, om), oi, ni, om, nm, om.args, nm.args);
     else if (om.kind === "property" && nm.kind === "property") compareProperty(f, oi, ni, om, nm);
@@ -170,10 +183,23 @@ function compareInterface(f: Findings, oi: InterfaceModel, ni: InterfaceModel): 
   for (const os of oi.structs) {
     const ns = newStructs.get(os.name);
     if (ns === undefined) f.report("NIDL5002", `struct "${os.name}" of "${oi.name}" was removed or renamed`, { span: os.span, key: originKey(oi, os.name) }, { span: ni.span, key: originKey(ni) }, `"${ni.name}" has no struct "${os.name}" here`);
-    else compareStruct(f, os, ns);
+    else compareStruct(f, os, ns, originKey(oi, os.name), originKey(ni, ns.name));
+  }
+  const newErrors = new Map(ni.errors.map((x) => [x.name, x]));
+  for (const oe of oi.errors) {
+    const ne = newErrors.get(oe.name);
+    if (ne === undefined) f.report("NIDL5002", `error "${oe.name}" of "${oi.name}" was removed or renamed`, { span: oe.span, key: originKey(oi, oe.name) }, { span: ni.span, key: originKey(ni) }, `"${ni.name}" has no error "${oe.name}" here`);
+    else compareStruct(f, oe, ne, originKey(oi, oe.name), originKey(ni, ne.name));
+  }
+  const renamedNames = new Set([...renamedTo].map((m) => memberName(ni, m)));
+  for (const m of added) {
+    if (renamedTo.has(m)) continue;
+    const to = memberName(ni, m);
+    const kind = m.kind === "method" ? "method-added" : m.kind === "signal" ? "signal-added" : "property-added";
+    f.accept(kind, `${word(ni, m)} "${to}" of "${ni.name}" was added`, { span: m.span, key: originKey(ni, to) });
   }
   // A renamed request/event was reported above; it is not also a new one.
-  if (oi.exportedTo.includes("wayland")) checkWaylandRules(f, oi, ni, new Set([...renamedTo].map((m) => memberName(ni, m))));
+  if (oi.exportedTo.includes("wayland")) checkWaylandRules(f, oi, ni, renamedNames);
 }
 
 function interfacesOf(model: Model): Map<string, InterfaceModel> {
@@ -189,12 +215,21 @@ function interfacesOf(model: Model): Map<string, InterfaceModel> {
   return out;
 }
 
-/** Every breaking change from `oldSide` to `newSide`, sorted by old location. */
-export function compareSides(oldSide: CompatSide, newSide: CompatSide): Diagnostic[] {
+/** What {@link compareSides} found. */
+export interface Comparison {
+  /** One error per breaking change. */
+  readonly breaking: readonly Diagnostic[];
+  /** The compatible changes, in the order they were found. */
+  readonly compatible: readonly CompatibleChange[];
+}
+
+/** Every breaking and every compatible change from `oldSide` to `newSide`. */
+export function compareSides(oldSide: CompatSide, newSide: CompatSide): Comparison {
   const f = new Findings(oldSide, newSide);
   const newIfaces = interfacesOf(newSide.model);
   const oldIfaces = interfacesOf(oldSide.model);
   const addedIfaces = [...newIfaces].filter(([k]) => !oldIfaces.has(k)).map(([, i]) => i);
+  const renamedIfaces = new Set<InterfaceModel>();
   const memberSet = (i: InterfaceModel) => i.members.map((m) => `${m.kind}:${memberName(i, m)}`).sort().join("|");
   for (const [key, oi] of oldIfaces) {
     const ni = newIfaces.get(key);
@@ -206,6 +241,7 @@ export function compareSides(oldSide: CompatSide, newSide: CompatSide): Diagnost
       if (twin !== undefined) {
         const to = interfaceKey(twin).replace(/^[a-z]+:/, "");
         f.report("NIDL5001", `interface "${shown}" was renamed to "${to}"`, { span: oi.span, key: originKey(oi) }, { span: twin.span, key: originKey(twin) }, `"${to}" is declared here`);
+        renamedIfaces.add(twin);
         compareInterface(f, oi, twin);
         continue;
       }
@@ -216,15 +252,18 @@ export function compareSides(oldSide: CompatSide, newSide: CompatSide): Diagnost
     }
     compareInterface(f, oi, ni);
   }
-  const newTop = new Map(newSide.model.packages.flatMap((p) => [...p.enums, ...p.structs]).map((d) => [d.qualifiedName, d]));
+  for (const ni of addedIfaces) {
+    if (!renamedIfaces.has(ni)) f.accept("interface-added", `interface "${interfaceKey(ni).replace(/^[a-z]+:/, "")}" was added`, { span: ni.span, key: originKey(ni) });
+  }
+  const newTop = new Map(newSide.model.packages.flatMap((p) => [...p.enums, ...p.structs, ...p.errors]).map((d) => [d.qualifiedName, d]));
   for (const p of oldSide.model.packages) {
-    for (const d of [...p.enums, ...p.structs]) {
+    for (const d of [...p.enums, ...p.structs, ...p.errors]) {
       const n = newTop.get(d.qualifiedName);
       if (n === undefined) {
         f.report("NIDL5002", `${d.kind} "${d.qualifiedName}" was removed or renamed`, { span: d.span, key: d.qualifiedName }, undefined, `the new version has no ${d.kind} "${d.qualifiedName}"`);
       } else if (d.kind === "enum" && n.kind === "enum") compareEnum(f, undefined, d, n);
-      else if (d.kind === "struct" && n.kind === "struct") compareStruct(f, d, n);
+      else if ((d.kind === "struct" || d.kind === "error") && n.kind === d.kind) compareStruct(f, d, n);
     }
   }
-  return f.list;
+  return { breaking: f.list, compatible: f.compatible };
 }

@@ -1,6 +1,6 @@
 /**
  * Wire-level identity of a type, for comparing two versions of an interface. Two types with the same key
- * put the same bytes on the wire: enums are their underlying integer, structs are tuples of their fields,
+ * put the same bytes on the wire: enums are their underlying integer, structs are their named fields in order,
  * `bytes` is `list<u8>`, object references compare by the target name of their interface.
  */
 import type { DeclRef, Model, StructModel, TypeModel } from "../model.js";
@@ -28,7 +28,8 @@ export function typeKey(model: Model, t: TypeModel, depth = 0): string {
       return `(${t.elements.map((e) => typeKey(model, e, depth + 1)).join(", ")})`;
     case "struct": {
       const s = model.declarations.get(t.ref.qualifiedName) as StructModel | undefined;
-      return s === undefined ? t.ref.name : `(${s.fields.map((f) => typeKey(model, f.type, depth + 1)).join(", ")})`;
+      // Field names count: the RPC wire carries a struct as a map keyed by them (D-Bus as a tuple, so order counts too).
+      return s === undefined ? t.ref.name : `{${s.fields.map((f) => `${f.name}: ${typeKey(model, f.type, depth + 1)}`).join(", ")}}`;
     }
     case "enum": {
       const e = model.declarations.get(t.ref.qualifiedName);
@@ -46,4 +47,45 @@ export function typeLabel(model: Model, t: TypeModel): string {
   if (t.alias !== undefined) return t.alias.name;
   if (t.kind === "struct" || t.kind === "enum") return `${t.ref.name} (${typeKey(model, t)})`;
   return typeKey(model, t);
+}
+
+function closedEnum(model: Model, t: TypeModel): string | undefined {
+  if (t.kind !== "enum") return undefined;
+  const e = model.declarations.get(t.ref.qualifiedName);
+  return e !== undefined && e.kind === "enum" && e.closed ? t.ref.qualifiedName : undefined;
+}
+
+/**
+ * Two types with the same {@link typeKey} may still differ for a strict reader: where one side has a
+ * `@closed` enum and the other an integer or another enum, one side rejects values the other sends.
+ * Returns a description of the first such position, or undefined. (The same enum on both sides is left
+ * to the enum rules, which know about entries added and `@closed` removed.)
+ */
+export function closedEnumSwap(oldModel: Model, o: TypeModel, newModel: Model, n: TypeModel, depth = 0): string | undefined {
+  if (depth > 64) return undefined;
+  const oc = closedEnum(oldModel, o), nc = closedEnum(newModel, n);
+  if (oc !== undefined || nc !== undefined) {
+    const same = o.kind === "enum" && n.kind === "enum" && o.ref.qualifiedName === n.ref.qualifiedName;
+    return same ? undefined : `${typeLabel(oldModel, o)}${oc ? " (@closed)" : ""} became ${typeLabel(newModel, n)}${nc ? " (@closed)" : ""}`;
+  }
+  const next = (a: TypeModel, b: TypeModel) => closedEnumSwap(oldModel, a, newModel, b, depth + 1);
+  if (o.kind === "list" && n.kind === "list") return next(o.element, n.element);
+  if (o.kind === "optional" && n.kind === "optional") return next(o.inner, n.inner);
+  if (o.kind === "map" && n.kind === "map") return next(o.key, n.key) ?? next(o.value, n.value);
+  if (o.kind === "tuple" && n.kind === "tuple") {
+    for (let k = 0; k < o.elements.length && k < n.elements.length; k++) {
+      const found = next(o.elements[k]!, n.elements[k]!);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+  if (o.kind === "struct" && n.kind === "struct" && o.ref.qualifiedName !== n.ref.qualifiedName) {
+    const os = oldModel.declarations.get(o.ref.qualifiedName), ns = newModel.declarations.get(n.ref.qualifiedName);
+    if (os?.kind !== "struct" || ns?.kind !== "struct") return undefined;
+    for (let k = 0; k < os.fields.length && k < ns.fields.length; k++) {
+      const found = next(os.fields[k]!.type, ns.fields[k]!.type);
+      if (found !== undefined) return found;
+    }
+  }
+  return undefined;
 }

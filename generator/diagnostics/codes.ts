@@ -67,6 +67,8 @@ export const DIAGNOSTIC_CODES = {
   NIDL5008: "Wayland version rule broken",
   NIDL5009: "type changed",
   NIDL5010: "compatibility input could not be read",
+  NIDL5011: "closed enum gained a value older readers reject",
+  NIDL5012: "enum became closed",
 } as const;
 
 /** A known diagnostic code. */

@@ -29,6 +29,8 @@ export interface AnnotationFacts {
   summary: string | undefined;
   copyright: string | undefined;
   external: boolean;
+  /** `@closed` on an enum or flags: readers reject values (bits) they do not know. */
+  closed: boolean;
   dbus: { present: boolean; name?: string; path?: string; node?: string; annotations: DbusAnnotation[] };
   wayland: { present: boolean; name?: string; protocol?: string };
   other: GenericAnnotation[];
@@ -142,6 +144,7 @@ const HANDLERS: Record<string, { sites: AnnotationSite[]; handle: Handler }> = {
   topic: { sites: ["interface", "signal"], handle: (a, f, _s, d) => { f.topic = stringArg(d, a, args(a)[0]); } },
   summary: { sites: ANY, handle: (a, f, _s, d) => { f.summary = stringArg(d, a, args(a)[0]); } },
   external: { sites: ["package", "interface"], handle: (a, f, _s, d) => { noArgs(d, a); f.external = true; } },
+  closed: { sites: ["enum"], handle: (a, f, _s, d) => { noArgs(d, a); f.closed = true; } },
   copyright: { sites: ["package"], handle: (a, f, _s, d) => { f.copyright = stringArg(d, a, args(a)[0]); } },
   dbus: {
     sites: ["package", "interface", ...MEMBERS, "param", "error", "entry"],
@@ -192,7 +195,7 @@ function emptyFacts(): AnnotationFacts {
   return {
     version: undefined, since: undefined, deprecated: undefined, deprecatedSpan: undefined,
     oneway: false, idempotent: false, destructor: false, enumRef: undefined, emitsChanged: undefined,
-    topic: undefined, summary: undefined, copyright: undefined, external: false,
+    topic: undefined, summary: undefined, copyright: undefined, external: false, closed: false,
     dbus: { present: false, annotations: [] }, wayland: { present: false }, other: [],
   };
 }

@@ -159,7 +159,7 @@ function underlyingOf(ctx: BuildContext, decl: A.EnumDecl): Underlying {
 
 /** Builds an enum or flags; entry values are evaluated and range-checked. */
 export function buildEnum(ctx: BuildContext, decl: A.EnumDecl, scope: Scope): M.EnumModel {
-  const { common } = base(ctx, decl, scope, "enum");
+  const { common, facts: declFacts } = base(ctx, decl, scope, "enum");
   const underlying = underlyingOf(ctx, decl);
   const bitfield = decl.keyword === "flags";
   const [min, max] = INTEGER_RANGES[underlying];
@@ -215,5 +215,5 @@ export function buildEnum(ctx: BuildContext, decl: A.EnumDecl, scope: Scope): M.
       span: e.span,
     });
   }
-  return { kind: "enum", ...common, bitfield, underlying, entries };
+  return { kind: "enum", ...common, bitfield, closed: declFacts.closed, underlying, entries };
 }

@@ -145,6 +145,13 @@ const entryBase = {
   deprecated: deprecatedSchema,
 };
 
+/**
+ * `@closed`: values (flags: bits) outside `entries` are invalid. Absent means open: any integer of the
+ * underlying type is valid, so a newer version may add entries (written only when true, so an open
+ * entry's id is what it was before the field existed).
+ */
+const closedSchema = z.literal(true).optional();
+
 /** Validates any registry entry. */
 export const schemaEntrySchema = z.discriminatedUnion("kind", [
   z.strictObject({ ...entryBase, kind: z.literal("struct"), fields: z.array(schemaFieldSchema) }),
@@ -154,12 +161,14 @@ export const schemaEntrySchema = z.discriminatedUnion("kind", [
     kind: z.literal("enum"),
     underlying: z.enum(SCHEMA_PRIMITIVES),
     entries: z.array(schemaEnumEntrySchema),
+    closed: closedSchema,
   }),
   z.strictObject({
     ...entryBase,
     kind: z.literal("flags"),
     underlying: z.enum(SCHEMA_PRIMITIVES),
     entries: z.array(schemaEnumEntrySchema),
+    closed: closedSchema,
   }),
   z.strictObject({ ...entryBase, kind: z.literal("typedef"), type: schemaTypeSchema }),
   z.strictObject({

@@ -148,8 +148,10 @@ function checkNamed(entry: SchemaTypeEntry, value: unknown, resolve: NamedTypeRe
       }
       return null;
     }
+    // Open enums and flags (no `closed`) accept any integer of their type: a newer peer may have added entries.
     case "enum": {
       if (!checkPrimitive(entry.underlying, value)) return fail(`expected enum ${entry.name}, got ${describe(value)}`);
+      if (entry.closed !== true) return null;
       const wanted = BigInt(value as number | bigint);
       return entry.entries.some((item) => BigInt(item.value) === wanted)
         ? null
@@ -157,6 +159,7 @@ function checkNamed(entry: SchemaTypeEntry, value: unknown, resolve: NamedTypeRe
     }
     case "flags": {
       if (!checkPrimitive(entry.underlying, value)) return fail(`expected flags ${entry.name}, got ${describe(value)}`);
+      if (entry.closed !== true) return null;
       const mask = entry.entries.reduce((bits, item) => bits | BigInt(item.value), 0n);
       const bits = BigInt(value as number | bigint);
       return (bits & ~mask) === 0n ? null : fail(`${String(value)} has bits outside flags ${entry.name}`);

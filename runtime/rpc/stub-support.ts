@@ -260,3 +260,13 @@ export function serveProperties(iface: string, properties: Readonly<Record<strin
     },
   };
 }
+
+declare const unknownEnumValue: unique symbol;
+
+/**
+ * A value of an open enum that the generated code does not know: a newer peer added it. It is a plain
+ * integer on the wire and at run time; the brand (`E` is the enum's qualified name) only keeps the type
+ * checker from confusing it with a known value or with another enum's unknown value. Generated enum types
+ * are `known values | UnknownEnumValue<…>`, so a `switch` over the known values still needs a `default`.
+ */
+export type UnknownEnumValue<T extends number | bigint, E extends string> = T & { readonly [unknownEnumValue]: E };

@@ -86,6 +86,7 @@ function typeDrafts(pkg: PackageModel, holder: Pick<PackageModel, "structs" | "e
           doc: docsText(entry.docs),
           deprecated: deprecation(entry.deprecated),
         })),
+        ...(decl.closed ? { closed: true as const } : {}),
       }),
     ),
     ...holder.typedefs.map((decl): SchemaEntryDraft => ({ ...common(pkg, decl), kind: "typedef", type: schemaType(decl.type) })),

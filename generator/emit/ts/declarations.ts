@@ -11,7 +11,7 @@
  */
 import type { JSDocStructure, OptionalKind, StatementStructures, WriterFunction } from "ts-morph";
 import type { ConstModel, EnumModel, ErrorModel, FieldModel, StructModel, TypedefModel } from "../../model.js";
-import { claimName, constTsName, declTsName, runtime, zod, type FileContext } from "./file-context.js";
+import { claimName, constTsName, declTsName, runtime, runtimeType, zod, type FileContext } from "./file-context.js";
 import { jsDocs } from "./docs.js";
 import { camelCase, docText, propertyKey } from "./names.js";
 import { integerSchema, isBigintPrimitive, schemaName, tsType, zodSchema } from "./type-mapping.js";
@@ -49,20 +49,49 @@ export function enumStatements(ctx: FileContext, decl: EnumModel): StatementStru
   if (decl.bitfield) {
     statements.push(...flagsStatements(ctx, decl, name, big, literal));
   } else {
-    const valueList = decl.entries.map((entry) => literal(entry.value)).join(", ");
-    const check = decl.entries.length === 0 ? `${z}.never()` : `${z}.literal([${valueList}])`;
-    statements.push(
-      {
-        kind: StructureKind.TypeAlias,
-        isExported: true,
-        name,
-        docs: jsDocs(decl.docs, { deprecated: decl.deprecated }),
-        type: `(typeof ${name})[keyof typeof ${name}]`,
-      },
-      schemaStatement(ctx, name, big ? `${integerSchema(ctx, decl.underlying)}.pipe(${check})` : check, decl.qualifiedName),
-    );
+    statements.push(...(decl.closed ? closedEnumStatements(ctx, decl, name, big, literal) : openEnumStatements(ctx, decl, name, big)));
   }
   return statements;
+}
+
+/** A `@closed` enum: the union of its values; anything else is rejected on receive. */
+function closedEnumStatements(ctx: FileContext, decl: EnumModel, name: string, big: boolean, literal: (value: bigint) => string): StatementStructures[] {
+  const z = zod(ctx);
+  const valueList = decl.entries.map((entry) => literal(entry.value)).join(", ");
+  const check = decl.entries.length === 0 ? `${z}.never()` : `${z}.literal([${valueList}])`;
+  return [
+    {
+      kind: ctx.tsm.StructureKind.TypeAlias,
+      isExported: true,
+      name,
+      docs: jsDocs(decl.docs, { deprecated: decl.deprecated, note: "Closed (`@closed`): a received value that is not listed is rejected." }),
+      type: `(typeof ${name})[keyof typeof ${name}]`,
+    },
+    schemaStatement(ctx, name, big ? `${integerSchema(ctx, decl.underlying)}.pipe(${check})` : check, decl.qualifiedName),
+  ];
+}
+
+/**
+ * An open enum (the default): a newer peer may send an entry this version does not know, so the type is
+ * the known values or an {@link UnknownEnumValue}, and the schema accepts any integer of the underlying type.
+ * The value is kept as it came, so it can be passed on or sent back unchanged.
+ */
+function openEnumStatements(ctx: FileContext, decl: EnumModel, name: string, big: boolean): StatementStructures[] {
+  const unknown = runtimeType(ctx, "UnknownEnumValue");
+  return [
+    {
+      kind: ctx.tsm.StructureKind.TypeAlias,
+      isExported: true,
+      name,
+      docs: jsDocs(decl.docs, {
+        deprecated: decl.deprecated,
+        note: "Open: a newer peer may send a value not listed here; it arrives as an `UnknownEnumValue` (a `switch` needs a `default`).",
+      }),
+      type: `(typeof ${name})[keyof typeof ${name}] | ${unknown}<${big ? "bigint" : "number"}, ${JSON.stringify(decl.qualifiedName)}>`,
+    },
+    // Every integer of the underlying type is a value of the enum, known or not: the cast only adds the brand.
+    schemaStatement(ctx, name, `${integerSchema(ctx, decl.underlying)}.transform((value) => value as ${name})`, decl.qualifiedName),
+  ];
 }
 
 function flagsStatements(
@@ -87,13 +116,21 @@ function flagsStatements(
       kind: StructureKind.TypeAlias,
       isExported: true,
       name,
-      docs: jsDocs(decl.docs, { deprecated: decl.deprecated, note: `A combination of \`${name}\` bits.` }),
+      docs: jsDocs(decl.docs, {
+        deprecated: decl.deprecated,
+        note: decl.closed
+          ? `A combination of \`${name}\` bits. Closed (\`@closed\`): a received value with other bits is rejected.`
+          : `A combination of \`${name}\` bits. Open: bits a newer peer added are kept as they came.`,
+      }),
       type: numberType,
     },
+    // Open flags keep bits this version does not know (a newer peer's); `@closed` ones reject them.
     schemaStatement(
       ctx,
       name,
-      `${integerSchema(ctx, decl.underlying)}.refine((value) => ${unknownBits}, "bits outside ${decl.qualifiedName}")`,
+      decl.closed
+        ? `${integerSchema(ctx, decl.underlying)}.refine((value) => ${unknownBits}, "bits outside ${decl.qualifiedName}")`
+        : integerSchema(ctx, decl.underlying),
       decl.qualifiedName,
     ),
     {

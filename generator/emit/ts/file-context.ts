@@ -37,7 +37,8 @@ export type RuntimeTypeSymbol =
   | "Callback"
   | "Registration"
   | "InvalidMessageHandler"
-  | "MethodEntry";
+  | "MethodEntry"
+  | "UnknownEnumValue";
 
 /** The state of one generated file. */
 export interface FileContext {

@@ -69,6 +69,7 @@ describe("nova-gen compat", () => {
     const ok = await run("compat", oldDir, newDir);
     expect(ok.code, ok.err).toBe(0);
     expect(ok.out).toContain("no breaking changes");
+    expect(ok.out).toContain('compatible (method-added): method "Reset" of "Demo" was added\n');
     const broken = await run("compat", oldDir, brokenDir, "--format", "compact");
     expect(broken.code).toBe(1);
     expect(broken.err).toContain(`${join(oldDir, "demo.nidl")}:7:5: error[NIDL5006]: property "Mode" of "Demo" narrowed its access from readwrite to read`);

@@ -30,9 +30,10 @@ describe("compat on xdg-shell.xml (Wayland)", () => {
   const check = (next: string): CompatResult => {
     const n = loadSide("new", [{ path: "new/xdg-shell.xml", text: next }, wl]);
     const sources = new Map([...oldSide.sources, ...n.sources]);
-    if (oldSide.side === undefined || n.side === undefined) return { diagnostics: [...oldSide.diagnostics, ...n.diagnostics], breaking: 0, loaded: false, sources };
-    const breaks = sortDiagnostics(compareSides(oldSide.side, n.side));
-    return { diagnostics: breaks, breaking: breaks.length, loaded: true, sources };
+    if (oldSide.side === undefined || n.side === undefined) return { diagnostics: [...oldSide.diagnostics, ...n.diagnostics], breaking: 0, compatible: [], loaded: false, sources };
+    const { breaking, compatible } = compareSides(oldSide.side, n.side);
+    const breaks = sortDiagnostics(breaking);
+    return { diagnostics: breaks, breaking: breaks.length, compatible, loaded: true, sources };
   };
   const toplevelEnd = /(<\/interface>\s*<interface name="xdg_popup")/;
 

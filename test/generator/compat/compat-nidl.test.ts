@@ -47,6 +47,51 @@ describe("compat on NIDL", () => {
     expect(codes(BASE.replace("enum Level : u32", "enum Level : u16"))).toEqual(["error:NIDL5003"]);
   });
 
+  it("lets open enums grow, and @closed ones only where no older client reads them", () => {
+    const kinds = (next: string) => check(next).compatible.map((c) => c.kind);
+    // Level is open and reaches clients (signal Level): adding is compatible, and reported as such.
+    expect(codes(BASE.replace("high = 2;", "high = 2; max = 3;"))).toEqual([]);
+    expect(kinds(BASE.replace("high = 2;", "high = 2; max = 3;"))).toEqual(["enum-value-added"]);
+    const closed = BASE.replace("enum Level", "@closed\nenum Level");
+    const closedCheck = (next: string) => checkCompat([{ path: "old/demo.nidl", text: closed }], [{ path: "new/demo.nidl", text: next }]);
+    const grown = closedCheck(closed.replace("high = 2;", "high = 2; max = 3;"));
+    expect(grown.diagnostics.map((d) => d.code)).toEqual(["NIDL5011"]);
+    expect(grown.diagnostics[0]!.message).toBe('@closed enum "Level" gained "max", which older clients reject: the enum reaches them (results, signals, readable properties or error fields)');
+    // An alias of an existing value is not a new value.
+    expect(closedCheck(closed.replace("high = 2;", "high = 2; top = 2;")).diagnostics).toEqual([]);
+    // Only in arguments: older clients never send it, so it is compatible.
+    const inbound = closed.replace("signal Level(level: Level);", "method SetLevel(level: Level);");
+    const inboundCheck = checkCompat([{ path: "old/demo.nidl", text: inbound }], [{ path: "new/demo.nidl", text: inbound.replace("high = 2;", "high = 2; max = 3;") }]);
+    expect(inboundCheck.diagnostics).toEqual([]);
+    expect(inboundCheck.compatible.map((c) => c.kind)).toEqual(["closed-enum-value-added-inbound"]);
+    // Reached through a struct field of a result, or a declared error's field: still a client reader.
+    const viaStruct = closed.replace("signal Level(level: Level);", "method Get() -> (p: Point);").replace("struct Point { x: i32; y: i32; }", "struct Point { x: i32; y: i32; level: Level; }");
+    expect(checkCompat([{ path: "old/demo.nidl", text: viaStruct }], [{ path: "new/demo.nidl", text: viaStruct.replace("high = 2;", "high = 2; max = 3;") }]).diagnostics.map((d) => d.code)).toEqual(["NIDL5011"]);
+    // Swapping a @closed enum for its integer (or the reverse) keeps the wire type but not what a reader accepts.
+    expect(closedCheck(closed.replace("signal Level(level: Level);", "signal Level(level: u32);")).diagnostics.map((d) => d.message)).toEqual([
+      'signal "Level" of "Demo": argument "level": Level (u32) (@closed) became u32; a @closed reader rejects values the other side may send',
+    ]);
+    const inStruct = closed.replace("struct Point { x: i32; y: i32; }", "struct Point { x: i32; y: i32; level: Level; }");
+    expect(checkCompat([{ path: "old/demo.nidl", text: inStruct }], [{ path: "new/demo.nidl", text: inStruct.replace("level: Level; }", "level: u32; }") }]).diagnostics.map((d) => d.code)).toEqual(["NIDL5009"]);
+    // Becoming @closed is breaking; no longer @closed is compatible.
+    expect(codes(closed)).toEqual(["error:NIDL5012"]);
+    expect(closedCheck(BASE).compatible.map((c) => c.kind)).toEqual(["enum-opened"]);
+  });
+
+  it("compares struct and error fields by name, declared errors and change notification", () => {
+    expect(codes(BASE.replace("struct Point { x: i32; y: i32; }", "struct Point { x: i32; z: i32; }"))).toEqual(["error:NIDL5009"]);
+    // Another struct with the same field types but other names, in an argument: not the same on the RPC wire.
+    const other = BASE.replace("struct Point { x: i32; y: i32; }", "struct Point { x: i32; y: i32; }\nstruct Size { w: i32; h: i32; }");
+    const argCheck = checkCompat([{ path: "old/demo.nidl", text: other }], [{ path: "new/demo.nidl", text: other.replace("Move(p: Point)", "Move(p: Size)") }]);
+    expect(argCheck.diagnostics.map((d) => d.message)).toEqual(['method "Move" of "Demo": argument "p" changed type from Point ({x: i32, y: i32}) to Size ({w: i32, h: i32})']);
+    const withError = BASE.replace("typedef Id = u64;", "typedef Id = u64;\nerror Gone { why: string; }");
+    const errorCheck = (next: string) => checkCompat([{ path: "old/demo.nidl", text: withError }], [{ path: "new/demo.nidl", text: next }]).diagnostics.map((d) => d.code);
+    expect(errorCheck(withError.replace("why: string;", "why: u32;"))).toEqual(["NIDL5009"]);
+    expect(errorCheck(withError.replace("error Gone { why: string; }", ""))).toEqual(["NIDL5002"]);
+    const notifying = BASE.replace("{ read; }", "{ read; notify; }");
+    expect(checkCompat([{ path: "old/demo.nidl", text: notifying }], [{ path: "new/demo.nidl", text: BASE }]).diagnostics.map((d) => d.code)).toEqual(["NIDL5006"]);
+  });
+
   it("names the old and the new location of every finding", () => {
     const r = check(BASE.replace("-> (ok: bool)", "-> (ok: u32)"));
     const d = r.diagnostics[0]!;

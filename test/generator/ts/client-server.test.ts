@@ -240,13 +240,14 @@ describe.each<ValueCopyMode>(["msgpack", "structured-clone"])("generated Store c
 
   it("answers invalid arguments with MessageValidationFailed and the failing path", async () => {
     const { port, store } = setup(copy);
-    const bad = { ...sampleEntry("bad"), priority: 9 };
+    // Priority is an open u8 enum: any u8 is accepted, 256 is not.
+    const bad = { ...sampleEntry("bad"), priority: 256 };
     const error = await failure(port.call(IFACE, "put", [bad]));
     expect(error).toMatchObject({ code: "MessageValidationFailed" });
     expect((error as IPCError).context["path"]).toEqual(["args", 0, "priority"]);
     expect(await failure(port.call(IFACE, "get", [42]))).toMatchObject({ code: "MessageValidationFailed" });
     expect(await failure(port.call(IFACE, "get", ["a", "surplus"]))).toMatchObject({ code: "MessageValidationFailed" });
-    const flags = await failure(port.call(IFACE, "put", [{ ...sampleEntry("f"), access: 64 }]));
+    const flags = await failure(port.call(IFACE, "put", [{ ...sampleEntry("f"), access: -1 }]));
     expect((flags as IPCError).context["path"]).toEqual(["args", 0, "access"]);
     expect(await failure(port.call(IFACE, "@set", ["name", 5]))).toMatchObject({ code: "MessageValidationFailed" });
     expect(await failure(port.call(IFACE, "@set", ["size", 5]))).toMatchObject({ code: "MethodNotFound" });

@@ -153,7 +153,7 @@ describe("generated TypeScript", () => {
       Awkward: {
         "disable-printing": true, "90": 9, default: "d", class: -3, constructor: 1.5,
         tuple: ["s", [-1, null], [new Map([[1n, new Uint8Array(1)]])]], where: { x: 1, y: 2 }, stamps: [1n],
-        flagsByKey: new Map([[-1, 1]]), handle: 3, path: "/org/x", sig: "a{sv}", anything: { any: 1 }, ratio: 0.25,
+        flagsByKey: new Map([[-1, 1]]), big: 2n ** 64n - 1n, closedBits: 2n ** 63n, handle: 3, path: "/org/x", sig: "a{sv}", anything: { any: 1 }, ratio: 0.25,
       },
     };
     const edgy = fc.oneof(

@@ -98,8 +98,8 @@ describe("SchemaRegistry", () => {
   it("reports the path of a mismatch as MessageValidationFailed", () => {
     const registry = SchemaRegistry.fromEntries(documents());
     const cases: [() => void, (string | number)[]][] = [
-      [() => registry.validate("org.novade.example.Entry", { ...validEntry(), priority: 7 }), ["priority"]],
-      [() => registry.validate("org.novade.example.Entry", { ...validEntry(), access: 8 }), ["access"]],
+      [() => registry.validate("org.novade.example.Entry", { ...validEntry(), priority: 256 }), ["priority"]],
+      [() => registry.validate("org.novade.example.Entry", { ...validEntry(), access: 2 ** 32 }), ["access"]],
       [() => registry.validate("org.novade.example.Entry", { ...validEntry(), labels: ["a", 3] }), ["labels", 1]],
       [() => registry.validate("org.novade.example.Entry", { ...validEntry(), counters: { x: 1 } }), ["counters", "x"]],
       [() => registry.validate("org.novade.example.Entry", { ...validEntry(), origin: ["host", 70000] }), ["origin", 1]],

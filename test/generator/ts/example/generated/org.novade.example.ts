@@ -3,7 +3,7 @@
 // A key-value store used to test the generated TypeScript client and server.
 
 import { z } from "zod";
-import { type CallContext, type CallOptions, type Callback, DeclaredError, type InvalidMessageHandler, PROPERTY_CHANGED, PROPERTY_GET, PROPERTY_SET, type Registration, type RpcClientPort, type RpcServerPort, callRemote, callRemoteVoid, observeProperty, parsePayload, serveMethod, serveProperties, settleCallback, subscribeSignal } from "../../../../../runtime/index.js";
+import { type CallContext, type CallOptions, type Callback, DeclaredError, type InvalidMessageHandler, PROPERTY_CHANGED, PROPERTY_GET, PROPERTY_SET, type Registration, type RpcClientPort, type RpcServerPort, type UnknownEnumValue, callRemote, callRemoteVoid, observeProperty, parsePayload, serveMethod, serveProperties, settleCallback, subscribeSignal } from "../../../../../runtime/index.js";
 
 /** A 64-bit integer: bigint in TypeScript; a msgpack peer may send a small one as a number. */
 const $int64 = (min: bigint, max: bigint): z.ZodType<bigint> =>
@@ -42,11 +42,15 @@ export const Priority = {
   high: 2,
 } as const;
 
-/** How important an entry is. */
-export type Priority = (typeof Priority)[keyof typeof Priority];
+/**
+ * How important an entry is.
+ *
+ * Open: a newer peer may send a value not listed here; it arrives as an `UnknownEnumValue` (a `switch` needs a `default`).
+ */
+export type Priority = (typeof Priority)[keyof typeof Priority] | UnknownEnumValue<number, "org.novade.example.Priority">;
 
 /** Validates a received org.novade.example.Priority. */
-export const PrioritySchema: z.ZodType<Priority> = z.literal([0, 1, 2]);
+export const PrioritySchema: z.ZodType<Priority> = z.number().int().min(0).max(255).transform((value) => value as Priority);
 
 /**
  * What a caller may do with an entry.
@@ -62,12 +66,12 @@ export const Access = {
 /**
  * What a caller may do with an entry.
  *
- * A combination of `Access` bits.
+ * A combination of `Access` bits. Open: bits a newer peer added are kept as they came.
  */
 export type Access = number;
 
 /** Validates a received org.novade.example.Access. */
-export const AccessSchema: z.ZodType<Access> = z.number().int().min(0).max(4294967295).refine((value) => (value & ~7) === 0, "bits outside org.novade.example.Access");
+export const AccessSchema: z.ZodType<Access> = z.number().int().min(0).max(4294967295);
 
 /** True when every bit of `bits` is set in `value`. */
 export function hasAccess(value: Access, bits: Access): boolean {

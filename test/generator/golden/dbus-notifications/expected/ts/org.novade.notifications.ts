@@ -7,7 +7,7 @@
 // property and notification groups.
 
 import { z } from "zod";
-import { type CallContext, type CallOptions, type Callback, DeclaredError, type InvalidMessageHandler, PROPERTY_CHANGED, PROPERTY_GET, PROPERTY_SET, type Registration, type RpcClientPort, type RpcServerPort, callRemote, callRemoteVoid, observeProperty, parsePayload, serveMethod, serveProperties, settleCallback, subscribeSignal } from "../runtime/index.js";
+import { type CallContext, type CallOptions, type Callback, DeclaredError, type InvalidMessageHandler, PROPERTY_CHANGED, PROPERTY_GET, PROPERTY_SET, type Registration, type RpcClientPort, type RpcServerPort, type UnknownEnumValue, callRemote, callRemoteVoid, observeProperty, parsePayload, serveMethod, serveProperties, settleCallback, subscribeSignal } from "../runtime/index.js";
 import * as $org_novade_common from "./org.novade.common.js";
 
 /**
@@ -26,11 +26,15 @@ export const CloseReason = {
   undefined: 4,
 } as const;
 
-/** Why a notification was closed. */
-export type CloseReason = (typeof CloseReason)[keyof typeof CloseReason];
+/**
+ * Why a notification was closed.
+ *
+ * Open: a newer peer may send a value not listed here; it arrives as an `UnknownEnumValue` (a `switch` needs a `default`).
+ */
+export type CloseReason = (typeof CloseReason)[keyof typeof CloseReason] | UnknownEnumValue<number, "org.novade.notifications.CloseReason">;
 
 /** Validates a received org.novade.notifications.CloseReason. */
-export const CloseReasonSchema: z.ZodType<CloseReason> = z.literal([1, 2, 3, 4]);
+export const CloseReasonSchema: z.ZodType<CloseReason> = z.number().int().min(0).max(4294967295).transform((value) => value as CloseReason);
 
 /**
  * How urgent a notification is (the `urgency` hint).
@@ -43,11 +47,15 @@ export const Urgency = {
   critical: 2,
 } as const;
 
-/** How urgent a notification is (the `urgency` hint). */
-export type Urgency = (typeof Urgency)[keyof typeof Urgency];
+/**
+ * How urgent a notification is (the `urgency` hint).
+ *
+ * Open: a newer peer may send a value not listed here; it arrives as an `UnknownEnumValue` (a `switch` needs a `default`).
+ */
+export type Urgency = (typeof Urgency)[keyof typeof Urgency] | UnknownEnumValue<number, "org.novade.notifications.Urgency">;
 
 /** Validates a received org.novade.notifications.Urgency. */
-export const UrgencySchema: z.ZodType<Urgency> = z.literal([0, 1, 2]);
+export const UrgencySchema: z.ZodType<Urgency> = z.number().int().min(0).max(255).transform((value) => value as Urgency);
 
 /** Identification of the running notification server. */
 export interface ServerInformation {

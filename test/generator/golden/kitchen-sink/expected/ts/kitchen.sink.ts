@@ -6,7 +6,7 @@
 // spanning two lines.
 
 import { z } from "zod";
-import { type CallContext, type CallOptions, type Callback, DeclaredError, type InvalidMessageHandler, PROPERTY_CHANGED, PROPERTY_GET, PROPERTY_SET, type Registration, type RpcClientPort, type RpcServerPort, callRemote, callRemoteVoid, observeProperty, parsePayload, serveMethod, serveProperties, settleCallback, subscribeSignal } from "../runtime/index.js";
+import { type CallContext, type CallOptions, type Callback, DeclaredError, type InvalidMessageHandler, PROPERTY_CHANGED, PROPERTY_GET, PROPERTY_SET, type Registration, type RpcClientPort, type RpcServerPort, type UnknownEnumValue, callRemote, callRemoteVoid, observeProperty, parsePayload, serveMethod, serveProperties, settleCallback, subscribeSignal } from "../runtime/index.js";
 import * as $kitchen_shared from "./kitchen.shared.js";
 
 /** A 64-bit integer: bigint in TypeScript; a msgpack peer may send a small one as a number. */
@@ -57,14 +57,18 @@ export const Mode = {
   manual: 11,
 } as const;
 
-/** An enum with implicit and explicit values. */
-export type Mode = (typeof Mode)[keyof typeof Mode];
+/**
+ * An enum with implicit and explicit values.
+ *
+ * Open: a newer peer may send a value not listed here; it arrives as an `UnknownEnumValue` (a `switch` needs a `default`).
+ */
+export type Mode = (typeof Mode)[keyof typeof Mode] | UnknownEnumValue<number, "kitchen.sink.Mode">;
 
 /** Validates a received kitchen.sink.Mode. */
-export const ModeSchema: z.ZodType<Mode> = z.literal([0, 1, 10, 11]);
+export const ModeSchema: z.ZodType<Mode> = z.number().int().min(0).max(4294967295).transform((value) => value as Mode);
 
 /**
- * Bits.
+ * Bits; closed: a reader rejects bits it does not know.
  *
  * The values of flags `kitchen.sink.Caps`.
  */
@@ -76,9 +80,9 @@ export const Caps = {
 } as const;
 
 /**
- * Bits.
+ * Bits; closed: a reader rejects bits it does not know.
  *
- * A combination of `Caps` bits.
+ * A combination of `Caps` bits. Closed (`@closed`): a received value with other bits is rejected.
  */
 export type Caps = number;
 
@@ -102,7 +106,7 @@ export function capsNames(value: Caps): Array<keyof typeof Caps> {
 }
 
 /**
- * A signed enum.
+ * A signed enum; closed: a reader rejects values it does not know.
  *
  * The values of enum `kitchen.sink.Offset`.
  */
@@ -112,7 +116,11 @@ export const Offset = {
   plus: 1,
 } as const;
 
-/** A signed enum. */
+/**
+ * A signed enum; closed: a reader rejects values it does not know.
+ *
+ * Closed (`@closed`): a received value that is not listed is rejected.
+ */
 export type Offset = (typeof Offset)[keyof typeof Offset];
 
 /** Validates a received kitchen.sink.Offset. */
@@ -557,12 +565,12 @@ export const KitchenToplevelV1Edge = {
 /**
  * Edges.
  *
- * A combination of `KitchenToplevelV1Edge` bits.
+ * A combination of `KitchenToplevelV1Edge` bits. Open: bits a newer peer added are kept as they came.
  */
 export type KitchenToplevelV1Edge = number;
 
 /** Validates a received kitchen.sink.kitchen_toplevel_v1.edge. */
-export const KitchenToplevelV1EdgeSchema: z.ZodType<KitchenToplevelV1Edge> = z.number().int().min(0).max(4294967295).refine((value) => (value & ~15) === 0, "bits outside kitchen.sink.kitchen_toplevel_v1.edge");
+export const KitchenToplevelV1EdgeSchema: z.ZodType<KitchenToplevelV1Edge> = z.number().int().min(0).max(4294967295);
 
 /** True when every bit of `bits` is set in `value`. */
 export function hasKitchenToplevelV1Edge(value: KitchenToplevelV1Edge, bits: KitchenToplevelV1Edge): boolean {
@@ -599,11 +607,15 @@ export const KitchenToplevelV1Transform = {
   "270": 3,
 } as const;
 
-/** Rotations; names start with digits. */
-export type KitchenToplevelV1Transform = (typeof KitchenToplevelV1Transform)[keyof typeof KitchenToplevelV1Transform];
+/**
+ * Rotations; names start with digits.
+ *
+ * Open: a newer peer may send a value not listed here; it arrives as an `UnknownEnumValue` (a `switch` needs a `default`).
+ */
+export type KitchenToplevelV1Transform = (typeof KitchenToplevelV1Transform)[keyof typeof KitchenToplevelV1Transform] | UnknownEnumValue<number, "kitchen.sink.kitchen_toplevel_v1.transform">;
 
 /** Validates a received kitchen.sink.kitchen_toplevel_v1.transform. */
-export const KitchenToplevelV1TransformSchema: z.ZodType<KitchenToplevelV1Transform> = z.literal([0, 1, 2, 3]);
+export const KitchenToplevelV1TransformSchema: z.ZodType<KitchenToplevelV1Transform> = z.number().int().min(-2147483648).max(2147483647).transform((value) => value as KitchenToplevelV1Transform);
 
 /**
  * Errors of kitchen_toplevel_v1
@@ -617,11 +629,15 @@ export const KitchenToplevelV1Error = {
   worse: 1,
 } as const;
 
-/** Errors of kitchen_toplevel_v1 */
-export type KitchenToplevelV1Error = (typeof KitchenToplevelV1Error)[keyof typeof KitchenToplevelV1Error];
+/**
+ * Errors of kitchen_toplevel_v1
+ *
+ * Open: a newer peer may send a value not listed here; it arrives as an `UnknownEnumValue` (a `switch` needs a `default`).
+ */
+export type KitchenToplevelV1Error = (typeof KitchenToplevelV1Error)[keyof typeof KitchenToplevelV1Error] | UnknownEnumValue<number, "kitchen.sink.kitchen_toplevel_v1.error">;
 
 /** Validates a received kitchen.sink.kitchen_toplevel_v1.error. */
-export const KitchenToplevelV1ErrorSchema: z.ZodType<KitchenToplevelV1Error> = z.literal([0, 1]);
+export const KitchenToplevelV1ErrorSchema: z.ZodType<KitchenToplevelV1Error> = z.number().int().min(0).max(4294967295).transform((value) => value as KitchenToplevelV1Error);
 
 /** The values of enum `kitchen.sink.kitchen_child_v1.state`. */
 export const KitchenChildV1State = {
@@ -629,10 +645,11 @@ export const KitchenChildV1State = {
   busy: 1,
 } as const;
 
-export type KitchenChildV1State = (typeof KitchenChildV1State)[keyof typeof KitchenChildV1State];
+/** Open: a newer peer may send a value not listed here; it arrives as an `UnknownEnumValue` (a `switch` needs a `default`). */
+export type KitchenChildV1State = (typeof KitchenChildV1State)[keyof typeof KitchenChildV1State] | UnknownEnumValue<number, "kitchen.sink.kitchen_child_v1.state">;
 
 /** Validates a received kitchen.sink.kitchen_child_v1.state. */
-export const KitchenChildV1StateSchema: z.ZodType<KitchenChildV1State> = z.literal([0, 1]);
+export const KitchenChildV1StateSchema: z.ZodType<KitchenChildV1State> = z.number().int().min(0).max(4294967295).transform((value) => value as KitchenChildV1State);
 
 export const LocalOnly_LIMIT = 500;
 

@@ -13,6 +13,7 @@
 // `ack_configure`, and only then attaches a buffer.
 
 import { z } from "zod";
+import { type UnknownEnumValue } from "../runtime/index.js";
 
 /**
  * Layers, bottom to top. Normal windows sit between bottom and top.
@@ -26,11 +27,15 @@ export const NovaShellV1Layer = {
   overlay: 3,
 } as const;
 
-/** Layers, bottom to top. Normal windows sit between bottom and top. */
-export type NovaShellV1Layer = (typeof NovaShellV1Layer)[keyof typeof NovaShellV1Layer];
+/**
+ * Layers, bottom to top. Normal windows sit between bottom and top.
+ *
+ * Open: a newer peer may send a value not listed here; it arrives as an `UnknownEnumValue` (a `switch` needs a `default`).
+ */
+export type NovaShellV1Layer = (typeof NovaShellV1Layer)[keyof typeof NovaShellV1Layer] | UnknownEnumValue<number, "org.novade.shell.nova_shell_v1.layer">;
 
 /** Validates a received org.novade.shell.nova_shell_v1.layer. */
-export const NovaShellV1LayerSchema: z.ZodType<NovaShellV1Layer> = z.literal([0, 1, 2, 3]);
+export const NovaShellV1LayerSchema: z.ZodType<NovaShellV1Layer> = z.number().int().min(0).max(4294967295).transform((value) => value as NovaShellV1Layer);
 
 /** The values of enum `org.novade.shell.nova_shell_v1.error`. */
 export const NovaShellV1Error = {
@@ -42,10 +47,11 @@ export const NovaShellV1Error = {
   already_constructed: 2,
 } as const;
 
-export type NovaShellV1Error = (typeof NovaShellV1Error)[keyof typeof NovaShellV1Error];
+/** Open: a newer peer may send a value not listed here; it arrives as an `UnknownEnumValue` (a `switch` needs a `default`). */
+export type NovaShellV1Error = (typeof NovaShellV1Error)[keyof typeof NovaShellV1Error] | UnknownEnumValue<number, "org.novade.shell.nova_shell_v1.error">;
 
 /** Validates a received org.novade.shell.nova_shell_v1.error. */
-export const NovaShellV1ErrorSchema: z.ZodType<NovaShellV1Error> = z.literal([0, 1, 2]);
+export const NovaShellV1ErrorSchema: z.ZodType<NovaShellV1Error> = z.number().int().min(0).max(4294967295).transform((value) => value as NovaShellV1Error);
 
 /**
  * Output edges a surface is anchored to.
@@ -62,12 +68,12 @@ export const NovaLayerSurfaceV1Anchor = {
 /**
  * Output edges a surface is anchored to.
  *
- * A combination of `NovaLayerSurfaceV1Anchor` bits.
+ * A combination of `NovaLayerSurfaceV1Anchor` bits. Open: bits a newer peer added are kept as they came.
  */
 export type NovaLayerSurfaceV1Anchor = number;
 
 /** Validates a received org.novade.shell.nova_layer_surface_v1.anchor. */
-export const NovaLayerSurfaceV1AnchorSchema: z.ZodType<NovaLayerSurfaceV1Anchor> = z.number().int().min(0).max(4294967295).refine((value) => (value & ~15) === 0, "bits outside org.novade.shell.nova_layer_surface_v1.anchor");
+export const NovaLayerSurfaceV1AnchorSchema: z.ZodType<NovaLayerSurfaceV1Anchor> = z.number().int().min(0).max(4294967295);
 
 /** True when every bit of `bits` is set in `value`. */
 export function hasNovaLayerSurfaceV1Anchor(value: NovaLayerSurfaceV1Anchor, bits: NovaLayerSurfaceV1Anchor): boolean {
@@ -99,11 +105,15 @@ export const NovaLayerSurfaceV1KeyboardInteractivity = {
   on_demand: 2,
 } as const;
 
-/** Whether the surface takes keyboard focus. */
-export type NovaLayerSurfaceV1KeyboardInteractivity = (typeof NovaLayerSurfaceV1KeyboardInteractivity)[keyof typeof NovaLayerSurfaceV1KeyboardInteractivity];
+/**
+ * Whether the surface takes keyboard focus.
+ *
+ * Open: a newer peer may send a value not listed here; it arrives as an `UnknownEnumValue` (a `switch` needs a `default`).
+ */
+export type NovaLayerSurfaceV1KeyboardInteractivity = (typeof NovaLayerSurfaceV1KeyboardInteractivity)[keyof typeof NovaLayerSurfaceV1KeyboardInteractivity] | UnknownEnumValue<number, "org.novade.shell.nova_layer_surface_v1.keyboard_interactivity">;
 
 /** Validates a received org.novade.shell.nova_layer_surface_v1.keyboard_interactivity. */
-export const NovaLayerSurfaceV1KeyboardInteractivitySchema: z.ZodType<NovaLayerSurfaceV1KeyboardInteractivity> = z.literal([0, 1, 2]);
+export const NovaLayerSurfaceV1KeyboardInteractivitySchema: z.ZodType<NovaLayerSurfaceV1KeyboardInteractivity> = z.number().int().min(0).max(4294967295).transform((value) => value as NovaLayerSurfaceV1KeyboardInteractivity);
 
 /** The values of enum `org.novade.shell.nova_layer_surface_v1.error`. */
 export const NovaLayerSurfaceV1Error = {
@@ -116,10 +126,11 @@ export const NovaLayerSurfaceV1Error = {
   invalid_keyboard_interactivity: 3,
 } as const;
 
-export type NovaLayerSurfaceV1Error = (typeof NovaLayerSurfaceV1Error)[keyof typeof NovaLayerSurfaceV1Error];
+/** Open: a newer peer may send a value not listed here; it arrives as an `UnknownEnumValue` (a `switch` needs a `default`). */
+export type NovaLayerSurfaceV1Error = (typeof NovaLayerSurfaceV1Error)[keyof typeof NovaLayerSurfaceV1Error] | UnknownEnumValue<number, "org.novade.shell.nova_layer_surface_v1.error">;
 
 /** Validates a received org.novade.shell.nova_layer_surface_v1.error. */
-export const NovaLayerSurfaceV1ErrorSchema: z.ZodType<NovaLayerSurfaceV1Error> = z.literal([0, 1, 2, 3]);
+export const NovaLayerSurfaceV1ErrorSchema: z.ZodType<NovaLayerSurfaceV1Error> = z.number().int().min(0).max(4294967295).transform((value) => value as NovaLayerSurfaceV1Error);
 
 /** The values of enum `org.novade.shell.nova_launcher_v1.error`. */
 export const NovaLauncherV1Error = {
@@ -127,10 +138,11 @@ export const NovaLauncherV1Error = {
   unknown_app: 0,
 } as const;
 
-export type NovaLauncherV1Error = (typeof NovaLauncherV1Error)[keyof typeof NovaLauncherV1Error];
+/** Open: a newer peer may send a value not listed here; it arrives as an `UnknownEnumValue` (a `switch` needs a `default`). */
+export type NovaLauncherV1Error = (typeof NovaLauncherV1Error)[keyof typeof NovaLauncherV1Error] | UnknownEnumValue<number, "org.novade.shell.nova_launcher_v1.error">;
 
 /** Validates a received org.novade.shell.nova_launcher_v1.error. */
-export const NovaLauncherV1ErrorSchema: z.ZodType<NovaLauncherV1Error> = z.literal([0]);
+export const NovaLauncherV1ErrorSchema: z.ZodType<NovaLauncherV1Error> = z.number().int().min(0).max(4294967295).transform((value) => value as NovaLauncherV1Error);
 
 /**
  * What kind of entry an app is.
@@ -149,12 +161,12 @@ export const NovaLauncherV1AppFlags = {
 /**
  * What kind of entry an app is.
  *
- * A combination of `NovaLauncherV1AppFlags` bits.
+ * A combination of `NovaLauncherV1AppFlags` bits. Open: bits a newer peer added are kept as they came.
  */
 export type NovaLauncherV1AppFlags = number;
 
 /** Validates a received org.novade.shell.nova_launcher_v1.app_flags. */
-export const NovaLauncherV1AppFlagsSchema: z.ZodType<NovaLauncherV1AppFlags> = z.number().int().min(0).max(4294967295).refine((value) => (value & ~7) === 0, "bits outside org.novade.shell.nova_launcher_v1.app_flags");
+export const NovaLauncherV1AppFlagsSchema: z.ZodType<NovaLauncherV1AppFlags> = z.number().int().min(0).max(4294967295);
 
 /** True when every bit of `bits` is set in `value`. */
 export function hasNovaLauncherV1AppFlags(value: NovaLauncherV1AppFlags, bits: NovaLauncherV1AppFlags): boolean {
