@@ -50,7 +50,8 @@ function findNodeDir() {
 
 const gyp = findNodeGyp();
 const nodeDir = findNodeDir();
-const args = [gyp.script, "rebuild", "--directory", "native", ...(nodeDir ? [`--nodedir=${nodeDir}`] : [])];
+// --jobs=max: make runs one compiler per core (node-gyp's default is one in all).
+const args = [gyp.script, "rebuild", "--directory", "native", "--jobs=max", ...(nodeDir ? [`--nodedir=${nodeDir}`] : [])];
 if (process.argv.includes("--dry-run")) {
   process.stdout.write(`${JSON.stringify({ node: process.execPath, args, nodeGypVersion: gyp.version })}\n`);
   process.exit(0);
