@@ -76,8 +76,9 @@ describe("npm pack, installed into a fresh project", () => {
   let packed: { files: { path: string }[]; size: number; entryCount: number };
 
   beforeAll(async () => {
-    // `npm pack` runs `prepare` (the TypeScript build), as publishing does.
-    const r = await sh(`npm pack --json --pack-destination ${JSON.stringify(work)}`, root, { ...process.env, npm_config_update_notifier: "false" });
+    // --ignore-scripts: packs the dist/ that `npm test` just built (its pretest). Letting `prepare` rebuild
+    // dist/ here would rewrite files that tests running in parallel are loading.
+    const r = await sh(`npm pack --json --ignore-scripts --pack-destination ${JSON.stringify(work)}`, root, { ...process.env, npm_config_update_notifier: "false" });
     expect(r.code, r.output).toBe(0);
     packed = (JSON.parse(r.output.slice(r.output.indexOf("[\n"))) as (typeof packed & { filename: string })[])[0]!;
     tarball = join(work, (packed as unknown as { filename: string }).filename);
