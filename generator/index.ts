@@ -16,6 +16,17 @@ export type { NidlFile } from "./ast.js";
 export type { Model, TargetName } from "./model.js";
 export type { Diagnostic } from "./diagnostics.js";
 export type { EmitOptions, EmitResult, GeneratedFile, Emitter } from "./emit/types.js";
+export { DEFAULT_RUNTIME_IMPORT } from "./emit/types.js";
+/** Rendering and inspecting diagnostics (what `nova-gen` prints). */
+export { hasErrors, renderHuman, renderCompact, renderJson, type SourceLookup } from "./diagnostics.js";
+/** `nova-gen import`: real D-Bus and Wayland XML to NIDL texts. */
+export { importDbus } from "./import/dbus.js";
+export { importWayland } from "./import/wayland.js";
+export type { XmlSource, ImportedNidl, ImportResult } from "./import/import-result.js";
+/** `nova-gen compat`: the breaking changes between two versions (NIDL or XML). */
+export { checkCompat, type CompatResult } from "./compat/index.js";
+/** `nova-gen fmt`: the canonical text of a `.nidl` file. */
+export { formatNidl, type FormatResult } from "./format/index.js";
 
 /** One input: a path (relative, forward slashes; used in spans and preambles) and its text. */
 export interface SourceFile {

@@ -91,7 +91,7 @@ export function registerGenerateCommand(program: Command, io: CommandIo = proces
       "\nExamples:\n" +
         "  nova-gen generate idl/ --out gen/\n" +
         "  nova-gen generate idl/shell.nidl --out gen/ --target dbus,wayland\n" +
-        "  nova-gen generate idl/ --out src/gen --target ts --runtime-import ../runtime/index.js --watch\n",
+        "  nova-gen generate idl/ --out src/gen --target ts --runtime-import ../runtime/generated.js --watch\n",
     )
     .action(async (inputs: string[], o: { out: string; target?: string; runtimeImport?: string; watch?: boolean; format?: string }) => {
       const opts: GenerateOptions = { inputs, out: o.out, target: o.target, runtimeImport: o.runtimeImport, format: o.format };

@@ -19,7 +19,7 @@ export interface EmitOptions {
   /**
    * The module specifier generated TypeScript imports the runtime from.
    * Default {@link DEFAULT_RUNTIME_IMPORT}; in-repo tests and examples pass a
-   * relative path to `runtime/index.js`.
+   * relative path to `runtime/generated.js` (or a folder barrel that re-exports it).
    */
   runtimeImport: string;
   /**
@@ -47,8 +47,8 @@ export interface EmitResult {
 /** An emitter. */
 export type Emitter = (model: Model, options: EmitOptions) => Promise<EmitResult>;
 
-/** The runtime module generated code imports by default. */
-export const DEFAULT_RUNTIME_IMPORT = "novade-ipc/runtime";
+/** The runtime module generated code imports by default: the package entry reserved for generated code. */
+export const DEFAULT_RUNTIME_IMPORT = "novade-ipc/runtime/generated";
 
 /** A registered emitter with the target it implements. */
 export interface EmitterEntry {

@@ -4,11 +4,11 @@
  * Two cores are shared by several engineers, so scanner runs use limited parallelism and the D-Bus tools
  * take every file in one process (falling back to one file at a time only to name the culprit).
  */
-import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { runTool } from "./system-deps.js";
 
 /** One rejected file and what the tool said. */
 export interface ToolFailure {
@@ -22,13 +22,9 @@ interface RunResult {
   readonly output: string;
 }
 
+/** A missing tool (or python3-gi) rejects with one line naming its Debian package; see system-deps.ts. */
 function run(cmd: string, args: readonly string[]): Promise<RunResult> {
-  return new Promise((done) => {
-    execFile(cmd, args, { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
-      const code = err === null ? 0 : typeof (err as { code?: unknown }).code === "number" ? ((err as { code: number }).code) : 1;
-      done({ code: err !== null && code === 0 ? 1 : code, output: `${stdout}${stderr}` });
-    });
-  });
+  return runTool(cmd, args);
 }
 
 async function pool<T>(items: readonly T[], limit: number, work: (t: T) => Promise<void>): Promise<void> {

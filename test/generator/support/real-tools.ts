@@ -4,11 +4,11 @@
  * modes plus gcc on what it generates for Wayland (the scanner alone accepts
  * duplicates that only the C compiler catches). Every non-zero exit is a rejection.
  */
-import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { runTool } from "../../helpers/system-deps.js";
 
 /** A tool's verdict on one file. */
 export interface ToolRun {
@@ -18,13 +18,9 @@ export interface ToolRun {
   output: string;
 }
 
+/** A missing tool (or python3-gi) rejects with one line naming its Debian package; see test/helpers/system-deps.ts. */
 function run(cmd: string, args: readonly string[], cwd?: string): Promise<{ code: number; output: string }> {
-  return new Promise((done) => {
-    execFile(cmd, [...args], { encoding: "utf8", cwd, timeout: 60_000, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
-      const code = err === null ? 0 : typeof (err as { code?: unknown }).code === "number" ? (err as { code: number }).code : 1;
-      done({ code: err !== null && code === 0 ? 1 : code, output: `${stdout}${stderr}` });
-    });
-  });
+  return runTool(cmd, args, { cwd, timeout: 60_000 });
 }
 
 /** The repository root, found from this file (works from test/ and dist/test/). */

@@ -14,8 +14,8 @@ import { REPO_ROOT, UPDATE_GOLDEN, compileOrThrow, readSources, writeFiles } fro
 
 const EXAMPLE = "test/generator/ts/example";
 const GENERATED = join(REPO_ROOT, EXAMPLE, "generated");
-/** From example/generated/ to runtime/index.js. */
-const RUNTIME_IMPORT = "../../../../../runtime/index.js";
+/** From example/generated/ to runtime/generated.js (the entry for generated code). */
+const RUNTIME_IMPORT = "../../../../../runtime/generated.js";
 
 async function generateExample(): Promise<GeneratedFile[]> {
   const model = compileOrThrow(readSources([`${EXAMPLE}/example.nidl`]));

@@ -3,7 +3,7 @@
 // A key-value store used to test the generated TypeScript client and server.
 
 import { z } from "zod";
-import { type CallContext, type CallOptions, type Callback, DeclaredError, type InvalidMessageHandler, PROPERTY_CHANGED, PROPERTY_GET, PROPERTY_SET, type Registration, type RpcClientPort, type RpcServerPort, type UnknownEnumValue, callRemote, callRemoteVoid, observeProperty, parsePayload, serveMethod, serveProperties, settleCallback, subscribeSignal } from "../../../../../runtime/index.js";
+import { type CallContext, type CallOptions, type Callback, DeclaredError, type InvalidMessageHandler, PROPERTY_CHANGED, PROPERTY_GET, PROPERTY_SET, type Registration, type RpcClientPort, type RpcServerPort, type UnknownEnumValue, callRemote, callRemoteVoid, observeProperty, parsePayload, serveMethod, serveProperties, settleCallback, subscribeSignal } from "../../../../../runtime/generated.js";
 
 /** A 64-bit integer: bigint in TypeScript; a msgpack peer may send a small one as a number. */
 const $int64 = (min: bigint, max: bigint): z.ZodType<bigint> =>
