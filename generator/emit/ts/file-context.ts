@@ -5,8 +5,6 @@
  * imports are exact, de-duplicated and printed in a fixed order.
  */
 import type { Diagnostic } from "../../diagnostics.js";
-import { error } from "../../diagnostics.js";
-import type { Span } from "../../ast.js";
 import type { DeclRef, Model } from "../../model.js";
 import { pascalCase, safeBinding } from "./names.js";
 import type { ZodHelperName } from "./zod-helpers.js";
@@ -51,8 +49,6 @@ export interface FileContext {
   readonly zodHelpers: Set<ZodHelperName>;
   /** Other packages referenced, by package name → namespace alias. */
   readonly packageImports: Map<string, string>;
-  /** Exported names already taken in this file, with where they came from. */
-  readonly exported: Map<string, string>;
   readonly diagnostics: Diagnostic[];
   /** True once anything uses `z`. */
   usesZod: boolean;
@@ -68,7 +64,6 @@ export function createFileContext(tsm: Tsm, model: Model, packageName: string): 
     runtimeTypes: new Set(),
     zodHelpers: new Set(),
     packageImports: new Map(),
-    exported: new Map(),
     diagnostics: [],
     usesZod: false,
   };
@@ -120,36 +115,4 @@ export function qualify(ctx: FileContext, packageName: string, localName: string
     ctx.packageImports.set(packageName, alias);
   }
   return `${alias}.${localName}`;
-}
-
-/**
- * Claims an exported name; a second claim is a NIDL3008 diagnostic (two NIDL
- * declarations would map to one TypeScript name).
- */
-export function claimName(ctx: FileContext, name: string, owner: string, span: Span | undefined): void {
-  const previous = ctx.exported.get(name);
-  if (previous !== undefined && previous !== owner) {
-    ctx.diagnostics.push(
-      error("NIDL3008", `${owner} and ${previous} both become the TypeScript name "${name}"`, span),
-    );
-    return;
-  }
-  ctx.exported.set(name, owner);
-}
-
-/**
- * Claims member names of one generated class: two NIDL members that map to
- * the same TypeScript member (`getVolume` the method and `volume` the
- * property's getter) are a NIDL3008 diagnostic.
- */
-export function memberClaimer(ctx: FileContext, className: string, span: Span | undefined): (member: string, owner: string) => string {
-  const owners = new Map<string, string>();
-  return (member, owner) => {
-    const previous = owners.get(member);
-    if (previous !== undefined && previous !== owner) {
-      ctx.diagnostics.push(error("NIDL3008", `${owner} and ${previous} both become the TypeScript member ${className}.${member}`, span));
-    }
-    owners.set(member, previous ?? owner);
-    return member;
-  };
 }
