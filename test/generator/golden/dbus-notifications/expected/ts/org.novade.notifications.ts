@@ -7,7 +7,7 @@
 // property and notification groups.
 
 import { z } from "zod";
-import { type CallContext, type CallOptions, type Callback, DeclaredError, type InvalidMessageHandler, PROPERTY_CHANGED, PROPERTY_GET, PROPERTY_SET, type Registration, type RpcClientPort, type RpcServerPort, callRemote, callRemoteVoid, observeProperty, parsePayload, serveMethod, serveProperties, settleCallback, subscribeSignal } from "../runtime/index.js";
+import { type CallContext, type CallOptions, DeclaredError, type InvalidMessageHandler, PROPERTY_CHANGED, PROPERTY_GET, PROPERTY_SET, type Registration, type RpcClientPort, type RpcServerPort, callRemote, callRemoteVoid, observeProperty, parsePayload, serveMethod, serveProperties, subscribeSignal } from "../runtime/index.js";
 import * as $org_novade_common from "./org.novade.common.js";
 
 /**
@@ -167,11 +167,6 @@ export class NotificationsClient {
     return callRemote(this.#port, Notifications$.name, "Notify", [appName, replacesId, appIcon, summary, body, actions, hints, expireTimeout], Notifications$.members.Notify.result, [], options);
   }
 
-  /** Callback form of {@link NotificationsClient.notify}. */
-  notifyCallback(appName: string, replacesId: number, appIcon: string, summary: string, body: string, actions: string[], hints: $org_novade_common.Hints, expireTimeout: number, callback: Callback<number>, options?: CallOptions): void {
-    settleCallback(this.notify(appName, replacesId, appIcon, summary, body, actions, hints, expireTimeout, options), callback);
-  }
-
   /**
    * Closes a notification and emits NotificationClosed.
    * @throws {@link NotFound} when the server reports it.
@@ -180,29 +175,14 @@ export class NotificationsClient {
     return callRemoteVoid(this.#port, Notifications$.name, "CloseNotification", [id], [NotFound], options);
   }
 
-  /** Callback form of {@link NotificationsClient.closeNotification}. */
-  closeNotificationCallback(id: number, callback: Callback<void>, options?: CallOptions): void {
-    settleCallback(this.closeNotification(id, options), callback);
-  }
-
   /** The optional capabilities the server supports ("actions", "body-markup", ...). */
   getCapabilities(options?: CallOptions): Promise<string[]> {
     return callRemote(this.#port, Notifications$.name, "GetCapabilities", [], Notifications$.members.GetCapabilities.result, [], options);
   }
 
-  /** Callback form of {@link NotificationsClient.getCapabilities}. */
-  getCapabilitiesCallback(callback: Callback<string[]>, options?: CallOptions): void {
-    settleCallback(this.getCapabilities(options), callback);
-  }
-
   /** Name, vendor and versions of the server. */
   getServerInformation(options?: CallOptions): Promise<{ name: string; vendor: string; version: string; specVersion: string; }> {
     return callRemote(this.#port, Notifications$.name, "GetServerInformation", [], Notifications$.members.GetServerInformation.result, [], options);
-  }
-
-  /** Callback form of {@link NotificationsClient.getServerInformation}. */
-  getServerInformationCallback(callback: Callback<{ name: string; vendor: string; version: string; specVersion: string; }>, options?: CallOptions): void {
-    settleCallback(this.getServerInformation(options), callback);
   }
 
   /**
@@ -247,7 +227,7 @@ export class NotificationsClient {
    * Reads property `DoNotDisturb`.
    * @since 2
    */
-  getDoNotDisturb(options?: CallOptions): Promise<boolean> {
+  getDoNotDisturbProperty(options?: CallOptions): Promise<boolean> {
     return callRemote(this.#port, Notifications$.name, PROPERTY_GET, ["DoNotDisturb"], Notifications$.members.DoNotDisturb.value, [], options);
   }
 
@@ -257,7 +237,7 @@ export class NotificationsClient {
    * Writes property `DoNotDisturb`.
    * @since 2
    */
-  setDoNotDisturb(value: boolean, options?: CallOptions): Promise<void> {
+  setDoNotDisturbProperty(value: boolean, options?: CallOptions): Promise<void> {
     return callRemoteVoid(this.#port, Notifications$.name, PROPERTY_SET, ["DoNotDisturb", value], [], options);
   }
 
@@ -266,7 +246,7 @@ export class NotificationsClient {
    *
    * Calls `listener` with each new value of property `DoNotDisturb`; returns a function that unsubscribes.
    */
-  observeDoNotDisturb(listener: (value: boolean) => void, onInvalid?: InvalidMessageHandler): () => void {
+  observeDoNotDisturbProperty(listener: (value: boolean) => void, onInvalid?: InvalidMessageHandler): () => void {
     return observeProperty(this.#port, Notifications$.name, "DoNotDisturb", Notifications$.members.DoNotDisturb.value, listener, onInvalid);
   }
 
@@ -276,7 +256,7 @@ export class NotificationsClient {
    * Reads property `ActiveCount`.
    * @since 2
    */
-  getActiveCount(options?: CallOptions): Promise<number> {
+  getActiveCountProperty(options?: CallOptions): Promise<number> {
     return callRemote(this.#port, Notifications$.name, PROPERTY_GET, ["ActiveCount"], Notifications$.members.ActiveCount.value, [], options);
   }
 
@@ -285,7 +265,7 @@ export class NotificationsClient {
    *
    * Calls `listener` with each new value of property `ActiveCount`; returns a function that unsubscribes.
    */
-  observeActiveCount(listener: (value: number) => void, onInvalid?: InvalidMessageHandler): () => void {
+  observeActiveCountProperty(listener: (value: number) => void, onInvalid?: InvalidMessageHandler): () => void {
     return observeProperty(this.#port, Notifications$.name, "ActiveCount", Notifications$.members.ActiveCount.value, listener, onInvalid);
   }
 }
@@ -325,21 +305,21 @@ export interface NotificationsImpl {
    * Reads property `DoNotDisturb`.
    * @since 2
    */
-  getDoNotDisturb(context: CallContext): boolean | Promise<boolean>;
+  getDoNotDisturbProperty(context: CallContext): boolean | Promise<boolean>;
   /**
    * While set, only critical notifications are shown.
    *
    * Writes property `DoNotDisturb` (the value is validated first).
    * @since 2
    */
-  setDoNotDisturb(value: boolean, context: CallContext): void | Promise<void>;
+  setDoNotDisturbProperty(value: boolean, context: CallContext): void | Promise<void>;
   /**
    * Number of notifications currently shown.
    *
    * Reads property `ActiveCount`.
    * @since 2
    */
-  getActiveCount(context: CallContext): number | Promise<number>;
+  getActiveCountProperty(context: CallContext): number | Promise<number>;
 }
 
 /**
@@ -349,8 +329,8 @@ export interface NotificationsImpl {
 export function registerNotifications(port: RpcServerPort, impl: NotificationsImpl): Registration {
   const members = Notifications$.members;
   const properties = serveProperties(Notifications$.name, {
-    DoNotDisturb: { get: (context) => impl.getDoNotDisturb(context), set: (value, context) => impl.setDoNotDisturb(parsePayload(members.DoNotDisturb.value, value, Notifications$.name, "DoNotDisturb", "property"), context) },
-    ActiveCount: { get: (context) => impl.getActiveCount(context) },
+    DoNotDisturb: { get: (context) => impl.getDoNotDisturbProperty(context), set: (value, context) => impl.setDoNotDisturbProperty(parsePayload(members.DoNotDisturb.value, value, Notifications$.name, "DoNotDisturb", "property"), context) },
+    ActiveCount: { get: (context) => impl.getActiveCountProperty(context) },
   });
   return port.register({
     iface: Notifications$.name,
@@ -394,12 +374,12 @@ export class NotificationsEmitter {
   }
 
   /** Announces a new value of property `DoNotDisturb` to observers. */
-  emitDoNotDisturbChanged(value: boolean): void {
+  emitDoNotDisturbPropertyChanged(value: boolean): void {
     this.#port.emit(Notifications$.name, PROPERTY_CHANGED, ["DoNotDisturb", value]);
   }
 
   /** Announces a new value of property `ActiveCount` to observers. */
-  emitActiveCountChanged(value: number): void {
+  emitActiveCountPropertyChanged(value: number): void {
     this.#port.emit(Notifications$.name, PROPERTY_CHANGED, ["ActiveCount", value]);
   }
 }

@@ -288,12 +288,20 @@ const Kitchen$ = {
     interface: {
       params: z.tuple([z.string(), z.number().int().min(0).max(4294967295), z.boolean()]),
     },
+    GetLabel: {
+      params: z.tuple([]),
+      result: z.string(),
+    },
+    Warm: {
+      params: z.tuple([]),
+    },
     Changed: { args: z.tuple([z.lazy(() => IdsSchema), z.lazy(() => ModeSchema)]) },
     Burnt: { args: z.tuple([z.string(), z.number().int().min(0).max(4294967295)]) },
     Temperature: { value: z.number() },
     Secret: { value: z.string() },
     Label: { value: z.string() },
     Big: { value: $bytes },
+    Serial: { value: $int64(0n, 18446744073709551615n) },
     "hyphen-name": { value: z.number().int().min(0).max(4294967295) },
   },
 };
@@ -318,7 +326,7 @@ export class KitchenClient {
   }
 
   /**
-   * Everything in, everything out.
+   * Everything in, everything out; TypeScript also gets the callback form.
    * @param scalars - the scalars
    * @throws {@link Broken} when the server reports it.
    * @throws {@link Gone} when the server reports it.
@@ -341,11 +349,6 @@ export class KitchenClient {
     return callRemote(this.#port, Kitchen$.name, "Count", [], Kitchen$.members.Count.result, [], options);
   }
 
-  /** Callback form of {@link KitchenClient.count}. */
-  countCallback(callback: Callback<number>, options?: CallOptions): void {
-    settleCallback(this.count(options), callback);
-  }
-
   /** Fire-and-forget: no reply is awaited. */
   poke(id: Id): void {
     this.#port.callOneway(Kitchen$.name, "Poke", [id]);
@@ -356,22 +359,19 @@ export class KitchenClient {
     return callRemoteVoid(this.#port, Kitchen$.name, "old_cook", [table], [], options);
   }
 
-  /**
-   * Callback form of {@link KitchenClient.oldCook}.
-   * @deprecated use Cook
-   */
-  oldCookCallback(table: Map<string, number>, callback: Callback<void>, options?: CallOptions): void {
-    settleCallback(this.oldCook(table, options), callback);
-  }
-
   /** A keyword as a method name, and keywords as argument names. */
   interface(error: string, event: number, import_: boolean, options?: CallOptions): Promise<void> {
     return callRemoteVoid(this.#port, Kitchen$.name, "interface", [error, event, import_], [], options);
   }
 
-  /** Callback form of {@link KitchenClient.interface}. */
-  interfaceCallback(error: string, event: number, import_: boolean, callback: Callback<void>, options?: CallOptions): void {
-    settleCallback(this.interface(error, event, import_, options), callback);
+  /** The D-Bus pattern of a GetX method beside property X (getLabel beside getLabelProperty). */
+  getLabel(options?: CallOptions): Promise<string> {
+    return callRemote(this.#port, Kitchen$.name, "GetLabel", [], Kitchen$.members.GetLabel.result, [], options);
+  }
+
+  /** Renamed in TypeScript only (D-Bus and the wire keep "Warm"). */
+  warmUp(options?: CallOptions): Promise<void> {
+    return callRemoteVoid(this.#port, Kitchen$.name, "Warm", [], [], options);
   }
 
   /**
@@ -397,38 +397,43 @@ export class KitchenClient {
   }
 
   /** Reads property `Temperature`. */
-  getTemperature(options?: CallOptions): Promise<number> {
+  getTemperatureProperty(options?: CallOptions): Promise<number> {
     return callRemote(this.#port, Kitchen$.name, PROPERTY_GET, ["Temperature"], Kitchen$.members.Temperature.value, [], options);
   }
 
   /** Writes property `Temperature`. */
-  setTemperature(value: number, options?: CallOptions): Promise<void> {
+  setTemperatureProperty(value: number, options?: CallOptions): Promise<void> {
     return callRemoteVoid(this.#port, Kitchen$.name, PROPERTY_SET, ["Temperature", value], [], options);
   }
 
   /** Calls `listener` with each new value of property `Temperature`; returns a function that unsubscribes. */
-  observeTemperature(listener: (value: number) => void, onInvalid?: InvalidMessageHandler): () => void {
+  observeTemperatureProperty(listener: (value: number) => void, onInvalid?: InvalidMessageHandler): () => void {
     return observeProperty(this.#port, Kitchen$.name, "Temperature", Kitchen$.members.Temperature.value, listener, onInvalid);
   }
 
   /** Writes property `Secret`. */
-  setSecret(value: string, options?: CallOptions): Promise<void> {
+  setSecretProperty(value: string, options?: CallOptions): Promise<void> {
     return callRemoteVoid(this.#port, Kitchen$.name, PROPERTY_SET, ["Secret", value], [], options);
   }
 
   /** Reads property `Label`. */
-  getLabel(options?: CallOptions): Promise<string> {
+  getLabelProperty(options?: CallOptions): Promise<string> {
     return callRemote(this.#port, Kitchen$.name, PROPERTY_GET, ["Label"], Kitchen$.members.Label.value, [], options);
   }
 
   /** Reads property `Big`. */
-  getBig(options?: CallOptions): Promise<Uint8Array> {
+  getBigProperty(options?: CallOptions): Promise<Uint8Array> {
     return callRemote(this.#port, Kitchen$.name, PROPERTY_GET, ["Big"], Kitchen$.members.Big.value, [], options);
   }
 
   /** Calls `listener` with each new value of property `Big`; returns a function that unsubscribes. */
-  observeBig(listener: (value: Uint8Array) => void, onInvalid?: InvalidMessageHandler): () => void {
+  observeBigProperty(listener: (value: Uint8Array) => void, onInvalid?: InvalidMessageHandler): () => void {
     return observeProperty(this.#port, Kitchen$.name, "Big", Kitchen$.members.Big.value, listener, onInvalid);
+  }
+
+  /** Reads property `Serial`. */
+  getSerialProperty(options?: CallOptions): Promise<bigint> {
+    return callRemote(this.#port, Kitchen$.name, PROPERTY_GET, ["Serial"], Kitchen$.members.Serial.value, [], options);
   }
 
   /**
@@ -436,7 +441,7 @@ export class KitchenClient {
    * @since 3
    * @deprecated
    */
-  getHyphenName(options?: CallOptions): Promise<number> {
+  getHyphenNameProperty(options?: CallOptions): Promise<number> {
     return callRemote(this.#port, Kitchen$.name, PROPERTY_GET, ["hyphen-name"], Kitchen$.members["hyphen-name"].value, [], options);
   }
 }
@@ -450,7 +455,7 @@ export class KitchenClient {
  */
 export interface KitchenImpl {
   /**
-   * Everything in, everything out.
+   * Everything in, everything out; TypeScript also gets the callback form.
    * @param scalars - the scalars
    */
   cook(scalars: Scalars, containers: Containers, mode: Mode, caps: Caps, ids: Ids, arg5: string, arg6: number, context: CallContext): { result: Containers; arg1: [number, string]; } | Promise<{ result: Containers; arg1: [number, string]; }>;
@@ -462,22 +467,28 @@ export interface KitchenImpl {
   oldCook(table: Map<string, number>, context: CallContext): void | Promise<void>;
   /** A keyword as a method name, and keywords as argument names. */
   interface(error: string, event: number, import_: boolean, context: CallContext): void | Promise<void>;
-  /** Reads property `Temperature`. */
-  getTemperature(context: CallContext): number | Promise<number>;
-  /** Writes property `Temperature` (the value is validated first). */
-  setTemperature(value: number, context: CallContext): void | Promise<void>;
-  /** Writes property `Secret` (the value is validated first). */
-  setSecret(value: string, context: CallContext): void | Promise<void>;
-  /** Reads property `Label`. */
+  /** The D-Bus pattern of a GetX method beside property X (getLabel beside getLabelProperty). */
   getLabel(context: CallContext): string | Promise<string>;
+  /** Renamed in TypeScript only (D-Bus and the wire keep "Warm"). */
+  warmUp(context: CallContext): void | Promise<void>;
+  /** Reads property `Temperature`. */
+  getTemperatureProperty(context: CallContext): number | Promise<number>;
+  /** Writes property `Temperature` (the value is validated first). */
+  setTemperatureProperty(value: number, context: CallContext): void | Promise<void>;
+  /** Writes property `Secret` (the value is validated first). */
+  setSecretProperty(value: string, context: CallContext): void | Promise<void>;
+  /** Reads property `Label`. */
+  getLabelProperty(context: CallContext): string | Promise<string>;
   /** Reads property `Big`. */
-  getBig(context: CallContext): Uint8Array | Promise<Uint8Array>;
+  getBigProperty(context: CallContext): Uint8Array | Promise<Uint8Array>;
+  /** Reads property `Serial`. */
+  getSerialProperty(context: CallContext): bigint | Promise<bigint>;
   /**
    * Reads property `hyphen-name`.
    * @since 3
    * @deprecated
    */
-  getHyphenName(context: CallContext): number | Promise<number>;
+  getHyphenNameProperty(context: CallContext): number | Promise<number>;
 }
 
 /**
@@ -487,11 +498,12 @@ export interface KitchenImpl {
 export function registerKitchen(port: RpcServerPort, impl: KitchenImpl): Registration {
   const members = Kitchen$.members;
   const properties = serveProperties(Kitchen$.name, {
-    Temperature: { get: (context) => impl.getTemperature(context), set: (value, context) => impl.setTemperature(parsePayload(members.Temperature.value, value, Kitchen$.name, "Temperature", "property"), context) },
-    Secret: { set: (value, context) => impl.setSecret(parsePayload(members.Secret.value, value, Kitchen$.name, "Secret", "property"), context) },
-    Label: { get: (context) => impl.getLabel(context) },
-    Big: { get: (context) => impl.getBig(context) },
-    "hyphen-name": { get: (context) => impl.getHyphenName(context) },
+    Temperature: { get: (context) => impl.getTemperatureProperty(context), set: (value, context) => impl.setTemperatureProperty(parsePayload(members.Temperature.value, value, Kitchen$.name, "Temperature", "property"), context) },
+    Secret: { set: (value, context) => impl.setSecretProperty(parsePayload(members.Secret.value, value, Kitchen$.name, "Secret", "property"), context) },
+    Label: { get: (context) => impl.getLabelProperty(context) },
+    Big: { get: (context) => impl.getBigProperty(context) },
+    Serial: { get: (context) => impl.getSerialProperty(context) },
+    "hyphen-name": { get: (context) => impl.getHyphenNameProperty(context) },
   });
   return port.register({
     iface: Kitchen$.name,
@@ -505,6 +517,8 @@ export function registerKitchen(port: RpcServerPort, impl: KitchenImpl): Registr
       Poke: serveMethod(Kitchen$.name, "Poke", members.Poke.params, 1, (args, context) => impl.poke(...args, context), true),
       old_cook: serveMethod(Kitchen$.name, "old_cook", members.old_cook.params, 1, (args, context) => impl.oldCook(...args, context)),
       interface: serveMethod(Kitchen$.name, "interface", members.interface.params, 3, (args, context) => impl.interface(...args, context)),
+      GetLabel: serveMethod(Kitchen$.name, "GetLabel", members.GetLabel.params, 0, (args, context) => impl.getLabel(...args, context)),
+      Warm: serveMethod(Kitchen$.name, "Warm", members.Warm.params, 0, (args, context) => impl.warmUp(...args, context)),
       [PROPERTY_GET]: properties.get,
       [PROPERTY_SET]: properties.set,
     },
@@ -531,12 +545,12 @@ export class KitchenEmitter {
   }
 
   /** Announces a new value of property `Temperature` to observers. */
-  emitTemperatureChanged(value: number): void {
+  emitTemperaturePropertyChanged(value: number): void {
     this.#port.emit(Kitchen$.name, PROPERTY_CHANGED, ["Temperature", value]);
   }
 
   /** Announces a new value of property `Big` to observers. */
-  emitBigChanged(value: Uint8Array): void {
+  emitBigPropertyChanged(value: Uint8Array): void {
     this.#port.emit(Kitchen$.name, PROPERTY_CHANGED, ["Big", value]);
   }
 }
@@ -717,11 +731,6 @@ export class LocalOnlyClient {
     return callRemote(this.#port, LocalOnly$.name, "Lookup", [key, inner], LocalOnly$.members.Lookup.result, [LocalOnlyFailed], options);
   }
 
-  /** Callback form of {@link LocalOnlyClient.lookup}. */
-  lookupCallback(key: string | null, inner: LocalOnlyInner, callback: Callback<{ found: LocalOnlyInner | null; all: LocalOnlyInnerList; }>, options?: CallOptions): void {
-    settleCallback(this.lookup(key, inner, options), callback);
-  }
-
   /**
    * Event-bus topic: `local.*`.
    * @param listener - called with the signal's arguments: n
@@ -736,7 +745,7 @@ export class LocalOnlyClient {
    * Reads property `Maybe`.
    * @since 2
    */
-  getMaybe(options?: CallOptions): Promise<string | null> {
+  getMaybeProperty(options?: CallOptions): Promise<string | null> {
     return callRemote(this.#port, LocalOnly$.name, PROPERTY_GET, ["Maybe"], LocalOnly$.members.Maybe.value, [], options);
   }
 
@@ -744,7 +753,7 @@ export class LocalOnlyClient {
    * Writes property `Maybe`.
    * @since 2
    */
-  setMaybe(value: string | null, options?: CallOptions): Promise<void> {
+  setMaybeProperty(value: string | null, options?: CallOptions): Promise<void> {
     return callRemoteVoid(this.#port, LocalOnly$.name, PROPERTY_SET, ["Maybe", value], [], options);
   }
 }
@@ -760,12 +769,12 @@ export interface LocalOnlyImpl {
    * Reads property `Maybe`.
    * @since 2
    */
-  getMaybe(context: CallContext): string | null | Promise<string | null>;
+  getMaybeProperty(context: CallContext): string | null | Promise<string | null>;
   /**
    * Writes property `Maybe` (the value is validated first).
    * @since 2
    */
-  setMaybe(value: string | null, context: CallContext): void | Promise<void>;
+  setMaybeProperty(value: string | null, context: CallContext): void | Promise<void>;
 }
 
 /**
@@ -775,7 +784,7 @@ export interface LocalOnlyImpl {
 export function registerLocalOnly(port: RpcServerPort, impl: LocalOnlyImpl): Registration {
   const members = LocalOnly$.members;
   const properties = serveProperties(LocalOnly$.name, {
-    Maybe: { get: (context) => impl.getMaybe(context), set: (value, context) => impl.setMaybe(parsePayload(members.Maybe.value, value, LocalOnly$.name, "Maybe", "property"), context) },
+    Maybe: { get: (context) => impl.getMaybeProperty(context), set: (value, context) => impl.setMaybeProperty(parsePayload(members.Maybe.value, value, LocalOnly$.name, "Maybe", "property"), context) },
   });
   return port.register({
     iface: LocalOnly$.name,
