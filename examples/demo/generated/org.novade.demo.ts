@@ -119,19 +119,9 @@ export class CalculatorClient {
     return callRemote(this.#port, Calculator$.name, "divide", [a, b], Calculator$.members.divide.result, [DivisionByZero], options);
   }
 
-  /** Callback form of {@link CalculatorClient.divide}. */
-  divideCallback(a: number, b: number, callback: Callback<number>, options?: CallOptions): void {
-    settleCallback(this.divide(a, b, options), callback);
-  }
-
   /** Returns text unchanged (used by the benchmarks too). */
   echo(text: string, options?: CallOptions): Promise<string> {
     return callRemote(this.#port, Calculator$.name, "echo", [text], Calculator$.members.echo.result, [], options);
-  }
-
-  /** Callback form of {@link CalculatorClient.echo}. */
-  echoCallback(text: string, callback: Callback<string>, options?: CallOptions): void {
-    settleCallback(this.echo(text, options), callback);
   }
 
   /** Waits `ms` milliseconds before answering: lets the demo show a timeout. */
@@ -139,19 +129,9 @@ export class CalculatorClient {
     return callRemote(this.#port, Calculator$.name, "slow", [ms], Calculator$.members.slow.result, [], options);
   }
 
-  /** Callback form of {@link CalculatorClient.slow}. */
-  slowCallback(ms: number, callback: Callback<number>, options?: CallOptions): void {
-    settleCallback(this.slow(ms, options), callback);
-  }
-
   /** Everything computed so far, oldest first. */
   history(options?: CallOptions): Promise<Entry[]> {
     return callRemote(this.#port, Calculator$.name, "history", [], Calculator$.members.history.result, [], options);
-  }
-
-  /** Callback form of {@link CalculatorClient.history}. */
-  historyCallback(callback: Callback<Entry[]>, options?: CallOptions): void {
-    settleCallback(this.history(options), callback);
   }
 
   /**
@@ -178,7 +158,7 @@ export class CalculatorClient {
    *
    * Reads property `count`.
    */
-  getCount(options?: CallOptions): Promise<number> {
+  getCountProperty(options?: CallOptions): Promise<number> {
     return callRemote(this.#port, Calculator$.name, PROPERTY_GET, ["count"], Calculator$.members.count.value, [], options);
   }
 
@@ -187,7 +167,7 @@ export class CalculatorClient {
    *
    * Calls `listener` with each new value of property `count`; returns a function that unsubscribes.
    */
-  observeCount(listener: (value: number) => void, onInvalid?: InvalidMessageHandler): () => void {
+  observeCountProperty(listener: (value: number) => void, onInvalid?: InvalidMessageHandler): () => void {
     return observeProperty(this.#port, Calculator$.name, "count", Calculator$.members.count.value, listener, onInvalid);
   }
 }
@@ -219,7 +199,7 @@ export interface CalculatorImpl {
    *
    * Reads property `count`.
    */
-  getCount(context: CallContext): number | Promise<number>;
+  getCountProperty(context: CallContext): number | Promise<number>;
 }
 
 /**
@@ -229,7 +209,7 @@ export interface CalculatorImpl {
 export function registerCalculator(port: RpcServerPort, impl: CalculatorImpl): Registration {
   const members = Calculator$.members;
   const properties = serveProperties(Calculator$.name, {
-    count: { get: (context) => impl.getCount(context) },
+    count: { get: (context) => impl.getCountProperty(context) },
   });
   return port.register({
     iface: Calculator$.name,
@@ -262,7 +242,7 @@ export class CalculatorEmitter {
   }
 
   /** Announces a new value of property `count` to observers. */
-  emitCountChanged(value: number): void {
+  emitCountPropertyChanged(value: number): void {
     this.#port.emit(Calculator$.name, PROPERTY_CHANGED, ["count", value]);
   }
 }

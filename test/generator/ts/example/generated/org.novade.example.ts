@@ -242,11 +242,6 @@ export class StoreClient {
     return callRemote(this.#port, Store$.name, "put", [entry], Store$.members.put.result, [Denied], options);
   }
 
-  /** Callback form of {@link StoreClient.put}. */
-  putCallback(entry: Entry, callback: Callback<bigint>, options?: CallOptions): void {
-    settleCallback(this.put(entry, options), callback);
-  }
-
   /**
    * Reads an entry.
    * @throws {@link NotFound} when the server reports it.
@@ -269,29 +264,14 @@ export class StoreClient {
     return callRemote(this.#port, Store$.name, "remove", [key], Store$.members.remove.result, [NotFound, Denied], options);
   }
 
-  /** Callback form of {@link StoreClient.remove}. */
-  removeCallback(key: string, callback: Callback<{ existed: boolean; remaining: number; }>, options?: CallOptions): void {
-    settleCallback(this.remove(key, options), callback);
-  }
-
   /** Finds keys by prefix, at most `limit` of them. */
   find(prefix: string, limit: number | null, options?: CallOptions): Promise<string[]> {
     return callRemote(this.#port, Store$.name, "find", [prefix, limit], Store$.members.find.result, [], options);
   }
 
-  /** Callback form of {@link StoreClient.find}. */
-  findCallback(prefix: string, limit: number | null, callback: Callback<string[]>, options?: CallOptions): void {
-    settleCallback(this.find(prefix, limit, options), callback);
-  }
-
   /** Waits for the given number of milliseconds (for timeout tests). */
   sleep(ms: number, options?: CallOptions): Promise<void> {
     return callRemoteVoid(this.#port, Store$.name, "sleep", [ms], [], options);
-  }
-
-  /** Callback form of {@link StoreClient.sleep}. */
-  sleepCallback(ms: number, callback: Callback<void>, options?: CallOptions): void {
-    settleCallback(this.sleep(ms, options), callback);
   }
 
   /**
@@ -308,11 +288,6 @@ export class StoreClient {
     return callRemote(this.#port, Store$.name, "logged", [], Store$.members.logged.result, [], options);
   }
 
-  /** Callback form of {@link StoreClient.logged}. */
-  loggedCallback(callback: Callback<string[]>, options?: CallOptions): void {
-    settleCallback(this.logged(options), callback);
-  }
-
   /**
    * Old name of `get`.
    * @throws {@link NotFound} when the server reports it.
@@ -320,14 +295,6 @@ export class StoreClient {
    */
   fetch(key: string, options?: CallOptions): Promise<Entry> {
     return callRemote(this.#port, Store$.name, "fetch", [key], Store$.members.fetch.result, [NotFound], options);
-  }
-
-  /**
-   * Callback form of {@link StoreClient.fetch}.
-   * @deprecated use get
-   */
-  fetchCallback(key: string, callback: Callback<Entry>, options?: CallOptions): void {
-    settleCallback(this.fetch(key, options), callback);
   }
 
   /**
@@ -355,7 +322,7 @@ export class StoreClient {
    *
    * Reads property `name`.
    */
-  getName(options?: CallOptions): Promise<string> {
+  getNameProperty(options?: CallOptions): Promise<string> {
     return callRemote(this.#port, Store$.name, PROPERTY_GET, ["name"], Store$.members.name.value, [], options);
   }
 
@@ -364,7 +331,7 @@ export class StoreClient {
    *
    * Writes property `name`.
    */
-  setName(value: string, options?: CallOptions): Promise<void> {
+  setNameProperty(value: string, options?: CallOptions): Promise<void> {
     return callRemoteVoid(this.#port, Store$.name, PROPERTY_SET, ["name", value], [], options);
   }
 
@@ -373,7 +340,7 @@ export class StoreClient {
    *
    * Calls `listener` with each new value of property `name`; returns a function that unsubscribes.
    */
-  observeName(listener: (value: string) => void, onInvalid?: InvalidMessageHandler): () => void {
+  observeNameProperty(listener: (value: string) => void, onInvalid?: InvalidMessageHandler): () => void {
     return observeProperty(this.#port, Store$.name, "name", Store$.members.name.value, listener, onInvalid);
   }
 
@@ -382,7 +349,7 @@ export class StoreClient {
    *
    * Reads property `size`.
    */
-  getSize(options?: CallOptions): Promise<number> {
+  getSizeProperty(options?: CallOptions): Promise<number> {
     return callRemote(this.#port, Store$.name, PROPERTY_GET, ["size"], Store$.members.size.value, [], options);
   }
 
@@ -392,7 +359,7 @@ export class StoreClient {
    * Writes property `secret`.
    * @since 2
    */
-  setSecret(value: string, options?: CallOptions): Promise<void> {
+  setSecretProperty(value: string, options?: CallOptions): Promise<void> {
     return callRemoteVoid(this.#port, Store$.name, PROPERTY_SET, ["secret", value], [], options);
   }
 }
@@ -431,26 +398,26 @@ export interface StoreImpl {
    *
    * Reads property `name`.
    */
-  getName(context: CallContext): string | Promise<string>;
+  getNameProperty(context: CallContext): string | Promise<string>;
   /**
    * The store's display name.
    *
    * Writes property `name` (the value is validated first).
    */
-  setName(value: string, context: CallContext): void | Promise<void>;
+  setNameProperty(value: string, context: CallContext): void | Promise<void>;
   /**
    * How many entries are stored.
    *
    * Reads property `size`.
    */
-  getSize(context: CallContext): number | Promise<number>;
+  getSizeProperty(context: CallContext): number | Promise<number>;
   /**
    * A secret only ever written.
    *
    * Writes property `secret` (the value is validated first).
    * @since 2
    */
-  setSecret(value: string, context: CallContext): void | Promise<void>;
+  setSecretProperty(value: string, context: CallContext): void | Promise<void>;
 }
 
 /**
@@ -460,9 +427,9 @@ export interface StoreImpl {
 export function registerStore(port: RpcServerPort, impl: StoreImpl): Registration {
   const members = Store$.members;
   const properties = serveProperties(Store$.name, {
-    name: { get: (context) => impl.getName(context), set: (value, context) => impl.setName(parsePayload(members.name.value, value, Store$.name, "name", "property"), context) },
-    size: { get: (context) => impl.getSize(context) },
-    secret: { set: (value, context) => impl.setSecret(parsePayload(members.secret.value, value, Store$.name, "secret", "property"), context) },
+    name: { get: (context) => impl.getNameProperty(context), set: (value, context) => impl.setNameProperty(parsePayload(members.name.value, value, Store$.name, "name", "property"), context) },
+    size: { get: (context) => impl.getSizeProperty(context) },
+    secret: { set: (value, context) => impl.setSecretProperty(parsePayload(members.secret.value, value, Store$.name, "secret", "property"), context) },
   });
   return port.register({
     iface: Store$.name,
@@ -505,7 +472,7 @@ export class StoreEmitter {
   }
 
   /** Announces a new value of property `name` to observers. */
-  emitNameChanged(value: string): void {
+  emitNamePropertyChanged(value: string): void {
     this.#port.emit(Store$.name, PROPERTY_CHANGED, ["name", value]);
   }
 }
