@@ -132,6 +132,12 @@ export function schemaName(tsName: string): string {
 export interface TsNameClaim {
   /** `""` for the file's top level, else the generated class or interface. */
   readonly scope: string;
+  /**
+   * At the top level, the declaration space the name takes: TypeScript keeps types (interfaces,
+   * type aliases) apart from values (consts, functions), so `interface FooBarSchema` beside
+   * `const FooBarSchema` is legal; a class or an enum's const + type takes both (two claims).
+   */
+  readonly space: "type" | "value" | "member";
   readonly name: string;
   /** The NIDL construct, for messages: `property "Devices"`. */
   readonly owner: string;
@@ -144,12 +150,15 @@ type Decl = ConstModel | EnumModel | StructModel | TypedefModel | ErrorModel;
 
 function declClaims(decl: Decl): TsNameClaim[] {
   const owner = `${decl.kind === "enum" && decl.bitfield ? "flags" : decl.kind} "${decl.name}"`;
-  const claim = (name: string): TsNameClaim => ({ scope: "", name, owner, ownerKey: decl.qualifiedName, span: decl.span });
-  if (decl.kind === "const") return [claim(constTsName(decl))];
+  const claim = (name: string, space: "type" | "value"): TsNameClaim => ({ scope: "", space, name, owner, ownerKey: decl.qualifiedName, span: decl.span });
+  if (decl.kind === "const") return [claim(constTsName(decl), "value")];
   const ts = declTsName(decl);
-  if (decl.kind === "error") return [claim(ts), claim(errorDataName(ts)), claim(schemaName(errorDataName(ts)))];
-  const out = [claim(ts), claim(schemaName(ts))];
-  if (decl.kind === "enum" && decl.bitfield) out.push(claim(flagsHelperNames(ts).has), claim(flagsHelperNames(ts).names));
+  // error: a class (type and value), its data interface and the data's schema const.
+  if (decl.kind === "error") return [claim(ts, "type"), claim(ts, "value"), claim(errorDataName(ts), "type"), claim(schemaName(errorDataName(ts)), "value")];
+  // enum and flags: a const object and a type of one name; struct and typedef: a type; all: a schema const.
+  const out = decl.kind === "enum" ? [claim(ts, "type"), claim(ts, "value")] : [claim(ts, "type")];
+  out.push(claim(schemaName(ts), "value"));
+  if (decl.kind === "enum" && decl.bitfield) out.push(claim(flagsHelperNames(ts).has, "value"), claim(flagsHelperNames(ts).names, "value"));
   return out;
 }
 
@@ -168,7 +177,7 @@ function memberClaims(iface: InterfaceModel, names: InterfaceTsNames): TsNameCla
   for (const m of iface.members) {
     const claim = (scope: string | undefined, name: string | undefined, role?: string): void => {
       if (scope === undefined || name === undefined) return;
-      out.push({ scope, name, owner: role === undefined ? noun(m) : `${noun(m)} (${role})`, ownerKey: m.qualifiedName + ":" + m.kind, span: m.nameSpan });
+      out.push({ scope, space: "member", name, owner: role === undefined ? noun(m) : `${noun(m)} (${role})`, ownerKey: m.qualifiedName + ":" + m.kind, span: m.nameSpan });
     };
     if (m.kind === "method") {
       const n = names.methods.get(m.name) as MethodTsNames;
@@ -200,8 +209,12 @@ export function packageTsNameClaims(pkg: PackageModel): TsNameClaim[] {
     const names = interfaceTsNames(iface);
     if (!names.stubs) continue;
     const owner = `interface "${iface.name}"`;
-    for (const name of [names.client, names.impl, names.register, names.emitter]) {
-      if (name !== undefined) out.push({ scope: "", name, owner, ownerKey: iface.qualifiedName, span: iface.span });
+    // Client and emitter are classes (type and value), the impl an interface, register a function.
+    const spaces: [string | undefined, "type" | "value"][] = [
+      [names.client, "type"], [names.client, "value"], [names.impl, "type"], [names.register, "value"], [names.emitter, "type"], [names.emitter, "value"],
+    ];
+    for (const [name, space] of spaces) {
+      if (name !== undefined) out.push({ scope: "", space, name, owner, ownerKey: iface.qualifiedName, span: iface.span });
     }
     out.push(...memberClaims(iface, names));
   }

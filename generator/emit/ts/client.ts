@@ -23,9 +23,9 @@ export function clientName(iface: InterfaceModel): string {
   return interfaceTsNames(iface).client;
 }
 
-/** `$X.members.key` */
-function memberPath(iface: InterfaceModel, name: string, part: string): string {
-  return `${descriptorName(iface)}.members${propertyAccess(name)}.${part}`;
+/** `X$.methods.key.result`, `X$.signals.key.args`, `X$.properties.key.value`. */
+function memberPath(iface: InterfaceModel, group: "methods" | "signals" | "properties", name: string, part: string): string {
+  return `${descriptorName(iface)}.${group}${propertyAccess(name)}.${part}`;
 }
 
 /** The client class of an interface. */
@@ -114,7 +114,7 @@ function methodMembers(
   const call =
     method.outArgs.length === 0
       ? `${runtime(ctx, "callRemoteVoid")}(this.#port, ${wire}, ${argList}, ${errors}, options)`
-      : `${runtime(ctx, "callRemote")}(this.#port, ${wire}, ${argList}, ${memberPath(iface, method.name, "result")}, ${errors}, options)`;
+      : `${runtime(ctx, "callRemote")}(this.#port, ${wire}, ${argList}, ${memberPath(iface, "methods", method.name, "result")}, ${errors}, options)`;
   const promiseForm: OptionalKind<MethodDeclarationStructure> = {
     name,
     docs,
@@ -165,7 +165,7 @@ function signalMember(
     ],
     returnType: "() => void",
     statements: [
-      `return ${runtime(ctx, "subscribeSignal")}(this.#port, ${descriptorName(iface)}.name, ${JSON.stringify(signal.name)}, ${memberPath(iface, signal.name, "args")}, ${signal.args.length}, listener, onInvalid);`,
+      `return ${runtime(ctx, "subscribeSignal")}(this.#port, ${descriptorName(iface)}.name, ${JSON.stringify(signal.name)}, ${memberPath(iface, "signals", signal.name, "args")}, ${signal.args.length}, listener, onInvalid);`,
     ],
   };
 }
@@ -178,7 +178,7 @@ function propertyMembers(
 ): OptionalKind<MethodDeclarationStructure>[] {
   const type = tsType(ctx, property.type);
   const options = { name: "options", type: runtimeType(ctx, "CallOptions"), hasQuestionToken: true };
-  const schema = memberPath(iface, property.name, "value");
+  const schema = memberPath(iface, "properties", property.name, "value");
   const wireName = JSON.stringify(property.name);
   const out: OptionalKind<MethodDeclarationStructure>[] = [];
   if (names.get !== undefined) {

@@ -86,7 +86,6 @@ export function registerFunction(ctx: FileContext, iface: InterfaceModel): Funct
   const serveProps = iface.properties.length > 0 ? runtime(ctx, "serveProperties") : "";
   const used = iface.methods.length + iface.properties.length > 0;
   const body: WriterFunction = (writer) => {
-    if (used) writer.writeLine(`const members = ${d}.members;`);
     if (propertyLines.length > 0) {
       writer.write(`const properties = ${serveProps}(${d}.name, `).inlineBlock(() => {
         for (const line of propertyLines) writer.writeLine(line);
@@ -121,8 +120,9 @@ export function registerFunction(ctx: FileContext, iface: InterfaceModel): Funct
   };
 }
 
-function memberAccess(name: string): string {
-  return `members${propertyAccess(name)}`;
+/** `X$.methods.key` / `X$.properties.key`: the descriptor's validators of one member. */
+function memberAccess(iface: InterfaceModel, group: "methods" | "properties", name: string): string {
+  return `${descriptorName(iface)}.${group}${propertyAccess(name)}`;
 }
 
 function servedMethod(ctx: FileContext, iface: InterfaceModel, method: MethodModel): string {
@@ -136,7 +136,7 @@ function servedMethod(ctx: FileContext, iface: InterfaceModel, method: MethodMod
     run = `(args, context) => ${call}`;
   }
   const oneway = method.oneway ? ", true" : "";
-  return `${serve}(${descriptorName(iface)}.name, ${JSON.stringify(method.name)}, ${memberAccess(method.name)}.params, ${method.inArgs.length}, ${run}${oneway})`;
+  return `${serve}(${descriptorName(iface)}.name, ${JSON.stringify(method.name)}, ${memberAccess(iface, "methods", method.name)}.params, ${method.inArgs.length}, ${run}${oneway})`;
 }
 
 function servedProperty(ctx: FileContext, iface: InterfaceModel, property: PropertyModel): string {
@@ -146,7 +146,7 @@ function servedProperty(ctx: FileContext, iface: InterfaceModel, property: Prope
   if (set !== undefined) {
     const parse = runtime(ctx, "parsePayload");
     parts.push(
-      `set: (value, context) => impl.${set}(${parse}(${memberAccess(property.name)}.value, value, ${descriptorName(iface)}.name, ${JSON.stringify(property.name)}, "property"), context)`,
+      `set: (value, context) => impl.${set}(${parse}(${memberAccess(iface, "properties", property.name)}.value, value, ${descriptorName(iface)}.name, ${JSON.stringify(property.name)}, "property"), context)`,
     );
   }
   return `{ ${parts.join(", ")} }`;

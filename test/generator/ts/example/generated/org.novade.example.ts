@@ -178,7 +178,7 @@ export class Denied extends DeclaredError<DeniedData> {
 const Store$ = {
   name: "org.novade.example.Store",
   version: 3,
-  members: {
+  methods: {
     put: {
       params: z.tuple([z.lazy(() => EntrySchema)]),
       result: $int64(0n, 18446744073709551615n),
@@ -209,8 +209,12 @@ const Store$ = {
       params: z.tuple([z.string()]),
       result: z.lazy(() => EntrySchema),
     },
+  },
+  signals: {
     changed: { args: z.tuple([z.string(), $int64(0n, 18446744073709551615n), z.lazy(() => PrioritySchema)]) },
     cleared: { args: z.tuple([]) },
+  },
+  properties: {
     name: { value: z.string() },
     size: { value: z.number().int().min(0).max(4294967295) },
     secret: { value: z.string() },
@@ -239,7 +243,7 @@ export class StoreClient {
    * @throws {@link Denied} when the server reports it.
    */
   put(entry: Entry, options?: CallOptions): Promise<bigint> {
-    return callRemote(this.#port, Store$.name, "put", [entry], Store$.members.put.result, [Denied], options);
+    return callRemote(this.#port, Store$.name, "put", [entry], Store$.methods.put.result, [Denied], options);
   }
 
   /**
@@ -247,7 +251,7 @@ export class StoreClient {
    * @throws {@link NotFound} when the server reports it.
    */
   get(key: string, options?: CallOptions): Promise<Entry> {
-    return callRemote(this.#port, Store$.name, "get", [key], Store$.members.get.result, [NotFound], options);
+    return callRemote(this.#port, Store$.name, "get", [key], Store$.methods.get.result, [NotFound], options);
   }
 
   /** Callback form of {@link StoreClient.get}. */
@@ -261,12 +265,12 @@ export class StoreClient {
    * @throws {@link Denied} when the server reports it.
    */
   remove(key: string, options?: CallOptions): Promise<{ existed: boolean; remaining: number; }> {
-    return callRemote(this.#port, Store$.name, "remove", [key], Store$.members.remove.result, [NotFound, Denied], options);
+    return callRemote(this.#port, Store$.name, "remove", [key], Store$.methods.remove.result, [NotFound, Denied], options);
   }
 
   /** Finds keys by prefix, at most `limit` of them. */
   find(prefix: string, limit: number | null, options?: CallOptions): Promise<string[]> {
-    return callRemote(this.#port, Store$.name, "find", [prefix, limit], Store$.members.find.result, [], options);
+    return callRemote(this.#port, Store$.name, "find", [prefix, limit], Store$.methods.find.result, [], options);
   }
 
   /** Waits for the given number of milliseconds (for timeout tests). */
@@ -285,7 +289,7 @@ export class StoreClient {
 
   /** Returns what the server recorded with `log`. */
   logged(options?: CallOptions): Promise<string[]> {
-    return callRemote(this.#port, Store$.name, "logged", [], Store$.members.logged.result, [], options);
+    return callRemote(this.#port, Store$.name, "logged", [], Store$.methods.logged.result, [], options);
   }
 
   /**
@@ -294,7 +298,7 @@ export class StoreClient {
    * @deprecated use get
    */
   fetch(key: string, options?: CallOptions): Promise<Entry> {
-    return callRemote(this.#port, Store$.name, "fetch", [key], Store$.members.fetch.result, [NotFound], options);
+    return callRemote(this.#port, Store$.name, "fetch", [key], Store$.methods.fetch.result, [NotFound], options);
   }
 
   /**
@@ -304,7 +308,7 @@ export class StoreClient {
    * @returns a function that unsubscribes
    */
   onChanged(listener: (key: string, revision: bigint, priority: Priority) => void, onInvalid?: InvalidMessageHandler): () => void {
-    return subscribeSignal(this.#port, Store$.name, "changed", Store$.members.changed.args, 3, listener, onInvalid);
+    return subscribeSignal(this.#port, Store$.name, "changed", Store$.signals.changed.args, 3, listener, onInvalid);
   }
 
   /**
@@ -314,7 +318,7 @@ export class StoreClient {
    * @returns a function that unsubscribes
    */
   onCleared(listener: () => void, onInvalid?: InvalidMessageHandler): () => void {
-    return subscribeSignal(this.#port, Store$.name, "cleared", Store$.members.cleared.args, 0, listener, onInvalid);
+    return subscribeSignal(this.#port, Store$.name, "cleared", Store$.signals.cleared.args, 0, listener, onInvalid);
   }
 
   /**
@@ -323,7 +327,7 @@ export class StoreClient {
    * Reads property `name`.
    */
   getNameProperty(options?: CallOptions): Promise<string> {
-    return callRemote(this.#port, Store$.name, PROPERTY_GET, ["name"], Store$.members.name.value, [], options);
+    return callRemote(this.#port, Store$.name, PROPERTY_GET, ["name"], Store$.properties.name.value, [], options);
   }
 
   /**
@@ -341,7 +345,7 @@ export class StoreClient {
    * Calls `listener` with each new value of property `name`; returns a function that unsubscribes.
    */
   observeNameProperty(listener: (value: string) => void, onInvalid?: InvalidMessageHandler): () => void {
-    return observeProperty(this.#port, Store$.name, "name", Store$.members.name.value, listener, onInvalid);
+    return observeProperty(this.#port, Store$.name, "name", Store$.properties.name.value, listener, onInvalid);
   }
 
   /**
@@ -350,7 +354,7 @@ export class StoreClient {
    * Reads property `size`.
    */
   getSizeProperty(options?: CallOptions): Promise<number> {
-    return callRemote(this.#port, Store$.name, PROPERTY_GET, ["size"], Store$.members.size.value, [], options);
+    return callRemote(this.#port, Store$.name, PROPERTY_GET, ["size"], Store$.properties.size.value, [], options);
   }
 
   /**
@@ -425,27 +429,26 @@ export interface StoreImpl {
  * @returns the registration; `unregister()` stops serving
  */
 export function registerStore(port: RpcServerPort, impl: StoreImpl): Registration {
-  const members = Store$.members;
   const properties = serveProperties(Store$.name, {
-    name: { get: (context) => impl.getNameProperty(context), set: (value, context) => impl.setNameProperty(parsePayload(members.name.value, value, Store$.name, "name", "property"), context) },
+    name: { get: (context) => impl.getNameProperty(context), set: (value, context) => impl.setNameProperty(parsePayload(Store$.properties.name.value, value, Store$.name, "name", "property"), context) },
     size: { get: (context) => impl.getSizeProperty(context) },
-    secret: { set: (value, context) => impl.setSecretProperty(parsePayload(members.secret.value, value, Store$.name, "secret", "property"), context) },
+    secret: { set: (value, context) => impl.setSecretProperty(parsePayload(Store$.properties.secret.value, value, Store$.name, "secret", "property"), context) },
   });
   return port.register({
     iface: Store$.name,
     version: Store$.version,
     methods: {
-      put: serveMethod(Store$.name, "put", members.put.params, 1, (args, context) => impl.put(...args, context)),
-      get: serveMethod(Store$.name, "get", members.get.params, 1, (args, context) => impl.get(...args, context)),
-      remove: serveMethod(Store$.name, "remove", members.remove.params, 1, async (args, context) => {
+      put: serveMethod(Store$.name, "put", Store$.methods.put.params, 1, (args, context) => impl.put(...args, context)),
+      get: serveMethod(Store$.name, "get", Store$.methods.get.params, 1, (args, context) => impl.get(...args, context)),
+      remove: serveMethod(Store$.name, "remove", Store$.methods.remove.params, 1, async (args, context) => {
         const result = await impl.remove(...args, context);
         return [result.existed, result.remaining];
       }),
-      find: serveMethod(Store$.name, "find", members.find.params, 2, (args, context) => impl.find(...args, context)),
-      sleep: serveMethod(Store$.name, "sleep", members.sleep.params, 1, (args, context) => impl.sleep(...args, context)),
-      log: serveMethod(Store$.name, "log", members.log.params, 1, (args, context) => impl.log(...args, context), true),
-      logged: serveMethod(Store$.name, "logged", members.logged.params, 0, (args, context) => impl.logged(...args, context)),
-      fetch: serveMethod(Store$.name, "fetch", members.fetch.params, 1, (args, context) => impl.fetch(...args, context)),
+      find: serveMethod(Store$.name, "find", Store$.methods.find.params, 2, (args, context) => impl.find(...args, context)),
+      sleep: serveMethod(Store$.name, "sleep", Store$.methods.sleep.params, 1, (args, context) => impl.sleep(...args, context)),
+      log: serveMethod(Store$.name, "log", Store$.methods.log.params, 1, (args, context) => impl.log(...args, context), true),
+      logged: serveMethod(Store$.name, "logged", Store$.methods.logged.params, 0, (args, context) => impl.logged(...args, context)),
+      fetch: serveMethod(Store$.name, "fetch", Store$.methods.fetch.params, 1, (args, context) => impl.fetch(...args, context)),
       [PROPERTY_GET]: properties.get,
       [PROPERTY_SET]: properties.set,
     },

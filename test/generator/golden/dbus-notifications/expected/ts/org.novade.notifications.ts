@@ -104,7 +104,7 @@ export class NotFound extends DeclaredError<NotFoundData> {
 const Notifications$ = {
   name: "org.novade.notifications.Notifications",
   version: 2,
-  members: {
+  methods: {
     Notify: {
       params: z.tuple([z.string(), z.number().int().min(0).max(4294967295), z.string(), z.string(), z.string(), z.array(z.string()), z.lazy(() => $org_novade_common.HintsSchema), z.number().int().min(-2147483648).max(2147483647)]),
       result: z.number().int().min(0).max(4294967295),
@@ -120,9 +120,13 @@ const Notifications$ = {
       params: z.tuple([]),
       result: z.tuple([z.string(), z.string(), z.string(), z.string()]).transform((r) => ({ name: r[0], vendor: r[1], version: r[2], specVersion: r[3] })),
     },
+  },
+  signals: {
     NotificationClosed: { args: z.tuple([z.number().int().min(0).max(4294967295), z.lazy(() => CloseReasonSchema)]) },
     ActionInvoked: { args: z.tuple([z.number().int().min(0).max(4294967295), z.string()]) },
     ActivationToken: { args: z.tuple([z.number().int().min(0).max(4294967295), z.string()]) },
+  },
+  properties: {
     DoNotDisturb: { value: z.boolean() },
     ActiveCount: { value: z.number().int().min(0).max(4294967295) },
   },
@@ -164,7 +168,7 @@ export class NotificationsClient {
    * @param expireTimeout - Milliseconds until expiry; -1 for the server default, 0 for never.
    */
   notify(appName: string, replacesId: number, appIcon: string, summary: string, body: string, actions: string[], hints: $org_novade_common.Hints, expireTimeout: number, options?: CallOptions): Promise<number> {
-    return callRemote(this.#port, Notifications$.name, "Notify", [appName, replacesId, appIcon, summary, body, actions, hints, expireTimeout], Notifications$.members.Notify.result, [], options);
+    return callRemote(this.#port, Notifications$.name, "Notify", [appName, replacesId, appIcon, summary, body, actions, hints, expireTimeout], Notifications$.methods.Notify.result, [], options);
   }
 
   /**
@@ -177,12 +181,12 @@ export class NotificationsClient {
 
   /** The optional capabilities the server supports ("actions", "body-markup", ...). */
   getCapabilities(options?: CallOptions): Promise<string[]> {
-    return callRemote(this.#port, Notifications$.name, "GetCapabilities", [], Notifications$.members.GetCapabilities.result, [], options);
+    return callRemote(this.#port, Notifications$.name, "GetCapabilities", [], Notifications$.methods.GetCapabilities.result, [], options);
   }
 
   /** Name, vendor and versions of the server. */
   getServerInformation(options?: CallOptions): Promise<{ name: string; vendor: string; version: string; specVersion: string; }> {
-    return callRemote(this.#port, Notifications$.name, "GetServerInformation", [], Notifications$.members.GetServerInformation.result, [], options);
+    return callRemote(this.#port, Notifications$.name, "GetServerInformation", [], Notifications$.methods.GetServerInformation.result, [], options);
   }
 
   /**
@@ -194,7 +198,7 @@ export class NotificationsClient {
    * @returns a function that unsubscribes
    */
   onNotificationClosed(listener: (id: number, reason: CloseReason) => void, onInvalid?: InvalidMessageHandler): () => void {
-    return subscribeSignal(this.#port, Notifications$.name, "NotificationClosed", Notifications$.members.NotificationClosed.args, 2, listener, onInvalid);
+    return subscribeSignal(this.#port, Notifications$.name, "NotificationClosed", Notifications$.signals.NotificationClosed.args, 2, listener, onInvalid);
   }
 
   /**
@@ -206,7 +210,7 @@ export class NotificationsClient {
    * @returns a function that unsubscribes
    */
   onActionInvoked(listener: (id: number, actionKey: string) => void, onInvalid?: InvalidMessageHandler): () => void {
-    return subscribeSignal(this.#port, Notifications$.name, "ActionInvoked", Notifications$.members.ActionInvoked.args, 2, listener, onInvalid);
+    return subscribeSignal(this.#port, Notifications$.name, "ActionInvoked", Notifications$.signals.ActionInvoked.args, 2, listener, onInvalid);
   }
 
   /**
@@ -218,7 +222,7 @@ export class NotificationsClient {
    * @returns a function that unsubscribes
    */
   onActivationToken(listener: (id: number, activationToken: string) => void, onInvalid?: InvalidMessageHandler): () => void {
-    return subscribeSignal(this.#port, Notifications$.name, "ActivationToken", Notifications$.members.ActivationToken.args, 2, listener, onInvalid);
+    return subscribeSignal(this.#port, Notifications$.name, "ActivationToken", Notifications$.signals.ActivationToken.args, 2, listener, onInvalid);
   }
 
   /**
@@ -228,7 +232,7 @@ export class NotificationsClient {
    * @since 2
    */
   getDoNotDisturbProperty(options?: CallOptions): Promise<boolean> {
-    return callRemote(this.#port, Notifications$.name, PROPERTY_GET, ["DoNotDisturb"], Notifications$.members.DoNotDisturb.value, [], options);
+    return callRemote(this.#port, Notifications$.name, PROPERTY_GET, ["DoNotDisturb"], Notifications$.properties.DoNotDisturb.value, [], options);
   }
 
   /**
@@ -247,7 +251,7 @@ export class NotificationsClient {
    * Calls `listener` with each new value of property `DoNotDisturb`; returns a function that unsubscribes.
    */
   observeDoNotDisturbProperty(listener: (value: boolean) => void, onInvalid?: InvalidMessageHandler): () => void {
-    return observeProperty(this.#port, Notifications$.name, "DoNotDisturb", Notifications$.members.DoNotDisturb.value, listener, onInvalid);
+    return observeProperty(this.#port, Notifications$.name, "DoNotDisturb", Notifications$.properties.DoNotDisturb.value, listener, onInvalid);
   }
 
   /**
@@ -257,7 +261,7 @@ export class NotificationsClient {
    * @since 2
    */
   getActiveCountProperty(options?: CallOptions): Promise<number> {
-    return callRemote(this.#port, Notifications$.name, PROPERTY_GET, ["ActiveCount"], Notifications$.members.ActiveCount.value, [], options);
+    return callRemote(this.#port, Notifications$.name, PROPERTY_GET, ["ActiveCount"], Notifications$.properties.ActiveCount.value, [], options);
   }
 
   /**
@@ -266,7 +270,7 @@ export class NotificationsClient {
    * Calls `listener` with each new value of property `ActiveCount`; returns a function that unsubscribes.
    */
   observeActiveCountProperty(listener: (value: number) => void, onInvalid?: InvalidMessageHandler): () => void {
-    return observeProperty(this.#port, Notifications$.name, "ActiveCount", Notifications$.members.ActiveCount.value, listener, onInvalid);
+    return observeProperty(this.#port, Notifications$.name, "ActiveCount", Notifications$.properties.ActiveCount.value, listener, onInvalid);
   }
 }
 
@@ -327,19 +331,18 @@ export interface NotificationsImpl {
  * @returns the registration; `unregister()` stops serving
  */
 export function registerNotifications(port: RpcServerPort, impl: NotificationsImpl): Registration {
-  const members = Notifications$.members;
   const properties = serveProperties(Notifications$.name, {
-    DoNotDisturb: { get: (context) => impl.getDoNotDisturbProperty(context), set: (value, context) => impl.setDoNotDisturbProperty(parsePayload(members.DoNotDisturb.value, value, Notifications$.name, "DoNotDisturb", "property"), context) },
+    DoNotDisturb: { get: (context) => impl.getDoNotDisturbProperty(context), set: (value, context) => impl.setDoNotDisturbProperty(parsePayload(Notifications$.properties.DoNotDisturb.value, value, Notifications$.name, "DoNotDisturb", "property"), context) },
     ActiveCount: { get: (context) => impl.getActiveCountProperty(context) },
   });
   return port.register({
     iface: Notifications$.name,
     version: Notifications$.version,
     methods: {
-      Notify: serveMethod(Notifications$.name, "Notify", members.Notify.params, 8, (args, context) => impl.notify(...args, context)),
-      CloseNotification: serveMethod(Notifications$.name, "CloseNotification", members.CloseNotification.params, 1, (args, context) => impl.closeNotification(...args, context)),
-      GetCapabilities: serveMethod(Notifications$.name, "GetCapabilities", members.GetCapabilities.params, 0, (args, context) => impl.getCapabilities(...args, context)),
-      GetServerInformation: serveMethod(Notifications$.name, "GetServerInformation", members.GetServerInformation.params, 0, async (args, context) => {
+      Notify: serveMethod(Notifications$.name, "Notify", Notifications$.methods.Notify.params, 8, (args, context) => impl.notify(...args, context)),
+      CloseNotification: serveMethod(Notifications$.name, "CloseNotification", Notifications$.methods.CloseNotification.params, 1, (args, context) => impl.closeNotification(...args, context)),
+      GetCapabilities: serveMethod(Notifications$.name, "GetCapabilities", Notifications$.methods.GetCapabilities.params, 0, (args, context) => impl.getCapabilities(...args, context)),
+      GetServerInformation: serveMethod(Notifications$.name, "GetServerInformation", Notifications$.methods.GetServerInformation.params, 0, async (args, context) => {
         const result = await impl.getServerInformation(...args, context);
         return [result.name, result.vendor, result.version, result.specVersion];
       }),

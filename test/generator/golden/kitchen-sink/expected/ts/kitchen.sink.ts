@@ -270,7 +270,7 @@ export class Gone extends DeclaredError<GoneData> {
 const Kitchen$ = {
   name: "kitchen.sink.Kitchen",
   version: 3,
-  members: {
+  methods: {
     Cook: {
       params: z.tuple([z.lazy(() => ScalarsSchema), z.lazy(() => ContainersSchema), z.lazy(() => ModeSchema), z.lazy(() => CapsSchema), z.lazy(() => IdsSchema), z.string(), z.number().int().min(0).max(4294967295)]),
       result: z.tuple([z.lazy(() => ContainersSchema), z.tuple([z.number().int().min(-2147483648).max(2147483647), z.string()])]).transform((r) => ({ result: r[0], arg1: r[1] })),
@@ -295,8 +295,12 @@ const Kitchen$ = {
     Warm: {
       params: z.tuple([]),
     },
+  },
+  signals: {
     Changed: { args: z.tuple([z.lazy(() => IdsSchema), z.lazy(() => ModeSchema)]) },
     Burnt: { args: z.tuple([z.string(), z.number().int().min(0).max(4294967295)]) },
+  },
+  properties: {
     Temperature: { value: z.number() },
     Secret: { value: z.string() },
     Label: { value: z.string() },
@@ -332,7 +336,7 @@ export class KitchenClient {
    * @throws {@link Gone} when the server reports it.
    */
   cook(scalars: Scalars, containers: Containers, mode: Mode, caps: Caps, ids: Ids, arg5: string, arg6: number, options?: CallOptions): Promise<{ result: Containers; arg1: [number, string]; }> {
-    return callRemote(this.#port, Kitchen$.name, "Cook", [scalars, containers, mode, caps, ids, arg5, arg6], Kitchen$.members.Cook.result, [Broken, Gone], options);
+    return callRemote(this.#port, Kitchen$.name, "Cook", [scalars, containers, mode, caps, ids, arg5, arg6], Kitchen$.methods.Cook.result, [Broken, Gone], options);
   }
 
   /** Callback form of {@link KitchenClient.cook}. */
@@ -346,7 +350,7 @@ export class KitchenClient {
    * Idempotent: safe to retry.
    */
   count(options?: CallOptions): Promise<number> {
-    return callRemote(this.#port, Kitchen$.name, "Count", [], Kitchen$.members.Count.result, [], options);
+    return callRemote(this.#port, Kitchen$.name, "Count", [], Kitchen$.methods.Count.result, [], options);
   }
 
   /** Fire-and-forget: no reply is awaited. */
@@ -366,7 +370,7 @@ export class KitchenClient {
 
   /** The D-Bus pattern of a GetX method beside property X (getLabel beside getLabelProperty). */
   getLabel(options?: CallOptions): Promise<string> {
-    return callRemote(this.#port, Kitchen$.name, "GetLabel", [], Kitchen$.members.GetLabel.result, [], options);
+    return callRemote(this.#port, Kitchen$.name, "GetLabel", [], Kitchen$.methods.GetLabel.result, [], options);
   }
 
   /** Renamed in TypeScript only (D-Bus and the wire keep "Warm"). */
@@ -382,7 +386,7 @@ export class KitchenClient {
    * @since 2
    */
   onChanged(listener: (ids: Ids, mode: Mode) => void, onInvalid?: InvalidMessageHandler): () => void {
-    return subscribeSignal(this.#port, Kitchen$.name, "Changed", Kitchen$.members.Changed.args, 2, listener, onInvalid);
+    return subscribeSignal(this.#port, Kitchen$.name, "Changed", Kitchen$.signals.Changed.args, 2, listener, onInvalid);
   }
 
   /**
@@ -393,12 +397,12 @@ export class KitchenClient {
    * @since 2
    */
   onBurnt(listener: (what: string, arg1: number) => void, onInvalid?: InvalidMessageHandler): () => void {
-    return subscribeSignal(this.#port, Kitchen$.name, "Burnt", Kitchen$.members.Burnt.args, 2, listener, onInvalid);
+    return subscribeSignal(this.#port, Kitchen$.name, "Burnt", Kitchen$.signals.Burnt.args, 2, listener, onInvalid);
   }
 
   /** Reads property `Temperature`. */
   getTemperatureProperty(options?: CallOptions): Promise<number> {
-    return callRemote(this.#port, Kitchen$.name, PROPERTY_GET, ["Temperature"], Kitchen$.members.Temperature.value, [], options);
+    return callRemote(this.#port, Kitchen$.name, PROPERTY_GET, ["Temperature"], Kitchen$.properties.Temperature.value, [], options);
   }
 
   /** Writes property `Temperature`. */
@@ -408,7 +412,7 @@ export class KitchenClient {
 
   /** Calls `listener` with each new value of property `Temperature`; returns a function that unsubscribes. */
   observeTemperatureProperty(listener: (value: number) => void, onInvalid?: InvalidMessageHandler): () => void {
-    return observeProperty(this.#port, Kitchen$.name, "Temperature", Kitchen$.members.Temperature.value, listener, onInvalid);
+    return observeProperty(this.#port, Kitchen$.name, "Temperature", Kitchen$.properties.Temperature.value, listener, onInvalid);
   }
 
   /** Writes property `Secret`. */
@@ -418,22 +422,22 @@ export class KitchenClient {
 
   /** Reads property `Label`. */
   getLabelProperty(options?: CallOptions): Promise<string> {
-    return callRemote(this.#port, Kitchen$.name, PROPERTY_GET, ["Label"], Kitchen$.members.Label.value, [], options);
+    return callRemote(this.#port, Kitchen$.name, PROPERTY_GET, ["Label"], Kitchen$.properties.Label.value, [], options);
   }
 
   /** Reads property `Big`. */
   getBigProperty(options?: CallOptions): Promise<Uint8Array> {
-    return callRemote(this.#port, Kitchen$.name, PROPERTY_GET, ["Big"], Kitchen$.members.Big.value, [], options);
+    return callRemote(this.#port, Kitchen$.name, PROPERTY_GET, ["Big"], Kitchen$.properties.Big.value, [], options);
   }
 
   /** Calls `listener` with each new value of property `Big`; returns a function that unsubscribes. */
   observeBigProperty(listener: (value: Uint8Array) => void, onInvalid?: InvalidMessageHandler): () => void {
-    return observeProperty(this.#port, Kitchen$.name, "Big", Kitchen$.members.Big.value, listener, onInvalid);
+    return observeProperty(this.#port, Kitchen$.name, "Big", Kitchen$.properties.Big.value, listener, onInvalid);
   }
 
   /** Reads property `Serial`. */
   getSerialProperty(options?: CallOptions): Promise<bigint> {
-    return callRemote(this.#port, Kitchen$.name, PROPERTY_GET, ["Serial"], Kitchen$.members.Serial.value, [], options);
+    return callRemote(this.#port, Kitchen$.name, PROPERTY_GET, ["Serial"], Kitchen$.properties.Serial.value, [], options);
   }
 
   /**
@@ -442,7 +446,7 @@ export class KitchenClient {
    * @deprecated
    */
   getHyphenNameProperty(options?: CallOptions): Promise<number> {
-    return callRemote(this.#port, Kitchen$.name, PROPERTY_GET, ["hyphen-name"], Kitchen$.members["hyphen-name"].value, [], options);
+    return callRemote(this.#port, Kitchen$.name, PROPERTY_GET, ["hyphen-name"], Kitchen$.properties["hyphen-name"].value, [], options);
   }
 }
 
@@ -496,10 +500,9 @@ export interface KitchenImpl {
  * @returns the registration; `unregister()` stops serving
  */
 export function registerKitchen(port: RpcServerPort, impl: KitchenImpl): Registration {
-  const members = Kitchen$.members;
   const properties = serveProperties(Kitchen$.name, {
-    Temperature: { get: (context) => impl.getTemperatureProperty(context), set: (value, context) => impl.setTemperatureProperty(parsePayload(members.Temperature.value, value, Kitchen$.name, "Temperature", "property"), context) },
-    Secret: { set: (value, context) => impl.setSecretProperty(parsePayload(members.Secret.value, value, Kitchen$.name, "Secret", "property"), context) },
+    Temperature: { get: (context) => impl.getTemperatureProperty(context), set: (value, context) => impl.setTemperatureProperty(parsePayload(Kitchen$.properties.Temperature.value, value, Kitchen$.name, "Temperature", "property"), context) },
+    Secret: { set: (value, context) => impl.setSecretProperty(parsePayload(Kitchen$.properties.Secret.value, value, Kitchen$.name, "Secret", "property"), context) },
     Label: { get: (context) => impl.getLabelProperty(context) },
     Big: { get: (context) => impl.getBigProperty(context) },
     Serial: { get: (context) => impl.getSerialProperty(context) },
@@ -509,16 +512,16 @@ export function registerKitchen(port: RpcServerPort, impl: KitchenImpl): Registr
     iface: Kitchen$.name,
     version: Kitchen$.version,
     methods: {
-      Cook: serveMethod(Kitchen$.name, "Cook", members.Cook.params, 7, async (args, context) => {
+      Cook: serveMethod(Kitchen$.name, "Cook", Kitchen$.methods.Cook.params, 7, async (args, context) => {
         const result = await impl.cook(...args, context);
         return [result.result, result.arg1];
       }),
-      Count: serveMethod(Kitchen$.name, "Count", members.Count.params, 0, (args, context) => impl.count(...args, context)),
-      Poke: serveMethod(Kitchen$.name, "Poke", members.Poke.params, 1, (args, context) => impl.poke(...args, context), true),
-      old_cook: serveMethod(Kitchen$.name, "old_cook", members.old_cook.params, 1, (args, context) => impl.oldCook(...args, context)),
-      interface: serveMethod(Kitchen$.name, "interface", members.interface.params, 3, (args, context) => impl.interface(...args, context)),
-      GetLabel: serveMethod(Kitchen$.name, "GetLabel", members.GetLabel.params, 0, (args, context) => impl.getLabel(...args, context)),
-      Warm: serveMethod(Kitchen$.name, "Warm", members.Warm.params, 0, (args, context) => impl.warmUp(...args, context)),
+      Count: serveMethod(Kitchen$.name, "Count", Kitchen$.methods.Count.params, 0, (args, context) => impl.count(...args, context)),
+      Poke: serveMethod(Kitchen$.name, "Poke", Kitchen$.methods.Poke.params, 1, (args, context) => impl.poke(...args, context), true),
+      old_cook: serveMethod(Kitchen$.name, "old_cook", Kitchen$.methods.old_cook.params, 1, (args, context) => impl.oldCook(...args, context)),
+      interface: serveMethod(Kitchen$.name, "interface", Kitchen$.methods.interface.params, 3, (args, context) => impl.interface(...args, context)),
+      GetLabel: serveMethod(Kitchen$.name, "GetLabel", Kitchen$.methods.GetLabel.params, 0, (args, context) => impl.getLabel(...args, context)),
+      Warm: serveMethod(Kitchen$.name, "Warm", Kitchen$.methods.Warm.params, 0, (args, context) => impl.warmUp(...args, context)),
       [PROPERTY_GET]: properties.get,
       [PROPERTY_SET]: properties.set,
     },
@@ -699,12 +702,16 @@ export class LocalOnlyFailed extends DeclaredError<LocalOnlyFailedData> {
 const LocalOnly$ = {
   name: "kitchen.sink.LocalOnly",
   version: 2,
-  members: {
+  methods: {
     Lookup: {
       params: z.tuple([$optional(z.string()), z.lazy(() => LocalOnlyInnerSchema)]),
       result: z.tuple([$optional(z.lazy(() => LocalOnlyInnerSchema)), z.lazy(() => LocalOnlyInnerListSchema)]).transform((r) => ({ found: r[0], all: r[1] })),
     },
+  },
+  signals: {
     Ping: { args: z.tuple([z.number().int().min(-128).max(127)]) },
+  },
+  properties: {
     Maybe: { value: $optional(z.string()) },
   },
 };
@@ -728,7 +735,7 @@ export class LocalOnlyClient {
 
   /** @throws {@link LocalOnlyFailed} when the server reports it. */
   lookup(key: string | null, inner: LocalOnlyInner, options?: CallOptions): Promise<{ found: LocalOnlyInner | null; all: LocalOnlyInnerList; }> {
-    return callRemote(this.#port, LocalOnly$.name, "Lookup", [key, inner], LocalOnly$.members.Lookup.result, [LocalOnlyFailed], options);
+    return callRemote(this.#port, LocalOnly$.name, "Lookup", [key, inner], LocalOnly$.methods.Lookup.result, [LocalOnlyFailed], options);
   }
 
   /**
@@ -738,7 +745,7 @@ export class LocalOnlyClient {
    * @returns a function that unsubscribes
    */
   onPing(listener: (n: number) => void, onInvalid?: InvalidMessageHandler): () => void {
-    return subscribeSignal(this.#port, LocalOnly$.name, "Ping", LocalOnly$.members.Ping.args, 1, listener, onInvalid);
+    return subscribeSignal(this.#port, LocalOnly$.name, "Ping", LocalOnly$.signals.Ping.args, 1, listener, onInvalid);
   }
 
   /**
@@ -746,7 +753,7 @@ export class LocalOnlyClient {
    * @since 2
    */
   getMaybeProperty(options?: CallOptions): Promise<string | null> {
-    return callRemote(this.#port, LocalOnly$.name, PROPERTY_GET, ["Maybe"], LocalOnly$.members.Maybe.value, [], options);
+    return callRemote(this.#port, LocalOnly$.name, PROPERTY_GET, ["Maybe"], LocalOnly$.properties.Maybe.value, [], options);
   }
 
   /**
@@ -782,15 +789,14 @@ export interface LocalOnlyImpl {
  * @returns the registration; `unregister()` stops serving
  */
 export function registerLocalOnly(port: RpcServerPort, impl: LocalOnlyImpl): Registration {
-  const members = LocalOnly$.members;
   const properties = serveProperties(LocalOnly$.name, {
-    Maybe: { get: (context) => impl.getMaybeProperty(context), set: (value, context) => impl.setMaybeProperty(parsePayload(members.Maybe.value, value, LocalOnly$.name, "Maybe", "property"), context) },
+    Maybe: { get: (context) => impl.getMaybeProperty(context), set: (value, context) => impl.setMaybeProperty(parsePayload(LocalOnly$.properties.Maybe.value, value, LocalOnly$.name, "Maybe", "property"), context) },
   });
   return port.register({
     iface: LocalOnly$.name,
     version: LocalOnly$.version,
     methods: {
-      Lookup: serveMethod(LocalOnly$.name, "Lookup", members.Lookup.params, 2, async (args, context) => {
+      Lookup: serveMethod(LocalOnly$.name, "Lookup", LocalOnly$.methods.Lookup.params, 2, async (args, context) => {
         const result = await impl.lookup(...args, context);
         return [result.found, result.all];
       }),
