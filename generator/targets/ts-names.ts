@@ -57,9 +57,17 @@ export interface InterfaceTsNames {
   readonly register: string;
   /** Undefined when the interface emits nothing (no signal, no notifying property). */
   readonly emitter: string | undefined;
-  readonly methods: ReadonlyMap<string, MethodTsNames>;
-  readonly signals: ReadonlyMap<string, SignalTsNames>;
-  readonly properties: ReadonlyMap<string, PropertyTsNames>;
+  /** The names of one of the interface's methods (by its model). */
+  method(method: MethodModel): MethodTsNames;
+  signal(signal: SignalModel): SignalTsNames;
+  property(property: PropertyModel): PropertyTsNames;
+}
+
+/** A lookup that treats a member of another interface as the programming error it is. */
+function lookup<T>(map: ReadonlyMap<string, T>, member: MemberModel): T {
+  const found = map.get(member.name);
+  if (found === undefined) throw new Error(`model invariant: ${member.qualifiedName} is not a ${member.kind} of its interface`);
+  return found;
 }
 
 /** True when an interface gets no RPC client/server: `@wayland` without `@dbus` (see the TS emitter README). */
@@ -99,15 +107,18 @@ export function interfaceTsNames(iface: InterfaceModel): InterfaceTsNames {
   if (hit !== undefined) return hit;
   const ts = declTsName(iface);
   const emits = iface.signals.length > 0 || iface.properties.some((p) => p.notify);
+  const methods = new Map(iface.methods.map((m) => [m.name, methodNames(m)]));
+  const signals = new Map(iface.signals.map((s) => [s.name, signalNames(s)]));
+  const properties = new Map(iface.properties.map((p) => [p.name, propertyNames(p)]));
   const names: InterfaceTsNames = {
     stubs: !iface.external && !isWaylandOnly(iface),
     client: `${ts}Client`,
     impl: `${ts}Impl`,
     register: `register${ts}`,
     emitter: emits ? `${ts}Emitter` : undefined,
-    methods: new Map(iface.methods.map((m) => [m.name, methodNames(m)])),
-    signals: new Map(iface.signals.map((s) => [s.name, signalNames(s)])),
-    properties: new Map(iface.properties.map((p) => [p.name, propertyNames(p)])),
+    method: (m) => lookup(methods, m),
+    signal: (s) => lookup(signals, s),
+    property: (p) => lookup(properties, p),
   };
   cache.set(iface, names);
   return names;
@@ -180,16 +191,16 @@ function memberClaims(iface: InterfaceModel, names: InterfaceTsNames): TsNameCla
       out.push({ scope, space: "member", name, owner: role === undefined ? noun(m) : `${noun(m)} (${role})`, ownerKey: m.qualifiedName + ":" + m.kind, span: m.nameSpan });
     };
     if (m.kind === "method") {
-      const n = names.methods.get(m.name) as MethodTsNames;
+      const n = names.method(m);
       claim(names.client, n.method);
       claim(names.client, n.callback, "its callback form");
       claim(names.impl, n.method);
     } else if (m.kind === "signal") {
-      const n = names.signals.get(m.name) as SignalTsNames;
+      const n = names.signal(m);
       claim(names.client, n.on);
       claim(names.emitter, n.emit);
     } else {
-      const n = names.properties.get(m.name) as PropertyTsNames;
+      const n = names.property(m);
       for (const scope of [names.client, names.impl]) {
         claim(scope, n.get, "its getter");
         claim(scope, n.set, "its setter");

@@ -34,9 +34,9 @@ export function clientClass(ctx: FileContext, iface: InterfaceModel): ClassDecla
   const names = interfaceTsNames(iface);
   const name = names.client;
   const methods: OptionalKind<MethodDeclarationStructure>[] = [];
-  for (const method of iface.methods) methods.push(...methodMembers(ctx, iface, method, names.methods.get(method.name) as MethodTsNames));
-  for (const signal of iface.signals) methods.push(signalMember(ctx, iface, signal, names.signals.get(signal.name)?.on as string));
-  for (const property of iface.properties) methods.push(...propertyMembers(ctx, iface, property, names.properties.get(property.name) as PropertyTsNames));
+  for (const method of iface.methods) methods.push(...methodMembers(ctx, iface, method, names.method(method)));
+  for (const signal of iface.signals) methods.push(signalMember(ctx, iface, signal, names.signal(signal).on));
+  for (const property of iface.properties) methods.push(...propertyMembers(ctx, iface, property, names.property(property)));
   const port = runtimeType(ctx, "RpcClientPort");
   return {
     kind: StructureKind.Class,

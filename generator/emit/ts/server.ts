@@ -33,7 +33,7 @@ export function implInterface(ctx: FileContext, iface: InterfaceModel): Interfac
     const params = uniqueNames(method.inArgs, SERVER_RESERVED);
     const result = resultType(ctx, method);
     methods.push({
-      name: names.methods.get(method.name)?.method as string,
+      name: names.method(method).method,
       docs: jsDocs(method.docs, {
         since: method.since,
         deprecated: method.deprecated,
@@ -46,7 +46,7 @@ export function implInterface(ctx: FileContext, iface: InterfaceModel): Interfac
   }
   for (const property of iface.properties) {
     const type = tsType(ctx, property.type);
-    const { get, set } = names.properties.get(property.name) ?? {};
+    const { get, set } = names.property(property);
     if (get !== undefined) {
       methods.push({
         name: get,
@@ -127,7 +127,7 @@ function memberAccess(iface: InterfaceModel, group: "methods" | "properties", na
 
 function servedMethod(ctx: FileContext, iface: InterfaceModel, method: MethodModel): string {
   const serve = runtime(ctx, "serveMethod");
-  const call = `impl.${interfaceTsNames(iface).methods.get(method.name)?.method}(...args, context)`;
+  const call = `impl.${interfaceTsNames(iface).method(method).method}(...args, context)`;
   let run: string;
   if (method.outArgs.length > 1) {
     const names = resultNames(method).map((name) => `result${propertyAccess(name)}`);
@@ -141,7 +141,7 @@ function servedMethod(ctx: FileContext, iface: InterfaceModel, method: MethodMod
 
 function servedProperty(ctx: FileContext, iface: InterfaceModel, property: PropertyModel): string {
   const parts: string[] = [];
-  const { get, set } = interfaceTsNames(iface).properties.get(property.name) ?? {};
+  const { get, set } = interfaceTsNames(iface).property(property);
   if (get !== undefined) parts.push(`get: (context) => impl.${get}(context)`);
   if (set !== undefined) {
     const parse = runtime(ctx, "parsePayload");
@@ -165,7 +165,7 @@ export function emitterClass(ctx: FileContext, iface: InterfaceModel): ClassDecl
   for (const signal of iface.signals) {
     const params = uniqueNames(signal.args, new Set());
     methods.push({
-      name: names.signals.get(signal.name)?.emit as string,
+      name: names.signal(signal).emit,
       docs: jsDocs(signal.docs, {
         since: signal.since,
         deprecated: signal.deprecated,
@@ -178,7 +178,7 @@ export function emitterClass(ctx: FileContext, iface: InterfaceModel): ClassDecl
   }
   for (const property of notifying) {
     methods.push({
-      name: names.properties.get(property.name)?.emitChanged as string,
+      name: names.property(property).emitChanged as string, // notifying: always set
       docs: [`Announces a new value of property \`${property.name}\` to observers.`],
       parameters: [{ name: "value", type: tsType(ctx, property.type) }],
       returnType: "void",
