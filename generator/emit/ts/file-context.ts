@@ -9,33 +9,9 @@ import type { DeclRef, Model } from "../../model.js";
 import { pascalCase, safeBinding } from "./names.js";
 import type { ZodHelperName } from "./zod-helpers.js";
 import type { Tsm } from "./tsm.js";
+import type { RuntimeSymbol, RuntimeTypeSymbol } from "./runtime-symbols.js";
 
-/** Runtime exports generated code may use (all from `options.runtimeImport`). */
-export type RuntimeSymbol =
-  | "IPCError"
-  | "DeclaredError"
-  | "PROPERTY_GET"
-  | "PROPERTY_SET"
-  | "PROPERTY_CHANGED"
-  | "callRemote"
-  | "callRemoteVoid"
-  | "settleCallback"
-  | "subscribeSignal"
-  | "observeProperty"
-  | "serveMethod"
-  | "serveProperties"
-  | "parsePayload";
-
-/** Runtime exports that are types only (imported with `type`). */
-export type RuntimeTypeSymbol =
-  | "RpcClientPort"
-  | "RpcServerPort"
-  | "CallOptions"
-  | "CallContext"
-  | "Callback"
-  | "Registration"
-  | "InvalidMessageHandler"
-  | "MethodEntry";
+export type { RuntimeSymbol, RuntimeTypeSymbol } from "./runtime-symbols.js";
 
 /** The state of one generated file. */
 export interface FileContext {

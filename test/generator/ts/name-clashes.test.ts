@@ -184,7 +184,8 @@ describe("TypeScript name clashes are found by the checker", () => {
       oneway: fc.boolean(),
       access: fc.constantFrom("{ read; }", "{ write; }", "{ read; write; notify; }", "{ read; notify; }"),
     });
-    const declNames = ["foo_bar", "FooBar", "FooBarSchema", "FooBarData", "hasFooBar", "fooBarNames", "IClient", "I_client", "registerI", "IImpl", "IEmitter"];
+    // Also names the generated file imports from the runtime (`Callback`, `callRemote`, ...), which a declaration must not take.
+    const declNames = ["foo_bar", "FooBar", "FooBarSchema", "FooBarData", "hasFooBar", "fooBarNames", "IClient", "I_client", "registerI", "IImpl", "IEmitter", "Callback", "Callback_", "callRemote", "PROPERTY_GET", "CallOptions"];
     const kinds = ["struct", "enum", "flags", "error", "typedef", "const"] as const;
     const decls = fc.uniqueArray(fc.record({ name: fc.constantFrom(...declNames), kind: fc.constantFrom(...kinds) }), { selector: (d) => d.name, maxLength: 4 });
     const declText = (d: { name: string; kind: (typeof kinds)[number] }): string =>
