@@ -4,7 +4,7 @@
  * works end to end, `@ts.name` renames a member in TypeScript only, and
  * callback forms are opt-in (`@ts.callbacks`).
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
 import { ts } from "ts-morph";
@@ -85,7 +85,6 @@ describe("the D-Bus pattern: method GetX beside property X", () => {
   it("checks, generates every target, passes tsc --strict and gdbus-codegen, and both members answer", async () => {
     const dir = freshTempDir("name-clashes");
     const input = join(dir, "nm.nidl");
-    const { writeFileSync } = await import("node:fs");
     writeFileSync(input, NETWORK_MANAGER);
     const checked = capture();
     expect(await runCheck({ inputs: [input] }, checked.io), checked.text()).toBe(0);
