@@ -109,6 +109,12 @@ export interface GenericAnnotation {
 export interface TargetInfo {
   readonly dbus: { readonly name: string; readonly annotations: readonly DbusAnnotation[] };
   readonly wayland: { readonly name: string };
+  /**
+   * `@ts.name("x")` on a method, signal or property: the name every generated
+   * TypeScript member of it derives from, instead of the NIDL name. Wire names
+   * do not change. `undefined` elsewhere and when not written.
+   */
+  readonly ts: { readonly name: string | undefined };
   readonly other: readonly GenericAnnotation[];
 }
 
@@ -234,6 +240,8 @@ export interface ArgModel {
 export interface MemberBase extends DeclBase {
   /** The interface's qualified name. */
   readonly interface: string;
+  /** Where the member's name is written (diagnostics about the name point here). */
+  readonly nameSpan: Span;
 }
 
 /** A method (`method`) or Wayland request (`request`). */
@@ -250,6 +258,11 @@ export interface MethodModel extends MemberBase {
   readonly idempotent: boolean;
   /** `@destructor`: Wayland `type="destructor"`. */
   readonly destructor: boolean;
+  /**
+   * `@ts.callbacks` on the method or, inherited, its interface: the TypeScript
+   * client also gets the callback form `mCallback(args..., callback, options?)`.
+   */
+  readonly callbacks: boolean;
 }
 
 /** A signal (`signal`) or Wayland event (`event`). */

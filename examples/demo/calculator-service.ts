@@ -14,7 +14,7 @@ export function createCalculator(emitter: CalculatorEmitter): CalculatorImpl {
     const entry = { op, result };
     entries.push(entry);
     emitter.emitComputed(entry);
-    emitter.emitCountChanged(entries.length);
+    emitter.emitCountPropertyChanged(entries.length);
     return result;
   };
   return {
@@ -36,8 +36,8 @@ export function createCalculator(emitter: CalculatorEmitter): CalculatorImpl {
     history: () => entries.slice(),
     reset: () => {
       entries.length = 0;
-      emitter.emitCountChanged(0);
+      emitter.emitCountPropertyChanged(0);
     },
-    getCount: () => entries.length,
+    getCountProperty: () => entries.length,
   };
 }

@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   const computed: Entry[] = [];
   const counts: number[] = [];
   const offComputed = calc.onComputed((entry) => computed.push(entry));
-  const offCount = calc.observeCount((value) => counts.push(value));
+  const offCount = calc.observeCountProperty((value) => counts.push(value));
 
   calc.reset();
   show("reset()  [oneway]", "sent, no reply awaited");
@@ -76,7 +76,7 @@ async function main(): Promise<void> {
   show("history()", history.map((e) => `${e.op}=${e.result}`).join(", "));
   expectThat(history.length === 3, "history should hold 3 entries");
 
-  const count = await calc.getCount();
+  const count = await calc.getCountProperty();
   show("count  [property]", `= ${count}`);
 
   show("computed  [signal, received]", computed.map((e) => `${e.op}=${e.result}`).join(", "));

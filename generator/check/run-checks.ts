@@ -7,6 +7,7 @@ import { checkCycles } from "./cycles.js";
 import { checkVersions } from "./versions.js";
 import { checkDbusTarget } from "./dbus-target.js";
 import { checkWaylandTarget } from "./wayland-target.js";
+import { checkTsNames } from "./ts-target.js";
 
 /** Runs every model check, appending to `diagnostics`. */
 export function runChecks(model: Model, diagnostics: Diagnostic[]): void {
@@ -14,4 +15,5 @@ export function runChecks(model: Model, diagnostics: Diagnostic[]): void {
   checkVersions(model, diagnostics);
   checkDbusTarget(model, diagnostics);
   checkWaylandTarget(model, diagnostics);
+  checkTsNames(model, diagnostics);
 }

@@ -37,7 +37,7 @@ function annotations(ctx: Ctx, list: readonly DbusAnnotationXml[], where: "inter
   for (const a of list) {
     if (a.name === DEPRECATED && a.value === "true" && where !== "arg") out.push(b.annotation("deprecated"));
     else if (a.name === NO_REPLY && a.value === "true" && where === "method") out.push(b.annotation("oneway"));
-    else if (a.name === EMITS && where === "property" && EMITS_VALUES.has(a.value)) out.push(b.annotation("emits_changed", [b.str(a.value)]));
+    else if (a.name === EMITS && where === "property" && EMITS_VALUES.has(a.value)) continue; // see emitsChanged()
     else out.push(b.annotation("dbus.annotation", [b.str(a.name), b.str(a.value)]));
   }
   return out;
@@ -54,9 +54,25 @@ function param(ctx: Ctx, key: string, a: DbusArgXml): ParamDecl | undefined {
   return b.param(a.name === "" ? undefined : a.name, t.type, docOf(b, a.doc), annotations(ctx, a.annotations, "arg"));
 }
 
-function member(ctx: Ctx, iface: string, m: DbusItemXml): MemberDecl | undefined {
+/**
+ * A property's EmitsChangedSignal as D-Bus reads it: its own annotation, else its interface's, else
+ * the default "true". "true" becomes the `notify` accessor, "false" is a property without it (which
+ * NIDL exports as "false"), "invalidates" and "const" `@emits_changed(...)`; so export → import →
+ * export is stable. An unknown value stays verbatim on the property.
+ */
+function emitsChanged(ctx: Ctx, own: readonly DbusAnnotationXml[], iface: readonly DbusAnnotationXml[]): { notify: boolean; annotations: Annotation[] } {
   const { b } = ctx;
-  const key = `${iface}.${m.name}`;
+  const mine = own.find((a) => a.name === EMITS)?.value;
+  const value = mine ?? iface.find((a) => a.name === EMITS)?.value ?? "true";
+  if (value === "true" || value === "false") return { notify: value === "true", annotations: [] };
+  if (value === "invalidates" || value === "const") return { notify: false, annotations: [b.annotation("emits_changed", [b.str(value)])] };
+  // An unknown value of the property's own is kept by annotations(); an inherited one is copied here.
+  return { notify: false, annotations: mine === undefined ? [b.annotation("dbus.annotation", [b.str(EMITS), b.str(value)])] : [] };
+}
+
+function member(ctx: Ctx, iface: DbusInterfaceXml, m: DbusItemXml): MemberDecl | undefined {
+  const { b } = ctx;
+  const key = `${iface.name}.${m.name}`;
   ctx.origins.set(key, xmlSpan(ctx.xmlFile, m.offset, ctx.xmlText));
   const doc = docOf(b, m.doc);
   if (m.kind === "property") {
@@ -65,9 +81,10 @@ function member(ctx: Ctx, iface: string, m: DbusItemXml): MemberDecl | undefined
       ctx.diagnostics.push(createDiagnostic("NIDL4004", "error", `invalid type "${m.type}" of property ${m.name}: ${t.reason}`, xmlSpan(ctx.xmlFile, m.offset, ctx.xmlText)));
       return undefined;
     }
-    const names = m.access === "readwrite" ? ["read", "write"] : [m.access];
-    const accessors = names.map((n): PropertyAccessor => ({ kind: "PropertyAccessor", span: b.span, accessor: n as "read" | "write" }));
-    return { kind: "Property", span: b.span, name: b.ident(m.name), type: t.type, accessors, doc, annotations: annotations(ctx, m.annotations, "property") };
+    const emits = emitsChanged(ctx, m.annotations, iface.annotations);
+    const names = [...(m.access === "readwrite" ? ["read", "write"] : [m.access]), ...(emits.notify ? ["notify"] : [])];
+    const accessors = names.map((n): PropertyAccessor => ({ kind: "PropertyAccessor", span: b.span, accessor: n as "read" | "write" | "notify" }));
+    return { kind: "Property", span: b.span, name: b.ident(m.name), type: t.type, accessors, doc, annotations: [...annotations(ctx, m.annotations, "property"), ...emits.annotations] };
   }
   const ins = m.args.filter((a) => m.kind === "signal" || a.direction !== "out");
   const outs = m.kind === "method" ? m.args.filter((a) => a.direction === "out") : [];
@@ -98,7 +115,7 @@ function member(ctx: Ctx, iface: string, m: DbusItemXml): MemberDecl | undefined
 function iface(ctx: Ctx, i: DbusInterfaceXml, localName: string): InterfaceDecl {
   const { b } = ctx;
   ctx.origins.set(i.name, xmlSpan(ctx.xmlFile, i.offset, ctx.xmlText));
-  const members = i.members.map((m) => member(ctx, i.name, m)).filter((m): m is MemberDecl => m !== undefined);
+  const members = i.members.map((m) => member(ctx, i, m)).filter((m): m is MemberDecl => m !== undefined);
   return {
     kind: "Interface",
     span: b.span,

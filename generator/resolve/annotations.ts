@@ -8,6 +8,7 @@ import type { ConstValue, DbusAnnotation, Deprecation, GenericAnnotation } from 
 import { error, warning, type Diagnostic } from "../diagnostics.js";
 import { evaluate } from "./const-eval.js";
 import { suggest } from "./suggest.js";
+import { tsIdentifierProblem } from "../targets/ts-identifier.js";
 
 /** The kinds of node an annotation can sit on. */
 export type AnnotationSite =
@@ -33,6 +34,8 @@ export interface AnnotationFacts {
   closed: boolean;
   dbus: { present: boolean; name?: string; path?: string; node?: string; annotations: DbusAnnotation[] };
   wayland: { present: boolean; name?: string; protocol?: string };
+  /** `@ts.name("x")` (members) and `@ts.callbacks` (interface, method). */
+  ts: { name?: string; callbacks: boolean };
   other: GenericAnnotation[];
 }
 
@@ -185,6 +188,17 @@ const HANDLERS: Record<string, { sites: AnnotationSite[]; handle: Handler }> = {
       if (protocol && allowed.includes("protocol")) f.wayland.protocol = stringArg(d, a, protocol);
     },
   },
+  "ts.name": {
+    sites: MEMBERS,
+    handle(a, f, _s, d) {
+      const arg = args(a)[0];
+      const name = args(a).length === 1 && arg.name === undefined ? stringArg(d, a, arg) : (bad(d, a, 'expects one string: @ts.name("memberName")'), undefined);
+      const problem = name === undefined ? undefined : tsIdentifierProblem(name);
+      if (problem !== undefined) bad(d, a, problem, arg?.span);
+      else if (name !== undefined) f.ts.name = name;
+    },
+  },
+  "ts.callbacks": { sites: ["interface", "method"], handle: (a, f, _s, d) => { noArgs(d, a); f.ts.callbacks = true; } },
 };
 
 function noArgs(diags: Diagnostic[], a: Annotation): void {
@@ -196,7 +210,7 @@ function emptyFacts(): AnnotationFacts {
     version: undefined, since: undefined, deprecated: undefined, deprecatedSpan: undefined,
     oneway: false, idempotent: false, destructor: false, enumRef: undefined, emitsChanged: undefined,
     topic: undefined, summary: undefined, copyright: undefined, external: false, closed: false,
-    dbus: { present: false, annotations: [] }, wayland: { present: false }, other: [],
+    dbus: { present: false, annotations: [] }, wayland: { present: false }, ts: { callbacks: false }, other: [],
   };
 }
 
@@ -214,7 +228,7 @@ export function readAnnotations(anns: readonly Annotation[], site: AnnotationSit
     const key = a.name.text;
     const h = HANDLERS[key];
     if (h === undefined) {
-      if (!key.includes(".") || key.startsWith("dbus.") || key.startsWith("wayland.")) {
+      if (!key.includes(".") || key.startsWith("dbus.") || key.startsWith("wayland.") || key.startsWith("ts.")) {
         const near = suggest(key, Object.keys(HANDLERS));
         const hint = near !== undefined ? `did you mean @${near}? ` : "";
         diags.push(warning("NIDL2011", `unknown annotation @${key} (${hint}kept for emitters; a dotted name such as @myorg.${key} marks your own)`, a.name.span));

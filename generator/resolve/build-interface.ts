@@ -69,10 +69,11 @@ function memberBase(decl: A.MethodDecl | A.SignalDecl | A.PropertyDecl, facts: A
     deprecated: facts.deprecated,
     targets: targetInfo(facts, decl.name.name, decl.name.name),
     span: decl.span,
+    nameSpan: decl.name.span,
   };
 }
 
-function buildMethod(ctx: BuildContext, d: A.MethodDecl, scope: Scope, iface: string): M.MethodModel {
+function buildMethod(ctx: BuildContext, d: A.MethodDecl, scope: Scope, iface: string, ifaceCallbacks: boolean): M.MethodModel {
   const facts = readAnnotations(d.annotations, "method", ctx.diagnostics);
   const owner = `${d.keyword} "${d.name.name}"`;
   const throws: M.DeclRef[] = [];
@@ -94,6 +95,7 @@ function buildMethod(ctx: BuildContext, d: A.MethodDecl, scope: Scope, iface: st
     oneway: facts.oneway,
     idempotent: facts.idempotent,
     destructor: facts.destructor,
+    callbacks: facts.ts.callbacks || ifaceCallbacks,
   };
 }
 
@@ -166,7 +168,7 @@ export function buildInterface(ctx: BuildContext, decl: A.InterfaceDecl, file: A
     if (entry !== undefined && entry.decl !== m) continue; // a duplicate, reported by the symbol table
     switch (m.kind) {
       case "Method":
-        members.push(buildMethod(ctx, m, scope, qualifiedName));
+        members.push(buildMethod(ctx, m, scope, qualifiedName, facts.ts.callbacks));
         break;
       case "Signal":
         members.push(buildSignal(ctx, m, scope, qualifiedName, facts.topic));

@@ -23,6 +23,7 @@ export function targetInfo(facts: AnnotationFacts, dbusDefault: string, waylandD
   return {
     dbus: { name: facts.dbus.name ?? dbusDefault, annotations: facts.dbus.annotations },
     wayland: { name: facts.wayland.name ?? waylandDefault },
+    ts: { name: facts.ts.name },
     other: facts.other,
   };
 }

@@ -145,9 +145,23 @@ function dbusArgs(d: Diff, path: string, kind: "method" | "signal", a: readonly 
   }
 }
 
-function dbusMember(d: Diff, p: string, x: DbusItemXml, y: DbusItemXml, opts: CompareOptions): void {
+const EMITS = "org.freedesktop.DBus.Property.EmitsChangedSignal";
+
+/** A property's EmitsChangedSignal as D-Bus reads it: its own, else its interface's, else "true". */
+function effectiveEmits(own: readonly DbusAnnotationXml[], iface: readonly DbusAnnotationXml[]): string {
+  return own.find((a) => a.name === EMITS)?.value ?? iface.find((a) => a.name === EMITS)?.value ?? "true";
+}
+
+function dbusMember(d: Diff, p: string, x: DbusItemXml, y: DbusItemXml, opts: CompareOptions, ifaces: readonly [readonly DbusAnnotationXml[], readonly DbusAnnotationXml[]]): void {
   d.eq(p, "kind", x.kind, y.kind);
-  dbusAnnotations(d, p, x.annotations, y.annotations);
+  if (x.kind === "property" && y.kind === "property") {
+    // Written or left to the default, the same value means the same thing.
+    d.eq(p, "EmitsChangedSignal", effectiveEmits(x.annotations, ifaces[0]), effectiveEmits(y.annotations, ifaces[1]));
+    const rest = (l: readonly DbusAnnotationXml[]): DbusAnnotationXml[] => l.filter((a) => a.name !== EMITS);
+    dbusAnnotations(d, p, rest(x.annotations), rest(y.annotations));
+  } else {
+    dbusAnnotations(d, p, x.annotations, y.annotations);
+  }
   if (opts.docs) d.eq(p, "doc", normalizeText(x.doc), normalizeText(y.doc));
   if (x.kind === "property" && y.kind === "property") {
     d.eq(p, "type", x.type, y.type);
@@ -163,7 +177,7 @@ export function compareDbusInterfaces(a: readonly DbusInterfaceXml[], b: readonl
   d.keyed("", "interface", a, b, (i) => i.name, (p, x, y) => {
     dbusAnnotations(d, p, x.annotations, y.annotations);
     if (opts.docs) d.eq(p, "doc", normalizeText(x.doc), normalizeText(y.doc));
-    d.keyed(p, "member", x.members, y.members, (m) => `${m.kind} ${m.name}`, (pm, mx, my) => dbusMember(d, pm, mx, my, opts));
+    d.keyed(p, "member", x.members, y.members, (m) => `${m.kind} ${m.name}`, (pm, mx, my) => dbusMember(d, pm, mx, my, opts, [x.annotations, y.annotations]));
   });
   return d.out;
 }

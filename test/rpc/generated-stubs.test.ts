@@ -58,7 +58,7 @@ describe.each<TransportType>(["unix", "pipe"])("generated stubs over %s", (trans
     const entries: Entry[] = [];
     const counts: number[] = [];
     const off1 = calc.onComputed((e) => entries.push(e));
-    const off2 = calc.observeCount((v) => counts.push(v));
+    const off2 = calc.observeCountProperty((v) => counts.push(v));
     calc.reset();
     await calc.add(1, 1);
     await calc.add(2, 2);
@@ -66,7 +66,7 @@ describe.each<TransportType>(["unix", "pipe"])("generated stubs over %s", (trans
       { op: "add", result: 2 },
       { op: "add", result: 4 },
     ]);
-    expect(await calc.getCount()).toBe(2);
+    expect(await calc.getCountProperty()).toBe(2);
     expect(entries).toEqual([
       { op: "add", result: 2 },
       { op: "add", result: 4 },

@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import * as generator from "../../generator/index.js";
+import { RUNTIME_VALUE_SYMBOLS } from "../../generator/emit/ts/runtime-symbols.js";
 import * as generated from "../../runtime/generated.js";
 import * as runtime from "../../runtime/index.js";
 import * as wire from "../../runtime/wire-layer.js";
@@ -16,11 +17,9 @@ import { repoRoot } from "../helpers/external-validators.js";
 const root = repoRoot();
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { name: string; exports: Record<string, { default: string } | string> };
 
-/** The value symbols the TS emitter may import from the runtime (the RuntimeSymbol union of file-context.ts). */
+/** The value symbols the TS emitter may import from the runtime. */
 function emitterRuntimeSymbols(): string[] {
-  const text = readFileSync(join(root, "generator", "emit", "ts", "file-context.ts"), "utf8");
-  const union = /export type RuntimeSymbol =([^;]*);/.exec(text)?.[1] ?? "";
-  return [...union.matchAll(/"(\w+)"/g)].map((m) => m[1]!);
+  return [...RUNTIME_VALUE_SYMBOLS];
 }
 
 const GENERATED_ONLY = ["callRemote", "callRemoteVoid", "parsePayload", "parseArgs", "serveMethod", "serveProperties", "subscribeSignal", "observeProperty", "settleCallback", "reviveDeclaredError"];

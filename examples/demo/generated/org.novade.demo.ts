@@ -55,7 +55,7 @@ export class DivisionByZero extends DeclaredError<DivisionByZeroData> {
 const Calculator$ = {
   name: "org.novade.demo.Calculator",
   version: 1,
-  members: {
+  methods: {
     add: {
       params: z.tuple([z.number(), z.number()]),
       result: z.number(),
@@ -79,7 +79,11 @@ const Calculator$ = {
     reset: {
       params: z.tuple([]),
     },
+  },
+  signals: {
     computed: { args: z.tuple([z.lazy(() => EntrySchema)]) },
+  },
+  properties: {
     count: { value: z.number().int().min(0).max(4294967295) },
   },
 };
@@ -103,7 +107,7 @@ export class CalculatorClient {
 
   /** Adds two numbers. */
   add(a: number, b: number, options?: CallOptions): Promise<number> {
-    return callRemote(this.#port, Calculator$.name, "add", [a, b], Calculator$.members.add.result, [], options);
+    return callRemote(this.#port, Calculator$.name, "add", [a, b], Calculator$.methods.add.result, [], options);
   }
 
   /** Callback form of {@link CalculatorClient.add}. */
@@ -116,42 +120,22 @@ export class CalculatorClient {
    * @throws {@link DivisionByZero} when the server reports it.
    */
   divide(a: number, b: number, options?: CallOptions): Promise<number> {
-    return callRemote(this.#port, Calculator$.name, "divide", [a, b], Calculator$.members.divide.result, [DivisionByZero], options);
-  }
-
-  /** Callback form of {@link CalculatorClient.divide}. */
-  divideCallback(a: number, b: number, callback: Callback<number>, options?: CallOptions): void {
-    settleCallback(this.divide(a, b, options), callback);
+    return callRemote(this.#port, Calculator$.name, "divide", [a, b], Calculator$.methods.divide.result, [DivisionByZero], options);
   }
 
   /** Returns text unchanged (used by the benchmarks too). */
   echo(text: string, options?: CallOptions): Promise<string> {
-    return callRemote(this.#port, Calculator$.name, "echo", [text], Calculator$.members.echo.result, [], options);
-  }
-
-  /** Callback form of {@link CalculatorClient.echo}. */
-  echoCallback(text: string, callback: Callback<string>, options?: CallOptions): void {
-    settleCallback(this.echo(text, options), callback);
+    return callRemote(this.#port, Calculator$.name, "echo", [text], Calculator$.methods.echo.result, [], options);
   }
 
   /** Waits `ms` milliseconds before answering: lets the demo show a timeout. */
   slow(ms: number, options?: CallOptions): Promise<number> {
-    return callRemote(this.#port, Calculator$.name, "slow", [ms], Calculator$.members.slow.result, [], options);
-  }
-
-  /** Callback form of {@link CalculatorClient.slow}. */
-  slowCallback(ms: number, callback: Callback<number>, options?: CallOptions): void {
-    settleCallback(this.slow(ms, options), callback);
+    return callRemote(this.#port, Calculator$.name, "slow", [ms], Calculator$.methods.slow.result, [], options);
   }
 
   /** Everything computed so far, oldest first. */
   history(options?: CallOptions): Promise<Entry[]> {
-    return callRemote(this.#port, Calculator$.name, "history", [], Calculator$.members.history.result, [], options);
-  }
-
-  /** Callback form of {@link CalculatorClient.history}. */
-  historyCallback(callback: Callback<Entry[]>, options?: CallOptions): void {
-    settleCallback(this.history(options), callback);
+    return callRemote(this.#port, Calculator$.name, "history", [], Calculator$.methods.history.result, [], options);
   }
 
   /**
@@ -170,7 +154,7 @@ export class CalculatorClient {
    * @returns a function that unsubscribes
    */
   onComputed(listener: (entry: Entry) => void, onInvalid?: InvalidMessageHandler): () => void {
-    return subscribeSignal(this.#port, Calculator$.name, "computed", Calculator$.members.computed.args, 1, listener, onInvalid);
+    return subscribeSignal(this.#port, Calculator$.name, "computed", Calculator$.signals.computed.args, 1, listener, onInvalid);
   }
 
   /**
@@ -178,8 +162,8 @@ export class CalculatorClient {
    *
    * Reads property `count`.
    */
-  getCount(options?: CallOptions): Promise<number> {
-    return callRemote(this.#port, Calculator$.name, PROPERTY_GET, ["count"], Calculator$.members.count.value, [], options);
+  getCountProperty(options?: CallOptions): Promise<number> {
+    return callRemote(this.#port, Calculator$.name, PROPERTY_GET, ["count"], Calculator$.properties.count.value, [], options);
   }
 
   /**
@@ -187,8 +171,8 @@ export class CalculatorClient {
    *
    * Calls `listener` with each new value of property `count`; returns a function that unsubscribes.
    */
-  observeCount(listener: (value: number) => void, onInvalid?: InvalidMessageHandler): () => void {
-    return observeProperty(this.#port, Calculator$.name, "count", Calculator$.members.count.value, listener, onInvalid);
+  observeCountProperty(listener: (value: number) => void, onInvalid?: InvalidMessageHandler): () => void {
+    return observeProperty(this.#port, Calculator$.name, "count", Calculator$.properties.count.value, listener, onInvalid);
   }
 }
 
@@ -219,7 +203,7 @@ export interface CalculatorImpl {
    *
    * Reads property `count`.
    */
-  getCount(context: CallContext): number | Promise<number>;
+  getCountProperty(context: CallContext): number | Promise<number>;
 }
 
 /**
@@ -227,20 +211,19 @@ export interface CalculatorImpl {
  * @returns the registration; `unregister()` stops serving
  */
 export function registerCalculator(port: RpcServerPort, impl: CalculatorImpl): Registration {
-  const members = Calculator$.members;
   const properties = serveProperties(Calculator$.name, {
-    count: { get: (context) => impl.getCount(context) },
+    count: { get: (context) => impl.getCountProperty(context) },
   });
   return port.register({
     iface: Calculator$.name,
     version: Calculator$.version,
     methods: {
-      add: serveMethod(Calculator$.name, "add", members.add.params, 2, (args, context) => impl.add(...args, context)),
-      divide: serveMethod(Calculator$.name, "divide", members.divide.params, 2, (args, context) => impl.divide(...args, context)),
-      echo: serveMethod(Calculator$.name, "echo", members.echo.params, 1, (args, context) => impl.echo(...args, context)),
-      slow: serveMethod(Calculator$.name, "slow", members.slow.params, 1, (args, context) => impl.slow(...args, context)),
-      history: serveMethod(Calculator$.name, "history", members.history.params, 0, (args, context) => impl.history(...args, context)),
-      reset: serveMethod(Calculator$.name, "reset", members.reset.params, 0, (args, context) => impl.reset(...args, context), true),
+      add: serveMethod(Calculator$.name, "add", Calculator$.methods.add.params, 2, (args, context) => impl.add(...args, context)),
+      divide: serveMethod(Calculator$.name, "divide", Calculator$.methods.divide.params, 2, (args, context) => impl.divide(...args, context)),
+      echo: serveMethod(Calculator$.name, "echo", Calculator$.methods.echo.params, 1, (args, context) => impl.echo(...args, context)),
+      slow: serveMethod(Calculator$.name, "slow", Calculator$.methods.slow.params, 1, (args, context) => impl.slow(...args, context)),
+      history: serveMethod(Calculator$.name, "history", Calculator$.methods.history.params, 0, (args, context) => impl.history(...args, context)),
+      reset: serveMethod(Calculator$.name, "reset", Calculator$.methods.reset.params, 0, (args, context) => impl.reset(...args, context), true),
       [PROPERTY_GET]: properties.get,
       [PROPERTY_SET]: properties.set,
     },
@@ -262,7 +245,7 @@ export class CalculatorEmitter {
   }
 
   /** Announces a new value of property `count` to observers. */
-  emitCountChanged(value: number): void {
+  emitCountPropertyChanged(value: number): void {
     this.#port.emit(Calculator$.name, PROPERTY_CHANGED, ["count", value]);
   }
 }

@@ -82,12 +82,19 @@ function argView(model: Model, a: ArgModel, direction: "in" | "out" | undefined)
   };
 }
 
+const EMITS_CHANGED = "org.freedesktop.DBus.Property.EmitsChangedSignal";
+
 function standard(m: MemberModel): DbusAnnotation[] {
   const out: DbusAnnotation[] = [];
   if (m.deprecated !== undefined) out.push({ name: "org.freedesktop.DBus.Deprecated", value: "true" });
   if (m.kind === "method" && m.oneway) out.push({ name: "org.freedesktop.DBus.Method.NoReply", value: "true" });
-  if (m.kind === "property" && m.emitsChanged !== undefined) {
-    out.push({ name: "org.freedesktop.DBus.Property.EmitsChangedSignal", value: m.emitsChanged });
+  if (m.kind === "property") {
+    // The D-Bus default is "true": left out, GDBus and Qt proxies would wait for a PropertiesChanged
+    // that a property without `notify` never sends. So the value is always written, unless the
+    // property carries a verbatim one (a value the resolver did not recognise, kept as written).
+    const verbatim = m.targets.dbus.annotations.some((a) => a.name === EMITS_CHANGED);
+    const value = m.emitsChanged ?? (verbatim ? undefined : "false");
+    if (value !== undefined) out.push({ name: EMITS_CHANGED, value });
   }
   return out;
 }

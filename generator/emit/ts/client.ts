@@ -1,15 +1,18 @@
 /**
  * The client proxy of an interface: a class over an `RpcClientPort` whose
- * methods return Promises (plus a `...Callback` variant), whose signals are
- * `onX(listener)` subscriptions and whose properties are `getX` / `setX` /
- * `observeX`. Everything received is validated by the descriptor's schemas.
+ * methods return Promises (plus a `...Callback` variant when opted in with
+ * `@ts.callbacks`), whose signals are `onX(listener)` subscriptions and whose
+ * properties are `getXProperty` / `setXProperty` / `observeXProperty`. Names
+ * come from `targets/ts-names.ts` (the checker reads the same). Everything
+ * received is validated by the descriptor's schemas.
  */
 import type { ClassDeclarationStructure, MethodDeclarationStructure, OptionalKind } from "ts-morph";
 import type { InterfaceModel, MethodModel, PropertyModel, SignalModel } from "../../model.js";
-import { claimName, declTsName, memberClaimer, qualify, runtime, runtimeType, type FileContext } from "./file-context.js";
+import { declTsName, qualify, runtime, runtimeType, type FileContext } from "./file-context.js";
 import { descriptorName, resultType, uniqueNames } from "./interface-descriptor.js";
 import { docsText, jsDocs } from "./docs.js";
-import { memberName, pascalWords, propertyAccess } from "./names.js";
+import { propertyAccess } from "./names.js";
+import { interfaceTsNames, type MethodTsNames, type PropertyTsNames } from "../../targets/ts-names.js";
 import { tsType } from "./type-mapping.js";
 
 /** Names generated code adds to a client method's parameters. */
@@ -17,24 +20,23 @@ const CLIENT_RESERVED = new Set(["options", "callback", "listener", "onInvalid",
 
 /** The client class name of an interface. */
 export function clientName(iface: InterfaceModel): string {
-  return `${declTsName(iface)}Client`;
+  return interfaceTsNames(iface).client;
 }
 
-/** `$X.members.key` */
-function memberPath(iface: InterfaceModel, name: string, part: string): string {
-  return `${descriptorName(iface)}.members${propertyAccess(name)}.${part}`;
+/** `X$.methods.key.result`, `X$.signals.key.args`, `X$.properties.key.value`. */
+function memberPath(iface: InterfaceModel, group: "methods" | "signals" | "properties", name: string, part: string): string {
+  return `${descriptorName(iface)}.${group}${propertyAccess(name)}.${part}`;
 }
 
 /** The client class of an interface. */
 export function clientClass(ctx: FileContext, iface: InterfaceModel): ClassDeclarationStructure {
   const { StructureKind } = ctx.tsm;
-  const name = clientName(iface);
-  claimName(ctx, name, iface.qualifiedName, iface.span);
+  const names = interfaceTsNames(iface);
+  const name = names.client;
   const methods: OptionalKind<MethodDeclarationStructure>[] = [];
-  const claim = memberClaimer(ctx, name, iface.span);
-  for (const method of iface.methods) methods.push(...methodMembers(ctx, iface, method, claim));
-  for (const signal of iface.signals) methods.push(signalMember(ctx, iface, signal, claim));
-  for (const property of iface.properties) methods.push(...propertyMembers(ctx, iface, property, claim));
+  for (const method of iface.methods) methods.push(...methodMembers(ctx, iface, method, names.method(method)));
+  for (const signal of iface.signals) methods.push(signalMember(ctx, iface, signal, names.signal(signal).on));
+  for (const property of iface.properties) methods.push(...propertyMembers(ctx, iface, property, names.property(property)));
   const port = runtimeType(ctx, "RpcClientPort");
   return {
     kind: StructureKind.Class,
@@ -78,9 +80,9 @@ function methodMembers(
   ctx: FileContext,
   iface: InterfaceModel,
   method: MethodModel,
-  claim: (member: string, owner: string) => string,
+  names: MethodTsNames,
 ): OptionalKind<MethodDeclarationStructure>[] {
-  const name = claim(memberName(method.name), `${iface.qualifiedName}.${method.name}`);
+  const name = names.method;
   const params = uniqueNames(method.inArgs, CLIENT_RESERVED);
   const parameters = method.inArgs.map((arg, index) => ({ name: params[index] as string, type: tsType(ctx, arg.type) }));
   const argList = `[${params.join(", ")}]`;
@@ -112,18 +114,19 @@ function methodMembers(
   const call =
     method.outArgs.length === 0
       ? `${runtime(ctx, "callRemoteVoid")}(this.#port, ${wire}, ${argList}, ${errors}, options)`
-      : `${runtime(ctx, "callRemote")}(this.#port, ${wire}, ${argList}, ${memberPath(iface, method.name, "result")}, ${errors}, options)`;
-  const callbackName = claim(`${name}Callback`, `${iface.qualifiedName}.${method.name}`);
+      : `${runtime(ctx, "callRemote")}(this.#port, ${wire}, ${argList}, ${memberPath(iface, "methods", method.name, "result")}, ${errors}, options)`;
+  const promiseForm: OptionalKind<MethodDeclarationStructure> = {
+    name,
+    docs,
+    parameters: [...parameters, { name: "options", type: options, hasQuestionToken: true }],
+    returnType: `Promise<${result}>`,
+    statements: [`return ${call};`],
+  };
+  if (names.callback === undefined) return [promiseForm];
   return [
+    promiseForm,
     {
-      name,
-      docs,
-      parameters: [...parameters, { name: "options", type: options, hasQuestionToken: true }],
-      returnType: `Promise<${result}>`,
-      statements: [`return ${call};`],
-    },
-    {
-      name: callbackName,
+      name: names.callback,
       docs: jsDocs(undefined, { deprecated: method.deprecated, note: `Callback form of {@link ${clientName(iface)}.${name}}.` }),
       parameters: [
         ...parameters,
@@ -140,9 +143,8 @@ function signalMember(
   ctx: FileContext,
   iface: InterfaceModel,
   signal: SignalModel,
-  claim: (member: string, owner: string) => string,
+  name: string,
 ): OptionalKind<MethodDeclarationStructure> {
-  const name = claim(`on${pascalWords(signal.name)}`, `${iface.qualifiedName}.${signal.name}`);
   const params = uniqueNames(signal.args, new Set());
   const listenerType = `(${signal.args.map((arg, index) => `${params[index]}: ${tsType(ctx, arg.type)}`).join(", ")}) => void`;
   return {
@@ -163,7 +165,7 @@ function signalMember(
     ],
     returnType: "() => void",
     statements: [
-      `return ${runtime(ctx, "subscribeSignal")}(this.#port, ${descriptorName(iface)}.name, ${JSON.stringify(signal.name)}, ${memberPath(iface, signal.name, "args")}, ${signal.args.length}, listener, onInvalid);`,
+      `return ${runtime(ctx, "subscribeSignal")}(this.#port, ${descriptorName(iface)}.name, ${JSON.stringify(signal.name)}, ${memberPath(iface, "signals", signal.name, "args")}, ${signal.args.length}, listener, onInvalid);`,
     ],
   };
 }
@@ -172,18 +174,16 @@ function propertyMembers(
   ctx: FileContext,
   iface: InterfaceModel,
   property: PropertyModel,
-  claim: (member: string, owner: string) => string,
+  names: PropertyTsNames,
 ): OptionalKind<MethodDeclarationStructure>[] {
-  const owner = `${iface.qualifiedName}.${property.name}`;
-  const suffix = pascalWords(property.name);
   const type = tsType(ctx, property.type);
   const options = { name: "options", type: runtimeType(ctx, "CallOptions"), hasQuestionToken: true };
-  const schema = memberPath(iface, property.name, "value");
+  const schema = memberPath(iface, "properties", property.name, "value");
   const wireName = JSON.stringify(property.name);
   const out: OptionalKind<MethodDeclarationStructure>[] = [];
-  if (property.access !== "write") {
+  if (names.get !== undefined) {
     out.push({
-      name: claim(`get${suffix}`, owner),
+      name: names.get,
       docs: jsDocs(property.docs, { since: property.since, deprecated: property.deprecated, note: `Reads property \`${property.name}\`.` }),
       parameters: [options],
       returnType: `Promise<${type}>`,
@@ -192,9 +192,9 @@ function propertyMembers(
       ],
     });
   }
-  if (property.access !== "read") {
+  if (names.set !== undefined) {
     out.push({
-      name: claim(`set${suffix}`, owner),
+      name: names.set,
       docs: jsDocs(property.docs, { since: property.since, deprecated: property.deprecated, note: `Writes property \`${property.name}\`.` }),
       parameters: [{ name: "value", type }, options],
       returnType: "Promise<void>",
@@ -203,9 +203,9 @@ function propertyMembers(
       ],
     });
   }
-  if (property.notify) {
+  if (names.observe !== undefined) {
     out.push({
-      name: claim(`observe${suffix}`, owner),
+      name: names.observe,
       docs: jsDocs(property.docs, {
         deprecated: property.deprecated,
         note: `Calls \`listener\` with each new value of property \`${property.name}\`; returns a function that unsubscribes.`,

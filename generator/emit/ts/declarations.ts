@@ -11,9 +11,10 @@
  */
 import type { JSDocStructure, OptionalKind, StatementStructures, WriterFunction } from "ts-morph";
 import type { ConstModel, EnumModel, ErrorModel, FieldModel, StructModel, TypedefModel } from "../../model.js";
-import { claimName, constTsName, declTsName, runtime, runtimeType, zod, type FileContext } from "./file-context.js";
+import { constTsName, declTsName, runtime, runtimeType, zod, type FileContext } from "./file-context.js";
+import { errorDataName, flagsHelperNames } from "../../targets/ts-names.js";
 import { jsDocs } from "./docs.js";
-import { camelCase, docText, propertyKey } from "./names.js";
+import { docText, propertyKey } from "./names.js";
 import { integerSchema, isBigintPrimitive, schemaName, tsType, zodSchema } from "./type-mapping.js";
 
 /** Statements for an enum or flags declaration. */
@@ -22,8 +23,6 @@ export function enumStatements(ctx: FileContext, decl: EnumModel): StatementStru
   const name = declTsName(decl);
   const big = isBigintPrimitive(decl.underlying);
   const literal = (value: bigint): string => (big ? `${value}n` : value.toString());
-  claimName(ctx, name, decl.qualifiedName, decl.span);
-  claimName(ctx, schemaName(name), decl.qualifiedName, decl.span);
   const z = zod(ctx);
   const values: WriterFunction = (writer) => {
     writer.write("{").newLine();
@@ -104,10 +103,7 @@ function flagsStatements(
   const { StructureKind } = ctx.tsm;
   const mask = decl.entries.reduce((bits, entry) => bits | entry.value, 0n);
   const numberType = big ? "bigint" : "number";
-  const hasName = `has${name}`;
-  const namesName = `${camelCase(name)}Names`;
-  claimName(ctx, hasName, decl.qualifiedName, decl.span);
-  claimName(ctx, namesName, decl.qualifiedName, decl.span);
+  const { has: hasName, names: namesName } = flagsHelperNames(name);
   // Bitwise operators work on int32 for numbers, so a u32 bit 31 compares as `bits | 0`.
   const same = (left: string, right: string): string => (big ? `(${left}) === ${right}` : `(${left}) === (${right} | 0)`);
   const unknownBits = big ? `(value & ~${literal(mask)}) === 0n` : `(value & ~${literal(mask)}) === 0`;
@@ -169,8 +165,6 @@ function flagsStatements(
 /** Statements for a struct: an interface and its schema. */
 export function structStatements(ctx: FileContext, decl: StructModel): StatementStructures[] {
   const name = declTsName(decl);
-  claimName(ctx, name, decl.qualifiedName, decl.span);
-  claimName(ctx, schemaName(name), decl.qualifiedName, decl.span);
   return [
     fieldsInterface(ctx, name, decl.fields, jsDocs(decl.docs, { since: decl.since, deprecated: decl.deprecated })),
     schemaStatement(ctx, name, objectSchema(ctx, decl.fields), decl.qualifiedName),
@@ -181,8 +175,7 @@ export function structStatements(ctx: FileContext, decl: StructModel): Statement
 export function errorStatements(ctx: FileContext, decl: ErrorModel): StatementStructures[] {
   const { StructureKind } = ctx.tsm;
   const name = declTsName(decl);
-  const dataName = `${name}Data`;
-  for (const claimed of [name, dataName, schemaName(dataName)]) claimName(ctx, claimed, decl.qualifiedName, decl.span);
+  const dataName = errorDataName(name);
   const base = runtime(ctx, "DeclaredError");
   const parse = runtime(ctx, "parsePayload");
   const owner = decl.qualifiedName.slice(0, decl.qualifiedName.lastIndexOf("."));
@@ -242,8 +235,6 @@ export function errorStatements(ctx: FileContext, decl: ErrorModel): StatementSt
 export function typedefStatements(ctx: FileContext, decl: TypedefModel): StatementStructures[] {
   const { StructureKind } = ctx.tsm;
   const name = declTsName(decl);
-  claimName(ctx, name, decl.qualifiedName, decl.span);
-  claimName(ctx, schemaName(name), decl.qualifiedName, decl.span);
   // The typedef's own type must be printed expanded, not as a reference to itself.
   const own = decl.type.alias?.qualifiedName === decl.qualifiedName ? { ...decl.type, alias: undefined } : decl.type;
   return [
@@ -262,7 +253,6 @@ export function typedefStatements(ctx: FileContext, decl: TypedefModel): Stateme
 export function constStatement(ctx: FileContext, decl: ConstModel): StatementStructures {
   const { StructureKind, VariableDeclarationKind } = ctx.tsm;
   const name = constTsName(decl);
-  claimName(ctx, name, decl.qualifiedName, decl.span);
   const big = decl.type.kind === "primitive" && isBigintPrimitive(decl.type.name);
   let initializer: string;
   switch (decl.value.kind) {

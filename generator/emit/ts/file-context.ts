@@ -5,40 +5,13 @@
  * imports are exact, de-duplicated and printed in a fixed order.
  */
 import type { Diagnostic } from "../../diagnostics.js";
-import { error } from "../../diagnostics.js";
-import type { Span } from "../../ast.js";
 import type { DeclRef, Model } from "../../model.js";
 import { pascalCase, safeBinding } from "./names.js";
 import type { ZodHelperName } from "./zod-helpers.js";
 import type { Tsm } from "./tsm.js";
+import type { RuntimeSymbol, RuntimeTypeSymbol } from "./runtime-symbols.js";
 
-/** Runtime exports generated code may use (all from `options.runtimeImport`). */
-export type RuntimeSymbol =
-  | "IPCError"
-  | "DeclaredError"
-  | "PROPERTY_GET"
-  | "PROPERTY_SET"
-  | "PROPERTY_CHANGED"
-  | "callRemote"
-  | "callRemoteVoid"
-  | "settleCallback"
-  | "subscribeSignal"
-  | "observeProperty"
-  | "serveMethod"
-  | "serveProperties"
-  | "parsePayload";
-
-/** Runtime exports that are types only (imported with `type`). */
-export type RuntimeTypeSymbol =
-  | "RpcClientPort"
-  | "RpcServerPort"
-  | "CallOptions"
-  | "CallContext"
-  | "Callback"
-  | "Registration"
-  | "InvalidMessageHandler"
-  | "MethodEntry"
-  | "UnknownEnumValue";
+export type { RuntimeSymbol, RuntimeTypeSymbol } from "./runtime-symbols.js";
 
 /** The state of one generated file. */
 export interface FileContext {
@@ -52,8 +25,6 @@ export interface FileContext {
   readonly zodHelpers: Set<ZodHelperName>;
   /** Other packages referenced, by package name → namespace alias. */
   readonly packageImports: Map<string, string>;
-  /** Exported names already taken in this file, with where they came from. */
-  readonly exported: Map<string, string>;
   readonly diagnostics: Diagnostic[];
   /** True once anything uses `z`. */
   usesZod: boolean;
@@ -69,7 +40,6 @@ export function createFileContext(tsm: Tsm, model: Model, packageName: string): 
     runtimeTypes: new Set(),
     zodHelpers: new Set(),
     packageImports: new Map(),
-    exported: new Map(),
     diagnostics: [],
     usesZod: false,
   };
@@ -121,36 +91,4 @@ export function qualify(ctx: FileContext, packageName: string, localName: string
     ctx.packageImports.set(packageName, alias);
   }
   return `${alias}.${localName}`;
-}
-
-/**
- * Claims an exported name; a second claim is a NIDL3008 diagnostic (two NIDL
- * declarations would map to one TypeScript name).
- */
-export function claimName(ctx: FileContext, name: string, owner: string, span: Span | undefined): void {
-  const previous = ctx.exported.get(name);
-  if (previous !== undefined && previous !== owner) {
-    ctx.diagnostics.push(
-      error("NIDL3008", `${owner} and ${previous} both become the TypeScript name "${name}"`, span),
-    );
-    return;
-  }
-  ctx.exported.set(name, owner);
-}
-
-/**
- * Claims member names of one generated class: two NIDL members that map to
- * the same TypeScript member (`getVolume` the method and `volume` the
- * property's getter) are a NIDL3008 diagnostic.
- */
-export function memberClaimer(ctx: FileContext, className: string, span: Span | undefined): (member: string, owner: string) => string {
-  const owners = new Map<string, string>();
-  return (member, owner) => {
-    const previous = owners.get(member);
-    if (previous !== undefined && previous !== owner) {
-      ctx.diagnostics.push(error("NIDL3008", `${owner} and ${previous} both become the TypeScript member ${className}.${member}`, span));
-    }
-    owners.set(member, previous ?? owner);
-    return member;
-  };
 }

@@ -60,25 +60,26 @@ function resultSchema(ctx: FileContext, method: MethodModel): string | undefined
 /** The descriptor statement of an interface. */
 export function descriptorStatement(ctx: FileContext, iface: InterfaceModel): StatementStructures {
   const { StructureKind, VariableDeclarationKind } = ctx.tsm;
-  const lines: string[] = [];
+  // One group per kind: a method and a signal may share a name (NetworkManager's CheckPermissions).
+  const groups = { methods: [] as string[], signals: [] as string[], properties: [] as string[] };
   for (const member of iface.members) {
     const key = propertyKey(member.name);
     if (member.kind === "method") {
       const result = resultSchema(ctx, member);
-      lines.push(`    ${key}: {`, `      params: ${indent(tupleSchema(ctx, member.inArgs), 6)},`);
-      if (result !== undefined) lines.push(`      result: ${indent(result, 6)},`);
-      lines.push("    },");
+      groups.methods.push(`    ${key}: {`, `      params: ${indent(tupleSchema(ctx, member.inArgs), 6)},`);
+      if (result !== undefined) groups.methods.push(`      result: ${indent(result, 6)},`);
+      groups.methods.push("    },");
     } else if (member.kind === "signal") {
-      lines.push(`    ${key}: { args: ${indent(tupleSchema(ctx, member.args), 4)} },`);
+      groups.signals.push(`    ${key}: { args: ${indent(tupleSchema(ctx, member.args), 4)} },`);
     } else {
-      lines.push(`    ${key}: { value: ${indent(zodSchema(ctx, member.type), 4)} },`);
+      groups.properties.push(`    ${key}: { value: ${indent(zodSchema(ctx, member.type), 4)} },`);
     }
   }
   const initializer = [
     "{",
     `  name: ${JSON.stringify(iface.qualifiedName)},`,
     `  version: ${iface.version},`,
-    lines.length === 0 ? "  members: {}," : `  members: {\n${lines.join("\n")}\n  },`,
+    ...Object.entries(groups).flatMap(([group, lines]) => (lines.length === 0 ? [] : [`  ${group}: {\n${lines.join("\n")}\n  },`])),
     "}",
   ].join("\n");
   return {

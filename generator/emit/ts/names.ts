@@ -5,6 +5,8 @@
  * through here; property keys keep the wire name and are quoted when needed.
  */
 
+import { RUNTIME_TYPE_SYMBOLS, RUNTIME_VALUE_SYMBOLS } from "./runtime-symbols.js";
+
 /** Words that cannot be a binding name in strict-mode TypeScript modules. */
 const RESERVED: ReadonlySet<string> = new Set([
   "arguments", "await", "break", "case", "catch", "class", "const", "continue", "debugger", "default",
@@ -17,6 +19,7 @@ const RESERVED: ReadonlySet<string> = new Set([
   "Array", "Map", "Promise", "Uint8Array", "Error", "Record",
   // globals and imports the generated code itself uses
   "z", "Object", "BigInt", "Number",
+  ...RUNTIME_VALUE_SYMBOLS, ...RUNTIME_TYPE_SYMBOLS,
 ]);
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;

@@ -24,17 +24,13 @@ import { descriptorStatement } from "./interface-descriptor.js";
 import { emitterClass, implInterface, registerFunction } from "./server.js";
 import type { Tsm } from "./tsm.js";
 import { zodHelperStatements } from "./zod-helpers.js";
+import { isWaylandOnly } from "../../targets/ts-names.js";
 
 /** What one package becomes: the file structure (undefined when it declares nothing to emit) and its context (diagnostics). */
 export interface PackageFileResult {
   readonly path: string;
   readonly structure: SourceFileStructure | undefined;
   readonly context: FileContext;
-}
-
-/** True when an interface gets no RPC client/server (see the file comment). */
-export function isWaylandOnly(iface: InterfaceModel): boolean {
-  return iface.exportedTo.includes("wayland") && !iface.exportedTo.includes("dbus");
 }
 
 interface Declarations {

@@ -1,38 +1,39 @@
 /**
  * The server skeleton of an interface: `XImpl`, the TypeScript interface an
  * implementation satisfies (methods with typed arguments returning a value or
- * a Promise; properties as `getX` / `setX` methods so they can be async too),
- * `registerX(port, impl)`, which validates every incoming call before the
- * implementation sees it, and `XEmitter`, with a typed `emitY` per signal and
- * per notifying property.
+ * a Promise; properties as `getXProperty` / `setXProperty` methods so they can
+ * be async too), `registerX(port, impl)`, which validates every incoming call
+ * before the implementation sees it, and `XEmitter`, with a typed `emitY` per
+ * signal and `emitXPropertyChanged` per notifying property. Names come from
+ * `targets/ts-names.ts`.
  */
 import type { ClassDeclarationStructure, FunctionDeclarationStructure, InterfaceDeclarationStructure, MethodSignatureStructure, OptionalKind, WriterFunction } from "ts-morph";
 import type { InterfaceModel, MethodModel, PropertyModel } from "../../model.js";
-import { claimName, declTsName, memberClaimer, runtime, runtimeType, type FileContext } from "./file-context.js";
+import { declTsName, runtime, runtimeType, type FileContext } from "./file-context.js";
 import { descriptorName, resultNames, resultType, uniqueNames } from "./interface-descriptor.js";
 import { docsText, jsDocs } from "./docs.js";
-import { memberName, pascalWords, propertyAccess, propertyKey } from "./names.js";
+import { propertyAccess, propertyKey } from "./names.js";
+import { interfaceTsNames } from "../../targets/ts-names.js";
 import { tsType } from "./type-mapping.js";
 
 const SERVER_RESERVED = new Set(["context", "value"]);
 
 /** The implementation interface name. */
 export function implName(iface: InterfaceModel): string {
-  return `${declTsName(iface)}Impl`;
+  return interfaceTsNames(iface).impl;
 }
 
 /** The interface a server implementation satisfies. */
 export function implInterface(ctx: FileContext, iface: InterfaceModel): InterfaceDeclarationStructure {
-  const name = implName(iface);
-  claimName(ctx, name, iface.qualifiedName, iface.span);
-  const claim = memberClaimer(ctx, name, iface.span);
+  const names = interfaceTsNames(iface);
+  const name = names.impl;
   const context = { name: "context", type: runtimeType(ctx, "CallContext") };
   const methods: OptionalKind<MethodSignatureStructure>[] = [];
   for (const method of iface.methods) {
     const params = uniqueNames(method.inArgs, SERVER_RESERVED);
     const result = resultType(ctx, method);
     methods.push({
-      name: claim(memberName(method.name), `${iface.qualifiedName}.${method.name}`),
+      name: names.method(method).method,
       docs: jsDocs(method.docs, {
         since: method.since,
         deprecated: method.deprecated,
@@ -45,18 +46,18 @@ export function implInterface(ctx: FileContext, iface: InterfaceModel): Interfac
   }
   for (const property of iface.properties) {
     const type = tsType(ctx, property.type);
-    const owner = `${iface.qualifiedName}.${property.name}`;
-    if (property.access !== "write") {
+    const { get, set } = names.property(property);
+    if (get !== undefined) {
       methods.push({
-        name: claim(`get${pascalWords(property.name)}`, owner),
+        name: get,
         docs: jsDocs(property.docs, { since: property.since, deprecated: property.deprecated, note: `Reads property \`${property.name}\`.` }),
         parameters: [context],
         returnType: `${type} | Promise<${type}>`,
       });
     }
-    if (property.access !== "read") {
+    if (set !== undefined) {
       methods.push({
-        name: claim(`set${pascalWords(property.name)}`, owner),
+        name: set,
         docs: jsDocs(property.docs, { since: property.since, deprecated: property.deprecated, note: `Writes property \`${property.name}\` (the value is validated first).` }),
         parameters: [{ name: "value", type }, context],
         returnType: "void | Promise<void>",
@@ -67,15 +68,14 @@ export function implInterface(ctx: FileContext, iface: InterfaceModel): Interfac
     kind: ctx.tsm.StructureKind.Interface,
     isExported: true,
     name,
-    docs: jsDocs(iface.docs, { deprecated: iface.deprecated, note: `What a server of \`${iface.qualifiedName}\` implements; serve it with {@link register${declTsName(iface)}}.` }),
+    docs: jsDocs(iface.docs, { deprecated: iface.deprecated, note: `What a server of \`${iface.qualifiedName}\` implements; serve it with {@link ${names.register}}.` }),
     methods,
   };
 }
 
 /** `registerX(port, impl)`. */
 export function registerFunction(ctx: FileContext, iface: InterfaceModel): FunctionDeclarationStructure {
-  const name = `register${declTsName(iface)}`;
-  claimName(ctx, name, iface.qualifiedName, iface.span);
+  const name = interfaceTsNames(iface).register;
   const d = descriptorName(iface);
   // Every string is built before printing: building is what records the runtime imports.
   const methodLines = iface.methods.map((method) => `${propertyKey(method.name)}: ${servedMethod(ctx, iface, method)},`);
@@ -86,7 +86,6 @@ export function registerFunction(ctx: FileContext, iface: InterfaceModel): Funct
   const serveProps = iface.properties.length > 0 ? runtime(ctx, "serveProperties") : "";
   const used = iface.methods.length + iface.properties.length > 0;
   const body: WriterFunction = (writer) => {
-    if (used) writer.writeLine(`const members = ${d}.members;`);
     if (propertyLines.length > 0) {
       writer.write(`const properties = ${serveProps}(${d}.name, `).inlineBlock(() => {
         for (const line of propertyLines) writer.writeLine(line);
@@ -121,13 +120,14 @@ export function registerFunction(ctx: FileContext, iface: InterfaceModel): Funct
   };
 }
 
-function memberAccess(name: string): string {
-  return `members${propertyAccess(name)}`;
+/** `X$.methods.key` / `X$.properties.key`: the descriptor's validators of one member. */
+function memberAccess(iface: InterfaceModel, group: "methods" | "properties", name: string): string {
+  return `${descriptorName(iface)}.${group}${propertyAccess(name)}`;
 }
 
 function servedMethod(ctx: FileContext, iface: InterfaceModel, method: MethodModel): string {
   const serve = runtime(ctx, "serveMethod");
-  const call = `impl.${memberName(method.name)}(...args, context)`;
+  const call = `impl.${interfaceTsNames(iface).method(method).method}(...args, context)`;
   let run: string;
   if (method.outArgs.length > 1) {
     const names = resultNames(method).map((name) => `result${propertyAccess(name)}`);
@@ -136,16 +136,17 @@ function servedMethod(ctx: FileContext, iface: InterfaceModel, method: MethodMod
     run = `(args, context) => ${call}`;
   }
   const oneway = method.oneway ? ", true" : "";
-  return `${serve}(${descriptorName(iface)}.name, ${JSON.stringify(method.name)}, ${memberAccess(method.name)}.params, ${method.inArgs.length}, ${run}${oneway})`;
+  return `${serve}(${descriptorName(iface)}.name, ${JSON.stringify(method.name)}, ${memberAccess(iface, "methods", method.name)}.params, ${method.inArgs.length}, ${run}${oneway})`;
 }
 
 function servedProperty(ctx: FileContext, iface: InterfaceModel, property: PropertyModel): string {
   const parts: string[] = [];
-  if (property.access !== "write") parts.push(`get: (context) => impl.get${pascalWords(property.name)}(context)`);
-  if (property.access !== "read") {
+  const { get, set } = interfaceTsNames(iface).property(property);
+  if (get !== undefined) parts.push(`get: (context) => impl.${get}(context)`);
+  if (set !== undefined) {
     const parse = runtime(ctx, "parsePayload");
     parts.push(
-      `set: (value, context) => impl.set${pascalWords(property.name)}(${parse}(${memberAccess(property.name)}.value, value, ${descriptorName(iface)}.name, ${JSON.stringify(property.name)}, "property"), context)`,
+      `set: (value, context) => impl.${set}(${parse}(${memberAccess(iface, "properties", property.name)}.value, value, ${descriptorName(iface)}.name, ${JSON.stringify(property.name)}, "property"), context)`,
     );
   }
   return `{ ${parts.join(", ")} }`;
@@ -153,19 +154,18 @@ function servedProperty(ctx: FileContext, iface: InterfaceModel, property: Prope
 
 /** `XEmitter`, or undefined when the interface emits nothing. */
 export function emitterClass(ctx: FileContext, iface: InterfaceModel): ClassDeclarationStructure | undefined {
+  const names = interfaceTsNames(iface);
+  const name = names.emitter;
+  if (name === undefined) return undefined;
   const notifying = iface.properties.filter((property) => property.notify);
-  if (iface.signals.length === 0 && notifying.length === 0) return undefined;
   const { StructureKind } = ctx.tsm;
-  const name = `${declTsName(iface)}Emitter`;
-  claimName(ctx, name, iface.qualifiedName, iface.span);
-  const claim = memberClaimer(ctx, name, iface.span);
   const d = descriptorName(iface);
   const port = runtimeType(ctx, "RpcServerPort");
   const methods: ClassDeclarationStructure["methods"] = [];
   for (const signal of iface.signals) {
     const params = uniqueNames(signal.args, new Set());
     methods.push({
-      name: claim(`emit${pascalWords(signal.name)}`, `${iface.qualifiedName}.${signal.name}`),
+      name: names.signal(signal).emit,
       docs: jsDocs(signal.docs, {
         since: signal.since,
         deprecated: signal.deprecated,
@@ -178,7 +178,7 @@ export function emitterClass(ctx: FileContext, iface: InterfaceModel): ClassDecl
   }
   for (const property of notifying) {
     methods.push({
-      name: claim(`emit${pascalWords(property.name)}Changed`, `${iface.qualifiedName}.${property.name}`),
+      name: names.property(property).emitChanged as string, // notifying: always set
       docs: [`Announces a new value of property \`${property.name}\` to observers.`],
       parameters: [{ name: "value", type: tsType(ctx, property.type) }],
       returnType: "void",

@@ -21,6 +21,7 @@
 import type { PrimitiveName, TypeModel } from "../../model.js";
 import { declTsName, qualify, zod, type FileContext } from "./file-context.js";
 import type { MapKeyMode } from "./zod-helpers.js";
+import { schemaName as sharedSchemaName } from "../../targets/ts-names.js";
 // One table of integer ranges for the generator: the resolver checks constants against it, the TS emitter writes it into zod schemas.
 import { INTEGER_RANGES } from "../../resolve/const-eval.js";
 
@@ -70,7 +71,7 @@ function primitiveTsType(name: PrimitiveName): string {
 
 /** The name of the exported zod schema of a declaration. */
 export function schemaName(tsName: string): string {
-  return `${tsName}Schema`;
+  return sharedSchemaName(tsName);
 }
 
 /** A zod expression validating (and normalising) received values of `type`. */

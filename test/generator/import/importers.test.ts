@@ -43,7 +43,12 @@ const DBUS = `<?xml version="1.0"?>
       <annotation name="org.freedesktop.DBus.Property.EmitsChangedSignal" value="invalidates"/>
     </property>
     <property name="Secret" type="s" access="write"/>
-    <property name="Blob" type="ay" access="read"/>
+    <property name="Blob" type="ay" access="read">
+      <annotation name="org.freedesktop.DBus.Property.EmitsChangedSignal" value="false"/>
+    </property>
+    <property name="Serial" type="u" access="read">
+      <annotation name="org.freedesktop.DBus.Property.EmitsChangedSignal" value="const"/>
+    </property>
   </interface>
 </node>
 `;
@@ -114,8 +119,10 @@ describe("D-Bus importer", () => {
     expect(text).toContain('@dbus.annotation("org.gtk.GDBus.DocString", "Emitted on change.")');
     expect(text).toContain("what: (i32, map<string, (objpath, variant)>, bytes)");
     expect(text).toContain('@emits_changed("invalidates")\n    property `disable-printing`: bool { read; write; }');
-    expect(text).toContain("property Secret: string { write; }");
+    // No annotation is the D-Bus default "true": the property notifies; "false" is NIDL's default.
+    expect(text).toContain("property Secret: string { write; notify; }");
     expect(text).toContain("property Blob: bytes { read; }");
+    expect(text).toContain('@emits_changed("const")\n    property Serial: u32 { read; }');
     expect(r.errors).toEqual([]);
     expect(compareDbusXml(DBUS, r.out)).toEqual([]);
   });

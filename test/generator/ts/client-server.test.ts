@@ -88,16 +88,16 @@ class MemoryStore implements StoreImpl {
   fetch(key: string): Entry {
     return this.get(key);
   }
-  getName(): string {
+  getNameProperty(): string {
     return this.name;
   }
-  setName(value: string): void {
+  setNameProperty(value: string): void {
     this.name = value;
   }
-  getSize(): number {
+  getSizeProperty(): number {
     return this.entries.size;
   }
-  setSecret(value: string): void {
+  setSecretProperty(value: string): void {
     this.secret = value;
   }
 }
@@ -218,22 +218,22 @@ describe.each<ValueCopyMode>(["msgpack", "structured-clone"])("generated Store c
 
   it("gets, sets and observes properties", async () => {
     const { client, store, emitter } = setup(copy);
-    expect(await client.getName()).toBe("main");
-    await client.setName("renamed");
+    expect(await client.getNameProperty()).toBe("main");
+    await client.setNameProperty("renamed");
     expect(store.name).toBe("renamed");
-    expect(await client.getSize()).toBe(0);
-    await client.setSecret("s3cret");
+    expect(await client.getSizeProperty()).toBe(0);
+    await client.setSecretProperty("s3cret");
     expect(store.secret).toBe("s3cret");
     // Write-only and read-only properties get no reader / writer.
     expect("getSecret" in client).toBe(false);
     expect("setSize" in client).toBe(false);
 
     const seen: string[] = [];
-    const stop = client.observeName((value) => seen.push(value));
-    emitter.emitNameChanged("one");
+    const stop = client.observeNameProperty((value) => seen.push(value));
+    emitter.emitNamePropertyChanged("one");
     await tick();
     stop();
-    emitter.emitNameChanged("two");
+    emitter.emitNamePropertyChanged("two");
     await tick();
     expect(seen).toEqual(["one"]);
   });
@@ -265,7 +265,7 @@ describe.each<ValueCopyMode>(["msgpack", "structured-clone"])("generated Store c
     const error = await failure(client.get("x"));
     expect(error).toMatchObject({ code: "MessageValidationFailed" });
     expect((error as IPCError).context["path"]).toEqual(["result", "key"]);
-    expect(await failure(client.getName())).toMatchObject({ code: "MessageValidationFailed" });
+    expect(await failure(client.getNameProperty())).toMatchObject({ code: "MessageValidationFailed" });
     impostor.unregister();
 
     const received: string[] = [];
@@ -300,6 +300,6 @@ describe.each<ValueCopyMode>(["msgpack", "structured-clone"])("generated Store c
   it("unregisters", async () => {
     const { client, registration } = setup(copy);
     registration.unregister();
-    expect(await failure(client.getName())).toMatchObject({ code: "MethodNotFound" });
+    expect(await failure(client.getNameProperty())).toMatchObject({ code: "MethodNotFound" });
   });
 });

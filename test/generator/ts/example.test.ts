@@ -41,7 +41,7 @@ describe("committed example output", () => {
     expect(ts).toContain("/** Stores an entry; returns its new revision. */");
     expect(ts).toMatch(/Old name of `get`\.\n\s+\* @throws \{@link NotFound\} when the server reports it\.\n\s+\* @deprecated use get\n\s+\*\/\n\s+fetch\(key: string/);
     expect(ts).toContain("/** Shown first. */");
-    expect(ts).toMatch(/@since 2\n\s+\*\/\n\s+setSecret\(value: string/);
+    expect(ts).toMatch(/@since 2\n\s+\*\/\n\s+setSecretProperty\(value: string/);
   });
 
   it("is exactly what the TypeScript and schema emitters generate", async () => {

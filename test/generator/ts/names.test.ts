@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { compile } from "../../../generator/index.js";
 import { emitTypeScript } from "../../../generator/emit/ts/index.js";
 import { camelCase, memberName, pascalCase, propertyAccess, propertyKey, safeBinding } from "../../../generator/emit/ts/names.js";
 import { compileOrThrow } from "./helpers/generate.js";
@@ -24,26 +25,26 @@ describe("TypeScript names", () => {
     expect(propertyAccess("key")).toBe(".key");
   });
 
-  it("reports two NIDL members that become one TypeScript member as NIDL3008", async () => {
+  it("keeps method getVolume and property volume apart (getVolume / getVolumeProperty)", async () => {
     const model = compileOrThrow([
       {
         path: "clash.nidl",
         text: "package org.novade.clash;\ninterface Player {\n  method getVolume() -> (v: u32);\n  property volume: u32 { read; }\n}\n",
       },
     ]);
-    const { diagnostics } = await emitTypeScript(model, { runtimeImport: "x" });
-    expect(diagnostics.map((d) => [d.code, d.severity])).toContainEqual(["NIDL3008", "error"]);
-    expect(diagnostics.find((d) => d.code === "NIDL3008")?.message).toContain("PlayerClient.getVolume");
+    const { diagnostics, files } = await emitTypeScript(model, { runtimeImport: "x" });
+    expect(diagnostics).toEqual([]);
+    expect(files[0]?.content).toContain("  getVolume(options?: CallOptions): Promise<number>");
+    expect(files[0]?.content).toContain("  getVolumeProperty(options?: CallOptions): Promise<number>");
   });
 
-  it("reports two declarations that become one TypeScript name as NIDL3008", async () => {
-    const model = compileOrThrow([
-      {
-        path: "clash2.nidl",
-        text: "package org.novade.clash;\nstruct wl_thing { a: u8; }\nstruct WlThing { b: u8; }\n",
-      },
-    ]);
-    const { diagnostics } = await emitTypeScript(model, { runtimeImport: "x" });
-    expect(diagnostics.some((d) => d.code === "NIDL3008" && d.message.includes('"WlThing"'))).toBe(true);
+  it("reports two declarations that become one TypeScript name as NIDL3008 in the checker, not the emitter", async () => {
+    const sources = [{ path: "clash2.nidl", text: "package org.novade.clash;\nstruct wl_thing { a: u8; }\nstruct WlThing { b: u8; }\n" }];
+    const checked = compile(sources);
+    expect(checked.diagnostics.map((d) => [d.code, d.span?.start])).toEqual([["NIDL3008", 53]]);
+    expect(checked.diagnostics[0]?.message).toContain('"WlThing"');
+    expect(checked.diagnostics[0]?.notes[0]?.span?.start).toBe(26);
+    const { diagnostics } = await emitTypeScript(checked.model, { runtimeImport: "x" });
+    expect(diagnostics).toEqual([]);
   });
 });

@@ -147,14 +147,14 @@ export const PAIR_SCENARIOS: readonly PairScenario[] = [
     v2: svc("    property level: u32 { read; write; }\n"),
     impl: (_version, seen) => {
       let level = 1;
-      return { Svc: { ...ping, getLevel: () => level, setLevel: (value: number) => void seen.push((level = value)) } };
+      return { Svc: { ...ping, getLevelProperty: () => level, setLevelProperty: (value: number) => void seen.push((level = value)) } };
     },
     async oldClientNewServer({ clients }) {
-      expect(await clients["Svc"].getLevel()).toBe(1);
+      expect(await clients["Svc"].getLevelProperty()).toBe(1);
     },
     async newClientOldServer({ clients, seen }) {
-      expect((await ipcRejection(clients["Svc"].setLevel(3))).code).toBe("MethodNotFound");
-      expect(await clients["Svc"].getLevel()).toBe(1);
+      expect((await ipcRejection(clients["Svc"].setLevelProperty(3))).code).toBe("MethodNotFound");
+      expect(await clients["Svc"].getLevelProperty()).toBe(1);
       expect(seen).toEqual([]);
     },
   },
@@ -162,15 +162,15 @@ export const PAIR_SCENARIOS: readonly PairScenario[] = [
     kind: "property-notify-added",
     v1: svc("    property level: u32 { read; }\n"),
     v2: svc("    property level: u32 { read; notify; }\n"),
-    impl: () => ({ Svc: { ...ping, getLevel: () => 5 } }),
+    impl: () => ({ Svc: { ...ping, getLevelProperty: () => 5 } }),
     async oldClientNewServer({ clients, emitters }) {
-      emitters["Svc"].emitLevelChanged(6);
-      expect(await clients["Svc"].getLevel()).toBe(5);
+      emitters["Svc"].emitLevelPropertyChanged(6);
+      expect(await clients["Svc"].getLevelProperty()).toBe(5);
     },
     async newClientOldServer({ clients }) {
       const values: number[] = [];
-      const stop = clients["Svc"].observeLevel((value: number) => values.push(value));
-      expect(await clients["Svc"].getLevel()).toBe(5);
+      const stop = clients["Svc"].observeLevelProperty((value: number) => values.push(value));
+      expect(await clients["Svc"].getLevelProperty()).toBe(5);
       stop();
       expect(values).toEqual([]);
     },
@@ -266,8 +266,8 @@ function enumScenarios(): PairScenario[] {
         ...ping,
         echo: (l: number) => (seen.push(l), l),
         current: () => current,
-        getLevel: () => level,
-        setLevel: (value: number) => void seen.push((level = value)),
+        getLevelProperty: () => level,
+        setLevelProperty: (value: number) => void seen.push((level = value)),
       },
     };
   };
@@ -281,7 +281,7 @@ function enumScenarios(): PairScenario[] {
         // The v1 client has never heard of 2, and receives it as a result, a property value and a signal.
         expect(Object.values(clientModule["Level"])).not.toContain(2);
         expect(await clients["Svc"].current()).toBe(2);
-        expect(await clients["Svc"].getLevel()).toBe(2);
+        expect(await clients["Svc"].getLevelProperty()).toBe(2);
         const changes: number[] = [];
         clients["Svc"].onChanged((l: number) => changes.push(l));
         await clients["Svc"].ping(0);
@@ -292,8 +292,8 @@ function enumScenarios(): PairScenario[] {
       async newClientOldServer({ clients, clientModule, seen }) {
         // The v1 server receives the value it does not know, keeps it as it came and sends it back.
         expect(await clients["Svc"].echo(clientModule["Level"].max)).toBe(2);
-        await clients["Svc"].setLevel(clientModule["Level"].max);
-        expect(await clients["Svc"].getLevel()).toBe(2);
+        await clients["Svc"].setLevelProperty(clientModule["Level"].max);
+        expect(await clients["Svc"].getLevelProperty()).toBe(2);
         expect(seen).toEqual([2, 2]);
       },
     },

@@ -182,7 +182,7 @@ export class Denied extends DeclaredError<DeniedData> {
 const Store$ = {
   name: "org.novade.example.Store",
   version: 3,
-  members: {
+  methods: {
     put: {
       params: z.tuple([z.lazy(() => EntrySchema)]),
       result: $int64(0n, 18446744073709551615n),
@@ -213,8 +213,12 @@ const Store$ = {
       params: z.tuple([z.string()]),
       result: z.lazy(() => EntrySchema),
     },
+  },
+  signals: {
     changed: { args: z.tuple([z.string(), $int64(0n, 18446744073709551615n), z.lazy(() => PrioritySchema)]) },
     cleared: { args: z.tuple([]) },
+  },
+  properties: {
     name: { value: z.string() },
     size: { value: z.number().int().min(0).max(4294967295) },
     secret: { value: z.string() },
@@ -243,12 +247,7 @@ export class StoreClient {
    * @throws {@link Denied} when the server reports it.
    */
   put(entry: Entry, options?: CallOptions): Promise<bigint> {
-    return callRemote(this.#port, Store$.name, "put", [entry], Store$.members.put.result, [Denied], options);
-  }
-
-  /** Callback form of {@link StoreClient.put}. */
-  putCallback(entry: Entry, callback: Callback<bigint>, options?: CallOptions): void {
-    settleCallback(this.put(entry, options), callback);
+    return callRemote(this.#port, Store$.name, "put", [entry], Store$.methods.put.result, [Denied], options);
   }
 
   /**
@@ -256,7 +255,7 @@ export class StoreClient {
    * @throws {@link NotFound} when the server reports it.
    */
   get(key: string, options?: CallOptions): Promise<Entry> {
-    return callRemote(this.#port, Store$.name, "get", [key], Store$.members.get.result, [NotFound], options);
+    return callRemote(this.#port, Store$.name, "get", [key], Store$.methods.get.result, [NotFound], options);
   }
 
   /** Callback form of {@link StoreClient.get}. */
@@ -270,32 +269,17 @@ export class StoreClient {
    * @throws {@link Denied} when the server reports it.
    */
   remove(key: string, options?: CallOptions): Promise<{ existed: boolean; remaining: number; }> {
-    return callRemote(this.#port, Store$.name, "remove", [key], Store$.members.remove.result, [NotFound, Denied], options);
-  }
-
-  /** Callback form of {@link StoreClient.remove}. */
-  removeCallback(key: string, callback: Callback<{ existed: boolean; remaining: number; }>, options?: CallOptions): void {
-    settleCallback(this.remove(key, options), callback);
+    return callRemote(this.#port, Store$.name, "remove", [key], Store$.methods.remove.result, [NotFound, Denied], options);
   }
 
   /** Finds keys by prefix, at most `limit` of them. */
   find(prefix: string, limit: number | null, options?: CallOptions): Promise<string[]> {
-    return callRemote(this.#port, Store$.name, "find", [prefix, limit], Store$.members.find.result, [], options);
-  }
-
-  /** Callback form of {@link StoreClient.find}. */
-  findCallback(prefix: string, limit: number | null, callback: Callback<string[]>, options?: CallOptions): void {
-    settleCallback(this.find(prefix, limit, options), callback);
+    return callRemote(this.#port, Store$.name, "find", [prefix, limit], Store$.methods.find.result, [], options);
   }
 
   /** Waits for the given number of milliseconds (for timeout tests). */
   sleep(ms: number, options?: CallOptions): Promise<void> {
     return callRemoteVoid(this.#port, Store$.name, "sleep", [ms], [], options);
-  }
-
-  /** Callback form of {@link StoreClient.sleep}. */
-  sleepCallback(ms: number, callback: Callback<void>, options?: CallOptions): void {
-    settleCallback(this.sleep(ms, options), callback);
   }
 
   /**
@@ -309,12 +293,7 @@ export class StoreClient {
 
   /** Returns what the server recorded with `log`. */
   logged(options?: CallOptions): Promise<string[]> {
-    return callRemote(this.#port, Store$.name, "logged", [], Store$.members.logged.result, [], options);
-  }
-
-  /** Callback form of {@link StoreClient.logged}. */
-  loggedCallback(callback: Callback<string[]>, options?: CallOptions): void {
-    settleCallback(this.logged(options), callback);
+    return callRemote(this.#port, Store$.name, "logged", [], Store$.methods.logged.result, [], options);
   }
 
   /**
@@ -323,15 +302,7 @@ export class StoreClient {
    * @deprecated use get
    */
   fetch(key: string, options?: CallOptions): Promise<Entry> {
-    return callRemote(this.#port, Store$.name, "fetch", [key], Store$.members.fetch.result, [NotFound], options);
-  }
-
-  /**
-   * Callback form of {@link StoreClient.fetch}.
-   * @deprecated use get
-   */
-  fetchCallback(key: string, callback: Callback<Entry>, options?: CallOptions): void {
-    settleCallback(this.fetch(key, options), callback);
+    return callRemote(this.#port, Store$.name, "fetch", [key], Store$.methods.fetch.result, [NotFound], options);
   }
 
   /**
@@ -341,7 +312,7 @@ export class StoreClient {
    * @returns a function that unsubscribes
    */
   onChanged(listener: (key: string, revision: bigint, priority: Priority) => void, onInvalid?: InvalidMessageHandler): () => void {
-    return subscribeSignal(this.#port, Store$.name, "changed", Store$.members.changed.args, 3, listener, onInvalid);
+    return subscribeSignal(this.#port, Store$.name, "changed", Store$.signals.changed.args, 3, listener, onInvalid);
   }
 
   /**
@@ -351,7 +322,7 @@ export class StoreClient {
    * @returns a function that unsubscribes
    */
   onCleared(listener: () => void, onInvalid?: InvalidMessageHandler): () => void {
-    return subscribeSignal(this.#port, Store$.name, "cleared", Store$.members.cleared.args, 0, listener, onInvalid);
+    return subscribeSignal(this.#port, Store$.name, "cleared", Store$.signals.cleared.args, 0, listener, onInvalid);
   }
 
   /**
@@ -359,8 +330,8 @@ export class StoreClient {
    *
    * Reads property `name`.
    */
-  getName(options?: CallOptions): Promise<string> {
-    return callRemote(this.#port, Store$.name, PROPERTY_GET, ["name"], Store$.members.name.value, [], options);
+  getNameProperty(options?: CallOptions): Promise<string> {
+    return callRemote(this.#port, Store$.name, PROPERTY_GET, ["name"], Store$.properties.name.value, [], options);
   }
 
   /**
@@ -368,7 +339,7 @@ export class StoreClient {
    *
    * Writes property `name`.
    */
-  setName(value: string, options?: CallOptions): Promise<void> {
+  setNameProperty(value: string, options?: CallOptions): Promise<void> {
     return callRemoteVoid(this.#port, Store$.name, PROPERTY_SET, ["name", value], [], options);
   }
 
@@ -377,8 +348,8 @@ export class StoreClient {
    *
    * Calls `listener` with each new value of property `name`; returns a function that unsubscribes.
    */
-  observeName(listener: (value: string) => void, onInvalid?: InvalidMessageHandler): () => void {
-    return observeProperty(this.#port, Store$.name, "name", Store$.members.name.value, listener, onInvalid);
+  observeNameProperty(listener: (value: string) => void, onInvalid?: InvalidMessageHandler): () => void {
+    return observeProperty(this.#port, Store$.name, "name", Store$.properties.name.value, listener, onInvalid);
   }
 
   /**
@@ -386,8 +357,8 @@ export class StoreClient {
    *
    * Reads property `size`.
    */
-  getSize(options?: CallOptions): Promise<number> {
-    return callRemote(this.#port, Store$.name, PROPERTY_GET, ["size"], Store$.members.size.value, [], options);
+  getSizeProperty(options?: CallOptions): Promise<number> {
+    return callRemote(this.#port, Store$.name, PROPERTY_GET, ["size"], Store$.properties.size.value, [], options);
   }
 
   /**
@@ -396,7 +367,7 @@ export class StoreClient {
    * Writes property `secret`.
    * @since 2
    */
-  setSecret(value: string, options?: CallOptions): Promise<void> {
+  setSecretProperty(value: string, options?: CallOptions): Promise<void> {
     return callRemoteVoid(this.#port, Store$.name, PROPERTY_SET, ["secret", value], [], options);
   }
 }
@@ -435,26 +406,26 @@ export interface StoreImpl {
    *
    * Reads property `name`.
    */
-  getName(context: CallContext): string | Promise<string>;
+  getNameProperty(context: CallContext): string | Promise<string>;
   /**
    * The store's display name.
    *
    * Writes property `name` (the value is validated first).
    */
-  setName(value: string, context: CallContext): void | Promise<void>;
+  setNameProperty(value: string, context: CallContext): void | Promise<void>;
   /**
    * How many entries are stored.
    *
    * Reads property `size`.
    */
-  getSize(context: CallContext): number | Promise<number>;
+  getSizeProperty(context: CallContext): number | Promise<number>;
   /**
    * A secret only ever written.
    *
    * Writes property `secret` (the value is validated first).
    * @since 2
    */
-  setSecret(value: string, context: CallContext): void | Promise<void>;
+  setSecretProperty(value: string, context: CallContext): void | Promise<void>;
 }
 
 /**
@@ -462,27 +433,26 @@ export interface StoreImpl {
  * @returns the registration; `unregister()` stops serving
  */
 export function registerStore(port: RpcServerPort, impl: StoreImpl): Registration {
-  const members = Store$.members;
   const properties = serveProperties(Store$.name, {
-    name: { get: (context) => impl.getName(context), set: (value, context) => impl.setName(parsePayload(members.name.value, value, Store$.name, "name", "property"), context) },
-    size: { get: (context) => impl.getSize(context) },
-    secret: { set: (value, context) => impl.setSecret(parsePayload(members.secret.value, value, Store$.name, "secret", "property"), context) },
+    name: { get: (context) => impl.getNameProperty(context), set: (value, context) => impl.setNameProperty(parsePayload(Store$.properties.name.value, value, Store$.name, "name", "property"), context) },
+    size: { get: (context) => impl.getSizeProperty(context) },
+    secret: { set: (value, context) => impl.setSecretProperty(parsePayload(Store$.properties.secret.value, value, Store$.name, "secret", "property"), context) },
   });
   return port.register({
     iface: Store$.name,
     version: Store$.version,
     methods: {
-      put: serveMethod(Store$.name, "put", members.put.params, 1, (args, context) => impl.put(...args, context)),
-      get: serveMethod(Store$.name, "get", members.get.params, 1, (args, context) => impl.get(...args, context)),
-      remove: serveMethod(Store$.name, "remove", members.remove.params, 1, async (args, context) => {
+      put: serveMethod(Store$.name, "put", Store$.methods.put.params, 1, (args, context) => impl.put(...args, context)),
+      get: serveMethod(Store$.name, "get", Store$.methods.get.params, 1, (args, context) => impl.get(...args, context)),
+      remove: serveMethod(Store$.name, "remove", Store$.methods.remove.params, 1, async (args, context) => {
         const result = await impl.remove(...args, context);
         return [result.existed, result.remaining];
       }),
-      find: serveMethod(Store$.name, "find", members.find.params, 2, (args, context) => impl.find(...args, context)),
-      sleep: serveMethod(Store$.name, "sleep", members.sleep.params, 1, (args, context) => impl.sleep(...args, context)),
-      log: serveMethod(Store$.name, "log", members.log.params, 1, (args, context) => impl.log(...args, context), true),
-      logged: serveMethod(Store$.name, "logged", members.logged.params, 0, (args, context) => impl.logged(...args, context)),
-      fetch: serveMethod(Store$.name, "fetch", members.fetch.params, 1, (args, context) => impl.fetch(...args, context)),
+      find: serveMethod(Store$.name, "find", Store$.methods.find.params, 2, (args, context) => impl.find(...args, context)),
+      sleep: serveMethod(Store$.name, "sleep", Store$.methods.sleep.params, 1, (args, context) => impl.sleep(...args, context)),
+      log: serveMethod(Store$.name, "log", Store$.methods.log.params, 1, (args, context) => impl.log(...args, context), true),
+      logged: serveMethod(Store$.name, "logged", Store$.methods.logged.params, 0, (args, context) => impl.logged(...args, context)),
+      fetch: serveMethod(Store$.name, "fetch", Store$.methods.fetch.params, 1, (args, context) => impl.fetch(...args, context)),
       [PROPERTY_GET]: properties.get,
       [PROPERTY_SET]: properties.set,
     },
@@ -509,7 +479,7 @@ export class StoreEmitter {
   }
 
   /** Announces a new value of property `name` to observers. */
-  emitNameChanged(value: string): void {
+  emitNamePropertyChanged(value: string): void {
     this.#port.emit(Store$.name, PROPERTY_CHANGED, ["name", value]);
   }
 }

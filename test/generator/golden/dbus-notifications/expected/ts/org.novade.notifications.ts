@@ -7,7 +7,7 @@
 // property and notification groups.
 
 import { z } from "zod";
-import { type CallContext, type CallOptions, type Callback, DeclaredError, type InvalidMessageHandler, PROPERTY_CHANGED, PROPERTY_GET, PROPERTY_SET, type Registration, type RpcClientPort, type RpcServerPort, type UnknownEnumValue, callRemote, callRemoteVoid, observeProperty, parsePayload, serveMethod, serveProperties, settleCallback, subscribeSignal } from "../runtime/index.js";
+import { type CallContext, type CallOptions, DeclaredError, type InvalidMessageHandler, PROPERTY_CHANGED, PROPERTY_GET, PROPERTY_SET, type Registration, type RpcClientPort, type RpcServerPort, type UnknownEnumValue, callRemote, callRemoteVoid, observeProperty, parsePayload, serveMethod, serveProperties, subscribeSignal } from "../runtime/index.js";
 import * as $org_novade_common from "./org.novade.common.js";
 
 /**
@@ -112,7 +112,7 @@ export class NotFound extends DeclaredError<NotFoundData> {
 const Notifications$ = {
   name: "org.novade.notifications.Notifications",
   version: 2,
-  members: {
+  methods: {
     Notify: {
       params: z.tuple([z.string(), z.number().int().min(0).max(4294967295), z.string(), z.string(), z.string(), z.array(z.string()), z.lazy(() => $org_novade_common.HintsSchema), z.number().int().min(-2147483648).max(2147483647)]),
       result: z.number().int().min(0).max(4294967295),
@@ -128,9 +128,13 @@ const Notifications$ = {
       params: z.tuple([]),
       result: z.tuple([z.string(), z.string(), z.string(), z.string()]).transform((r) => ({ name: r[0], vendor: r[1], version: r[2], specVersion: r[3] })),
     },
+  },
+  signals: {
     NotificationClosed: { args: z.tuple([z.number().int().min(0).max(4294967295), z.lazy(() => CloseReasonSchema)]) },
     ActionInvoked: { args: z.tuple([z.number().int().min(0).max(4294967295), z.string()]) },
     ActivationToken: { args: z.tuple([z.number().int().min(0).max(4294967295), z.string()]) },
+  },
+  properties: {
     DoNotDisturb: { value: z.boolean() },
     ActiveCount: { value: z.number().int().min(0).max(4294967295) },
   },
@@ -172,12 +176,7 @@ export class NotificationsClient {
    * @param expireTimeout - Milliseconds until expiry; -1 for the server default, 0 for never.
    */
   notify(appName: string, replacesId: number, appIcon: string, summary: string, body: string, actions: string[], hints: $org_novade_common.Hints, expireTimeout: number, options?: CallOptions): Promise<number> {
-    return callRemote(this.#port, Notifications$.name, "Notify", [appName, replacesId, appIcon, summary, body, actions, hints, expireTimeout], Notifications$.members.Notify.result, [], options);
-  }
-
-  /** Callback form of {@link NotificationsClient.notify}. */
-  notifyCallback(appName: string, replacesId: number, appIcon: string, summary: string, body: string, actions: string[], hints: $org_novade_common.Hints, expireTimeout: number, callback: Callback<number>, options?: CallOptions): void {
-    settleCallback(this.notify(appName, replacesId, appIcon, summary, body, actions, hints, expireTimeout, options), callback);
+    return callRemote(this.#port, Notifications$.name, "Notify", [appName, replacesId, appIcon, summary, body, actions, hints, expireTimeout], Notifications$.methods.Notify.result, [], options);
   }
 
   /**
@@ -188,29 +187,14 @@ export class NotificationsClient {
     return callRemoteVoid(this.#port, Notifications$.name, "CloseNotification", [id], [NotFound], options);
   }
 
-  /** Callback form of {@link NotificationsClient.closeNotification}. */
-  closeNotificationCallback(id: number, callback: Callback<void>, options?: CallOptions): void {
-    settleCallback(this.closeNotification(id, options), callback);
-  }
-
   /** The optional capabilities the server supports ("actions", "body-markup", ...). */
   getCapabilities(options?: CallOptions): Promise<string[]> {
-    return callRemote(this.#port, Notifications$.name, "GetCapabilities", [], Notifications$.members.GetCapabilities.result, [], options);
-  }
-
-  /** Callback form of {@link NotificationsClient.getCapabilities}. */
-  getCapabilitiesCallback(callback: Callback<string[]>, options?: CallOptions): void {
-    settleCallback(this.getCapabilities(options), callback);
+    return callRemote(this.#port, Notifications$.name, "GetCapabilities", [], Notifications$.methods.GetCapabilities.result, [], options);
   }
 
   /** Name, vendor and versions of the server. */
   getServerInformation(options?: CallOptions): Promise<{ name: string; vendor: string; version: string; specVersion: string; }> {
-    return callRemote(this.#port, Notifications$.name, "GetServerInformation", [], Notifications$.members.GetServerInformation.result, [], options);
-  }
-
-  /** Callback form of {@link NotificationsClient.getServerInformation}. */
-  getServerInformationCallback(callback: Callback<{ name: string; vendor: string; version: string; specVersion: string; }>, options?: CallOptions): void {
-    settleCallback(this.getServerInformation(options), callback);
+    return callRemote(this.#port, Notifications$.name, "GetServerInformation", [], Notifications$.methods.GetServerInformation.result, [], options);
   }
 
   /**
@@ -222,7 +206,7 @@ export class NotificationsClient {
    * @returns a function that unsubscribes
    */
   onNotificationClosed(listener: (id: number, reason: CloseReason) => void, onInvalid?: InvalidMessageHandler): () => void {
-    return subscribeSignal(this.#port, Notifications$.name, "NotificationClosed", Notifications$.members.NotificationClosed.args, 2, listener, onInvalid);
+    return subscribeSignal(this.#port, Notifications$.name, "NotificationClosed", Notifications$.signals.NotificationClosed.args, 2, listener, onInvalid);
   }
 
   /**
@@ -234,7 +218,7 @@ export class NotificationsClient {
    * @returns a function that unsubscribes
    */
   onActionInvoked(listener: (id: number, actionKey: string) => void, onInvalid?: InvalidMessageHandler): () => void {
-    return subscribeSignal(this.#port, Notifications$.name, "ActionInvoked", Notifications$.members.ActionInvoked.args, 2, listener, onInvalid);
+    return subscribeSignal(this.#port, Notifications$.name, "ActionInvoked", Notifications$.signals.ActionInvoked.args, 2, listener, onInvalid);
   }
 
   /**
@@ -246,7 +230,7 @@ export class NotificationsClient {
    * @returns a function that unsubscribes
    */
   onActivationToken(listener: (id: number, activationToken: string) => void, onInvalid?: InvalidMessageHandler): () => void {
-    return subscribeSignal(this.#port, Notifications$.name, "ActivationToken", Notifications$.members.ActivationToken.args, 2, listener, onInvalid);
+    return subscribeSignal(this.#port, Notifications$.name, "ActivationToken", Notifications$.signals.ActivationToken.args, 2, listener, onInvalid);
   }
 
   /**
@@ -255,8 +239,8 @@ export class NotificationsClient {
    * Reads property `DoNotDisturb`.
    * @since 2
    */
-  getDoNotDisturb(options?: CallOptions): Promise<boolean> {
-    return callRemote(this.#port, Notifications$.name, PROPERTY_GET, ["DoNotDisturb"], Notifications$.members.DoNotDisturb.value, [], options);
+  getDoNotDisturbProperty(options?: CallOptions): Promise<boolean> {
+    return callRemote(this.#port, Notifications$.name, PROPERTY_GET, ["DoNotDisturb"], Notifications$.properties.DoNotDisturb.value, [], options);
   }
 
   /**
@@ -265,7 +249,7 @@ export class NotificationsClient {
    * Writes property `DoNotDisturb`.
    * @since 2
    */
-  setDoNotDisturb(value: boolean, options?: CallOptions): Promise<void> {
+  setDoNotDisturbProperty(value: boolean, options?: CallOptions): Promise<void> {
     return callRemoteVoid(this.#port, Notifications$.name, PROPERTY_SET, ["DoNotDisturb", value], [], options);
   }
 
@@ -274,8 +258,8 @@ export class NotificationsClient {
    *
    * Calls `listener` with each new value of property `DoNotDisturb`; returns a function that unsubscribes.
    */
-  observeDoNotDisturb(listener: (value: boolean) => void, onInvalid?: InvalidMessageHandler): () => void {
-    return observeProperty(this.#port, Notifications$.name, "DoNotDisturb", Notifications$.members.DoNotDisturb.value, listener, onInvalid);
+  observeDoNotDisturbProperty(listener: (value: boolean) => void, onInvalid?: InvalidMessageHandler): () => void {
+    return observeProperty(this.#port, Notifications$.name, "DoNotDisturb", Notifications$.properties.DoNotDisturb.value, listener, onInvalid);
   }
 
   /**
@@ -284,8 +268,8 @@ export class NotificationsClient {
    * Reads property `ActiveCount`.
    * @since 2
    */
-  getActiveCount(options?: CallOptions): Promise<number> {
-    return callRemote(this.#port, Notifications$.name, PROPERTY_GET, ["ActiveCount"], Notifications$.members.ActiveCount.value, [], options);
+  getActiveCountProperty(options?: CallOptions): Promise<number> {
+    return callRemote(this.#port, Notifications$.name, PROPERTY_GET, ["ActiveCount"], Notifications$.properties.ActiveCount.value, [], options);
   }
 
   /**
@@ -293,8 +277,8 @@ export class NotificationsClient {
    *
    * Calls `listener` with each new value of property `ActiveCount`; returns a function that unsubscribes.
    */
-  observeActiveCount(listener: (value: number) => void, onInvalid?: InvalidMessageHandler): () => void {
-    return observeProperty(this.#port, Notifications$.name, "ActiveCount", Notifications$.members.ActiveCount.value, listener, onInvalid);
+  observeActiveCountProperty(listener: (value: number) => void, onInvalid?: InvalidMessageHandler): () => void {
+    return observeProperty(this.#port, Notifications$.name, "ActiveCount", Notifications$.properties.ActiveCount.value, listener, onInvalid);
   }
 }
 
@@ -333,21 +317,21 @@ export interface NotificationsImpl {
    * Reads property `DoNotDisturb`.
    * @since 2
    */
-  getDoNotDisturb(context: CallContext): boolean | Promise<boolean>;
+  getDoNotDisturbProperty(context: CallContext): boolean | Promise<boolean>;
   /**
    * While set, only critical notifications are shown.
    *
    * Writes property `DoNotDisturb` (the value is validated first).
    * @since 2
    */
-  setDoNotDisturb(value: boolean, context: CallContext): void | Promise<void>;
+  setDoNotDisturbProperty(value: boolean, context: CallContext): void | Promise<void>;
   /**
    * Number of notifications currently shown.
    *
    * Reads property `ActiveCount`.
    * @since 2
    */
-  getActiveCount(context: CallContext): number | Promise<number>;
+  getActiveCountProperty(context: CallContext): number | Promise<number>;
 }
 
 /**
@@ -355,19 +339,18 @@ export interface NotificationsImpl {
  * @returns the registration; `unregister()` stops serving
  */
 export function registerNotifications(port: RpcServerPort, impl: NotificationsImpl): Registration {
-  const members = Notifications$.members;
   const properties = serveProperties(Notifications$.name, {
-    DoNotDisturb: { get: (context) => impl.getDoNotDisturb(context), set: (value, context) => impl.setDoNotDisturb(parsePayload(members.DoNotDisturb.value, value, Notifications$.name, "DoNotDisturb", "property"), context) },
-    ActiveCount: { get: (context) => impl.getActiveCount(context) },
+    DoNotDisturb: { get: (context) => impl.getDoNotDisturbProperty(context), set: (value, context) => impl.setDoNotDisturbProperty(parsePayload(Notifications$.properties.DoNotDisturb.value, value, Notifications$.name, "DoNotDisturb", "property"), context) },
+    ActiveCount: { get: (context) => impl.getActiveCountProperty(context) },
   });
   return port.register({
     iface: Notifications$.name,
     version: Notifications$.version,
     methods: {
-      Notify: serveMethod(Notifications$.name, "Notify", members.Notify.params, 8, (args, context) => impl.notify(...args, context)),
-      CloseNotification: serveMethod(Notifications$.name, "CloseNotification", members.CloseNotification.params, 1, (args, context) => impl.closeNotification(...args, context)),
-      GetCapabilities: serveMethod(Notifications$.name, "GetCapabilities", members.GetCapabilities.params, 0, (args, context) => impl.getCapabilities(...args, context)),
-      GetServerInformation: serveMethod(Notifications$.name, "GetServerInformation", members.GetServerInformation.params, 0, async (args, context) => {
+      Notify: serveMethod(Notifications$.name, "Notify", Notifications$.methods.Notify.params, 8, (args, context) => impl.notify(...args, context)),
+      CloseNotification: serveMethod(Notifications$.name, "CloseNotification", Notifications$.methods.CloseNotification.params, 1, (args, context) => impl.closeNotification(...args, context)),
+      GetCapabilities: serveMethod(Notifications$.name, "GetCapabilities", Notifications$.methods.GetCapabilities.params, 0, (args, context) => impl.getCapabilities(...args, context)),
+      GetServerInformation: serveMethod(Notifications$.name, "GetServerInformation", Notifications$.methods.GetServerInformation.params, 0, async (args, context) => {
         const result = await impl.getServerInformation(...args, context);
         return [result.name, result.vendor, result.version, result.specVersion];
       }),
@@ -402,12 +385,12 @@ export class NotificationsEmitter {
   }
 
   /** Announces a new value of property `DoNotDisturb` to observers. */
-  emitDoNotDisturbChanged(value: boolean): void {
+  emitDoNotDisturbPropertyChanged(value: boolean): void {
     this.#port.emit(Notifications$.name, PROPERTY_CHANGED, ["DoNotDisturb", value]);
   }
 
   /** Announces a new value of property `ActiveCount` to observers. */
-  emitActiveCountChanged(value: number): void {
+  emitActiveCountPropertyChanged(value: number): void {
     this.#port.emit(Notifications$.name, PROPERTY_CHANGED, ["ActiveCount", value]);
   }
 }

@@ -278,7 +278,7 @@ export class Gone extends DeclaredError<GoneData> {
 const Kitchen$ = {
   name: "kitchen.sink.Kitchen",
   version: 3,
-  members: {
+  methods: {
     Cook: {
       params: z.tuple([z.lazy(() => ScalarsSchema), z.lazy(() => ContainersSchema), z.lazy(() => ModeSchema), z.lazy(() => CapsSchema), z.lazy(() => IdsSchema), z.string(), z.number().int().min(0).max(4294967295)]),
       result: z.tuple([z.lazy(() => ContainersSchema), z.tuple([z.number().int().min(-2147483648).max(2147483647), z.string()])]).transform((r) => ({ result: r[0], arg1: r[1] })),
@@ -296,12 +296,24 @@ const Kitchen$ = {
     interface: {
       params: z.tuple([z.string(), z.number().int().min(0).max(4294967295), z.boolean()]),
     },
+    GetLabel: {
+      params: z.tuple([]),
+      result: z.string(),
+    },
+    Warm: {
+      params: z.tuple([]),
+    },
+  },
+  signals: {
     Changed: { args: z.tuple([z.lazy(() => IdsSchema), z.lazy(() => ModeSchema)]) },
     Burnt: { args: z.tuple([z.string(), z.number().int().min(0).max(4294967295)]) },
+  },
+  properties: {
     Temperature: { value: z.number() },
     Secret: { value: z.string() },
     Label: { value: z.string() },
     Big: { value: $bytes },
+    Serial: { value: $int64(0n, 18446744073709551615n) },
     "hyphen-name": { value: z.number().int().min(0).max(4294967295) },
   },
 };
@@ -326,13 +338,13 @@ export class KitchenClient {
   }
 
   /**
-   * Everything in, everything out.
+   * Everything in, everything out; TypeScript also gets the callback form.
    * @param scalars - the scalars
    * @throws {@link Broken} when the server reports it.
    * @throws {@link Gone} when the server reports it.
    */
   cook(scalars: Scalars, containers: Containers, mode: Mode, caps: Caps, ids: Ids, arg5: string, arg6: number, options?: CallOptions): Promise<{ result: Containers; arg1: [number, string]; }> {
-    return callRemote(this.#port, Kitchen$.name, "Cook", [scalars, containers, mode, caps, ids, arg5, arg6], Kitchen$.members.Cook.result, [Broken, Gone], options);
+    return callRemote(this.#port, Kitchen$.name, "Cook", [scalars, containers, mode, caps, ids, arg5, arg6], Kitchen$.methods.Cook.result, [Broken, Gone], options);
   }
 
   /** Callback form of {@link KitchenClient.cook}. */
@@ -346,12 +358,7 @@ export class KitchenClient {
    * Idempotent: safe to retry.
    */
   count(options?: CallOptions): Promise<number> {
-    return callRemote(this.#port, Kitchen$.name, "Count", [], Kitchen$.members.Count.result, [], options);
-  }
-
-  /** Callback form of {@link KitchenClient.count}. */
-  countCallback(callback: Callback<number>, options?: CallOptions): void {
-    settleCallback(this.count(options), callback);
+    return callRemote(this.#port, Kitchen$.name, "Count", [], Kitchen$.methods.Count.result, [], options);
   }
 
   /** Fire-and-forget: no reply is awaited. */
@@ -364,22 +371,19 @@ export class KitchenClient {
     return callRemoteVoid(this.#port, Kitchen$.name, "old_cook", [table], [], options);
   }
 
-  /**
-   * Callback form of {@link KitchenClient.oldCook}.
-   * @deprecated use Cook
-   */
-  oldCookCallback(table: Map<string, number>, callback: Callback<void>, options?: CallOptions): void {
-    settleCallback(this.oldCook(table, options), callback);
-  }
-
   /** A keyword as a method name, and keywords as argument names. */
   interface(error: string, event: number, import_: boolean, options?: CallOptions): Promise<void> {
     return callRemoteVoid(this.#port, Kitchen$.name, "interface", [error, event, import_], [], options);
   }
 
-  /** Callback form of {@link KitchenClient.interface}. */
-  interfaceCallback(error: string, event: number, import_: boolean, callback: Callback<void>, options?: CallOptions): void {
-    settleCallback(this.interface(error, event, import_, options), callback);
+  /** The D-Bus pattern of a GetX method beside property X (getLabel beside getLabelProperty). */
+  getLabel(options?: CallOptions): Promise<string> {
+    return callRemote(this.#port, Kitchen$.name, "GetLabel", [], Kitchen$.methods.GetLabel.result, [], options);
+  }
+
+  /** Renamed in TypeScript only (D-Bus and the wire keep "Warm"). */
+  warmUp(options?: CallOptions): Promise<void> {
+    return callRemoteVoid(this.#port, Kitchen$.name, "Warm", [], [], options);
   }
 
   /**
@@ -390,7 +394,7 @@ export class KitchenClient {
    * @since 2
    */
   onChanged(listener: (ids: Ids, mode: Mode) => void, onInvalid?: InvalidMessageHandler): () => void {
-    return subscribeSignal(this.#port, Kitchen$.name, "Changed", Kitchen$.members.Changed.args, 2, listener, onInvalid);
+    return subscribeSignal(this.#port, Kitchen$.name, "Changed", Kitchen$.signals.Changed.args, 2, listener, onInvalid);
   }
 
   /**
@@ -401,42 +405,47 @@ export class KitchenClient {
    * @since 2
    */
   onBurnt(listener: (what: string, arg1: number) => void, onInvalid?: InvalidMessageHandler): () => void {
-    return subscribeSignal(this.#port, Kitchen$.name, "Burnt", Kitchen$.members.Burnt.args, 2, listener, onInvalid);
+    return subscribeSignal(this.#port, Kitchen$.name, "Burnt", Kitchen$.signals.Burnt.args, 2, listener, onInvalid);
   }
 
   /** Reads property `Temperature`. */
-  getTemperature(options?: CallOptions): Promise<number> {
-    return callRemote(this.#port, Kitchen$.name, PROPERTY_GET, ["Temperature"], Kitchen$.members.Temperature.value, [], options);
+  getTemperatureProperty(options?: CallOptions): Promise<number> {
+    return callRemote(this.#port, Kitchen$.name, PROPERTY_GET, ["Temperature"], Kitchen$.properties.Temperature.value, [], options);
   }
 
   /** Writes property `Temperature`. */
-  setTemperature(value: number, options?: CallOptions): Promise<void> {
+  setTemperatureProperty(value: number, options?: CallOptions): Promise<void> {
     return callRemoteVoid(this.#port, Kitchen$.name, PROPERTY_SET, ["Temperature", value], [], options);
   }
 
   /** Calls `listener` with each new value of property `Temperature`; returns a function that unsubscribes. */
-  observeTemperature(listener: (value: number) => void, onInvalid?: InvalidMessageHandler): () => void {
-    return observeProperty(this.#port, Kitchen$.name, "Temperature", Kitchen$.members.Temperature.value, listener, onInvalid);
+  observeTemperatureProperty(listener: (value: number) => void, onInvalid?: InvalidMessageHandler): () => void {
+    return observeProperty(this.#port, Kitchen$.name, "Temperature", Kitchen$.properties.Temperature.value, listener, onInvalid);
   }
 
   /** Writes property `Secret`. */
-  setSecret(value: string, options?: CallOptions): Promise<void> {
+  setSecretProperty(value: string, options?: CallOptions): Promise<void> {
     return callRemoteVoid(this.#port, Kitchen$.name, PROPERTY_SET, ["Secret", value], [], options);
   }
 
   /** Reads property `Label`. */
-  getLabel(options?: CallOptions): Promise<string> {
-    return callRemote(this.#port, Kitchen$.name, PROPERTY_GET, ["Label"], Kitchen$.members.Label.value, [], options);
+  getLabelProperty(options?: CallOptions): Promise<string> {
+    return callRemote(this.#port, Kitchen$.name, PROPERTY_GET, ["Label"], Kitchen$.properties.Label.value, [], options);
   }
 
   /** Reads property `Big`. */
-  getBig(options?: CallOptions): Promise<Uint8Array> {
-    return callRemote(this.#port, Kitchen$.name, PROPERTY_GET, ["Big"], Kitchen$.members.Big.value, [], options);
+  getBigProperty(options?: CallOptions): Promise<Uint8Array> {
+    return callRemote(this.#port, Kitchen$.name, PROPERTY_GET, ["Big"], Kitchen$.properties.Big.value, [], options);
   }
 
   /** Calls `listener` with each new value of property `Big`; returns a function that unsubscribes. */
-  observeBig(listener: (value: Uint8Array) => void, onInvalid?: InvalidMessageHandler): () => void {
-    return observeProperty(this.#port, Kitchen$.name, "Big", Kitchen$.members.Big.value, listener, onInvalid);
+  observeBigProperty(listener: (value: Uint8Array) => void, onInvalid?: InvalidMessageHandler): () => void {
+    return observeProperty(this.#port, Kitchen$.name, "Big", Kitchen$.properties.Big.value, listener, onInvalid);
+  }
+
+  /** Reads property `Serial`. */
+  getSerialProperty(options?: CallOptions): Promise<bigint> {
+    return callRemote(this.#port, Kitchen$.name, PROPERTY_GET, ["Serial"], Kitchen$.properties.Serial.value, [], options);
   }
 
   /**
@@ -444,8 +453,8 @@ export class KitchenClient {
    * @since 3
    * @deprecated
    */
-  getHyphenName(options?: CallOptions): Promise<number> {
-    return callRemote(this.#port, Kitchen$.name, PROPERTY_GET, ["hyphen-name"], Kitchen$.members["hyphen-name"].value, [], options);
+  getHyphenNameProperty(options?: CallOptions): Promise<number> {
+    return callRemote(this.#port, Kitchen$.name, PROPERTY_GET, ["hyphen-name"], Kitchen$.properties["hyphen-name"].value, [], options);
   }
 }
 
@@ -458,7 +467,7 @@ export class KitchenClient {
  */
 export interface KitchenImpl {
   /**
-   * Everything in, everything out.
+   * Everything in, everything out; TypeScript also gets the callback form.
    * @param scalars - the scalars
    */
   cook(scalars: Scalars, containers: Containers, mode: Mode, caps: Caps, ids: Ids, arg5: string, arg6: number, context: CallContext): { result: Containers; arg1: [number, string]; } | Promise<{ result: Containers; arg1: [number, string]; }>;
@@ -470,22 +479,28 @@ export interface KitchenImpl {
   oldCook(table: Map<string, number>, context: CallContext): void | Promise<void>;
   /** A keyword as a method name, and keywords as argument names. */
   interface(error: string, event: number, import_: boolean, context: CallContext): void | Promise<void>;
-  /** Reads property `Temperature`. */
-  getTemperature(context: CallContext): number | Promise<number>;
-  /** Writes property `Temperature` (the value is validated first). */
-  setTemperature(value: number, context: CallContext): void | Promise<void>;
-  /** Writes property `Secret` (the value is validated first). */
-  setSecret(value: string, context: CallContext): void | Promise<void>;
-  /** Reads property `Label`. */
+  /** The D-Bus pattern of a GetX method beside property X (getLabel beside getLabelProperty). */
   getLabel(context: CallContext): string | Promise<string>;
+  /** Renamed in TypeScript only (D-Bus and the wire keep "Warm"). */
+  warmUp(context: CallContext): void | Promise<void>;
+  /** Reads property `Temperature`. */
+  getTemperatureProperty(context: CallContext): number | Promise<number>;
+  /** Writes property `Temperature` (the value is validated first). */
+  setTemperatureProperty(value: number, context: CallContext): void | Promise<void>;
+  /** Writes property `Secret` (the value is validated first). */
+  setSecretProperty(value: string, context: CallContext): void | Promise<void>;
+  /** Reads property `Label`. */
+  getLabelProperty(context: CallContext): string | Promise<string>;
   /** Reads property `Big`. */
-  getBig(context: CallContext): Uint8Array | Promise<Uint8Array>;
+  getBigProperty(context: CallContext): Uint8Array | Promise<Uint8Array>;
+  /** Reads property `Serial`. */
+  getSerialProperty(context: CallContext): bigint | Promise<bigint>;
   /**
    * Reads property `hyphen-name`.
    * @since 3
    * @deprecated
    */
-  getHyphenName(context: CallContext): number | Promise<number>;
+  getHyphenNameProperty(context: CallContext): number | Promise<number>;
 }
 
 /**
@@ -493,26 +508,28 @@ export interface KitchenImpl {
  * @returns the registration; `unregister()` stops serving
  */
 export function registerKitchen(port: RpcServerPort, impl: KitchenImpl): Registration {
-  const members = Kitchen$.members;
   const properties = serveProperties(Kitchen$.name, {
-    Temperature: { get: (context) => impl.getTemperature(context), set: (value, context) => impl.setTemperature(parsePayload(members.Temperature.value, value, Kitchen$.name, "Temperature", "property"), context) },
-    Secret: { set: (value, context) => impl.setSecret(parsePayload(members.Secret.value, value, Kitchen$.name, "Secret", "property"), context) },
-    Label: { get: (context) => impl.getLabel(context) },
-    Big: { get: (context) => impl.getBig(context) },
-    "hyphen-name": { get: (context) => impl.getHyphenName(context) },
+    Temperature: { get: (context) => impl.getTemperatureProperty(context), set: (value, context) => impl.setTemperatureProperty(parsePayload(Kitchen$.properties.Temperature.value, value, Kitchen$.name, "Temperature", "property"), context) },
+    Secret: { set: (value, context) => impl.setSecretProperty(parsePayload(Kitchen$.properties.Secret.value, value, Kitchen$.name, "Secret", "property"), context) },
+    Label: { get: (context) => impl.getLabelProperty(context) },
+    Big: { get: (context) => impl.getBigProperty(context) },
+    Serial: { get: (context) => impl.getSerialProperty(context) },
+    "hyphen-name": { get: (context) => impl.getHyphenNameProperty(context) },
   });
   return port.register({
     iface: Kitchen$.name,
     version: Kitchen$.version,
     methods: {
-      Cook: serveMethod(Kitchen$.name, "Cook", members.Cook.params, 7, async (args, context) => {
+      Cook: serveMethod(Kitchen$.name, "Cook", Kitchen$.methods.Cook.params, 7, async (args, context) => {
         const result = await impl.cook(...args, context);
         return [result.result, result.arg1];
       }),
-      Count: serveMethod(Kitchen$.name, "Count", members.Count.params, 0, (args, context) => impl.count(...args, context)),
-      Poke: serveMethod(Kitchen$.name, "Poke", members.Poke.params, 1, (args, context) => impl.poke(...args, context), true),
-      old_cook: serveMethod(Kitchen$.name, "old_cook", members.old_cook.params, 1, (args, context) => impl.oldCook(...args, context)),
-      interface: serveMethod(Kitchen$.name, "interface", members.interface.params, 3, (args, context) => impl.interface(...args, context)),
+      Count: serveMethod(Kitchen$.name, "Count", Kitchen$.methods.Count.params, 0, (args, context) => impl.count(...args, context)),
+      Poke: serveMethod(Kitchen$.name, "Poke", Kitchen$.methods.Poke.params, 1, (args, context) => impl.poke(...args, context), true),
+      old_cook: serveMethod(Kitchen$.name, "old_cook", Kitchen$.methods.old_cook.params, 1, (args, context) => impl.oldCook(...args, context)),
+      interface: serveMethod(Kitchen$.name, "interface", Kitchen$.methods.interface.params, 3, (args, context) => impl.interface(...args, context)),
+      GetLabel: serveMethod(Kitchen$.name, "GetLabel", Kitchen$.methods.GetLabel.params, 0, (args, context) => impl.getLabel(...args, context)),
+      Warm: serveMethod(Kitchen$.name, "Warm", Kitchen$.methods.Warm.params, 0, (args, context) => impl.warmUp(...args, context)),
       [PROPERTY_GET]: properties.get,
       [PROPERTY_SET]: properties.set,
     },
@@ -539,12 +556,12 @@ export class KitchenEmitter {
   }
 
   /** Announces a new value of property `Temperature` to observers. */
-  emitTemperatureChanged(value: number): void {
+  emitTemperaturePropertyChanged(value: number): void {
     this.#port.emit(Kitchen$.name, PROPERTY_CHANGED, ["Temperature", value]);
   }
 
   /** Announces a new value of property `Big` to observers. */
-  emitBigChanged(value: Uint8Array): void {
+  emitBigPropertyChanged(value: Uint8Array): void {
     this.#port.emit(Kitchen$.name, PROPERTY_CHANGED, ["Big", value]);
   }
 }
@@ -702,12 +719,16 @@ export class LocalOnlyFailed extends DeclaredError<LocalOnlyFailedData> {
 const LocalOnly$ = {
   name: "kitchen.sink.LocalOnly",
   version: 2,
-  members: {
+  methods: {
     Lookup: {
       params: z.tuple([$optional(z.string()), z.lazy(() => LocalOnlyInnerSchema)]),
       result: z.tuple([$optional(z.lazy(() => LocalOnlyInnerSchema)), z.lazy(() => LocalOnlyInnerListSchema)]).transform((r) => ({ found: r[0], all: r[1] })),
     },
+  },
+  signals: {
     Ping: { args: z.tuple([z.number().int().min(-128).max(127)]) },
+  },
+  properties: {
     Maybe: { value: $optional(z.string()) },
   },
 };
@@ -731,12 +752,7 @@ export class LocalOnlyClient {
 
   /** @throws {@link LocalOnlyFailed} when the server reports it. */
   lookup(key: string | null, inner: LocalOnlyInner, options?: CallOptions): Promise<{ found: LocalOnlyInner | null; all: LocalOnlyInnerList; }> {
-    return callRemote(this.#port, LocalOnly$.name, "Lookup", [key, inner], LocalOnly$.members.Lookup.result, [LocalOnlyFailed], options);
-  }
-
-  /** Callback form of {@link LocalOnlyClient.lookup}. */
-  lookupCallback(key: string | null, inner: LocalOnlyInner, callback: Callback<{ found: LocalOnlyInner | null; all: LocalOnlyInnerList; }>, options?: CallOptions): void {
-    settleCallback(this.lookup(key, inner, options), callback);
+    return callRemote(this.#port, LocalOnly$.name, "Lookup", [key, inner], LocalOnly$.methods.Lookup.result, [LocalOnlyFailed], options);
   }
 
   /**
@@ -746,22 +762,22 @@ export class LocalOnlyClient {
    * @returns a function that unsubscribes
    */
   onPing(listener: (n: number) => void, onInvalid?: InvalidMessageHandler): () => void {
-    return subscribeSignal(this.#port, LocalOnly$.name, "Ping", LocalOnly$.members.Ping.args, 1, listener, onInvalid);
+    return subscribeSignal(this.#port, LocalOnly$.name, "Ping", LocalOnly$.signals.Ping.args, 1, listener, onInvalid);
   }
 
   /**
    * Reads property `Maybe`.
    * @since 2
    */
-  getMaybe(options?: CallOptions): Promise<string | null> {
-    return callRemote(this.#port, LocalOnly$.name, PROPERTY_GET, ["Maybe"], LocalOnly$.members.Maybe.value, [], options);
+  getMaybeProperty(options?: CallOptions): Promise<string | null> {
+    return callRemote(this.#port, LocalOnly$.name, PROPERTY_GET, ["Maybe"], LocalOnly$.properties.Maybe.value, [], options);
   }
 
   /**
    * Writes property `Maybe`.
    * @since 2
    */
-  setMaybe(value: string | null, options?: CallOptions): Promise<void> {
+  setMaybeProperty(value: string | null, options?: CallOptions): Promise<void> {
     return callRemoteVoid(this.#port, LocalOnly$.name, PROPERTY_SET, ["Maybe", value], [], options);
   }
 }
@@ -777,12 +793,12 @@ export interface LocalOnlyImpl {
    * Reads property `Maybe`.
    * @since 2
    */
-  getMaybe(context: CallContext): string | null | Promise<string | null>;
+  getMaybeProperty(context: CallContext): string | null | Promise<string | null>;
   /**
    * Writes property `Maybe` (the value is validated first).
    * @since 2
    */
-  setMaybe(value: string | null, context: CallContext): void | Promise<void>;
+  setMaybeProperty(value: string | null, context: CallContext): void | Promise<void>;
 }
 
 /**
@@ -790,15 +806,14 @@ export interface LocalOnlyImpl {
  * @returns the registration; `unregister()` stops serving
  */
 export function registerLocalOnly(port: RpcServerPort, impl: LocalOnlyImpl): Registration {
-  const members = LocalOnly$.members;
   const properties = serveProperties(LocalOnly$.name, {
-    Maybe: { get: (context) => impl.getMaybe(context), set: (value, context) => impl.setMaybe(parsePayload(members.Maybe.value, value, LocalOnly$.name, "Maybe", "property"), context) },
+    Maybe: { get: (context) => impl.getMaybeProperty(context), set: (value, context) => impl.setMaybeProperty(parsePayload(LocalOnly$.properties.Maybe.value, value, LocalOnly$.name, "Maybe", "property"), context) },
   });
   return port.register({
     iface: LocalOnly$.name,
     version: LocalOnly$.version,
     methods: {
-      Lookup: serveMethod(LocalOnly$.name, "Lookup", members.Lookup.params, 2, async (args, context) => {
+      Lookup: serveMethod(LocalOnly$.name, "Lookup", LocalOnly$.methods.Lookup.params, 2, async (args, context) => {
         const result = await impl.lookup(...args, context);
         return [result.found, result.all];
       }),
