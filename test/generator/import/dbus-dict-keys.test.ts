@@ -42,7 +42,7 @@ describe("every basic D-Bus type is a dict key", () => {
     const nidl = r.files[0]!.text;
     for (const [k, t] of Object.entries(KEYS)) {
       expect(nidl).toContain(`method M${k}(a: map<${t}, variant>) -> (b: map<${t}, ${t}>);`);
-      expect(nidl).toContain(`property P${k}: map<${t}, u32> { read; write; }`);
+      expect(nidl).toContain(`property P${k}: map<${t}, u32> { read; write; notify; }`);
     }
     const out = await compileAndGenerate(r.files[0]!.path, nidl);
     expect(out.diagnostics.filter((d) => d.severity === "error")).toEqual([]);

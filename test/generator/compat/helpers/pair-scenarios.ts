@@ -133,12 +133,12 @@ export const PAIR_SCENARIOS: readonly PairScenario[] = [
     kind: "property-added",
     v1: svc(""),
     v2: svc("    property label: string { read; }\n"),
-    impl: () => ({ Svc: { ...ping, getLabel: () => "v2" } }),
+    impl: () => ({ Svc: { ...ping, getLabelProperty: () => "v2" } }),
     async oldClientNewServer({ clients }) {
       expect(await clients["Svc"].ping(1)).toBe(2);
     },
     async newClientOldServer({ clients }) {
-      expect((await ipcRejection(clients["Svc"].getLabel())).code).toBe("MethodNotFound");
+      expect((await ipcRejection(clients["Svc"].getLabelProperty())).code).toBe("MethodNotFound");
     },
   },
   {
