@@ -6,10 +6,10 @@
  * Zstandard frame. The length prefix lets a receiver refuse an oversized
  * section before it allocates anything; the decompressed size must equal it.
  */
-import { compressSync as lz4CompressSync, uncompressSync as lz4UncompressSync } from "lz4-napi";
+import { compressSync as lz4CompressSync, uncompress as lz4Uncompress, uncompressSync as lz4UncompressSync } from "lz4-napi";
 import { IPCError } from "../errors.js";
 import type { CompressionType } from "../wire/message.js";
-import { zstdDecompressedBound } from "./zstd-frame.js";
+import { zstdDeclaredContentSize, zstdDecompressedBound } from "./zstd-frame.js";
 import { zstdCompressAsync, zstdCompressSync, zstdDecompressAsync, zstdDecompressSync } from "./zstd-sync.js";
 
 /** zstd level used by the encoder: fast, and still well ahead of lz4 in ratio. */
@@ -63,8 +63,22 @@ function checkSection(bytes: Uint8Array, start: number, end: number, compression
     });
   }
   if (compression === "zstd") {
-    const bound = zstdDecompressedBound(bytes, start + 4, end);
-    if (bound > maxSize + 128 * 1024) {
+    // The frame's own Frame_Content_Size, when it has one, must agree with the prefix.
+    const fcs = zstdDeclaredContentSize(bytes, start + 4, end);
+    if (fcs !== undefined && fcs > maxSize) {
+      throw new IPCError("MessageTooLarge", `zstd frame declares ${fcs} bytes, limit is ${maxSize}`, {
+        context: { compression, declared: fcs, limit: maxSize },
+      });
+    }
+    if (fcs !== undefined && fcs !== declared) {
+      throw new IPCError("DeserializationError", `zstd frame declares ${fcs} bytes, the section prefix ${declared}`, {
+        context: { compression, declared, frameContentSize: fcs },
+      });
+    }
+    // Without a content size the block walk is the bound: nothing can decompress to more.
+    const slack = maxSize + 128 * 1024;
+    const bound = zstdDecompressedBound(bytes, start + 4, end, slack);
+    if (bound > slack) {
       throw new IPCError("MessageTooLarge", `zstd section may expand to ${bound} bytes, limit is ${maxSize}`, {
         context: { compression, bound, limit: maxSize },
       });
@@ -98,7 +112,11 @@ export function decompressSection(bytes: Uint8Array, start: number, end: number,
   return checkLength(zstdDecompressSync(bytes.subarray(start + 4, end)), declared, compression);
 }
 
-/** Async variant of {@link decompressSection}. */
+/**
+ * Async variant of {@link decompressSection}: both algorithms run on the
+ * libuv thread pool, so the event loop only does the bound checks (a few
+ * header reads). Throws (rejects) the same IPCErrors.
+ */
 export async function decompressSectionAsync(
   bytes: Uint8Array,
   start: number,
@@ -106,7 +124,17 @@ export async function decompressSectionAsync(
   compression: CompressionType,
   maxSize: number,
 ): Promise<Uint8Array> {
-  if (compression !== "zstd") return decompressSection(bytes, start, end, compression, maxSize);
+  if (compression === "none") return bytes.subarray(start, end);
   const declared = checkSection(bytes, start, end, compression, maxSize);
+  if (compression === "lz4") {
+    let out: Uint8Array;
+    try {
+      // lz4-napi reads the u32 prefix itself and decompresses into exactly that many bytes (checked above).
+      out = await lz4Uncompress(bytes.subarray(start, end));
+    } catch (cause) {
+      throw new IPCError("DeserializationError", `invalid lz4 section: ${String(cause)}`, { cause, context: { compression } });
+    }
+    return checkLength(out, declared, compression);
+  }
   return checkLength(await zstdDecompressAsync(bytes.subarray(start + 4, end)), declared, compression);
 }
