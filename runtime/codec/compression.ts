@@ -76,8 +76,10 @@ function checkSection(bytes: Uint8Array, start: number, end: number, compression
       });
     }
     // Without a content size the block walk is the bound: nothing can decompress to more.
+    // It runs on the event loop, so its length is bounded too: one block per 256 declared
+    // bytes (plus 64) is far more than any encoder makes (libzstd: one per 128 KiB).
     const slack = maxSize + 128 * 1024;
-    const bound = zstdDecompressedBound(bytes, start + 4, end, slack);
+    const bound = zstdDecompressedBound(bytes, start + 4, end, slack, 64 + Math.ceil(declared / 256));
     if (bound > slack) {
       throw new IPCError("MessageTooLarge", `zstd section may expand to ${bound} bytes, limit is ${maxSize}`, {
         context: { compression, bound, limit: maxSize },

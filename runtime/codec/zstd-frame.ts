@@ -37,9 +37,11 @@ export function zstdDeclaredContentSize(bytes: Uint8Array, start: number, end: n
  * dictionary and returns the most bytes it can decompress to. Throws
  * DeserializationError on a malformed frame. With `stopAbove`, the walk
  * stops (and returns a bound above it) as soon as the bound passes it, so a
- * bomb costs a few block headers, not a walk over its whole payload.
+ * bomb costs a few block headers, not a walk over its whole payload. With
+ * `maxBlocks`, a frame of more blocks is refused (DeserializationError): a
+ * frame of millions of tiny blocks would otherwise cost the walk tens of ms.
  */
-export function zstdDecompressedBound(bytes: Uint8Array, start: number, end: number, stopAbove = Infinity): number {
+export function zstdDecompressedBound(bytes: Uint8Array, start: number, end: number, stopAbove = Infinity, maxBlocks = Infinity): number {
   const fail = (why: string, at: number): never => {
     throw new IPCError("DeserializationError", `malformed zstd frame: ${why}`, { context: { compression: "zstd", offset: at } });
   };
@@ -58,7 +60,8 @@ export function zstdDecompressedBound(bytes: Uint8Array, start: number, end: num
   p += (singleSegment ? 0 : 1) + fcsSize;
   const checksum = (fhd & 0x04) !== 0;
   let bound = 0;
-  for (;;) {
+  for (let blocks = 1; ; blocks++) {
+    if (blocks > maxBlocks) fail(`more than ${maxBlocks} blocks`, p);
     if (end - p < 3) fail("truncated block header", p);
     const h = bytes[p] | (bytes[p + 1] << 8) | (bytes[p + 2] << 16);
     p += 3;

@@ -99,6 +99,7 @@ export class FrameDecoder {
   #queue: Uint8Array[] = [];
   /** A compressed frame is being decompressed off the thread; input waits behind it. */
   #waiting = false;
+  #stallReported = false;
   #idle: Array<() => void> = [];
 
   constructor(options: FrameDecoderOptions) {
@@ -324,10 +325,14 @@ export class FrameDecoder {
   #deliverLater(frame: Uint8Array, max: number, total: number): void {
     const epoch = this.#epoch;
     this.#waiting = true;
-    try {
-      this.#onStall?.(true);
-    } catch {
-      // The owner's hook must not break decoding.
+    if (!this.#stallReported) {
+      // Reported once per run of compressed frames, so the owner does not pause and resume in between.
+      this.#stallReported = true;
+      try {
+        this.#onStall?.(true);
+      } catch {
+        // The owner's hook must not break decoding.
+      }
     }
     decodeCheckedFrameAsync(frame, 0, max).then(
       (message) => this.#resume(epoch, message, undefined, frame, total),
@@ -365,10 +370,13 @@ export class FrameDecoder {
 
   #caughtUp(): void {
     this.#waiting = false;
-    try {
-      this.#onStall?.(false);
-    } catch {
-      // As above.
+    if (this.#stallReported) {
+      this.#stallReported = false;
+      try {
+        this.#onStall?.(false);
+      } catch {
+        // As above.
+      }
     }
     for (const resolve of this.#idle.splice(0)) resolve();
   }
