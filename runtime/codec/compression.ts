@@ -7,6 +7,7 @@
  * section before it allocates anything; the decompressed size must equal it.
  */
 import { compressSync as lz4CompressSync, uncompress as lz4Uncompress, uncompressSync as lz4UncompressSync } from "lz4-napi";
+import { availableParallelism } from "node:os";
 import { IPCError } from "../errors.js";
 import type { CompressionType } from "../wire/message.js";
 import { zstdDeclaredContentSize, zstdDecompressedBound } from "./zstd-frame.js";
@@ -115,9 +116,44 @@ export function decompressSection(bytes: Uint8Array, start: number, end: number,
 }
 
 /**
+ * Decompressions running at once, process-wide: all cores but one, so that
+ * peers sending compressed frames (bombs included) can never take the core
+ * the event loop needs. The rest wait their turn, in order.
+ */
+const DECOMPRESS_SLOTS = Math.max(1, availableParallelism() - 1);
+let slotsBusy = 0;
+const slotWaiters: Array<() => void> = [];
+
+function acquireSlot(): Promise<void> | undefined {
+  if (slotsBusy < DECOMPRESS_SLOTS) {
+    slotsBusy++;
+    return undefined;
+  }
+  return new Promise((resolve) => slotWaiters.push(resolve));
+}
+
+function releaseSlot(): void {
+  const next = slotWaiters.shift();
+  if (next !== undefined) next(); // the slot passes straight to the next waiter
+  else slotsBusy--;
+}
+
+/** Runs one decompression on the thread pool once a slot is free. */
+async function inSlot<T>(run: () => Promise<T>): Promise<T> {
+  const wait = acquireSlot();
+  if (wait !== undefined) await wait;
+  try {
+    return await run();
+  } finally {
+    releaseSlot();
+  }
+}
+
+/**
  * Async variant of {@link decompressSection}: both algorithms run on the
- * libuv thread pool, so the event loop only does the bound checks (a few
- * header reads). Throws (rejects) the same IPCErrors.
+ * libuv thread pool (at most all cores but one at a time), so the event loop
+ * only does the bound checks (a few header reads). Throws (rejects) the same
+ * IPCErrors.
  */
 export async function decompressSectionAsync(
   bytes: Uint8Array,
@@ -132,11 +168,11 @@ export async function decompressSectionAsync(
     let out: Uint8Array;
     try {
       // lz4-napi reads the u32 prefix itself and decompresses into exactly that many bytes (checked above).
-      out = await lz4Uncompress(bytes.subarray(start, end));
+      out = await inSlot(() => lz4Uncompress(bytes.subarray(start, end)));
     } catch (cause) {
       throw new IPCError("DeserializationError", `invalid lz4 section: ${String(cause)}`, { cause, context: { compression } });
     }
     return checkLength(out, declared, compression);
   }
-  return checkLength(await zstdDecompressAsync(bytes.subarray(start + 4, end)), declared, compression);
+  return checkLength(await inSlot(() => zstdDecompressAsync(bytes.subarray(start + 4, end))), declared, compression);
 }
