@@ -333,6 +333,8 @@ export class StreamChannel implements Channel {
     this.isClosed = true;
     if (this.heartbeat) clearInterval(this.heartbeat);
     if (this.partialTimer) clearTimeout(this.partialTimer);
+    // Drops a decompression still in flight (and what waits behind it): nothing is delivered after the close.
+    this.decoder.reset();
     const error = reason ?? this.channelClosed();
     this.outbound.fail(error);
     this.inbound.close(error);
