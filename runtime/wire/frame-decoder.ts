@@ -34,32 +34,17 @@
  * - Re-entrancy: `push` from a callback queues the chunk (delivered after the
  *   current one); `reset` from a callback stops delivery at once.
  */
-import { IPCError, isIPCError } from "../errors.js";
-import { readU32, readU64 } from "./bytes.js";
+import { IPCError } from "../errors.js";
+import { readU32 } from "./bytes.js";
 import { Flag, HEADER_SIZE, Offset, VERSION_MAJOR } from "./constants.js";
 import { frameCrc32 } from "./crc32.js";
 import { scanGoodFrames } from "./frame-check.js";
 import { checkMaxMessageSize, decodeCheckedFrame, decodeCheckedFrameAsync, isCompressedFrame } from "./frame.js";
 import { hasMagic, isMagicPrefix } from "./header.js";
 import type { Message } from "./message.js";
+import { asIPCError, skippedFrame, type SkippedFrame } from "./skipped-frame.js";
 
-/**
- * The header fields of a frame that passed its magic, version, length and
- * CRC checks but whose body could not be decoded (the frame was skipped).
- * Trustworthy, since the CRC covers them.
- */
-export interface SkippedFrame {
-  /** Header byte 6 (1 Request, 2 Response, 3 Event, 4 Heartbeat; others unknown). */
-  readonly typeCode: number;
-  /** Header byte 7: format and compression bits. */
-  readonly flags: number;
-  readonly messageId: bigint;
-  readonly correlationId: bigint;
-  /** A Request's body flags (ONEWAY etc.), when its body holds them (8 bytes or more). */
-  readonly requestFlags: number | undefined;
-  /** The frame's size on the wire. */
-  readonly frameBytes: number;
-}
+export type { SkippedFrame } from "./skipped-frame.js";
 
 /** Options of a {@link FrameDecoder}. */
 export interface FrameDecoderOptions {
@@ -455,22 +440,4 @@ export class FrameDecoder {
       // Documented: onError must not throw; swallowing keeps push() total.
     }
   }
-}
-
-/** The header fields of the intact frame at `b[p]` (only built when a frame is skipped). */
-function skippedFrame(b: Uint8Array, p: number, total: number): SkippedFrame {
-  const typeCode = b[p + Offset.messageType];
-  return {
-    typeCode,
-    flags: b[p + Offset.flags],
-    messageId: readU64(b, p + Offset.messageId),
-    correlationId: readU64(b, p + Offset.correlationId),
-    requestFlags: typeCode === 1 && total >= HEADER_SIZE + 8 ? readU32(b, p + HEADER_SIZE + 4) : undefined,
-    frameBytes: total,
-  };
-}
-
-function asIPCError(cause: unknown): IPCError {
-  if (isIPCError(cause)) return cause;
-  return new IPCError("DeserializationError", `frame body could not be decoded: ${String(cause)}`, { cause });
 }
