@@ -6,10 +6,11 @@
  * Zstandard frame. The length prefix lets a receiver refuse an oversized
  * section before it allocates anything; the decompressed size must equal it.
  */
-import { compressSync as lz4CompressSync, uncompressSync as lz4UncompressSync } from "lz4-napi";
+import { compressSync as lz4CompressSync, uncompress as lz4Uncompress, uncompressSync as lz4UncompressSync } from "lz4-napi";
+import { availableParallelism } from "node:os";
 import { IPCError } from "../errors.js";
 import type { CompressionType } from "../wire/message.js";
-import { zstdDecompressedBound } from "./zstd-frame.js";
+import { zstdDeclaredContentSize, zstdDecompressedBound } from "./zstd-frame.js";
 import { zstdCompressAsync, zstdCompressSync, zstdDecompressAsync, zstdDecompressSync } from "./zstd-sync.js";
 
 /** zstd level used by the encoder: fast, and still well ahead of lz4 in ratio. */
@@ -63,8 +64,24 @@ function checkSection(bytes: Uint8Array, start: number, end: number, compression
     });
   }
   if (compression === "zstd") {
-    const bound = zstdDecompressedBound(bytes, start + 4, end);
-    if (bound > maxSize + 128 * 1024) {
+    // The frame's own Frame_Content_Size, when it has one, must agree with the prefix.
+    const fcs = zstdDeclaredContentSize(bytes, start + 4, end);
+    if (fcs !== undefined && fcs > maxSize) {
+      throw new IPCError("MessageTooLarge", `zstd frame declares ${fcs} bytes, limit is ${maxSize}`, {
+        context: { compression, declared: fcs, limit: maxSize },
+      });
+    }
+    if (fcs !== undefined && fcs !== declared) {
+      throw new IPCError("DeserializationError", `zstd frame declares ${fcs} bytes, the section prefix ${declared}`, {
+        context: { compression, declared, frameContentSize: fcs },
+      });
+    }
+    // Without a content size the block walk is the bound: nothing can decompress to more.
+    // It runs on the event loop, so its length is bounded too: one block per 256 declared
+    // bytes (plus 64) is far more than any encoder makes (libzstd: one per 128 KiB).
+    const slack = maxSize + 128 * 1024;
+    const bound = zstdDecompressedBound(bytes, start + 4, end, slack, 64 + Math.ceil(declared / 256));
+    if (bound > slack) {
       throw new IPCError("MessageTooLarge", `zstd section may expand to ${bound} bytes, limit is ${maxSize}`, {
         context: { compression, bound, limit: maxSize },
       });
@@ -98,7 +115,46 @@ export function decompressSection(bytes: Uint8Array, start: number, end: number,
   return checkLength(zstdDecompressSync(bytes.subarray(start + 4, end)), declared, compression);
 }
 
-/** Async variant of {@link decompressSection}. */
+/**
+ * Decompressions running at once, process-wide: all cores but one, so that
+ * peers sending compressed frames (bombs included) can never take the core
+ * the event loop needs. The rest wait their turn, in order.
+ */
+const DECOMPRESS_SLOTS = Math.max(1, availableParallelism() - 1);
+let slotsBusy = 0;
+const slotWaiters: Array<() => void> = [];
+
+function acquireSlot(): Promise<void> | undefined {
+  if (slotsBusy < DECOMPRESS_SLOTS) {
+    slotsBusy++;
+    return undefined;
+  }
+  return new Promise((resolve) => slotWaiters.push(resolve));
+}
+
+function releaseSlot(): void {
+  const next = slotWaiters.shift();
+  if (next !== undefined) next(); // the slot passes straight to the next waiter
+  else slotsBusy--;
+}
+
+/** Runs one decompression on the thread pool once a slot is free. */
+async function inSlot<T>(run: () => Promise<T>): Promise<T> {
+  const wait = acquireSlot();
+  if (wait !== undefined) await wait;
+  try {
+    return await run();
+  } finally {
+    releaseSlot();
+  }
+}
+
+/**
+ * Async variant of {@link decompressSection}: both algorithms run on the
+ * libuv thread pool (at most all cores but one at a time), so the event loop
+ * only does the bound checks (a few header reads). Throws (rejects) the same
+ * IPCErrors.
+ */
 export async function decompressSectionAsync(
   bytes: Uint8Array,
   start: number,
@@ -106,7 +162,17 @@ export async function decompressSectionAsync(
   compression: CompressionType,
   maxSize: number,
 ): Promise<Uint8Array> {
-  if (compression !== "zstd") return decompressSection(bytes, start, end, compression, maxSize);
+  if (compression === "none") return bytes.subarray(start, end);
   const declared = checkSection(bytes, start, end, compression, maxSize);
-  return checkLength(await zstdDecompressAsync(bytes.subarray(start + 4, end)), declared, compression);
+  if (compression === "lz4") {
+    let out: Uint8Array;
+    try {
+      // lz4-napi reads the u32 prefix itself and decompresses into exactly that many bytes (checked above).
+      out = await inSlot(() => lz4Uncompress(bytes.subarray(start, end)));
+    } catch (cause) {
+      throw new IPCError("DeserializationError", `invalid lz4 section: ${String(cause)}`, { cause, context: { compression } });
+    }
+    return checkLength(out, declared, compression);
+  }
+  return checkLength(await inSlot(() => zstdDecompressAsync(bytes.subarray(start + 4, end))), declared, compression);
 }

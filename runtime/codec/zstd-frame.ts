@@ -14,11 +14,34 @@ const ZSTD_MAGIC = 0xfd2fb528;
 const MAX_BLOCK = 128 * 1024;
 
 /**
+ * The Frame_Content_Size a zstd frame header at `bytes[start]` declares, or
+ * undefined when the header does not declare one (or is too short to say).
+ */
+export function zstdDeclaredContentSize(bytes: Uint8Array, start: number, end: number): number | undefined {
+  if (end - start < 5) return undefined;
+  const fhd = bytes[start + 4];
+  const singleSegment = (fhd & 0x20) !== 0;
+  const fcsFlag = fhd >> 6;
+  const fcsSize = fcsFlag === 0 ? (singleSegment ? 1 : 0) : 1 << fcsFlag;
+  if (fcsSize === 0) return undefined;
+  const at = start + 5 + (singleSegment ? 0 : 1) + ((fhd & 0x03) === 0 ? 0 : [0, 1, 2, 4][fhd & 0x03]);
+  if (at + fcsSize > end) return undefined;
+  let v = 0;
+  for (let i = fcsSize - 1; i >= 0; i--) v = v * 256 + bytes[at + i];
+  // The 2-byte form is offset by 256 (RFC 8878 3.1.1.1.4).
+  return fcsSize === 2 ? v + 256 : v;
+}
+
+/**
  * Checks that `bytes[start, end)` is exactly one zstd frame without a
  * dictionary and returns the most bytes it can decompress to. Throws
- * DeserializationError on a malformed frame.
+ * DeserializationError on a malformed frame. With `stopAbove`, the walk
+ * stops (and returns a bound above it) as soon as the bound passes it, so a
+ * bomb costs a few block headers, not a walk over its whole payload. With
+ * `maxBlocks`, a frame of more blocks is refused (DeserializationError): a
+ * frame of millions of tiny blocks would otherwise cost the walk tens of ms.
  */
-export function zstdDecompressedBound(bytes: Uint8Array, start: number, end: number): number {
+export function zstdDecompressedBound(bytes: Uint8Array, start: number, end: number, stopAbove = Infinity, maxBlocks = Infinity): number {
   const fail = (why: string, at: number): never => {
     throw new IPCError("DeserializationError", `malformed zstd frame: ${why}`, { context: { compression: "zstd", offset: at } });
   };
@@ -37,7 +60,8 @@ export function zstdDecompressedBound(bytes: Uint8Array, start: number, end: num
   p += (singleSegment ? 0 : 1) + fcsSize;
   const checksum = (fhd & 0x04) !== 0;
   let bound = 0;
-  for (;;) {
+  for (let blocks = 1; ; blocks++) {
+    if (blocks > maxBlocks) fail(`more than ${maxBlocks} blocks`, p);
     if (end - p < 3) fail("truncated block header", p);
     const h = bytes[p] | (bytes[p + 1] << 8) | (bytes[p + 2] << 16);
     p += 3;
@@ -57,6 +81,7 @@ export function zstdDecompressedBound(bytes: Uint8Array, start: number, end: num
       p += size;
     }
     if (p > end) fail("truncated block", p);
+    if (bound > stopAbove) return bound;
     if (last) break;
   }
   if (checksum) p += 4;

@@ -1,12 +1,14 @@
 /**
  * Synchronous zstd on top of @mongodb-js/zstd, whose API is Promise-only.
  *
- * Why: `encodeMessage`, `decodeMessage` and the streaming `FrameDecoder` are
- * synchronous. A helper worker thread runs the async binding while this thread
- * blocks on `Atomics.wait` (bounded by a timeout) and then takes the reply with
+ * Why: `encodeMessage` and `decodeMessage` are synchronous APIs. A helper
+ * worker thread runs the async binding while this thread blocks on
+ * `Atomics.wait` (bounded by a timeout) and then takes the reply with
  * `receiveMessageOnPort` — the "synckit" pattern. The worker is started on the
  * first zstd use and unref'd, so it never keeps a process alive. Callers that
- * must not block use the `*Async` functions, which call the binding directly.
+ * must not block use the `*Async` functions, which call the binding directly;
+ * the streaming `FrameDecoder` (so every channel) does, so bytes from a peer
+ * never reach this blocking path.
  */
 import { createRequire } from "node:module";
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "node:worker_threads";

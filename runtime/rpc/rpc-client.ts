@@ -7,7 +7,7 @@
  * channel closes, every pending call fails at once with `ChannelClosed`.
  */
 import { IPCError } from "../errors.js";
-import type { Message, ResponseMessage } from "../wire/message.js";
+import { MessageType, type Message, type ResponseMessage } from "../wire/message.js";
 import type { Channel } from "../transport/types.js";
 import type { CallOptions, Callback, RpcClientPort } from "./contract.js";
 import { currentChain, enableAsyncChains } from "./call-chain.js";
@@ -65,6 +65,11 @@ export class RpcClient implements RpcClientPort {
     enableAsyncChains();
     channel.setHandler({
       onMessage: (message) => this.onMessage(message),
+      onError: (error, _fatal, frame) => {
+        // An intact Response whose body could not be decoded still says which call it answers:
+        // fail that call with the decoding error now instead of letting it time out.
+        if (frame !== undefined && frame.typeCode === MessageType.Response) this.fail(frame.correlationId, error, false);
+      },
       onClose: (reason) => this.onClose(reason),
     });
   }

@@ -85,6 +85,8 @@ export function buildRequest(
   oneway: boolean,
   chain: readonly number[] | undefined,
 ): RequestMessage {
+  // 0 is never a message id (idl/WIRE.md §7): its Response could not be told from "not a response".
+  if (messageId === 0n) throw new IPCError("SerializationError", "a request cannot have message id 0", { context: { field: "messageId" } });
   const withChain = chain !== undefined && chain.length > 0;
   return {
     type: "request",

@@ -10,7 +10,8 @@
  * look at it cost no timer.
  */
 import { IPCError } from "../errors.js";
-import type { Message, PayloadFormat, RequestMessage } from "../wire/message.js";
+import { MessageType, type Message, type PayloadFormat, type RequestMessage } from "../wire/message.js";
+import type { SkippedFrame } from "../wire/frame-decoder.js";
 import type { Channel, Listener } from "../transport/types.js";
 import type { CallContext, Registration, RpcServerPort, ServiceDefinition } from "./contract.js";
 import { closesCycle, NODE_ID, runInChain } from "./call-chain.js";
@@ -37,6 +38,11 @@ export interface RpcServerOptions {
   nodeId?: number;
   /** Refuse call cycles with DeadlockDetected (default true). */
   detectCycles?: boolean;
+  /**
+   * Told when a peer breaks the protocol in a way that cannot be answered (a
+   * Request with message id 0); the connection is closed right after. For logs.
+   */
+  onProtocolError?(error: IPCError, channel: Channel): void;
 }
 
 /** One call in progress: the handler's CallContext, and what cancellation needs. */
@@ -112,10 +118,14 @@ export class RpcServer implements RpcServerPort {
   private readonly connections = new Set<Connection>();
   private readonly nodeId: number;
   private readonly detectCycles: boolean;
+  private readonly onProtocolError: RpcServerOptions["onProtocolError"];
+  /** Connections closed because the peer broke the protocol (see {@link RpcServerOptions.onProtocolError}). */
+  protocolViolations = 0;
 
   constructor(options: RpcServerOptions = {}) {
     this.nodeId = options.nodeId ?? NODE_ID;
     this.detectCycles = options.detectCycles ?? true;
+    this.onProtocolError = options.onProtocolError;
   }
 
   /** Serves every current and future connection of `listener`. */
@@ -131,6 +141,10 @@ export class RpcServer implements RpcServerPort {
     channel.setHandler({
       onMessage: (message: Message) => {
         if (message.type === "request") this.onRequest(conn, message);
+      },
+      onError: (error: IPCError, _fatal: boolean, frame?: SkippedFrame) => {
+        // An intact Request whose body could not be decoded is answered, not dropped.
+        if (frame !== undefined && frame.typeCode === MessageType.Request) this.onUndecodable(conn, error, frame);
       },
       onClose: () => {
         this.connections.delete(conn);
@@ -166,7 +180,45 @@ export class RpcServer implements RpcServerPort {
     }
   }
 
+  /**
+   * A Request whose header and CRC are intact but whose body is not: answered
+   * with the decoder's error (DeserializationError, MessageTooLarge for a
+   * section that would decompress past the limit, UnsupportedVersion for
+   * reserved flag bits), unless it says it is oneway.
+   */
+  private onUndecodable(conn: Connection, error: IPCError, frame: SkippedFrame): void {
+    if (frame.messageId === 0n) return this.protocolError(conn, frame.messageId);
+    if (frame.requestFlags !== undefined && (frame.requestFlags & FLAG_ONEWAY) !== 0) return;
+    if (conn.channel.closed) return;
+    const details = { code: error.code, message: `the request could not be decoded: ${error.message}` };
+    const reply = buildErrorResponse(nextMessageId(), { messageId: frame.messageId } as RequestMessage, details, 0);
+    // Answer in the request's format when its flags name a known one (a JSON-only peer can read it).
+    if ((frame.flags & 0x03) === 1) reply.format = "json";
+    this.send(conn, reply);
+  }
+
+  /**
+   * A Request with message id 0 cannot be answered: a Response with
+   * correlation id 0 means "not a response" (idl/WIRE.md §7). The peer's ids
+   * are broken, so nothing it is waiting for can be matched reliably: the
+   * connection is closed at once (its pending calls fail now instead of
+   * timing out) and the violation is counted and reported.
+   */
+  private protocolError(conn: Connection, messageId: bigint): void {
+    this.protocolViolations++;
+    const error = new IPCError("ProtocolError", `request with message id ${messageId}: 0 is never a message id, the connection is closed`, {
+      context: { channel: conn.channel.id, messageId: String(messageId) },
+    });
+    try {
+      this.onProtocolError?.(error, conn.channel);
+    } catch {
+      // A logging hook must not keep the connection open.
+    }
+    if (!conn.channel.closed) void conn.channel.close(false).catch(() => undefined);
+  }
+
   private onRequest(conn: Connection, request: RequestMessage): void {
+    if (request.messageId === 0n) return this.protocolError(conn, request.messageId);
     const started = performance.now();
     let parsed: { args: readonly unknown[]; chain: readonly number[] };
     const target = splitMethod(request.body.method);
@@ -176,7 +228,7 @@ export class RpcServer implements RpcServerPort {
     } catch (error) {
       return this.respond(conn, request, started, error, true);
     }
-    if (target.iface === CONTROL_IFACE) return this.onControl(conn, target.member, parsed.args, request.format ?? "msgpack");
+    if (target.iface === CONTROL_IFACE) return this.onControl(conn, request, started, target.member, parsed.args);
     if (this.detectCycles && closesCycle(parsed.chain, this.nodeId)) {
       const error = new IPCError("DeadlockDetected", `call cycle: ${request.body.method} would wait on a caller that is waiting on it`, {
         context: { method: request.body.method, chain: parsed.chain, node: this.nodeId },
@@ -220,25 +272,44 @@ export class RpcServer implements RpcServerPort {
 
   /** Sends the Response of `request` (nothing for oneway requests or a closed channel). */
   private respond(conn: Connection, request: RequestMessage, started: number, outcome: unknown, failed: boolean): void {
-    if ((request.body.flags & FLAG_ONEWAY) !== 0 || conn.channel.closed) return;
+    // (Id 0 never gets here, see protocolError; the check keeps correlation id 0 off the wire regardless.)
+    if ((request.body.flags & FLAG_ONEWAY) !== 0 || conn.channel.closed || request.messageId === 0n) return;
     const executionUs = Math.round((performance.now() - started) * 1000);
     const id = nextMessageId();
     this.send(conn, failed ? buildErrorResponse(id, request, toErrorDetails(outcome), executionUs) : buildResponse(id, request, outcome, executionUs));
   }
 
-  private onControl(conn: Connection, member: string, args: readonly unknown[], format: PayloadFormat): void {
-    if ((member === SUBSCRIBE || member === UNSUBSCRIBE) && typeof args[0] === "string" && typeof args[1] === "string") {
-      const key = methodName(args[0], args[1]);
-      if (member === SUBSCRIBE) conn.subscriptions.set(key, format);
-      else conn.subscriptions.delete(key);
-    } else if (member === CANCEL && typeof args[0] === "string" && /^\d+$/.test(args[0])) {
-      const id = BigInt(args[0]);
-      const call = conn.inFlight.delete(id);
-      if (call !== undefined) {
-        call.tracked = false;
-        call.abort(new IPCError("Cancelled", "the caller cancelled the call"));
+  /**
+   * A control request (`@nova.*`). Oneway ones (what RpcClient sends) get no
+   * reply, as every oneway request; others get an empty success reply, or
+   * MethodNotFound for an unknown member and MessageValidationFailed for
+   * arguments of the wrong shape, like any method.
+   */
+  private onControl(conn: Connection, request: RequestMessage, started: number, member: string, args: readonly unknown[]): void {
+    let error: IPCError | undefined;
+    if (member === SUBSCRIBE || member === UNSUBSCRIBE) {
+      if (args.length === 2 && isName(args[0]) && isName(args[1])) {
+        const key = methodName(args[0], args[1]);
+        if (member === SUBSCRIBE) conn.subscriptions.set(key, request.format ?? "msgpack");
+        else conn.subscriptions.delete(key);
+      } else {
+        error = badControl(member, "[interface, member] (two non-empty strings)", args);
       }
+    } else if (member === CANCEL) {
+      const id = args.length === 1 ? parseId(args[0]) : undefined;
+      if (id === undefined) {
+        error = badControl(member, "[request id as a decimal string]", args);
+      } else {
+        const call = conn.inFlight.delete(id);
+        if (call !== undefined) {
+          call.tracked = false;
+          call.abort(new IPCError("Cancelled", "the caller cancelled the call"));
+        }
+      }
+    } else {
+      error = new IPCError("MethodNotFound", `no control request ${CONTROL_IFACE}.${member}`, { context: { method: request.body.method } });
     }
+    this.respond(conn, request, started, error ?? null, error !== undefined);
   }
 
   private send(conn: Connection, message: Message): void {
@@ -267,6 +338,23 @@ export class RpcServer implements RpcServerPort {
       .catch(() => undefined)
       .finally(() => conn.backlog--);
   }
+}
+
+function isName(value: unknown): value is string {
+  return typeof value === "string" && value.length > 0;
+}
+
+/** A request id as `@nova.cancel` carries it: a decimal u64 string. */
+function parseId(value: unknown): bigint | undefined {
+  if (typeof value !== "string" || !/^(0|[1-9][0-9]{0,19})$/.test(value)) return undefined;
+  const id = BigInt(value);
+  return id <= 0xffff_ffff_ffff_ffffn ? id : undefined;
+}
+
+function badControl(member: string, expected: string, args: readonly unknown[]): IPCError {
+  return new IPCError("MessageValidationFailed", `${CONTROL_IFACE}.${member} takes ${expected}`, {
+    context: { method: `${CONTROL_IFACE}.${member}`, argCount: args.length },
+  });
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

@@ -10,8 +10,9 @@
  */
 import { IPCError } from "../errors.js";
 import type { Message } from "../wire/message.js";
+import type { SkippedFrame } from "../wire/frame-decoder.js";
 
-type Entry = { message: Message; bytes: number } | { error: IPCError };
+type Entry = { message: Message; bytes: number } | { error: IPCError; frame?: SkippedFrame };
 
 interface Receiver {
   resolve(message: Message): void;
@@ -61,15 +62,15 @@ export class InboundQueue {
     }
   }
 
-  /** Queues a non-fatal decoding error: the next receive rejects with it. */
-  pushError(error: IPCError): void {
+  /** Queues a non-fatal decoding error (and the skipped frame's header, if any): the next receive rejects with it. */
+  pushError(error: IPCError, frame?: SkippedFrame): void {
     const r = this.receivers.shift();
     if (r) {
       if (r.timer) clearTimeout(r.timer);
       r.reject(error);
       return;
     }
-    this.entries.push({ error });
+    this.entries.push(frame === undefined ? { error } : { error, frame });
   }
 
   /** Takes everything queued (switching to push mode). */

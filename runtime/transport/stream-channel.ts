@@ -7,7 +7,7 @@ import type { Socket } from "node:net";
 import { IPCError, isIPCError } from "../errors.js";
 import type { Message } from "../wire/message.js";
 import { encodeMessage, type EncodeOptions } from "../wire/frame.js";
-import { FrameDecoder } from "../wire/frame-decoder.js";
+import { FrameDecoder, type SkippedFrame } from "../wire/frame-decoder.js";
 import { loadavg } from "node:os";
 import { nextMessageId, nowNs } from "../wire/message-id.js";
 import { InboundQueue } from "./inbound-queue.js";
@@ -38,6 +38,8 @@ export interface ResolvedChannelOptions {
   timeoutMs: number;
   /** 0 = no heartbeats. */
   heartbeatIntervalMs: number;
+  /** 0 = a partial frame may wait forever. */
+  partialFrameTimeoutMs: number;
 }
 
 /** Applies defaults and checks the spec's bounds (InvalidArgument otherwise). */
@@ -59,7 +61,13 @@ export function resolveChannelOptions(options: ChannelOptions = {}): ResolvedCha
   if (!(heartbeatIntervalMs >= 0)) {
     throw new IPCError("InvalidArgument", `heartbeatIntervalMs must be >= 0, got ${heartbeatIntervalMs}`, { context: { heartbeatIntervalMs } });
   }
-  return { bufferSize, maxQueuedMessages, maxQueuedBytes, maxMessageSize, timeoutMs, heartbeatIntervalMs };
+  const partialFrameTimeoutMs = options.partialFrameTimeoutMs ?? TRANSPORT_DEFAULTS.partialFrameTimeoutMs;
+  if (!(partialFrameTimeoutMs >= 0) || !Number.isFinite(partialFrameTimeoutMs)) {
+    throw new IPCError("InvalidArgument", `partialFrameTimeoutMs must be a finite number >= 0, got ${partialFrameTimeoutMs}`, {
+      context: { partialFrameTimeoutMs },
+    });
+  }
+  return { bufferSize, maxQueuedMessages, maxQueuedBytes, maxMessageSize, timeoutMs, heartbeatIntervalMs, partialFrameTimeoutMs };
 }
 
 /** How a stream channel is wired to its sockets. */
@@ -96,6 +104,13 @@ export class StreamChannel implements Channel {
   private received = 0;
   private lastInput = performance.now();
   private heartbeat: NodeJS.Timeout | undefined;
+  /** Reading is paused by this side: the pull-mode queue is full, or the decoder waits for a decompression. */
+  private inboundFull = false;
+  private decodeStalled = false;
+  /** When reading last resumed after such a pause (the peer could not send while we did not read). */
+  private resumedAt = 0;
+  /** Armed only while a partial frame is buffered (see checkPartialFrame). */
+  private partialTimer: NodeJS.Timeout | undefined;
   /** One options object for every encode, instead of a fresh one per message. */
   private readonly encodeOptions: EncodeOptions;
 
@@ -114,8 +129,8 @@ export class StreamChannel implements Channel {
       this.opts.maxQueuedMessages,
     );
     this.inbound = new InboundQueue(this.opts.maxQueuedMessages, this.opts.maxQueuedBytes, (full) => {
-      if (full) this.input.pause();
-      else if (!this.isClosed) this.input.resume();
+      this.inboundFull = full;
+      this.updateReading();
     });
     this.decoder = new FrameDecoder({
       maxMessageSize: this.opts.maxMessageSize,
@@ -124,16 +139,26 @@ export class StreamChannel implements Channel {
         if (this.handler) this.handler.onMessage(message);
         else this.inbound.push(message, frameBytes);
       },
-      onError: (error: IPCError, fatal: boolean) => {
+      onError: (error: IPCError, fatal: boolean, frame?: SkippedFrame) => {
         // Push mode: the handler hears about it (or not at all); pull mode: the next receive rejects.
-        if (this.handler) this.handler.onError?.(error, fatal);
-        else if (!fatal) this.inbound.pushError(error);
+        if (this.handler) this.handler.onError?.(error, fatal, frame);
+        else if (!fatal) this.inbound.pushError(error, frame);
         if (fatal) this.terminate(error);
+      },
+      onStall: (stalled: boolean) => {
+        // A compressed frame is being decompressed off the thread: stop reading until it is
+        // delivered, so what waits behind it stays bounded by one socket read.
+        this.decodeStalled = stalled;
+        this.updateReading();
       },
     });
     const onChunk = (chunk: Uint8Array): void => {
       this.lastInput = performance.now();
       this.decoder.push(chunk);
+      // One property read per chunk; the timer exists only while a frame is incomplete.
+      if (this.partialTimer === undefined && this.decoder.hasBufferedInput && this.opts.partialFrameTimeoutMs > 0) {
+        this.armPartialTimer(this.opts.partialFrameTimeoutMs);
+      }
     };
     if (parts.reader !== undefined) parts.reader.attach(onChunk);
     else this.input.on("data", onChunk);
@@ -151,6 +176,43 @@ export class StreamChannel implements Channel {
       this.heartbeat = setInterval(() => this.sendHeartbeat(), this.opts.heartbeatIntervalMs);
       this.heartbeat.unref();
     }
+  }
+
+  /** Pauses the input while this side cannot take more, resumes it otherwise. */
+  private updateReading(): void {
+    if (this.isClosed) return;
+    if (this.inboundFull || this.decodeStalled) {
+      this.input.pause();
+    } else {
+      this.resumedAt = performance.now();
+      this.input.resume();
+    }
+  }
+
+  private armPartialTimer(ms: number): void {
+    this.partialTimer = setTimeout(() => this.checkPartialFrame(), ms);
+    this.partialTimer.unref();
+  }
+
+  /**
+   * The partial-frame timer fired: close the channel if the peer has left a
+   * frame incomplete and sent nothing for the whole limit. Re-armed for the
+   * rest of the limit when it sent something meanwhile, or while this side
+   * has paused reading (that wait is ours, not the peer's).
+   */
+  private checkPartialFrame(): void {
+    this.partialTimer = undefined;
+    if (this.isClosed || !this.decoder.hasBufferedInput) return;
+    const limit = this.opts.partialFrameTimeoutMs;
+    if (this.inboundFull || this.decodeStalled) return this.armPartialTimer(limit);
+    const idle = performance.now() - Math.max(this.lastInput, this.resumedAt);
+    if (idle < limit) return this.armPartialTimer(Math.max(1, Math.ceil(limit - idle)));
+    const buffered = this.decoder.bufferedBytes;
+    this.terminate(
+      new IPCError("TimeoutExpired", `the peer left a frame incomplete (${buffered} bytes buffered) and sent nothing for ${limit} ms`, {
+        context: { channel: this.id, endpoint: this.endpoint, bufferedBytes: buffered, partialFrameTimeoutMs: limit },
+      }),
+    );
   }
 
   status(): ConnectionStatus {
@@ -228,7 +290,7 @@ export class StreamChannel implements Channel {
     if (!handler) return;
     for (const entry of this.inbound.drain()) {
       if ("message" in entry) handler.onMessage(entry.message);
-      else handler.onError?.(entry.error, false);
+      else handler.onError?.(entry.error, false, entry.frame);
     }
     if (this.isClosed) handler.onClose?.(undefined);
   }
@@ -270,6 +332,9 @@ export class StreamChannel implements Channel {
     if (this.isClosed) return;
     this.isClosed = true;
     if (this.heartbeat) clearInterval(this.heartbeat);
+    if (this.partialTimer) clearTimeout(this.partialTimer);
+    // Drops a decompression still in flight (and what waits behind it): nothing is delivered after the close.
+    this.decoder.reset();
     const error = reason ?? this.channelClosed();
     this.outbound.fail(error);
     this.inbound.close(error);

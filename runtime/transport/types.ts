@@ -6,6 +6,7 @@
  */
 import type { IPCError } from "../errors.js";
 import type { Message } from "../wire/message.js";
+import type { SkippedFrame } from "../wire/frame-decoder.js";
 import { DEFAULT_MAX_MESSAGE_SIZE } from "../wire/constants.js";
 import type { PeerCredentials } from "../../native/index.js";
 
@@ -34,6 +35,8 @@ export const TRANSPORT_DEFAULTS = {
   maxConnections: 1_000,
   /** The frame decoder's limit (idl/WIRE.md default). */
   maxMessageSize: DEFAULT_MAX_MESSAGE_SIZE,
+  /** How long a peer may leave a frame half sent before the channel is closed. */
+  partialFrameTimeoutMs: 30_000,
 } as const;
 
 /** Options shared by both ends of a channel. */
@@ -50,6 +53,14 @@ export interface ChannelOptions {
   maxQueuedBytes?: number;
   /** Largest frame accepted or sent, in bytes (default 16 MiB). */
   maxMessageSize?: number;
+  /**
+   * A peer that has sent part of a frame and then nothing more for this long
+   * (ms, default 30,000; 0 = never) has the channel closed with
+   * TimeoutExpired, so a truncated frame cannot hold a connection open
+   * forever. Time spent with reading paused by this side (a full inbound
+   * queue, a decompression in progress) does not count.
+   */
+  partialFrameTimeoutMs?: number;
   /** Default timeout of `send`, `receive`, graceful `close` and connecting, in ms (default 5000). */
   timeoutMs?: number;
   /**
@@ -82,8 +93,12 @@ export interface SendOptions {
 export interface ChannelHandler {
   /** One decoded message, in arrival order. */
   onMessage(message: Message): void;
-  /** A decoding problem; `fatal` means the channel is closing because of it. */
-  onError?(error: IPCError, fatal: boolean): void;
+  /**
+   * A decoding problem; `fatal` means the channel is closing because of it.
+   * `frame` is set when an intact frame (CRC valid) was skipped because its
+   * body could not be decoded: its type and ids let RPC answer it.
+   */
+  onError?(error: IPCError, fatal: boolean, frame?: SkippedFrame): void;
   /** The channel closed (by either side); `error` is set when it was not a clean close. */
   onClose?(error: IPCError | undefined): void;
 }

@@ -12,7 +12,7 @@ import { IPCError } from "../errors.js";
 import { checkU64, checkUint, nameBytes, readName, readU16, readU32, readU64, setU64 } from "./bytes.js";
 import { HEARTBEAT_BODY_SIZE, MAX_NAME_BYTES, U32_MAX } from "./constants.js";
 import type { CompressionType, ErrorDetails, Message, PayloadFormat } from "./message.js";
-import { decodeSection, encodeValue } from "./value-section.js";
+import { decodeSection, decodeValue, encodeValue } from "./value-section.js";
 
 const EMPTY = new Uint8Array(0);
 
@@ -236,7 +236,23 @@ export function sectionStart(type: Message["type"], b: Uint8Array, start: number
   }
 }
 
-/** Decodes a body of `type` from `b[start, end)`. */
+function sectionValue(
+  b: Uint8Array,
+  s: number,
+  end: number,
+  format: PayloadFormat,
+  compression: CompressionType,
+  maxSize: number,
+  plain: Uint8Array | undefined,
+): unknown {
+  return plain === undefined ? decodeSection(b, s, end, format, compression, maxSize) : decodeValue(plain, 0, plain.length, format);
+}
+
+/**
+ * Decodes a body of `type` from `b[start, end)`. With `plain`, the value
+ * section is taken from it (already decompressed elsewhere, e.g. off the
+ * event loop) instead of from `b`.
+ */
 export function decodeBody(
   type: Message["type"],
   b: Uint8Array,
@@ -245,18 +261,19 @@ export function decodeBody(
   format: PayloadFormat,
   compression: CompressionType,
   maxSize: number,
+  plain?: Uint8Array,
 ): Message["body"] {
   const s = sectionStart(type, b, start, end);
   switch (type) {
     case "request":
       return {
         method: readName(b, start + 10, s, "body.method"),
-        params: decodeSection(b, s, end, format, compression, maxSize),
+        params: sectionValue(b, s, end, format, compression, maxSize, plain),
         timeoutMs: readU32(b, start),
         flags: readU32(b, start + 4),
       };
     case "response": {
-      const pair = decodeSection(b, s, end, format, compression, maxSize);
+      const pair = sectionValue(b, s, end, format, compression, maxSize, plain);
       if (!Array.isArray(pair) || pair.length !== 2) {
         throw new IPCError("DeserializationError", "response section must be the pair [value, error]", { context: { offset: s } });
       }
@@ -265,7 +282,7 @@ export function decodeBody(
     case "event":
       return {
         eventType: readName(b, start + 12, s, "body.eventType"),
-        data: decodeSection(b, s, end, format, compression, maxSize),
+        data: sectionValue(b, s, end, format, compression, maxSize, plain),
         sourceId: readU64(b, start),
         priority: b[start + 8],
       };

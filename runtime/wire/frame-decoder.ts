@@ -7,9 +7,18 @@
  *   delivered, in order, before `push` returns. Complete frames are decoded in
  *   place from the caller's chunk (no copy); only a trailing partial frame is
  *   copied into the decoder's own buffer.
+ * - Except after a frame with a compressed (lz4, zstd) value section: that
+ *   frame is copied and decompressed on the libuv thread pool, so a peer can
+ *   never block the event loop with decompression work, and everything after
+ *   it waits (buffered, in order) until it is delivered. `onStall(true)` says
+ *   the decoder is waiting (its owner should stop reading: memory then stays
+ *   bounded by what was already read), `onStall(false)` that it caught up.
+ *   Uncompressed traffic never takes this path and costs nothing extra.
  * - A frame whose CRC is valid but whose body is bad (unknown type or flag,
  *   malformed value section) is reported non-fatally and skipped: its bounds
- *   are trustworthy.
+ *   are trustworthy. Its header fields come with the error as a
+ *   {@link SkippedFrame}, so that a server can answer a Request it could not
+ *   decode instead of leaving the caller waiting.
  * - A framing error (bad magic, CRC mismatch, oversized length) is reported
  *   non-fatally and the decoder resynchronises: it scans forward from the byte
  *   after the bad frame's start for the next "NOVA" whose candidate frame has
@@ -25,21 +34,30 @@
  * - Re-entrancy: `push` from a callback queues the chunk (delivered after the
  *   current one); `reset` from a callback stops delivery at once.
  */
-import { IPCError, isIPCError } from "../errors.js";
+import { IPCError } from "../errors.js";
 import { readU32 } from "./bytes.js";
-import { HEADER_SIZE, Offset, VERSION_MAJOR } from "./constants.js";
+import { Flag, HEADER_SIZE, Offset, VERSION_MAJOR } from "./constants.js";
 import { frameCrc32 } from "./crc32.js";
 import { scanGoodFrames } from "./frame-check.js";
-import { checkMaxMessageSize, decodeCheckedFrame } from "./frame.js";
+import { checkMaxMessageSize, decodeCheckedFrame, decodeCheckedFrameAsync, isCompressedFrame } from "./frame.js";
 import { hasMagic, isMagicPrefix } from "./header.js";
 import type { Message } from "./message.js";
+import { asIPCError, skippedFrame, type SkippedFrame } from "./skipped-frame.js";
+
+export type { SkippedFrame } from "./skipped-frame.js";
 
 /** Options of a {@link FrameDecoder}. */
 export interface FrameDecoderOptions {
   /** Called once per decoded message, in stream order, with the frame's size on the wire (header and payload). */
   onMessage(message: Message, frameBytes: number): void;
-  /** Called for every problem; `fatal` means the decoder now drops input until `reset()`. */
-  onError(error: IPCError, fatal: boolean): void;
+  /**
+   * Called for every problem; `fatal` means the decoder now drops input until
+   * `reset()`. `frame` is set when an intact frame was skipped because its
+   * body could not be decoded (see {@link SkippedFrame}).
+   */
+  onError(error: IPCError, fatal: boolean, frame?: SkippedFrame): void;
+  /** Called with true when decoding waits for a decompression off the thread, with false when it caught up. */
+  onStall?(stalled: boolean): void;
   /** Largest payload length and decompressed section, default 16 MiB. */
   maxMessageSize?: number;
   /** Scan for the next valid frame after a framing error (default true); false makes those fatal. */
@@ -51,7 +69,8 @@ const SHRINK_ABOVE = 1 << 20;
 /** Streaming decoder of NOVA frames; see the module comment for its exact contract. */
 export class FrameDecoder {
   readonly #onMessage: (message: Message, frameBytes: number) => void;
-  readonly #onError: (error: IPCError, fatal: boolean) => void;
+  readonly #onError: (error: IPCError, fatal: boolean, frame?: SkippedFrame) => void;
+  readonly #onStall: ((stalled: boolean) => void) | undefined;
   readonly #max: number;
   readonly #resyncAllowed: boolean;
   readonly #resyncBudget: number;
@@ -63,11 +82,16 @@ export class FrameDecoder {
   #epoch = 0;
   #busy = false;
   #queue: Uint8Array[] = [];
+  /** A compressed frame is being decompressed off the thread; input waits behind it. */
+  #waiting = false;
+  #stallReported = false;
+  #idle: Array<() => void> = [];
 
   constructor(options: FrameDecoderOptions) {
     const max = checkMaxMessageSize(options.maxMessageSize);
     this.#onMessage = options.onMessage;
     this.#onError = options.onError;
+    this.#onStall = options.onStall;
     this.#max = max;
     this.#resyncAllowed = options.resync ?? true;
     this.#resyncBudget = Math.max(1 << 20, 4 * (max + HEADER_SIZE));
@@ -78,6 +102,22 @@ export class FrameDecoder {
     let n = this.#len;
     for (const q of this.#queue) n += q.length;
     return n;
+  }
+
+  /** True while input is held back (a partial frame, a resync candidate, queued chunks); cheaper than bufferedBytes. */
+  get hasBufferedInput(): boolean {
+    return this.#len > 0 || this.#queue.length > 0;
+  }
+
+  /** True while decoding waits for a compressed frame's decompression (see onStall). */
+  get stalled(): boolean {
+    return this.#waiting;
+  }
+
+  /** Resolves once no decompression is pending and every pushed byte has been processed. */
+  whenIdle(): Promise<void> {
+    if (!this.#waiting) return Promise.resolve();
+    return new Promise((resolve) => this.#idle.push(resolve));
   }
 
   /** True after a fatal error, until {@link reset}. */
@@ -94,12 +134,13 @@ export class FrameDecoder {
     this.#resyncWork = 0;
     this.#closed = false;
     this.#queue = [];
+    if (this.#waiting) this.#caughtUp();
   }
 
   /** Feeds bytes. Never throws; results arrive through the callbacks before it returns. */
   push(chunk: Uint8Array): void {
     if (this.#closed || chunk.length === 0) return;
-    if (this.#busy) {
+    if (this.#busy || this.#waiting) {
       this.#queue.push(new Uint8Array(chunk));
       return;
     }
@@ -108,7 +149,7 @@ export class FrameDecoder {
       // Chunks are decoded as they come (a socket's are Buffers): the decoders copy
       // whatever they keep (bytes.ts copyOut), so no plain view is made per chunk.
       this.#pushOne(chunk);
-      while (this.#queue.length > 0 && !this.#closed) this.#pushOne(this.#queue.shift() as Uint8Array);
+      while (this.#queue.length > 0 && !this.#closed && !this.#waiting) this.#pushOne(this.#queue.shift() as Uint8Array);
     } catch (cause) {
       // Not reached by design; a bug must still not escape push.
       this.#fatal(new IPCError("CorruptedMessage", `frame decoder failed: ${String(cause)}`, { cause }));
@@ -128,6 +169,11 @@ export class FrameDecoder {
       const used = this.#scan(this.#store, 0, this.#len);
       if (this.#epoch !== epoch || this.#closed) return;
       this.#consume(used);
+      if (this.#waiting) {
+        // A compressed frame is off being decompressed: keep the rest of the chunk behind it.
+        if (off < n) this.#append(chunk, off, n - off);
+        return;
+      }
     }
     if (off < n) {
       const used = this.#scan(chunk, off, n);
@@ -184,6 +230,7 @@ export class FrameDecoder {
         this.#deliver(b, p, max, total);
         p += total;
         if (this.#epoch !== epoch || this.#closed) return end;
+        if (this.#waiting) return p;
       }
       // The frame at p is incomplete or bad: classify it (slow path, one frame).
       const avail = end - p;
@@ -231,6 +278,7 @@ export class FrameDecoder {
       this.#deliver(b, p, max, total);
       p += total;
       if (this.#epoch !== epoch || this.#closed) return end;
+      if (this.#waiting) return p;
     }
   }
 
@@ -239,11 +287,16 @@ export class FrameDecoder {
    * (its bounds are trustworthy) or a throwing handler is reported, non-fatally.
    */
   #deliver(b: Uint8Array, p: number, max: number, total: number): void {
+    // Compression bits set: decompress off the thread (one byte test on the uncompressed path).
+    if ((b[p + Offset.flags] & Flag.compressionMask) !== 0 && isCompressedFrame(b, p)) {
+      this.#deliverLater(b.slice(p, p + total), max, total);
+      return;
+    }
     let message: Message;
     try {
       message = decodeCheckedFrame(b, p, max);
     } catch (cause) {
-      this.#report(asIPCError(cause), false);
+      this.#report(asIPCError(cause), false, skippedFrame(b, p, total));
       return;
     }
     try {
@@ -251,6 +304,66 @@ export class FrameDecoder {
     } catch (cause) {
       this.#handlerFailed(cause, message);
     }
+  }
+
+  /** Decodes the compressed frame `frame` (a private copy) off the thread; input waits until it is delivered. */
+  #deliverLater(frame: Uint8Array, max: number, total: number): void {
+    const epoch = this.#epoch;
+    this.#waiting = true;
+    if (!this.#stallReported) {
+      // Reported once per run of compressed frames, so the owner does not pause and resume in between.
+      this.#stallReported = true;
+      try {
+        this.#onStall?.(true);
+      } catch {
+        // The owner's hook must not break decoding.
+      }
+    }
+    decodeCheckedFrameAsync(frame, 0, max).then(
+      (message) => this.#resume(epoch, message, undefined, frame, total),
+      (cause: unknown) => this.#resume(epoch, undefined, asIPCError(cause), frame, total),
+    );
+  }
+
+  /** The compressed frame is done: deliver it, then everything that waited behind it, in order. */
+  #resume(epoch: number, message: Message | undefined, error: IPCError | undefined, frame: Uint8Array, total: number): void {
+    if (epoch !== this.#epoch || !this.#waiting) return; // reset meanwhile: the frame belonged to dropped input
+    this.#waiting = false;
+    this.#busy = true;
+    try {
+      if (message !== undefined) {
+        try {
+          this.#onMessage(message, total);
+        } catch (cause) {
+          this.#handlerFailed(cause, message);
+        }
+      } else {
+        this.#report(error as IPCError, false, skippedFrame(frame, 0, total));
+      }
+      if (this.#epoch === epoch && !this.#closed && this.#len > 0) {
+        const used = this.#scan(this.#store, 0, this.#len);
+        if (this.#epoch === epoch && !this.#closed) this.#consume(used);
+      }
+      while (!this.#waiting && this.#queue.length > 0 && !this.#closed && this.#epoch === epoch) this.#pushOne(this.#queue.shift() as Uint8Array);
+    } catch (cause) {
+      this.#fatal(new IPCError("CorruptedMessage", `frame decoder failed: ${String(cause)}`, { cause }));
+    } finally {
+      this.#busy = false;
+    }
+    if (!this.#waiting) this.#caughtUp();
+  }
+
+  #caughtUp(): void {
+    this.#waiting = false;
+    if (this.#stallReported) {
+      this.#stallReported = false;
+      try {
+        this.#onStall?.(false);
+      } catch {
+        // As above.
+      }
+    }
+    for (const resolve of this.#idle.splice(0)) resolve();
   }
 
   #handlerFailed(cause: unknown, message: Message): void {
@@ -320,16 +433,11 @@ export class FrameDecoder {
     this.#report(err, true);
   }
 
-  #report(err: IPCError, fatal: boolean): void {
+  #report(err: IPCError, fatal: boolean, frame?: SkippedFrame): void {
     try {
-      this.#onError(err, fatal);
+      this.#onError(err, fatal, frame);
     } catch {
       // Documented: onError must not throw; swallowing keeps push() total.
     }
   }
-}
-
-function asIPCError(cause: unknown): IPCError {
-  if (isIPCError(cause)) return cause;
-  return new IPCError("DeserializationError", `frame body could not be decoded: ${String(cause)}`, { cause });
 }

@@ -6,11 +6,11 @@ import { compressSection, compressSectionAsync, decompressSectionAsync } from ".
 import { IPCError } from "../errors.js";
 import { readU32, readU64, viewOf } from "./bytes.js";
 import { decodeBody, planBody, sectionStart, type BodyPlan } from "./body.js";
-import { DEFAULT_MAX_MESSAGE_SIZE, HEADER_SIZE, MAX_MESSAGE_SIZE_LIMIT, Offset, VERSION_MAJOR } from "./constants.js";
+import { DEFAULT_MAX_MESSAGE_SIZE, Flag, HEADER_SIZE, MAX_MESSAGE_SIZE_LIMIT, Offset, VERSION_MAJOR } from "./constants.js";
 import { frameCrc32 } from "./crc32.js";
 import { scanGoodFrames, sealFrames } from "./frame-check.js";
 import { checkIds, checkSize, decodeMsgpackFrame, encodeDirect } from "./frame-direct.js";
-import { COMPRESSION_BY_FLAGS, flagsFor, FORMAT_BY_FLAGS, hasMagic, isMagicPrefix, parseFlags, readFrameHeader, TYPE_CODE, TYPE_NAME, writeHeader } from "./header.js";
+import { COMPRESSION_BY_FLAGS, flagsFor, FORMAT_BY_FLAGS, hasMagic, isMagicPrefix, parseFlags, TYPE_CODE, TYPE_NAME, writeHeader } from "./header.js";
 import type { CompressionType, Message, PayloadFormat } from "./message.js";
 
 /** Options of {@link encodeMessage}. */
@@ -282,23 +282,51 @@ export function decodeMessage(frame: Uint8Array, options: DecodeOptions = {}): M
   return decodeCheckedFrame(frame, 0, max);
 }
 
-/** Like {@link decodeMessage}, but zstd decompression does not block this thread. */
+/** Like {@link decodeMessage}, but decompression (lz4 and zstd) runs off this thread. */
 export async function decodeMessageAsync(frame: Uint8Array, options: DecodeOptions = {}): Promise<Message> {
   const max = checkMaxMessageSize(options.maxMessageSize);
-  const payloadLength = checkFrame(frame, max);
-  const type = TYPE_NAME[frame[Offset.messageType]];
-  if (type === undefined || type === "heartbeat" || parseFlags(frame[Offset.flags]).compression !== "zstd") {
-    return decodeCheckedFrame(frame, 0, max);
-  }
-  const end = HEADER_SIZE + payloadLength;
-  const s = sectionStart(type, frame, HEADER_SIZE, end);
-  const plain = await decompressSectionAsync(frame, s, end, "zstd", max);
-  // Rebuild the body with the section decompressed, then decode it as uncompressed.
-  const rebuilt = new Uint8Array(s + plain.length);
-  rebuilt.set(frame.subarray(0, s));
-  rebuilt.set(plain, s);
-  const h = readFrameHeader(rebuilt, 0);
-  const { format } = parseFlags(h.flags);
-  const body = decodeBody(type, rebuilt, HEADER_SIZE, rebuilt.length, format, "none", max);
-  return { type, messageId: h.messageId, correlationId: h.correlationId, timestampNs: h.timestampNs, format, compression: "zstd", body } as Message;
+  checkFrame(frame, max);
+  return decodeCheckedFrameAsync(frame, 0, max);
+}
+
+/**
+ * True when the checked frame at `b[p]` has a compressed value section to
+ * decompress (a Request, Response or Event with valid flags naming lz4 or
+ * zstd): the frames {@link decodeCheckedFrameAsync} decodes off the thread.
+ */
+export function isCompressedFrame(b: Uint8Array, p: number): boolean {
+  const flags = b[p + Offset.flags];
+  if ((flags & Flag.compressionMask) === 0) return false;
+  const c = COMPRESSION_BY_FLAGS[flags];
+  const t = b[p + Offset.messageType];
+  return c !== undefined && c !== "none" && t >= 1 && t <= 3;
+}
+
+/**
+ * {@link decodeCheckedFrame} with the value section decompressed on the libuv
+ * thread pool; the event loop only reads headers and parses the result.
+ * `b` must not change until the promise settles (pass a private copy).
+ * Frames without compression are decoded synchronously inside.
+ */
+export async function decodeCheckedFrameAsync(b: Uint8Array, p: number, max: number): Promise<Message> {
+  if (!isCompressedFrame(b, p)) return decodeCheckedFrame(b, p, max);
+  const type = TYPE_NAME[b[p + Offset.messageType]] as Message["type"];
+  const flags = b[p + Offset.flags];
+  const format = FORMAT_BY_FLAGS[flags] as PayloadFormat;
+  const compression = COMPRESSION_BY_FLAGS[flags] as CompressionType;
+  const start = p + HEADER_SIZE;
+  const end = start + readU32(b, p + Offset.payloadLength);
+  const s = sectionStart(type, b, start, end);
+  const plain = await decompressSectionAsync(b, s, end, compression, max);
+  // The fixed fields come from the frame, the value from the decompressed bytes: no rebuilt copy.
+  const body = decodeBody(type, b, start, end, format, compression, max, plain);
+  return {
+    type,
+    messageId: readU64(b, p + Offset.messageId),
+    correlationId: readU64(b, p + Offset.correlationId),
+    timestampNs: readU64(b, p + Offset.timestampNs),
+    format,
+    compression,
+    body,
+  } as Message;
 }

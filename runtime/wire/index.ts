@@ -16,7 +16,7 @@ export {
 export { crc32, frameCrc32 } from "./crc32.js";
 export { readFrameHeader, flagsFor, parseFlags, type FrameHeader } from "./header.js";
 export { encodeMessage, encodeMessageInto, encodeMessageAsync, decodeMessage, decodeMessageAsync, type EncodeOptions, type DecodeOptions } from "./frame.js";
-export { FrameDecoder, type FrameDecoderOptions } from "./frame-decoder.js";
+export { FrameDecoder, type FrameDecoderOptions, type SkippedFrame } from "./frame-decoder.js";
 export { FrameWriter, type FrameWriterOptions } from "./frame-writer.js";
 export { MessageIdGenerator, nextMessageId, nowNs } from "./message-id.js";
 export { messageToJson, messageFromJson, type MessageJson } from "./message-json.js";

@@ -29,5 +29,10 @@ export function decodeSection(
     s = 0;
     e = bytes.length;
   }
-  return format === "json" ? decodeJsonValue(bytes, s, e) : decodeMsgpackValue(bytes, s, e);
+  return decodeValue(bytes, s, e, format);
+}
+
+/** Parses one uncompressed value in `format` from `b[start, end)`. */
+export function decodeValue(b: Uint8Array, start: number, end: number, format: PayloadFormat): unknown {
+  return format === "json" ? decodeJsonValue(b, start, end) : decodeMsgpackValue(b, start, end);
 }

@@ -54,6 +54,23 @@ describe("section compression", () => {
     expect(code(() => decompressSection(section, 0, section.length, "zstd", MAX))).toBe("MessageTooLarge");
   });
 
+  it("zstd: a frame of many tiny blocks is refused after a bounded walk (DeserializationError), not walked on the event loop", () => {
+    // 100,000 raw blocks of one byte each: valid zstd, 100,000 bytes of content, 400 KB of block headers.
+    const n = 100_000;
+    const frame = new Uint8Array(6 + n * 4);
+    frame.set([0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x58]);
+    for (let i = 0; i < n; i++) {
+      const h = (i === n - 1 ? 1 : 0) | (1 << 3);
+      frame.set([h & 0xff, (h >> 8) & 0xff, h >> 16, 0x41], 6 + i * 4);
+    }
+    expect(zstdDecompressedBound(frame, 0, frame.length)).toBe(n);
+    const section = new Uint8Array(4 + frame.length);
+    new DataView(section.buffer).setUint32(0, n, true);
+    section.set(frame, 4);
+    expect(code(() => decompressSection(section, 0, section.length, "zstd", MAX))).toBe("DeserializationError");
+    expect(() => decompressSection(section, 0, section.length, "zstd", MAX)).toThrow(/more than 455 blocks/);
+  });
+
   it("zstd: structural errors are DeserializationError", () => {
     const ok = compressSection(plain, "zstd");
     const frame = ok.subarray(4);

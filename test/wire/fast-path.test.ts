@@ -96,9 +96,9 @@ describe("the batch writers' direct lane (encodeMessageIntoUnsealed into a batch
 });
 
 describe("FrameWriter", () => {
-  it("batches frames byte-identical to encodeMessage, and a FrameDecoder reads them back", () => {
-    fc.assert(
-      fc.property(fc.array(messageArb, { minLength: 1, maxLength: 8 }), fc.integer({ min: 64, max: 600 }), (ms, slabSize) => {
+  it("batches frames byte-identical to encodeMessage, and a FrameDecoder reads them back", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(messageArb, { minLength: 1, maxLength: 8 }), fc.integer({ min: 64, max: 600 }), async (ms, slabSize) => {
         const writer = new FrameWriter({ slabSize });
         const batches: Buffer[] = [];
         ms.forEach((m, i) => {
@@ -114,6 +114,8 @@ describe("FrameWriter", () => {
         const errors: string[] = [];
         const decoder = new FrameDecoder({ onMessage: (m) => got.push(m), onError: (e) => errors.push(e.code) });
         for (const b of batches) decoder.push(b);
+        // Compressed frames are decompressed off the thread; the rest wait behind them.
+        await decoder.whenIdle();
         expect(errors).toEqual([]);
         expect(got).toEqual(ms.map((m) => decodeMessage(encodeMessage(m))));
       }),

@@ -22,8 +22,11 @@ function outcome(fn: () => unknown): string {
   }
 }
 
-/** Feeds `chunks` to a fresh decoder; every callback argument must be a message or an IPCError. */
-function feed(chunks: Uint8Array[], maxMessageSize?: number): { messages: Message[]; errors: string[] } {
+/**
+ * Feeds `chunks` to a fresh decoder and waits until it has caught up with any
+ * compressed frame; every callback argument must be a message or an IPCError.
+ */
+async function feed(chunks: Uint8Array[], maxMessageSize?: number): Promise<{ messages: Message[]; errors: string[] }> {
   const messages: Message[] = [];
   const errors: string[] = [];
   const decoder = new FrameDecoder({
@@ -35,6 +38,7 @@ function feed(chunks: Uint8Array[], maxMessageSize?: number): { messages: Messag
     },
   });
   for (const c of chunks) decoder.push(c);
+  await decoder.whenIdle();
   return { messages, errors };
 }
 
@@ -59,28 +63,28 @@ describe("wire properties", () => {
     );
   });
 
-  it("random bytes only ever produce IPCErrors, from decodeMessage and the stream decoder", () => {
+  it("random bytes only ever produce IPCErrors, from decodeMessage and the stream decoder", async () => {
     const bytes = fc.oneof(
       fc.uint8Array({ maxLength: 200 }),
       // Random bytes behind a valid magic and version, to get past the first checks.
       fc.uint8Array({ minLength: 36, maxLength: 200 }).map((b) => Uint8Array.from([0x4e, 0x4f, 0x56, 0x41, 1, 0, ...b])),
     );
-    fc.assert(
-      fc.property(bytes, (b) => {
+    await fc.assert(
+      fc.asyncProperty(bytes, async (b) => {
         expect(outcome(() => decodeMessage(b, { maxMessageSize: 1024 }))).not.toBe("ok");
-        feed([b], 1024);
+        await feed([b], 1024);
       }),
       { numRuns: 500 },
     );
   });
 
-  it("every truncation of a valid frame is TruncatedMessage (and the stream decoder just waits)", () => {
-    fc.assert(
-      fc.property(messageArb, fc.nat(), (m, cut) => {
+  it("every truncation of a valid frame is TruncatedMessage (and the stream decoder just waits)", async () => {
+    await fc.assert(
+      fc.asyncProperty(messageArb, fc.nat(), async (m, cut) => {
         const f = encodeMessage(m);
         const n = cut % f.length;
         expect(outcome(() => decodeMessage(f.subarray(0, n)))).toBe("TruncatedMessage");
-        const { messages, errors } = feed([f.subarray(0, n)]);
+        const { messages, errors } = await feed([f.subarray(0, n)]);
         expect(messages).toEqual([]);
         expect(errors).toEqual([]);
       }),
@@ -88,23 +92,23 @@ describe("wire properties", () => {
     );
   });
 
-  it("a single-bit flip anywhere in a frame yields an IPCError, never another exception", () => {
-    fc.assert(
-      fc.property(messageArb, fc.nat(), fc.integer({ min: 0, max: 7 }), (m, at, bit) => {
+  it("a single-bit flip anywhere in a frame yields an IPCError, never another exception", async () => {
+    await fc.assert(
+      fc.asyncProperty(messageArb, fc.nat(), fc.integer({ min: 0, max: 7 }), async (m, at, bit) => {
         const f = Uint8Array.from(encodeMessage(m));
         f[at % f.length] ^= 1 << bit;
         const code = outcome(() => decodeMessage(f));
         // Flipping a bit of the CRC-covered frame can never yield a valid frame.
         expect(code).not.toBe("ok");
-        feed([f]);
+        await feed([f]);
       }),
       { numRuns: 400 },
     );
   });
 
-  it("after a flipped frame the stream decoder still delivers the frames that follow", () => {
-    fc.assert(
-      fc.property(messageArb, messageArb, fc.nat(), fc.integer({ min: 0, max: 7 }), (a, b, at, bit) => {
+  it("after a flipped frame the stream decoder still delivers the frames that follow", async () => {
+    await fc.assert(
+      fc.asyncProperty(messageArb, messageArb, fc.nat(), fc.integer({ min: 0, max: 7 }), async (a, b, at, bit) => {
         const bad = Uint8Array.from(encodeMessage(a));
         const pos = at % bad.length;
         bad[pos] ^= 1 << bit;
@@ -112,7 +116,7 @@ describe("wire properties", () => {
         // A flipped length may claim up to the limit: keep the stream flowing past that.
         const max = 2048;
         const more = Math.ceil((max + 40) / good.length) + 2;
-        const { messages, errors } = feed([bad, ...new Array<Uint8Array>(more).fill(good)], max);
+        const { messages, errors } = await feed([bad, ...new Array<Uint8Array>(more).fill(good)], max);
         expect(errors.length).toBeGreaterThan(0);
         if (pos === 4) {
           // The major version byte: the peer speaks another protocol, decoding stops (fatal).
@@ -127,12 +131,12 @@ describe("wire properties", () => {
     );
   });
 
-  it("chunked delivery split at every possible point decodes to the same frames", () => {
-    fc.assert(
-      fc.property(fc.array(messageArb, { minLength: 1, maxLength: 3 }), (ms) => {
+  it("chunked delivery split at every possible point decodes to the same frames", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(messageArb, { minLength: 1, maxLength: 3 }), async (ms) => {
         const all = Buffer.concat(ms.map((m) => encodeMessage(m)));
         for (let cut = 0; cut <= all.length; cut++) {
-          const { messages, errors } = feed([all.subarray(0, cut), all.subarray(cut)]);
+          const { messages, errors } = await feed([all.subarray(0, cut), all.subarray(cut)]);
           expect(errors).toEqual([]);
           expect(messages).toEqual(ms);
         }
@@ -141,9 +145,9 @@ describe("wire properties", () => {
     );
   });
 
-  it("random chunkings (many pieces) decode to the same frames", () => {
-    fc.assert(
-      fc.property(fc.array(messageArb, { minLength: 1, maxLength: 6 }), fc.array(fc.integer({ min: 1, max: 64 }), { minLength: 1 }), (ms, sizes) => {
+  it("random chunkings (many pieces) decode to the same frames", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(messageArb, { minLength: 1, maxLength: 6 }), fc.array(fc.integer({ min: 1, max: 64 }), { minLength: 1 }), async (ms, sizes) => {
         const all = Buffer.concat(ms.map((m) => encodeMessage(m)));
         const chunks: Uint8Array[] = [];
         for (let p = 0, i = 0; p < all.length; i++) {
@@ -151,7 +155,7 @@ describe("wire properties", () => {
           chunks.push(all.subarray(p, p + n));
           p += n;
         }
-        const { messages, errors } = feed(chunks);
+        const { messages, errors } = await feed(chunks);
         expect(errors).toEqual([]);
         expect(messages).toEqual(ms);
       }),
