@@ -9,15 +9,17 @@
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
-/** ECMAScript reserved words (strict mode, modules), plus names special as class members. */
-const RESERVED: ReadonlySet<string> = new Set([
+/** Words that cannot be a binding name in strict-mode ECMAScript modules. */
+export const ECMASCRIPT_RESERVED_WORDS: readonly string[] = [
   "arguments", "await", "break", "case", "catch", "class", "const", "continue", "debugger", "default",
   "delete", "do", "else", "enum", "eval", "export", "extends", "false", "finally", "for", "function",
   "if", "implements", "import", "in", "instanceof", "interface", "let", "new", "null", "package",
   "private", "protected", "public", "return", "static", "super", "switch", "this", "throw", "true",
   "try", "typeof", "var", "void", "while", "with", "yield",
-  "constructor", "__proto__",
-]);
+];
+
+/** The reserved words, plus names special as class members. */
+const RESERVED: ReadonlySet<string> = new Set([...ECMASCRIPT_RESERVED_WORDS, "constructor", "__proto__"]);
 
 /** Why `name` cannot be used as a TypeScript member name, or undefined when it can. */
 export function tsIdentifierProblem(name: string): string | undefined {

@@ -218,6 +218,11 @@ export function decodeCheckedFrame(b: Uint8Array, p: number, max: number): Messa
   }
   const start = p + HEADER_SIZE;
   const body = decodeBody(type, b, start, start + readU32(b, p + Offset.payloadLength), format, compression, max);
+  return headerMessage(b, p, type, format, compression, body);
+}
+
+/** The message of the frame at `b[p]`: its header fields around a decoded body. */
+function headerMessage(b: Uint8Array, p: number, type: Message["type"], format: PayloadFormat, compression: CompressionType, body: Message["body"]): Message {
   // readU64 copies through a scratch DataView: as fast as a DataView over `b`
   // and without creating one (a new DataView costs more than the three reads).
   return {
@@ -319,14 +324,5 @@ export async function decodeCheckedFrameAsync(b: Uint8Array, p: number, max: num
   const s = sectionStart(type, b, start, end);
   const plain = await decompressSectionAsync(b, s, end, compression, max);
   // The fixed fields come from the frame, the value from the decompressed bytes: no rebuilt copy.
-  const body = decodeBody(type, b, start, end, format, compression, max, plain);
-  return {
-    type,
-    messageId: readU64(b, p + Offset.messageId),
-    correlationId: readU64(b, p + Offset.correlationId),
-    timestampNs: readU64(b, p + Offset.timestampNs),
-    format,
-    compression,
-    body,
-  } as Message;
+  return headerMessage(b, p, type, format, compression, decodeBody(type, b, start, end, format, compression, max, plain));
 }

@@ -5,15 +5,12 @@
  * through here; property keys keep the wire name and are quoted when needed.
  */
 
+import { ECMASCRIPT_RESERVED_WORDS } from "../../targets/ts-identifier.js";
 import { RUNTIME_TYPE_SYMBOLS, RUNTIME_VALUE_SYMBOLS } from "./runtime-symbols.js";
 
 /** Words that cannot be a binding name in strict-mode TypeScript modules. */
 const RESERVED: ReadonlySet<string> = new Set([
-  "arguments", "await", "break", "case", "catch", "class", "const", "continue", "debugger", "default",
-  "delete", "do", "else", "enum", "eval", "export", "extends", "false", "finally", "for", "function",
-  "if", "implements", "import", "in", "instanceof", "interface", "let", "new", "null", "package",
-  "private", "protected", "public", "return", "static", "super", "switch", "this", "throw", "true",
-  "try", "typeof", "var", "void", "while", "with", "yield",
+  ...ECMASCRIPT_RESERVED_WORDS,
   // type names a declaration must not shadow in a generated file
   "any", "boolean", "never", "number", "object", "string", "symbol", "undefined", "unknown", "bigint",
   "Array", "Map", "Promise", "Uint8Array", "Error", "Record",
