@@ -303,6 +303,20 @@ function writeObject(o: Record<string, unknown>, p: number, depth: number): numb
   return p;
 }
 
+/**
+ * A Map key as the wire carries it: strings, bigints and safe integers as they
+ * are; a bool (`map<bool, V>`) and any other finite number (`map<f64, V>`) as
+ * its text, as the JSON encoder writes them, since decoders accept only str and
+ * integer keys (WIRE.md, value model) and msgpack would write such a number as
+ * a float.
+ */
+function mapKey(key: unknown): unknown {
+  const kt = typeof key;
+  if (kt === "string" || kt === "bigint" || (kt === "number" && Number.isSafeInteger(key))) return key;
+  if (kt === "boolean" || (kt === "number" && Number.isFinite(key))) return String(key);
+  throw new EncodeFailure(`map key ${kt === "number" ? String(key) : `of type ${key === null ? "null" : kt}`} (the peer accepts only string, integer, bool and finite number keys)`);
+}
+
 function writeMapInstance(m: Map<unknown, unknown>, p: number, depth: number): number {
   if (depth >= MAX_DEPTH) throw tooDeep();
   p = writeCount(m.size, p, 0x80, 0xde);
@@ -311,11 +325,7 @@ function writeMapInstance(m: Map<unknown, unknown>, p: number, depth: number): n
     for (const entry of m) {
       if (p < 0) return -1;
       key = entry[0];
-      const kt = typeof key;
-      if (kt !== "string" && kt !== "number" && kt !== "bigint") {
-        throw new EncodeFailure(`map key of type ${key === null ? "null" : kt} (the peer accepts only string and integer keys)`);
-      }
-      p = write(key, p, depth + 1);
+      p = write(mapKey(key), p, depth + 1);
       if (p >= 0) p = write(entry[1], p, depth + 1);
     }
   } catch (e) {

@@ -65,11 +65,11 @@ function taggedObject(entries: Iterable<readonly [string, unknown]>): Record<str
   return count === 1 && TAGS.has(onlyKey) ? { $o: out } : out;
 }
 
-/** A Map's entries with text keys (integers in decimal, as msgpack decoders give them). */
+/** A Map's entries with text keys (integers in decimal, as msgpack decoders give them; bools as "true"/"false"). */
 function* mapEntries(map: Map<unknown, unknown>): Generator<readonly [string, unknown]> {
   for (const [key, v] of map) {
     if (typeof key === "string") yield [key, v];
-    else if (typeof key === "bigint" || (typeof key === "number" && Number.isFinite(key))) yield [String(key), v];
+    else if (typeof key === "bigint" || typeof key === "boolean" || (typeof key === "number" && Number.isFinite(key))) yield [String(key), v];
     else throw new IPCError("SerializationError", `a map key of type ${typeof key} cannot be encoded as JSON`, { context: { format: "json" } });
   }
 }

@@ -11,6 +11,7 @@ import { compile, generate } from "../../../generator/index.js";
 import { importDbus } from "../../../generator/import/dbus.js";
 import { readDbusXml } from "../../../generator/import/dbus-xml.js";
 import { SchemaRegistry } from "../../../runtime/registry/index.js";
+import { decodeJsonValue, decodeMsgpackValue, encodeJsonValue, encodeMsgpackValue } from "../../../runtime/codec/index.js";
 import type { PayloadSchema } from "../../../runtime/rpc/stub-support.js";
 import { checkDbusXml } from "../support/real-tools.js";
 import { freshTempDir, tscStrict, writeFiles, writeRuntimeShim } from "../ts/helpers/generate.js";
@@ -101,6 +102,15 @@ ${Object.keys(keyTypes).map((t, i) => `    method M${i}(m: map<${t}, string>);`)
       expect(parsed.success ? [] : parsed.error.issues).toEqual([]);
       if (parsed.success) for (const [k, [key]] of Object.entries(typed)) expect([...parsed.data[`k_${k}`]!.keys()], k).toEqual([key]);
       expect(registry.check("keys.AllKeys", payload)).toBeNull();
+    }
+    // Sent as TypeScript holds them, through both codecs, every key type arrives as the same key.
+    for (const [name, roundTrip] of [
+      ["msgpack", (v: unknown) => { const b = encodeMsgpackValue(v); return decodeMsgpackValue(b, 0, b.length); }],
+      ["json", (v: unknown) => { const b = encodeJsonValue(v); return decodeJsonValue(b, 0, b.length); }],
+    ] as const) {
+      const parsed = mod.AllKeysSchema.safeParse(roundTrip(asMaps));
+      expect(parsed.success ? [] : parsed.error.issues, name).toEqual([]);
+      if (parsed.success) for (const [k, [key]] of Object.entries(typed)) expect([...parsed.data[`k_${k}`]!.keys()], `${name} ${k}`).toEqual([key]);
     }
     // Out-of-range and mistyped keys are refused by both.
     for (const [k, bad] of [["y", 256], ["u", -1], ["t", 2n ** 64n], ["b", 1], ["d", "x"], ["h", -1], ["o", "no/path"]] as const) {
