@@ -14,8 +14,9 @@
  * - Signals are Events whose `eventType` is `<iface>.<member>` and whose
  *   `data` is the argument array.
  * - Control messages use the reserved interface `@nova` (NIDL names cannot
- *   start with `@`): `@nova.subscribe` / `@nova.unsubscribe` (oneway,
- *   `[iface, member]`) and `@nova.cancel` (oneway, `[requestId as decimal string]`).
+ *   start with `@`): `@nova.subscribe` / `@nova.unsubscribe` (`[iface, member]`)
+ *   and `@nova.cancel` (`[requestId as decimal string]`). RpcClient sends them
+ *   oneway; sent without ONEWAY they get a reply like any request (rpc-server.ts).
  */
 import { IPCError } from "../errors.js";
 import type { ErrorDetails, EventMessage, PayloadFormat, RequestMessage, ResponseMessage } from "../wire/message.js";

@@ -7,9 +7,14 @@ import { decodeMsgpackValue, encodeMsgpackValue } from "../../runtime/codec/valu
 import { CANCEL, CONTROL_IFACE, FLAG_CALL_CHAIN, FLAG_ONEWAY, STATUS_ERROR, STATUS_OK, SUBSCRIBE, UNSUBSCRIBE } from "../../runtime/rpc/rpc-protocol.js";
 import { PROPERTY_CHANGED, PROPERTY_GET, PROPERTY_SET } from "../../runtime/rpc/contract.js";
 import { PRIMITIVES } from "../../generator/resolve/resolve-type.js";
+import { TRANSPORT_DEFAULTS } from "../../runtime/transport/types.js";
+import { decompressSection } from "../../runtime/codec/compression.js";
+import { codeOrOk } from "../helpers/ipc-error.js";
 import { ROOT } from "../transport/helpers.js";
 
 const read = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), "utf8");
+/** The text with every run of whitespace (line breaks included) as one space, for phrases that may wrap. */
+const flat = (path: string) => read(path).replace(/\s+/g, " ");
 const hex = (text: string) => Uint8Array.from(text.trim().split(/\s+/).map((b) => parseInt(b, 16)));
 
 /** The rows of the Markdown table that follows `heading` (first cells, backticks kept). */
@@ -29,8 +34,48 @@ function tableAfter(doc: string, heading: string): string[][] {
 describe("docs", () => {
   it("docs/errors.md has exactly one table row for every IPCError code", () => {
     const doc = read("docs/errors.md");
-    const rows = [...doc.matchAll(/^\| `([A-Za-z]+)` \|/gm)].map((m) => m[1]);
+    // The code tables come before "Error replies"; later tables list codes again, by when they are sent.
+    const catalogue = doc.slice(0, doc.indexOf("## Error replies"));
+    const rows = [...catalogue.matchAll(/^\| `([A-Za-z]+)` \|/gm)].map((m) => m[1]);
     expect([...rows].sort()).toEqual([...IPC_ERROR_CODES].sort());
+  });
+
+  it("every code docs/errors.md names in its error-reply and wire tables exists, and the wire table covers what the RPC layer itself sends", () => {
+    const doc = read("docs/errors.md");
+    const replies = tableAfter(doc, "## Error replies").map((row) => row[2]);
+    const wire = tableAfter(doc, "## Codes on the wire").map((row) => row[0]);
+    const named = [...replies, ...wire].flatMap((cell) => [...cell.matchAll(/`([A-Z][A-Za-z]+)`/g)].map((m) => m[1]));
+    expect(named.length).toBeGreaterThan(10);
+    for (const code of named) expect(IPC_ERROR_CODES, code).toContain(code);
+    // Codes raised by rpc-server.ts, rpc-protocol.ts and stub-support.ts themselves, and the decoder's codes for an intact frame.
+    const server = ["rpc-server.ts", "rpc-protocol.ts", "stub-support.ts", "remote-failure.ts"].map((f) => read(`runtime/rpc/${f}`)).join("\n");
+    const raised = new Set([...server.matchAll(/(?:IPCError\(|code: )"([A-Za-z]+)"/g)].map((m) => m[1]));
+    for (const code of ["DeserializationError", "MessageTooLarge", "UnsupportedVersion", "SerializationError"]) raised.add(code);
+    // Reported or used locally, never put in a Response (the doc says so below the table).
+    for (const code of ["ProtocolError", "ChannelClosed", "TimeoutExpired", "Cancelled", "HandlerAlreadyRegistered"]) raised.delete(code);
+    expect(raised.size).toBeGreaterThan(5);
+    for (const code of raised) expect(wire, code).toContain(`\`${code}\``);
+    for (const never of ["CorruptedMessage", "ProtocolError"]) expect(wire).not.toContain(`\`${never}\``);
+  });
+
+  it("the partial-frame limit and the zstd block rule in the docs are the code's", () => {
+    const limit = TRANSPORT_DEFAULTS.partialFrameTimeoutMs;
+    for (const path of ["idl/WIRE.md", "runtime/rpc/README.md"]) expect(flat(path), path).toContain(`\`partialFrameTimeoutMs\` (default ${limit} ms`);
+    expect(flat("docs/errors.md")).toContain(`\`partialFrameTimeoutMs\` (default ${limit / 1000} s)`);
+    // WIRE.md §6.3: "at most 64 + ⌈uncompressed length / 256⌉ blocks". At the boundary: n one-byte Raw blocks.
+    expect(flat("idl/WIRE.md")).toContain("at most 64 + ⌈uncompressed length / 256⌉ blocks");
+    const rawBlocks = (n: number): Uint8Array => {
+      const section = new Uint8Array(4 + 6 + n * 4);
+      new DataView(section.buffer).setUint32(0, n, true);
+      section.set([0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x58], 4); // magic, no content size, window descriptor
+      for (let i = 0; i < n; i++) section.set([(i === n - 1 ? 1 : 0) | (1 << 3), 0, 0, 0x41], 10 + i * 4);
+      return section;
+    };
+    const allowed = 64 + Math.ceil(65 / 256); // 65 blocks for 65 bytes
+    const ok = rawBlocks(allowed);
+    expect(Buffer.from(decompressSection(ok, 0, ok.length, "zstd", DEFAULT_MAX_MESSAGE_SIZE)).toString()).toBe("A".repeat(allowed));
+    const over = rawBlocks(allowed + 1);
+    expect(codeOrOk(() => decompressSection(over, 0, over.length, "zstd", DEFAULT_MAX_MESSAGE_SIZE))).toBe("DeserializationError");
   });
 
   it("idl/WIRE.md documents every header offset and the defaults the code uses", () => {

@@ -168,6 +168,24 @@ describe("the Python peer against real servers", () => {
       expect((demoResults[4].events[0] as unknown[])[0]).toBe("count");
     });
 
+    it("control requests sent without ONEWAY are answered (README \"Control requests\")", async () => {
+      const [subscribed, , events, unknown, badCancel, cancelNobody, unsubscribed] = await peer(store, format, [
+        call("@nova.subscribe", [STORE, "stored"]),
+        call(`${STORE}.put`, [`${format}-ctl`, "v"]),
+        { events: `${STORE}.stored`, count: 1 },
+        call("@nova.frobnicate", []),
+        call("@nova.cancel", ["012"]),
+        call("@nova.cancel", ["1"]),
+        call("@nova.unsubscribe", [STORE, "stored"]),
+      ]);
+      expect(subscribed).toEqual({ status: 0, value: null, error: null, format });
+      expect(events).toEqual({ events: [[`${format}-ctl`, "v"]], formats: [format] });
+      expect(unknown).toMatchObject({ status: 1, value: null, error: { code: "MethodNotFound" }, format });
+      expect(badCancel).toMatchObject({ status: 1, error: { code: "MessageValidationFailed" }, format });
+      expect(cancelNobody).toEqual({ status: 0, value: null, error: null, format });
+      expect(unsubscribed).toEqual({ status: 0, value: null, error: null, format });
+    });
+
     it("cancellation: no reply, and the handler is aborted with Cancelled", async () => {
       log.length = 0;
       const [cancelled, next] = await peer(store, format, [
