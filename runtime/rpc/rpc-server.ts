@@ -184,10 +184,14 @@ export class RpcServer implements RpcServerPort {
    * A Request whose header and CRC are intact but whose body is not: answered
    * with the decoder's error (DeserializationError, MessageTooLarge for a
    * section that would decompress past the limit, UnsupportedVersion for
-   * reserved flag bits), unless it says it is oneway.
+   * reserved flag bits), unless it says it is oneway. A Request whose header
+   * declares a payload over the limit is answered with MessageTooLarge too:
+   * its CRC cannot be checked, but a caller whose limit is larger than ours
+   * learns why at once instead of timing out (a corrupted id matches no call).
    */
   private onUndecodable(conn: Connection, error: IPCError, frame: SkippedFrame): void {
-    if (frame.messageId === 0n) return this.protocolError(conn, frame.messageId);
+    // An unverified header (an oversized frame) with id 0 may be noise met while resynchronising: no reply, no verdict.
+    if (frame.messageId === 0n) return frame.verified ? this.protocolError(conn, frame.messageId) : undefined;
     if (frame.requestFlags !== undefined && (frame.requestFlags & FLAG_ONEWAY) !== 0) return;
     if (conn.channel.closed) return;
     const details = { code: error.code, message: `the request could not be decoded: ${error.message}` };

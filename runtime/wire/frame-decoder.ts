@@ -42,7 +42,7 @@ import { scanGoodFrames } from "./frame-check.js";
 import { checkMaxMessageSize, decodeCheckedFrame, decodeCheckedFrameAsync, isCompressedFrame } from "./frame.js";
 import { hasMagic, isMagicPrefix } from "./header.js";
 import type { Message } from "./message.js";
-import { asIPCError, skippedFrame, type SkippedFrame } from "./skipped-frame.js";
+import { asIPCError, oversizedFrame, skippedFrame, type SkippedFrame } from "./skipped-frame.js";
 
 export type { SkippedFrame } from "./skipped-frame.js";
 
@@ -259,7 +259,7 @@ export class FrameDecoder {
       const len = readU32(b, p + Offset.payloadLength);
       if (len > max) {
         const err = new IPCError("MessageTooLarge", `payload length ${len} exceeds the limit ${max}`, { context: { payloadLength: len, limit: max } });
-        if (!this.#framingError(err)) return end;
+        if (!this.#framingError(err, oversizedFrame(b, p, len))) return end;
         if (this.#epoch !== epoch) return end;
         p += 1;
         continue;
@@ -374,15 +374,15 @@ export class FrameDecoder {
     this.#report(err, false);
   }
 
-  /** Reports a framing error; returns false when it was fatal. */
-  #framingError(err: IPCError): boolean {
+  /** Reports a framing error (with the frame's unverified header, when it has one); returns false when it was fatal. */
+  #framingError(err: IPCError, frame?: SkippedFrame): boolean {
     if (!this.#resyncAllowed) {
       this.#fatal(err);
       return false;
     }
     this.#resyncing = true;
     this.#resyncWork = 0;
-    this.#report(err, false);
+    this.#report(err, false, frame);
     return !this.#closed;
   }
 

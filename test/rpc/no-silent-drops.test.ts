@@ -108,6 +108,48 @@ describe("no silent drops, no stalls (unix)", () => {
     expect(p.received.filter((m) => m.type === "response" && m.format === "json")).toHaveLength(1);
   }, 30_000);
 
+  it("a Request whose header declares a payload over the limit gets MessageTooLarge with its id, and the connection resynchronises", async () => {
+    const p = await peer();
+    const limit = resolveChannelOptions({}).maxMessageSize;
+    for (const declared of [limit + 1, 0xffff_ffff]) {
+      const bad = id();
+      const header = Uint8Array.from(encodeMessage(request(bad, ECHO, ["x"])).subarray(0, 40));
+      new DataView(header.buffer).setUint32(32, declared, true);
+      p.write(header);
+      const reply = await p.response(bad);
+      expect({ declared, status: reply.body.status, code: reply.body.error?.code }).toEqual({ declared, status: 1, code: "MessageTooLarge" });
+      await echoes(p, `after ${declared}`);
+    }
+  });
+
+  it("a client fails a call whose Response header declares a payload over its limit at once", async () => {
+    const path = endpointIn(dir, "unix");
+    const server: Server = createServer((socket) => {
+      const decoder = new FrameDecoder({
+        onMessage: (m) => {
+          if (m.type !== "request") return;
+          const reply: Message = { type: "response", messageId: 7n, correlationId: m.messageId, timestampNs: 1n, body: { status: 0, value: 1, error: null, executionTimeUs: 0 } };
+          const header = Uint8Array.from(encodeMessage(reply).subarray(0, 40));
+          new DataView(header.buffer).setUint32(32, 0xffff_fff0, true);
+          socket.write(header);
+        },
+        onError: () => undefined,
+      });
+      socket.on("data", (c) => decoder.push(c));
+    });
+    await new Promise<void>((r) => server.listen(path, r));
+    const client = await connectRpc(path, { transport: "unix" });
+    try {
+      const started = performance.now();
+      expect(await settledCode(client.call(IFACE, "echo", [1], { timeoutMs: 5000 }))).toBe("MessageTooLarge");
+      expect(performance.now() - started).toBeLessThan(2000);
+      expect(client.pendingCalls).toBe(0);
+    } finally {
+      await client.close(false).catch(() => undefined);
+      await new Promise((r) => server.close(r));
+    }
+  });
+
   it("an undecodable oneway Request gets no reply, like every oneway request", async () => {
     const p = await peer();
     const bad = id();
