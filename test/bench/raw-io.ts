@@ -30,14 +30,19 @@ const READ_BUFFER_BYTES = 64 * 1024;
  */
 export type OnRecords = (bytes: Uint8Array, start: number, end: number, count: number) => void;
 
-/** The addon functions the baseline needs; throws when they are unavailable. */
-function addon(): { writeFd: (fd: number, buf: Uint8Array, start: number, end: number) => number; dupFd: (fd: number) => number } {
+type Addon = NonNullable<ReturnType<typeof nativeWrites>> & NonNullable<ReturnType<typeof nativeSockets>>;
+let resolved: Addon | undefined;
+
+/** The addon functions the baseline needs (resolved once); throws when they are unavailable. */
+function addon(): Addon {
+  if (resolved !== undefined) return resolved;
   const writes = nativeWrites();
   const sockets = nativeSockets();
   if (writes === undefined || sockets === undefined) {
     throw new Error("the raw baseline needs the native addon (npm run build:native) and NOVA_NO_NATIVE_WRITE/SOCKETS unset");
   }
-  return { writeFd: writes.writeFd, dupFd: sockets.dupFd };
+  resolved = { writeFd: (fd, buf, start, end) => writes.writeFd(fd, buf, start, end), dupFd: sockets.dupFd, peerCredentials: sockets.peerCredentials };
+  return resolved;
 }
 
 /**
