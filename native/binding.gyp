@@ -6,7 +6,6 @@
         "src/addon.cc",
         "src/errors.cc",
         "src/args.cc",
-        "src/memfd.cc",
         "src/fifo.cc",
         "src/sockets.cc",
         "src/frames.cc"

@@ -9,27 +9,23 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { IPCError } from "../runtime/errors.js";
 
-/** The raw shape of the addon's exports. Keep in sync with native/src/addon.cc. */
+/**
+ * The raw shape of the addon's exports at ABI {@link EXPECTED_ABI}. Keep in
+ * sync with native/src/addon.cc: every function here exists in any addon that
+ * loads, since {@link loadNative} refuses another ABI version.
+ */
 export interface NativeBinding {
   readonly abiVersion: number;
-  memfdCreate(name: string, sealable: boolean): number;
-  fdSize(fd: number): number;
-  closeFd(fd: number): void;
-  /** Added by the pipe transport; absent from an addon built before it. */
-  mkfifo?(path: string, mode: number): void;
-  /** Added for the unix listener; absent from an addon built before it. */
-  dupFd?(fd: number): number;
-  /** Added for the unix listener; absent from an addon built before it. */
-  peerCredentials?(fd: number): PeerCredentials;
-  /** One non-blocking write(2) (native/src/sockets.h); absent from an addon built before it. */
-  writeFd?(fd: number, buf: Uint8Array, start: number, end: number): number;
-  /** Batched frame checks (native/src/frames.h); absent from an addon built before them. */
-  scanFrames?(buf: Uint8Array, start: number, end: number, maxPayload: number): number;
-  /** See {@link NativeFrames.sealFrames}; absent from an addon built before it. */
-  sealFrames?(buf: Uint8Array, start: number, end: number): number;
+  mkfifo(path: string, mode: number): void;
+  dupFd(fd: number): number;
+  peerCredentials(fd: number): PeerCredentials;
+  writeFd(fd: number, buf: Uint8Array, start: number, end: number): number;
+  scanFrames(buf: Uint8Array, start: number, end: number, maxPayload: number): number;
+  sealFrames(buf: Uint8Array, start: number, end: number): number;
 }
 
-const EXPECTED_ABI = 1;
+/** The ABI version native/src/addon.cc reports (kAbiVersion); bumped with every change of its exports. */
+const EXPECTED_ABI = 2;
 let cached: NativeBinding | undefined;
 
 /** The package root: native/index.ts lives at <root>/native or <root>/dist/native. */
@@ -82,7 +78,7 @@ interface NativeErrorShape {
 }
 
 /** Wraps a native call so that failures become IPCErrors with errno/syscall context. */
-export function callNative<T>(what: string, fn: () => T): T {
+function callNative<T>(what: string, fn: () => T): T {
   try {
     return fn();
   } catch (cause) {
@@ -93,45 +89,19 @@ export function callNative<T>(what: string, fn: () => T): T {
   }
 }
 
-/** Creates an anonymous memory file (memfd_create(2)); returns its descriptor (close-on-exec). */
-export function memfdCreate(name: string, options: { sealable?: boolean } = {}): number {
-  if (typeof name !== "string" || name.length === 0 || name.length > 249 || name.includes("\0") || name.includes("/")) {
-    throw new IPCError("InvalidArgument", `memfdCreate: name must be 1..249 characters without "/" or NUL, got ${JSON.stringify(name)}`);
-  }
-  const native = loadNative();
-  return callNative("memfdCreate", () => native.memfdCreate(name, options.sealable ?? false));
-}
-
-/** The size in bytes of the file behind an open descriptor (fstat(2)). */
-export function fdSize(fd: number): number {
-  if (!Number.isInteger(fd) || fd < 0) throw new IPCError("InvalidArgument", `fdSize: fd must be a non-negative integer, got ${fd}`);
-  const native = loadNative();
-  return callNative("fdSize", () => native.fdSize(fd));
-}
-
-/** Closes a descriptor that the addon handed out. */
-export function closeFd(fd: number): void {
-  if (!Number.isInteger(fd) || fd < 0) throw new IPCError("InvalidArgument", `closeFd: fd must be a non-negative integer, got ${fd}`);
-  const native = loadNative();
-  callNative("closeFd", () => native.closeFd(fd));
-}
-
-/**
- * Creates a named pipe with mkfifo(3). Returns false when the loaded addon
- * predates this function (the caller falls back to the `mkfifo` binary).
- */
-export function mkfifo(path: string, mode: number): boolean {
+/** Creates a named pipe with mkfifo(3); throws an IPCError (InvalidArgument, or NativeError with errno). */
+export function mkfifo(path: string, mode: number): void {
   if (typeof path !== "string" || path.length === 0 || path.includes("\0")) {
     throw new IPCError("InvalidArgument", `mkfifo: path must be a non-empty string without NUL, got ${JSON.stringify(path)}`);
   }
+  if (!Number.isInteger(mode) || mode < 0 || mode > 0o7777) {
+    throw new IPCError("InvalidArgument", `mkfifo: mode must be an integer in 0..0o7777, got ${String(mode)}`);
+  }
   const native = loadNative();
-  const fn = native.mkfifo;
-  if (typeof fn !== "function") return false;
-  callNative("mkfifo", () => fn.call(native, path, mode));
-  return true;
+  callNative("mkfifo", () => native.mkfifo(path, mode));
 }
 
-/** Batched frame checks, or undefined when the addon (or this function) is unavailable. */
+/** The addon's batched frame checks (see {@link nativeFrames}). */
 export interface NativeFrames {
   /**
    * Walks frames from `start` and returns the offset of the first position
@@ -155,13 +125,12 @@ export interface NativeFrames {
 }
 
 /**
- * A getter for a group of optional addon functions, resolved on its first call
- * and cached: undefined when the addon is missing, fails to load, has another
- * ABI or predates the functions (`pick` returns undefined), or when the
- * environment variable `disableVar` is "1" (read on the first call). Never
- * throws and never logs: callers have a fallback.
+ * A getter for a group of addon functions, resolved on its first call and
+ * cached: undefined when the addon is missing, fails to load or has another
+ * ABI, or when the environment variable `disableVar` is "1" (read on the
+ * first call). Never throws and never logs: callers have a fallback.
  */
-function optionalFunctions<T>(disableVar: string, pick: (binding: NativeBinding) => T | undefined): () => T | undefined {
+function optionalFunctions<T>(disableVar: string, pick: (binding: NativeBinding) => T): () => T | undefined {
   let resolved = false;
   let value: T | undefined;
   return () => {
@@ -185,9 +154,7 @@ function optionalFunctions<T>(disableVar: string, pick: (binding: NativeBinding)
  * plain TypeError/RangeError, not an IPCError. No alignment of `buf` or of
  * any frame is assumed.
  */
-export const nativeFrames: () => NativeFrames | undefined = optionalFunctions("NOVA_NO_NATIVE_FRAMES", ({ scanFrames, sealFrames }) =>
-  typeof scanFrames === "function" && typeof sealFrames === "function" ? { scanFrames, sealFrames } : undefined,
-);
+export const nativeFrames: () => NativeFrames | undefined = optionalFunctions("NOVA_NO_NATIVE_FRAMES", ({ scanFrames, sealFrames }) => ({ scanFrames, sealFrames }));
 
 /** Credentials of the process at the other end of a Unix socket, as the kernel recorded them at connect time. */
 export interface PeerCredentials {
@@ -196,7 +163,10 @@ export interface PeerCredentials {
   readonly gid: number;
 }
 
-/** The socket functions of the addon, or undefined when it (or they) are unavailable; never throws. */
+/**
+ * The addon's socket functions (see {@link nativeSockets}). A descriptor that
+ * is not a number holding an integer in 0..2147483647 is a TypeError.
+ */
 export interface NativeSockets {
   /** A close-on-exec duplicate of `fd` (fcntl F_DUPFD_CLOEXEC); throws a plain Error with errno/syscall. */
   dupFd(fd: number): number;
@@ -209,16 +179,18 @@ export interface NativeSockets {
  * `NOVA_NO_NATIVE_SOCKETS=1` disables them (listeners then keep Node's
  * sockets; for tests of that path).
  */
-export const nativeSockets: () => NativeSockets | undefined = optionalFunctions("NOVA_NO_NATIVE_SOCKETS", ({ dupFd, peerCredentials }) =>
-  typeof dupFd === "function" && typeof peerCredentials === "function" ? { dupFd, peerCredentials } : undefined,
-);
+export const nativeSockets: () => NativeSockets | undefined = optionalFunctions("NOVA_NO_NATIVE_SOCKETS", ({ dupFd, peerCredentials }) => ({ dupFd, peerCredentials }));
 
-/** The addon's direct write, or undefined when it is unavailable; never throws. */
+/** The addon's direct write (see {@link nativeWrites}). */
 export interface NativeWrites {
   /**
-   * One write(2) of `buf[start, end)` to `fd` (retried on EINTR only): the
-   * number of bytes the kernel took, or -errno (-EAGAIN: none, the socket's
-   * buffer is full). Throws TypeError/RangeError for bad arguments only.
+   * One non-blocking write of `buf[start, end)` to `fd` (retried on EINTR
+   * only): send(2) with MSG_NOSIGNAL on a socket, so a vanished peer is
+   * -EPIPE and never a SIGPIPE; write(2) on a FIFO, where Node's default
+   * SIGPIPE disposition (ignore) does the same. Returns the number of bytes
+   * the kernel took, or -errno (-EAGAIN: none, the buffer is full). Throws
+   * TypeError (fd not an integer in 0..2147483647, buf not a Uint8Array) or
+   * RangeError (start/end outside the buffer) for bad arguments only.
    */
   writeFd(fd: number, buf: Uint8Array, start: number, end: number): number;
 }
@@ -228,6 +200,4 @@ export interface NativeWrites {
  * `NOVA_NO_NATIVE_WRITE=1` disables it (channels then write through Node's
  * Writable stream only; for tests and benchmarks of that path).
  */
-export const nativeWrites: () => NativeWrites | undefined = optionalFunctions("NOVA_NO_NATIVE_WRITE", ({ writeFd }) =>
-  typeof writeFd === "function" ? { writeFd } : undefined,
-);
+export const nativeWrites: () => NativeWrites | undefined = optionalFunctions("NOVA_NO_NATIVE_WRITE", ({ writeFd }) => ({ writeFd }));

@@ -1,5 +1,6 @@
 #include "args.h"
 
+#include <climits>
 #include <cmath>
 #include <string>
 
@@ -34,6 +35,33 @@ bool GetInteger(Napi::Env env, const Napi::CallbackInfo& info, size_t index, con
   }
   *out = v;
   return true;
+}
+
+bool GetFd(Napi::Env env, const Napi::CallbackInfo& info, size_t index, const char* fn, int* out) {
+  // Only a JS number: a bigint, string or object is never converted. The range
+  // test is written so that NaN fails it; floor() rejects fractions and
+  // infinities fail the range. -0 passes as descriptor 0.
+  if (info.Length() > index && info[index].IsNumber()) {
+    const double v = info[index].As<Napi::Number>().DoubleValue();
+    if (v >= 0 && v <= static_cast<double>(INT_MAX) && std::floor(v) == v) {
+      *out = static_cast<int>(v);
+      return true;
+    }
+  }
+  Napi::TypeError::New(env, std::string(fn) + ": fd must be an integer in 0..2147483647").ThrowAsJavaScriptException();
+  return false;
+}
+
+bool GetPath(Napi::Env env, const Napi::CallbackInfo& info, size_t index, const char* fn, const char* name, std::string* out) {
+  if (info.Length() > index && info[index].IsString()) {
+    std::string path = info[index].As<Napi::String>().Utf8Value();
+    if (path.find('\0') == std::string::npos) {
+      *out = std::move(path);
+      return true;
+    }
+  }
+  Napi::TypeError::New(env, std::string(fn) + ": " + name + " must be a string without NUL").ThrowAsJavaScriptException();
+  return false;
 }
 
 }  // namespace nova

@@ -6,19 +6,17 @@
 #include <cerrno>
 #include <string>
 
+#include "args.h"
 #include "errors.h"
 
 namespace nova {
 
 Napi::Value Mkfifo(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 2 || !info[0].IsString() || !info[1].IsNumber()) {
-    Napi::TypeError::New(env, "mkfifo(path, mode): path must be a string and mode a number").ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
-  std::string path = info[0].As<Napi::String>().Utf8Value();
-  mode_t mode = static_cast<mode_t>(info[1].As<Napi::Number>().Uint32Value() & 07777);
-  if (mkfifo(path.c_str(), mode) != 0) ThrowSyscallError(env, "mkfifo", errno);
+  std::string path;
+  double mode = 0;
+  if (!GetPath(env, info, 0, "mkfifo", "path", &path) || !GetInteger(env, info, 1, "mkfifo", "mode", 07777, &mode)) return env.Undefined();
+  if (mkfifo(path.c_str(), static_cast<mode_t>(mode)) != 0) ThrowSyscallError(env, "mkfifo", errno);
   return env.Undefined();
 }
 

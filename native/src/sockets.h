@@ -12,12 +12,14 @@ Napi::Value DupFd(const Napi::CallbackInfo& info);
 // recorded for the peer of a connected Unix socket (getsockopt SO_PEERCRED).
 Napi::Value PeerCredentials(const Napi::CallbackInfo& info);
 
-// writeFd(fd, buf, start, end): number — one write(2) of buf[start, end) to a
-// descriptor Node has made non-blocking (a socket's or FIFO's), retried on
-// EINTR only. Returns the bytes the kernel took (possibly fewer than asked),
-// or -errno (e.g. -EAGAIN when it took none). Lets a channel hand a batch to
-// the kernel without Node's Writable stream and write request per write,
-// when nothing is queued in that stream (transport/direct-writer.ts).
+// writeFd(fd, buf, start, end): number — one non-blocking write of
+// buf[start, end) to a socket or FIFO descriptor, retried on EINTR only:
+// send(MSG_NOSIGNAL | MSG_DONTWAIT) on a socket, write(2) on anything else
+// (send() said ENOTSOCK; Node makes FIFO descriptors non-blocking). Returns the
+// bytes the kernel took (possibly fewer than asked), or -errno (-EAGAIN when it
+// took none, -EPIPE when the peer is gone). Lets a channel hand a batch to the
+// kernel without Node's Writable stream and write request per write, when
+// nothing is queued in that stream (transport/direct-writer.ts).
 Napi::Value WriteFd(const Napi::CallbackInfo& info);
 
 }  // namespace nova

@@ -2,8 +2,10 @@
  * Codec and frame metrics (issue 2): encode/decode throughput of small
  * (~100 B) and large (~100 KB) msgpack messages with header and CRC, the
  * streaming decoder's rate for 64-byte-payload frames in 64 KiB chunks, and
- * the plain-JSON baseline measured in the same run.
+ * baselines measured in the same run: plain JSON, and msgpackr's pack/unpack
+ * of the same messages (baseline_msgpackr_*).
  */
+import { Packr } from "msgpackr";
 import { decodeMessage, encodeMessage } from "../../runtime/wire/frame.js";
 import { FrameDecoder } from "../../runtime/wire/frame-decoder.js";
 import { FrameWriter } from "../../runtime/wire/frame-writer.js";
@@ -54,6 +56,43 @@ export function frame64(seq: number): Buffer {
 
 function jsonForm(m: RequestMessage): unknown {
   return { type: m.type, messageId: String(m.messageId), correlationId: String(m.correlationId), timestampNs: String(m.timestampNs), body: m.body };
+}
+
+/**
+ * The msgpackr baseline: msgpackr, configured as our codec's reference
+ * (runtime/codec/msgpack-encoder.ts: no records, bigints as int64, decoded
+ * binaries copied), packing and unpacking each whole message object, the
+ * same values the codec_* figures encode into frames. MB/s count msgpackr's
+ * own output bytes; msgs/s compare directly with codec_*_small_msgs_per_s.
+ */
+export function msgpackrBaseline(t: { warmupMs: number; measureMs: number; rounds: number }, log: (line: string) => void = () => undefined): Record<string, number> {
+  const packr = new Packr({ useRecords: false, mapsAsObjects: true, int64AsType: "bigint", copyBuffers: true, moreTypes: false });
+  const smalls = Array.from({ length: 256 }, (_, i) => smallMessage(i));
+  const packedSmalls = smalls.map((m) => Uint8Array.from(packr.pack(m)));
+  const smallBytes = packedSmalls.reduce((n, b) => n + b.length, 0) / packedSmalls.length;
+  const large = largeMessage();
+  const packedLarge = Uint8Array.from(packr.pack(large));
+  log(`  msgpackr: small message ${smallBytes.toFixed(0)} B, large ${packedLarge.length} B`);
+  const encSmall = measureThroughput((n) => {
+    for (let i = 0; i < n; i++) consume(packr.pack(smalls[i & 255]));
+  }, t);
+  const decSmall = measureThroughput((n) => {
+    for (let i = 0; i < n; i++) consume(packr.unpack(packedSmalls[i & 255]));
+  }, t);
+  const encLarge = measureThroughput((n) => {
+    for (let i = 0; i < n; i++) consume(packr.pack(large));
+  }, t);
+  const decLarge = measureThroughput((n) => {
+    for (let i = 0; i < n; i++) consume(packr.unpack(packedLarge));
+  }, t);
+  return {
+    baseline_msgpackr_encode_small_mb_s: mbPerSec(smallBytes, encSmall.opsPerSec),
+    baseline_msgpackr_decode_small_mb_s: mbPerSec(smallBytes, decSmall.opsPerSec),
+    baseline_msgpackr_encode_large_mb_s: mbPerSec(packedLarge.length, encLarge.opsPerSec),
+    baseline_msgpackr_decode_large_mb_s: mbPerSec(packedLarge.length, decLarge.opsPerSec),
+    baseline_msgpackr_encode_small_msgs_per_s: encSmall.opsPerSec,
+    baseline_msgpackr_decode_small_msgs_per_s: decSmall.opsPerSec,
+  };
 }
 
 function codecMetrics(ctx: BenchContext): Record<string, number> {
@@ -137,6 +176,6 @@ export const codecSuite: BenchSuite = {
   name: "codec",
   async run(ctx) {
     const frame = frameDecoderMetrics(ctx);
-    return { ...codecMetrics(ctx), ...frame };
+    return { ...codecMetrics(ctx), ...msgpackrBaseline(timing(ctx), (line) => ctx.log(line)), ...frame };
   },
 };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { mbPerSec, measureLatency, measureThroughput, round } from "./harness.js";
-import { frame64, largeMessage, smallMessage } from "./codec-suite.js";
+import { frame64, largeMessage, msgpackrBaseline, smallMessage } from "./codec-suite.js";
 import { encodeMessage } from "../../runtime/wire/frame.js";
 
 describe("bench harness", () => {
@@ -39,5 +39,25 @@ describe("bench harness", () => {
     const large = encodeMessage(largeMessage()).length;
     expect(large).toBeGreaterThan(95_000);
     expect(large).toBeLessThan(105_000);
+  });
+
+  it("reports msgpackr's figures beside ours, from real pack/unpack of the same messages", () => {
+    const lines: string[] = [];
+    const m = msgpackrBaseline({ warmupMs: 2, measureMs: 10, rounds: 2 }, (l) => lines.push(l));
+    expect(Object.keys(m).sort()).toEqual([
+      "baseline_msgpackr_decode_large_mb_s",
+      "baseline_msgpackr_decode_small_mb_s",
+      "baseline_msgpackr_decode_small_msgs_per_s",
+      "baseline_msgpackr_encode_large_mb_s",
+      "baseline_msgpackr_encode_small_mb_s",
+      "baseline_msgpackr_encode_small_msgs_per_s",
+    ]);
+    for (const v of Object.values(m)) expect(v).toBeGreaterThan(0);
+    // The sizes it divides by: msgpackr's own bytes for the ~100 B and ~100 KB messages.
+    const [, small, large] = /small message (\d+) B, large (\d+) B/.exec(lines[0]) ?? [];
+    expect(Number(small)).toBeGreaterThan(80);
+    expect(Number(small)).toBeLessThan(200);
+    expect(Number(large)).toBeGreaterThan(95_000);
+    expect(Number(large)).toBeLessThan(105_000);
   });
 });

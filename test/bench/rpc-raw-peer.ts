@@ -1,6 +1,8 @@
 /**
- * The raw baseline peer: plain node:net over a Unix socket with a 4-byte
- * little-endian length prefix, no NOVA framing at all.
+ * The raw baseline peer: a Unix socket read and written exactly as our
+ * transport does it (./raw-io.ts: `onread` into a reused buffer, direct
+ * writes from the addon), with a 4-byte little-endian length prefix and no
+ * NOVA framing, codec or RPC at all.
  *
  *   node dist/test/bench/rpc-raw-peer.js echo <path>   # echoes every record
  *   node dist/test/bench/rpc-raw-peer.js sink <path>   # counts records; an empty
@@ -8,24 +10,36 @@
  *
  * Prints `ready <pid>` when listening; stopped by PID.
  */
-import { createServer, type Socket } from "node:net";
 import { unlinkSync } from "node:fs";
+import type { Socket } from "node:net";
+import { listenRecords, writeRecords, type OnRecords } from "./raw-io.js";
 
-/** Splits length-prefixed records out of a byte stream. */
-function records(socket: Socket, onRecord: (body: Buffer, whole: Buffer) => void): void {
-  let pending: Buffer | undefined;
-  socket.on("data", (chunk: Buffer) => {
-    let buf = pending ? Buffer.concat([pending, chunk]) : chunk;
-    let off = 0;
-    while (buf.length - off >= 4) {
-      const n = buf.readUInt32LE(off);
-      if (buf.length - off < 4 + n) break;
-      onRecord(buf.subarray(off + 4, off + 4 + n), buf.subarray(off, off + 4 + n));
-      off += 4 + n;
+/** Sends every run of records back as it came, with one write. */
+function echo(socket: Socket): OnRecords {
+  return (bytes, start, end) => void writeRecords(socket, bytes, start, end);
+}
+
+/** Counts records; an empty one is answered with the count and the time since the first. */
+function sink(socket: Socket): OnRecords {
+  let count = 0;
+  let first = 0n;
+  const answer = Buffer.alloc(20);
+  return (bytes, start, end) => {
+    for (let p = start; p < end; ) {
+      const len = (bytes[p] | (bytes[p + 1] << 8) | (bytes[p + 2] << 16) | (bytes[p + 3] << 24)) >>> 0;
+      p += 4 + len;
+      if (len !== 0) {
+        if (count === 0) first = process.hrtime.bigint();
+        count++;
+        continue;
+      }
+      answer.writeUInt32LE(16, 0);
+      answer.writeDoubleLE(count, 4);
+      answer.writeDoubleLE(Number(process.hrtime.bigint() - first), 12);
+      writeRecords(socket, answer, 0, answer.length);
+      count = 0;
     }
-    pending = off < buf.length ? buf.subarray(off) : undefined;
-    buf = Buffer.alloc(0);
-  });
+  };
 }
 
 function main(): void {
@@ -39,28 +53,7 @@ function main(): void {
   } catch {
     // not there
   }
-  const server = createServer((socket) => {
-    if (mode === "echo") {
-      records(socket, (_body, whole) => socket.write(whole));
-      return;
-    }
-    let count = 0;
-    let first = 0n;
-    records(socket, (body) => {
-      if (body.length === 0) {
-        const out = Buffer.alloc(20);
-        out.writeUInt32LE(16, 0);
-        out.writeDoubleLE(count, 4);
-        out.writeDoubleLE(Number(process.hrtime.bigint() - first), 12);
-        socket.write(out);
-        count = 0;
-        return;
-      }
-      if (count === 0) first = process.hrtime.bigint();
-      count++;
-    });
-  });
-  server.listen(path, () => process.stdout.write(`ready ${process.pid}\n`));
+  listenRecords(path, mode === "echo" ? echo : sink, () => process.stdout.write(`ready ${process.pid}\n`));
   process.on("SIGTERM", () => process.exit(0));
 }
 

@@ -12,8 +12,10 @@
  *   NOVA framing (header, CRC, body), counted and timed by the receiver; steady
  *   state (warm-up until the rate stops rising), median of three runs, like its baseline.
  * - conn_1000_ok: 1 when 1,000 concurrent clients each completed a call.
- * - baseline_raw_uds_rtt_p50_us / _p95_us / baseline_raw_uds_msgs_per_s_64b: plain
- *   node:net, 4-byte length prefix, no NOVA framing.
+ * - baseline_raw_uds_rtt_p50_us / _p95_us / baseline_raw_uds_msgs_per_s_64b: the
+ *   same socket I/O as our transport (./raw-io.ts: reads through `onread` into a
+ *   reused buffer, direct writes from the addon), a 4-byte length prefix, no
+ *   NOVA framing, codec or RPC: the ratios measure only what those layers add.
  * - baseline_dbus_next_rtt_p95_us: dbus-next Echo through a private dbus-daemon.
  *
  * The four round-trip series (raw, RPC/unix, RPC/pipe, dbus-next) run in a
@@ -22,7 +24,7 @@
  * machine, which comes in bursts of a fraction of a second, hits each series
  * alike and their ratios hold.
  */
-import { connect as netConnect, type Socket } from "node:net";
+import type { Socket } from "node:net";
 import { join } from "node:path";
 import dbus from "dbus-next";
 import { connectRpc } from "../../runtime/rpc/connect.js";
@@ -31,6 +33,7 @@ import { createChannel } from "../../runtime/transport/create-channel.js";
 import type { EventMessage, Message } from "../../runtime/wire/message.js";
 import { benchDir, startPeer, startPrivateBus } from "./rpc-bench-procs.js";
 import { DBUS_ECHO } from "./rpc-dbus-peer.js";
+import { connectRecords, writeRecords } from "./raw-io.js";
 import type { BenchSuite } from "./harness.js";
 import { CalculatorClient } from "../../examples/demo/generated/org.novade.demo.js";
 
@@ -92,8 +95,7 @@ async function roundTrips(
     const dbusConn = dbus.sessionBus({ busAddress: bus.address });
     const object = await dbusConn.getProxyObject(DBUS_ECHO.name, DBUS_ECHO.path);
     const dbusEcho = object.getInterface(DBUS_ECHO.iface) as unknown as { Echo(text: string): Promise<string> };
-    const socket = await rawSocket(rawPath);
-    const raw = rawClient(socket);
+    const raw = await rawClient(rawPath);
     const record = Buffer.alloc(4 + 64, 1);
     record.writeUInt32LE(64, 0);
     const udsClient = await connectRpc(join(dir, "rtt.unix"), { transport: "unix" });
@@ -109,7 +111,7 @@ async function roundTrips(
       ],
       ROUNDS,
     );
-    socket.destroy();
+    raw.socket.destroy();
     dbusConn.disconnect();
     await udsClient.close(false);
     await pipeClient.close(false);
@@ -199,46 +201,47 @@ async function novaMessagesPerSecond(dir: string, count: number, log: (line: str
   }
 }
 
-/** Length-prefixed records on a raw socket: sends one, resolves on the next whole record back. */
-function rawClient(socket: Socket): { roundTrip(record: Buffer): Promise<Buffer> } {
-  let pending: Buffer | undefined;
-  let waiter: ((b: Buffer) => void) | undefined;
-  socket.on("data", (chunk: Buffer) => {
-    const buf = pending ? Buffer.concat([pending, chunk]) : chunk;
-    let off = 0;
-    while (buf.length - off >= 4) {
-      const n = buf.readUInt32LE(off);
-      if (buf.length - off < 4 + n) break;
-      const body = buf.subarray(off + 4, off + 4 + n);
-      off += 4 + n;
-      waiter?.(body);
-    }
-    pending = off < buf.length ? buf.subarray(off) : undefined;
-  });
-  return {
-    roundTrip: (record) =>
-      new Promise<Buffer>((resolve) => {
-        waiter = resolve;
-        socket.write(record);
-      }),
-  };
+/** The raw baseline's client end (./raw-io.ts): one record out, the next whole record back. */
+interface RawClient {
+  readonly socket: Socket;
+  /** Sends `record` (a length-prefixed record) and resolves when a whole record comes back. */
+  roundTrip(record: Uint8Array): Promise<void>;
+  /** Like roundTrip, resolving with a copy of the reply's body. */
+  ask(record: Uint8Array): Promise<Buffer>;
 }
 
-async function rawSocket(path: string): Promise<Socket> {
-  const socket = netConnect(path);
-  await new Promise<void>((resolve, reject) => {
-    socket.once("connect", resolve);
-    socket.once("error", reject);
+async function rawClient(path: string): Promise<RawClient> {
+  let waiter: ((bytes: Uint8Array, start: number, end: number) => void) | undefined;
+  const socket = await connectRecords(path, (bytes, start, end) => {
+    for (let p = start; p < end; ) {
+      const next = p + 4 + ((bytes[p] | (bytes[p + 1] << 8) | (bytes[p + 2] << 16) | (bytes[p + 3] << 24)) >>> 0);
+      const w = waiter;
+      waiter = undefined;
+      w?.(bytes, p, next);
+      p = next;
+    }
   });
-  return socket;
+  return {
+    socket,
+    roundTrip: (record) =>
+      new Promise<void>((resolve) => {
+        waiter = () => resolve();
+        writeRecords(socket, record, 0, record.length);
+      }),
+    ask: (record) =>
+      new Promise<Buffer>((resolve) => {
+        waiter = (bytes, start, end) => resolve(Buffer.from(bytes.subarray(start + 4, end)));
+        writeRecords(socket, record, 0, record.length);
+      }),
+  };
 }
 
 async function rawMessagesPerSecond(dir: string, count: number, log: (line: string) => void): Promise<number> {
   const path = join(dir, "raw-sink.sock");
   const peer = await startPeer("./rpc-raw-peer.js", ["sink", path]);
   try {
-    const socket = await rawSocket(path);
-    const client = rawClient(socket);
+    const client = await rawClient(path);
+    const { socket } = client;
     const perChunk = 1024;
     const chunk = Buffer.alloc(perChunk * 68, 7);
     for (let i = 0; i < perChunk; i++) chunk.writeUInt32LE(64, i * 68);
@@ -246,9 +249,9 @@ async function rawMessagesPerSecond(dir: string, count: number, log: (line: stri
     const once = async (n: number): Promise<number> => {
       for (let sent = 0; sent < n; sent += perChunk) {
         const part = n - sent >= perChunk ? chunk : chunk.subarray(0, (n - sent) * 68);
-        if (!socket.write(part)) await new Promise((resolve) => socket.once("drain", resolve));
+        if (!writeRecords(socket, part, 0, part.length)) await new Promise((resolve) => socket.once("drain", resolve));
       }
-      const answer = await client.roundTrip(end);
+      const answer = await client.ask(end);
       const received = answer.readDoubleLE(0);
       if (received !== n) throw new Error(`raw sink received ${received} of ${n} records`);
       return received / (answer.readDoubleLE(8) / 1e9);
@@ -288,7 +291,7 @@ export async function runRpcBench(options: RpcBenchOptions = {}): Promise<Record
   try {
     const rttCalls = quick ? 10_000 : 50_000;
     const dbusCalls = quick ? 3000 : 10_000;
-    log(`rpc: round trips in interleaved rounds: raw node:net ${rttCalls}, RPC/unix ${rttCalls}, RPC/pipe ${rttCalls / 2}, dbus-next ${dbusCalls}`);
+    log(`rpc: round trips in interleaved rounds: raw socket ${rttCalls}, RPC/unix ${rttCalls}, RPC/pipe ${rttCalls / 2}, dbus-next ${dbusCalls}`);
     const rtt = await roundTrips(dir, rttCalls, dbusCalls);
     metrics.baseline_raw_uds_rtt_p50_us = quantile(rtt.raw, 0.5);
     metrics.baseline_raw_uds_rtt_p95_us = quantile(rtt.raw, 0.95);

@@ -2,14 +2,48 @@
  * `npm run bench -- [--quick] [--json FILE] [--suite NAME ...]`
  *
  * Runs the suites of test/bench/suites.ts, prints a table on stdout and, with
- * --json, writes {"node": ..., "cpu": ..., "metrics": {name: number}}. A suite
+ * --json, writes a {@link BenchRecord}: the figures the README cites are
+ * committed as such files under docs/bench/ (docs/bench/README.md). A suite
  * that fails is reported and the others still run; the exit code is then 1.
  */
+import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import * as os from "node:os";
 import { parseArgs } from "node:util";
 import { round, type BenchContext } from "./harness.js";
 import { suites } from "./suites.js";
+
+/** What `--json FILE` writes. */
+export interface BenchRecord {
+  node: string;
+  cpu: string;
+  cpus: number;
+  quick: boolean;
+  /** ISO 8601 UTC start and end of the run. */
+  startedAt: string;
+  endedAt: string;
+  /** `git rev-parse HEAD` and whether tracked files differed from it ("unknown" outside a git checkout). */
+  commit: string;
+  dirty: boolean;
+  /** os.loadavg() (1, 5, 15 minutes) at the start and the end: the machine is shared. */
+  loadavgStart: number[];
+  loadavgEnd: number[];
+  suites: string[];
+  metrics: Record<string, number>;
+}
+
+/** The checked-out commit, and whether tracked files differ from it. */
+function gitState(): { commit: string; dirty: boolean } {
+  try {
+    const commit = execFileSync("git", ["rev-parse", "HEAD"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    const status = execFileSync("git", ["status", "--porcelain", "--untracked-files=no"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+    return { commit, dirty: status.trim().length > 0 };
+  } catch {
+    return { commit: "unknown", dirty: false };
+  }
+}
+
+const loadavg = (): number[] => os.loadavg().map((l) => Number(l.toFixed(2)));
 
 function usage(message: string): never {
   process.stderr.write(`${message}\nusage: npm run bench -- [--quick] [--json FILE] [--suite NAME]...\n`);
@@ -37,6 +71,9 @@ async function main(): Promise<number> {
   const rows: [string, string, string][] = [];
   let failed = 0;
   const started = performance.now();
+  const startedAt = new Date().toISOString();
+  const loadavgStart = loadavg();
+  ctx.log(`load average ${loadavgStart.join(", ")}`);
   for (const suite of selected) {
     ctx.log(`# ${suite.name}${ctx.quick ? " (quick)" : ""}`);
     const t = performance.now();
@@ -63,7 +100,20 @@ async function main(): Promise<number> {
   process.stdout.write(`total ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
 
   if (args.json !== undefined) {
-    writeFileSync(args.json, `${JSON.stringify({ node: process.version, cpu, metrics }, null, 2)}\n`);
+    const record: BenchRecord = {
+      node: process.version,
+      cpu,
+      cpus: os.cpus().length,
+      quick: ctx.quick,
+      startedAt,
+      endedAt: new Date().toISOString(),
+      ...gitState(),
+      loadavgStart,
+      loadavgEnd: loadavg(),
+      suites: selected.map((s) => s.name),
+      metrics,
+    };
+    writeFileSync(args.json, `${JSON.stringify(record, null, 2)}\n`);
     ctx.log(`wrote ${args.json}`);
   }
   return failed === 0 ? 0 : 1;

@@ -1,36 +1,54 @@
+/**
+ * The addon as a whole: its ABI version and the exact set of functions it
+ * exports (nothing that no caller uses), and the façade's own checks.
+ */
+import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { closeFd, fdSize, loadNative, memfdCreate } from "../../native/index.js";
+import { loadNative, mkfifo } from "../../native/index.js";
 import { IPCError } from "../../runtime/errors.js";
-import { ftruncateSync, writeSync } from "node:fs";
 
 describe("native addon", () => {
-  it("loads with the expected ABI", () => {
-    expect(loadNative().abiVersion).toBe(1);
+  it("loads with ABI 2 (the version without memfd and with checked descriptors)", () => {
+    expect(loadNative().abiVersion).toBe(2);
   });
 
-  it("creates a memfd that can be sized, written and closed", () => {
-    const fd = memfdCreate("nova-test", { sealable: true });
-    expect(fd).toBeGreaterThan(2);
-    expect(fdSize(fd)).toBe(0);
-    ftruncateSync(fd, 4096);
-    expect(fdSize(fd)).toBe(4096);
-    writeSync(fd, Buffer.from("hello"), 0, 5, 0);
-    expect(fdSize(fd)).toBe(4096);
-    closeFd(fd);
-    // a closed descriptor surfaces errno/syscall through IPCError
+  it("exports exactly the functions the runtime uses", () => {
+    // memfdCreate, fdSize and closeFd went with ABI 2: only their own test called them,
+    // and closeFd could close any descriptor of the process.
+    expect(Object.keys(loadNative()).sort()).toEqual(["abiVersion", "dupFd", "mkfifo", "peerCredentials", "scanFrames", "sealFrames", "writeFd"]);
+  });
+
+  it("creates a FIFO through the façade, and reports a failing mkfifo(3) as an IPCError with errno", () => {
+    const dir = mkdtempSync(join(tmpdir(), "nova-native-"));
     try {
-      fdSize(fd);
-      expect.unreachable("fstat on a closed fd must fail");
-    } catch (e) {
-      expect(e).toBeInstanceOf(IPCError);
-      expect((e as IPCError).code).toBe("NativeError");
-      expect((e as IPCError).context).toMatchObject({ syscall: "fstat", errnoName: "EBADF" });
+      const path = join(dir, "f");
+      mkfifo(path, 0o600);
+      expect(statSync(path).isFIFO()).toBe(true);
+      expect(statSync(path).mode & 0o777).toBe(0o600);
+      try {
+        mkfifo(path, 0o600);
+        expect.unreachable("mkfifo on an existing path must fail");
+      } catch (e) {
+        expect(e).toBeInstanceOf(IPCError);
+        expect((e as IPCError).code).toBe("NativeError");
+        expect((e as IPCError).context).toMatchObject({ syscall: "mkfifo", errnoName: "EEXIST" });
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
-  it("validates arguments before crossing the boundary", () => {
-    expect(() => memfdCreate("")).toThrow(IPCError);
-    expect(() => memfdCreate("a/b")).toThrow(/without "\/"/);
-    expect(() => fdSize(-1)).toThrow(IPCError);
+  it("the façade rejects bad paths and modes with InvalidArgument before crossing the boundary", () => {
+    for (const [path, mode] of [["", 0o600], ["a\0b", 0o600], ["/tmp/x", -1], ["/tmp/x", 0o10000], ["/tmp/x", 1.5]] as const) {
+      try {
+        mkfifo(path, mode);
+        expect.unreachable(`mkfifo(${JSON.stringify(path)}, ${mode}) must throw`);
+      } catch (e) {
+        expect(e).toBeInstanceOf(IPCError);
+        expect((e as IPCError).code).toBe("InvalidArgument");
+      }
+    }
   });
 });

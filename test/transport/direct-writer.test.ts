@@ -112,8 +112,8 @@ describe("native writeFd", () => {
   it("rejects bad arguments with TypeError or RangeError", () => {
     const b = new Uint8Array(8);
     const call = writes!.writeFd as (...args: unknown[]) => number;
-    expect(thrown(() => call(-1, b, 0, 1))).toBe("RangeError");
-    expect(thrown(() => call(1.5, b, 0, 1))).toBe("RangeError");
+    expect(thrown(() => call(-1, b, 0, 1))).toBe("TypeError");
+    expect(thrown(() => call(1.5, b, 0, 1))).toBe("TypeError");
     expect(thrown(() => call("1", b, 0, 1))).toBe("TypeError");
     expect(thrown(() => call(1, [1, 2], 0, 1))).toBe("TypeError");
     expect(thrown(() => call(1, new Uint16Array(4), 0, 1))).toBe("TypeError");
