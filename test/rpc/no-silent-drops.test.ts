@@ -80,6 +80,37 @@ describe("no silent drops, no stalls (unix)", () => {
     expect(reply.body).toMatchObject({ status: 0, value });
   }
 
+  /**
+   * The error code of a call answered by a raw server that replies to each Request
+   * with `answer(a good Response)`; the call must fail at once, not time out.
+   */
+  async function codeOfCallAnsweredWith(answer: (reply: Message) => Uint8Array): Promise<string> {
+    const path = endpointIn(dir, "unix");
+    const server: Server = createServer((socket) => {
+      const decoder = new FrameDecoder({
+        onMessage: (m) => {
+          if (m.type !== "request") return;
+          const reply: Message = { type: "response", messageId: 7n, correlationId: m.messageId, timestampNs: 1n, body: { status: 0, value: 1, error: null, executionTimeUs: 0 } };
+          socket.write(answer(reply));
+        },
+        onError: () => undefined,
+      });
+      socket.on("data", (c) => decoder.push(c));
+    });
+    await new Promise<void>((r) => server.listen(path, r));
+    const client = await connectRpc(path, { transport: "unix" });
+    try {
+      const started = performance.now();
+      const code = await settledCode(client.call(IFACE, "echo", [1], { timeoutMs: 5000 }));
+      expect(performance.now() - started).toBeLessThan(2000);
+      expect(client.pendingCalls).toBe(0);
+      return code;
+    } finally {
+      await client.close(false).catch(() => undefined);
+      await new Promise((r) => server.close(r));
+    }
+  }
+
   it("an intact Request whose body cannot be decoded gets an error Response with its id, and the connection stays usable", async () => {
     const p = await peer();
     const big = await compressSectionAsync(new Uint8Array(16 * 1024 * 1024), "zstd"); // a real bomb: ~0.5 KB -> 16 MiB
@@ -123,31 +154,13 @@ describe("no silent drops, no stalls (unix)", () => {
   });
 
   it("a client fails a call whose Response header declares a payload over its limit at once", async () => {
-    const path = endpointIn(dir, "unix");
-    const server: Server = createServer((socket) => {
-      const decoder = new FrameDecoder({
-        onMessage: (m) => {
-          if (m.type !== "request") return;
-          const reply: Message = { type: "response", messageId: 7n, correlationId: m.messageId, timestampNs: 1n, body: { status: 0, value: 1, error: null, executionTimeUs: 0 } };
-          const header = Uint8Array.from(encodeMessage(reply).subarray(0, 40));
-          new DataView(header.buffer).setUint32(32, 0xffff_fff0, true);
-          socket.write(header);
-        },
-        onError: () => undefined,
-      });
-      socket.on("data", (c) => decoder.push(c));
-    });
-    await new Promise<void>((r) => server.listen(path, r));
-    const client = await connectRpc(path, { transport: "unix" });
-    try {
-      const started = performance.now();
-      expect(await settledCode(client.call(IFACE, "echo", [1], { timeoutMs: 5000 }))).toBe("MessageTooLarge");
-      expect(performance.now() - started).toBeLessThan(2000);
-      expect(client.pendingCalls).toBe(0);
-    } finally {
-      await client.close(false).catch(() => undefined);
-      await new Promise((r) => server.close(r));
-    }
+    expect(
+      await codeOfCallAnsweredWith((reply) => {
+        const header = Uint8Array.from(encodeMessage(reply).subarray(0, 40));
+        new DataView(header.buffer).setUint32(32, 0xffff_fff0, true);
+        return header;
+      }),
+    ).toBe("MessageTooLarge");
   });
 
   it("an undecodable oneway Request gets no reply, like every oneway request", async () => {
@@ -205,29 +218,7 @@ describe("no silent drops, no stalls (unix)", () => {
   });
 
   it("a client fails a call whose Response cannot be decoded at once, with the decoding error", async () => {
-    const path = endpointIn(dir, "unix");
-    const server: Server = createServer((socket) => {
-      const decoder = new FrameDecoder({
-        onMessage: (m) => {
-          if (m.type !== "request") return;
-          const reply: Message = { type: "response", messageId: 7n, correlationId: m.messageId, timestampNs: 1n, body: { status: 0, value: 1, error: null, executionTimeUs: 0 } };
-          socket.write(withBadTail(reply, [0xc1]));
-        },
-        onError: () => undefined,
-      });
-      socket.on("data", (c) => decoder.push(c));
-    });
-    await new Promise<void>((r) => server.listen(path, r));
-    const client = await connectRpc(path, { transport: "unix" });
-    try {
-      const started = performance.now();
-      expect(await settledCode(client.call(IFACE, "echo", [1], { timeoutMs: 5000 }))).toBe("DeserializationError");
-      expect(performance.now() - started).toBeLessThan(2000);
-      expect(client.pendingCalls).toBe(0);
-    } finally {
-      await client.close(false).catch(() => undefined);
-      await new Promise((r) => server.close(r));
-    }
+    expect(await codeOfCallAnsweredWith((reply) => withBadTail(reply, [0xc1]))).toBe("DeserializationError");
   });
 
   it("random bodies behind an intact header always get a Response with the request's id", async () => {
