@@ -7,16 +7,14 @@
 import { open, type FileHandle } from "node:fs/promises";
 import { IPCError } from "../../errors.js";
 import { checkMaxMessageSize, encodeMessageIntoUnsealed } from "../../wire/frame.js";
-import { writeU32 } from "../../wire/bytes.js";
-import { HEADER_SIZE, Offset } from "../../wire/constants.js";
+import { Offset } from "../../wire/constants.js";
 import { sealFrames } from "../../wire/frame-check.js";
 import type { EventMessage } from "../../wire/message.js";
-import { frameAt, isEventFrame } from "./format.js";
+import { frameAt, isEventFrame, SEGMENT_SUFFIX } from "./format.js";
 import { recoverDirectory, type CorruptionReport, type RecoveryReport } from "./recovery.js";
 import { replayLog, type LogRecord, type ReplayOptions } from "./replay.js";
 import { SegmentIndex } from "./segment-index.js";
 import { archiveSegment, deleteSegmentFiles, ioError, segmentPath, writeIndexFiles, type SegmentInfo } from "./segment.js";
-import { SEGMENT_SUFFIX } from "./format.js";
 
 /** When an append counts as durable: after its own fsync, after the next group fsync, or after the write. */
 export type FsyncPolicy = "always" | "group" | "never";
@@ -109,7 +107,6 @@ export class EventLog {
     private readonly options: EventLogOptions,
   ) {
     this.policy = options.fsync ?? "group";
-    if (!["always", "group", "never"].includes(this.policy)) throw new IPCError("InvalidArgument", `unknown fsync policy ${String(this.policy)}`);
     this.groupMs = positive(options.groupCommitMs, 5, "groupCommitMs");
     this.segmentBytes = Math.min(positive(options.segmentBytes, 64 * 1024 * 1024, "segmentBytes"), MAX_SEGMENT_BYTES);
     this.max = checkMaxMessageSize(options.maxMessageSize);
@@ -124,6 +121,11 @@ export class EventLog {
   /** Opens (creating or recovering) the log in `dir`. Reports each corrupt stretch of the active segment to `onCorruption`. */
   static async open(dir: string, options: EventLogOptions = {}): Promise<EventLog> {
     const interval = positive(options.indexIntervalBytes, 4096, "indexIntervalBytes");
+    if (options.fsync !== undefined && !["always", "group", "never"].includes(options.fsync)) {
+      throw new IPCError("InvalidArgument", `unknown fsync policy ${String(options.fsync)}`, { context: { fsync: options.fsync } });
+    }
+    positive(options.groupCommitMs, 5, "groupCommitMs");
+    positive(options.segmentBytes, 1, "segmentBytes");
     const rec = await recoverDirectory(dir, interval, checkMaxMessageSize(options.maxMessageSize));
     const log = new EventLog(dir, rec.active, rec.segments, rec.report, options);
     for (const c of rec.report.corruptions) options.onCorruption?.(c);
@@ -414,6 +416,3 @@ function positive(value: number | undefined, fallback: number, name: string): nu
   if (typeof value !== "number" || !(value > 0)) throw new IPCError("InvalidArgument", `${name} must be a positive number`, { context: { [name]: value } });
   return value;
 }
-
-void HEADER_SIZE;
-void writeU32;

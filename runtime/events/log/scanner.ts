@@ -102,7 +102,6 @@ export async function* scanSegment(source: ByteSource, o: ScanOptions): AsyncGen
     }
     // Bad (or incomplete at the end): look for the next good record to resync on.
     let found = -1;
-    let undecided = false;
     for (let q = buf.indexOf(MAGIC, p + 1); q !== -1; q = buf.indexOf(MAGIC, q + 1)) {
       if (q >= wEnd) break;
       const g = isRecordAt(q);
@@ -110,14 +109,10 @@ export async function* scanSegment(source: ByteSource, o: ScanOptions): AsyncGen
         found = q;
         break;
       }
-      if (g === 0 && !eof) {
-        undecided = true;
-        break;
-      }
+      if (g === 0 && !eof) break; // cannot tell yet: read more
     }
     if (found === -1 && !eof) {
       // Maybe the next good record is beyond this window (or straddles it).
-      void undecided;
       await more();
       continue;
     }

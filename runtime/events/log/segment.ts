@@ -84,8 +84,6 @@ async function openArchive(dir: string, base: number, maxArchiveBytes: number): 
     throw ioError("read", path, e);
   }
   // A segment is at most segmentBytes plus one batch; refuse to inflate more than the caller allows.
-  const declared = packed.length >= 18 ? undefined : 0;
-  void declared;
   const bytes = await zstdDecompressAsync(packed);
   if (bytes.length > maxArchiveBytes) {
     throw new IPCError("MessageTooLarge", `event log: archive ${path} inflates to ${bytes.length} bytes`, { context: { path, limit: maxArchiveBytes } });
