@@ -14,7 +14,7 @@ import { frameAt, isEventFrame, SEGMENT_SUFFIX } from "./format.js";
 import { recoverDirectory, type CorruptionReport, type RecoveryReport } from "./recovery.js";
 import { replayLog, type LogRecord, type ReplayOptions } from "./replay.js";
 import { SegmentIndex } from "./segment-index.js";
-import { archiveSegment, deleteSegmentFiles, ioError, segmentPath, writeIndexFiles, type SegmentInfo } from "./segment.js";
+import { archiveSegment, deleteSegmentFiles, ioError, segmentPath, syncDir, writeIndexFiles, type SegmentInfo } from "./segment.js";
 
 /** When an append counts as durable: after its own fsync, after the next group fsync, or after the write. */
 export type FsyncPolicy = "always" | "group" | "never";
@@ -401,15 +401,6 @@ export class EventLog {
   }
 }
 
-/** Makes a new file's directory entry durable. */
-async function syncDir(dir: string): Promise<void> {
-  const d = await open(dir, "r");
-  try {
-    await d.sync();
-  } finally {
-    await d.close();
-  }
-}
 
 function positive(value: number | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;

@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { parseSegmentName, recordTimestamp, SEGMENT_SUFFIX, TEMP_SUFFIX } from "./format.js";
 import { scanSegment } from "./scanner.js";
 import { SegmentIndex } from "./segment-index.js";
-import { ioError, segmentPath, type SegmentInfo } from "./segment.js";
+import { ioError, segmentPath, syncDir, type SegmentInfo } from "./segment.js";
 
 /** A stretch of bytes that is not a record. */
 export interface CorruptionReport {
@@ -105,6 +105,7 @@ export async function recoverDirectory(dir: string, intervalBytes: number, maxMe
     fh = await open(path, "a+");
     await fh.close();
     fh = await open(path, "r+");
+    if (last === undefined || last.archived) await syncDir(dir); // a new file: make its name durable
   } catch (e) {
     throw ioError("open", path, e);
   }

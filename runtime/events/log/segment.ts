@@ -170,3 +170,13 @@ export async function loadIndex(dir: string, seg: SegmentInfo, intervalBytes: nu
   seg.index = index;
   return index;
 }
+
+/** Makes a new file's directory entry durable. */
+export async function syncDir(dir: string): Promise<void> {
+  const d = await open(dir, "r");
+  try {
+    await d.sync();
+  } finally {
+    await d.close();
+  }
+}
