@@ -256,6 +256,8 @@ export class EventLog {
       do {
         this.repump = false;
         if (this.len > 0) await this.writeBatch();
+        // Armed here too, not only when the pump goes idle: under a steady stream it may never go idle.
+        this.armSyncTimer();
         if (this.syncDue && this.unsynced.length > 0) {
           this.syncDue = false;
           const batch = this.unsynced;
@@ -268,15 +270,19 @@ export class EventLog {
       this.fail(e instanceof IPCError ? e : ioError("write", this.dir, e));
     } finally {
       this.pumping = false;
-      if (this.unsynced.length > 0 && this.syncTimer === undefined && this.failed === undefined) {
-        this.syncTimer = setTimeout(() => {
-          this.syncTimer = undefined;
-          this.syncDue = true;
-          void this.pump();
-        }, this.groupMs);
-      }
+      this.armSyncTimer();
       if (this.len === 0 && this.unsynced.length === 0) for (const f of this.idle.splice(0)) f();
     }
+  }
+
+  /** Group commit: one fsync `groupMs` after the first unsynced write. */
+  private armSyncTimer(): void {
+    if (this.unsynced.length === 0 || this.syncTimer !== undefined || this.failed !== undefined || this.closed) return;
+    this.syncTimer = setTimeout(() => {
+      this.syncTimer = undefined;
+      this.syncDue = true;
+      void this.pump();
+    }, this.groupMs);
   }
 
   private async writeBatch(): Promise<void> {

@@ -89,4 +89,25 @@ describe("event log fsync policies", () => {
     cleanup = t.cleanup;
     await expect(openLog(t.dir, { fsync: "sometimes" as never })).rejects.toMatchObject({ code: "InvalidArgument" });
   });
+
+  it("group: acknowledges during a steady stream of appends, not only when the writer goes idle", async () => {
+    const t = await tempDir();
+    cleanup = t.cleanup;
+    const log = await openLog(t.dir, { fsync: "group", groupCommitMs: 5 });
+    let acked = 0;
+    let producing = true;
+    let ackedWhileProducing = 0;
+    const ps: Promise<unknown>[] = [];
+    const stopAt = Date.now() + 1500;
+    for (let i = 0; Date.now() < stopAt; i++) {
+      ps.push(log.append(ev(i)).then(() => (acked++, producing && ackedWhileProducing++)));
+      if (i % 20 === 0) await new Promise((r) => setImmediate(r));
+      if (ackedWhileProducing > 0) break;
+    }
+    producing = false;
+    await Promise.all(ps);
+    expect(ackedWhileProducing).toBeGreaterThan(0);
+    expect(acked).toBe(ps.length);
+    await log.close();
+  });
 });

@@ -68,4 +68,35 @@ describe("event log round trip", () => {
     expect(r!.event.body.eventType).toBe("bus.x");
     await log.close();
   });
+
+  it("replay is pulled lazily and follows a segment archived while the replay was running", async () => {
+    const t = await tempDir();
+    cleanup = t.cleanup;
+    const log = await openLog(t.dir, { segmentBytes: 2048 });
+    for (let i = 0; i < 40; i++) await log.append(ev(i));
+    const bases = log.segmentBases;
+    const activeBase = bases[bases.length - 1]!;
+    const it = log.replay();
+    expect((await it.next()).value!.offset).toBe(0);
+    // Rotate the segment that was active when the replay started; it is archived and its .seg removed.
+    for (let i = 40; i < 120; i++) await log.append(ev(i));
+    await log.close();
+    const { readdir } = await import("node:fs/promises");
+    const stem = String(activeBase).padStart(20, "0");
+    expect(await readdir(t.dir)).toContain(`${stem}.seg.zst`);
+    expect(await readdir(t.dir)).not.toContain(`${stem}.seg`);
+    const rest: number[] = [];
+    for (let r = await it.next(); !r.done; r = await it.next()) rest.push(r.value.offset);
+    // Everything up to the end of the segments that existed when the replay started.
+    expect(rest[0]).toBe(1);
+    expect(rest).toEqual(Array.from({ length: rest.length }, (_, k) => k + 1));
+    expect(rest[rest.length - 1]!).toBeGreaterThanOrEqual(39);
+    // Breaking early releases the reader.
+    const again = await openLog(t.dir);
+    for await (const r of again.replay({ fromOffset: 5 })) {
+      expect(r.offset).toBe(5);
+      break;
+    }
+    await again.close();
+  });
 });
