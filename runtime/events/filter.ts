@@ -11,10 +11,10 @@
  * (`field`): `eq`, `in`, `range` (`gt`/`gte`/`lt`/`lte`, numbers or strings, never mixed),
  * `prefix` (strings) and `exists`. A path step reads only own properties, so `__proto__` or
  * `constructor` never reach the prototype. A missing field makes every operator false except
- * `exists: false`. Filters are validated when registered: a bad one is `InvalidFilter`.
+ * `exists: false`; an invalid event type matches no `topic` test (a predicate never throws). Filters are validated when registered: a bad one is `InvalidFilter`.
  */
 import { IPCError } from "../errors.js";
-import { matchSegments, parsePattern, parseTopic } from "./topic-pattern.js";
+import { isValidTopic, matchSegments, parsePattern, parseTopic } from "./topic-pattern.js";
 
 /** A JSON scalar a filter can compare with. */
 export type FilterScalar = string | number | boolean | null;
@@ -47,6 +47,9 @@ export const MAX_FILTER_DEPTH = 32;
 /** Node limit (leaves + combinators + `in` members), for the same reason. */
 export const MAX_FILTER_NODES = 1024;
 
+/** Topics remembered per `topic` predicate. */
+const TOPIC_MEMO_SIZE = 1024;
+
 const FIELD_OPS = ["eq", "in", "range", "prefix", "exists"] as const;
 const RANGE_KEYS = ["gt", "gte", "lt", "lte"] as const;
 
@@ -71,13 +74,17 @@ function splitField(field: unknown, path: string): string[] {
   return steps;
 }
 
-function readField(data: unknown, steps: readonly string[]): { found: boolean; value: unknown } {
+/** Returned by {@link readField} for a missing field (a sentinel, so evaluating allocates nothing). */
+const MISSING: unique symbol = Symbol("missing");
+
+function readField(data: unknown, steps: readonly string[]): unknown {
   let v = data;
-  for (const s of steps) {
-    if (typeof v !== "object" || v === null || !Object.hasOwn(v, s)) return { found: false, value: undefined };
+  for (let i = 0; i < steps.length; i++) {
+    const s = steps[i]!;
+    if (typeof v !== "object" || v === null || !Object.hasOwn(v, s)) return MISSING;
     v = (v as Record<string, unknown>)[s];
   }
-  return { found: true, value: v };
+  return v;
 }
 
 function compileRange(r: unknown, path: string): (v: unknown) => boolean {
@@ -112,7 +119,16 @@ function compileNode(node: unknown, path: string, depth: number, budget: { nodes
     const list = node[op];
     if (!Array.isArray(list) || list.length === 0) throw bad(path, `\`${op}\` needs a non-empty array`);
     const parts = list.map((n, i) => compileNode(n, `${path}.${op}[${i}]`, depth + 1, budget));
-    return op === "and" ? (t, d) => parts.every((p) => p(t, d)) : (t, d) => parts.some((p) => p(t, d));
+    // Plain loops: `every`/`some` with an arrow would allocate a closure per evaluated event.
+    return op === "and"
+      ? (t, d) => {
+          for (let i = 0; i < parts.length; i++) if (!parts[i]!(t, d)) return false;
+          return true;
+        }
+      : (t, d) => {
+          for (let i = 0; i < parts.length; i++) if (parts[i]!(t, d)) return true;
+          return false;
+        };
   }
   if (keys.length === 1 && keys[0] === "not") {
     const inner = compileNode(node.not, `${path}.not`, depth + 1, budget);
@@ -125,7 +141,18 @@ function compileNode(node: unknown, path: string, depth: number, budget: { nodes
     } catch (e) {
       throw new IPCError("InvalidFilter", `invalid event filter at ${path}: bad topic pattern`, { cause: e, context: { path } });
     }
-    return (t) => matchSegments(pattern, parseTopic(t));
+    // Memoised per topic: a bus evaluates the same few topics over and over. An invalid topic
+    // (only possible outside a bus) simply does not match: a predicate never throws.
+    const memo = new Map<string, boolean>();
+    return (t) => {
+      let hit = memo.get(t);
+      if (hit === undefined) {
+        hit = isValidTopic(t) && matchSegments(pattern, parseTopic(t));
+        if (memo.size >= TOPIC_MEMO_SIZE) memo.clear();
+        memo.set(t, hit);
+      }
+      return hit;
+    };
   }
   if (keys.length !== 2 || !keys.includes("field")) {
     throw bad(path, `expected {and|or|not|topic} or {field, ${FIELD_OPS.join("|")}}, got keys [${keys.join(", ")}]`);
@@ -156,13 +183,13 @@ function compileNode(node: unknown, path: string, depth: number, budget: { nodes
       break;
     case "exists":
       if (typeof arg !== "boolean") throw bad(path, "`exists` takes a boolean");
-      return (_t, d) => readField(d, steps).found === arg;
+      return (_t, d) => (readField(d, steps) !== MISSING) === arg;
     default:
       throw bad(path, `unknown operator "${op}"`);
   }
   return (_t, d) => {
-    const r = readField(d, steps);
-    return r.found && test(r.value);
+    const v = readField(d, steps);
+    return v !== MISSING && test(v);
   };
 }
 

@@ -159,3 +159,12 @@ describe("event filter wire round trip (property)", () => {
     );
   });
 });
+
+describe("compiled predicates never throw", () => {
+  it("an invalid event type simply fails a topic test", () => {
+    const p = compileEventFilter({ or: [{ topic: "**" }, { field: "a", eq: 1 }] });
+    expect(p("not..valid", { a: 2 })).toBe(false);
+    expect(p("not..valid", { a: 1 })).toBe(true);
+    expect(p("fine", {})).toBe(true);
+  });
+});
