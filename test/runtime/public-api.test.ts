@@ -39,6 +39,10 @@ describe("novade-ipc/runtime: the user API", () => {
     "DeclaredError",
     "withCallback",
     "SchemaRegistry",
+    "createEventBus",
+    "EventBus",
+    "compileEventFilter",
+    "topicMatches",
   ])("exports %s", (name) => {
     expect(typeof (runtime as Record<string, unknown>)[name]).toBe("function");
   });

@@ -1,0 +1,382 @@
+/**
+ * The in-process event bus (spec 5.1.2 `core::ipc::events`, behaviour 6.2.3).
+ *
+ * Handlers and subscriptions live in a {@link TopicTrie}; the sorted handler list of each
+ * concrete topic is cached (and the cache dropped on every (un)registration), so a sync emit to a
+ * known topic is one Map lookup and a loop: no allocation besides the one event object, and none
+ * at all when nobody listens. See README.md for the operation-by-operation mapping.
+ */
+import { IPCError } from "../errors.js";
+import { compileEventFilter, filterTopicPattern, type EventFilter } from "./filter.js";
+import { handlerThrew, watchResult, type RunnerHost } from "./handler-runner.js";
+import { PriorityEventQueue } from "./event-queue.js";
+import { parsePattern, parseTopic } from "./topic-pattern.js";
+import { TopicTrie } from "./topic-trie.js";
+import type { BusEvent, DeliveryMode, EventHandler, EventId, EventPriority, HandlerErrorInfo, HandlerId, HandlerRecord, SubscriptionId } from "./types.js";
+
+/** Spec 6.1.1 "Event Handler Limit". */
+export const DEFAULT_MAX_EVENT_HANDLERS = 10_000;
+/** Subscriptions get the same default limit as handlers (the spec names none). */
+export const DEFAULT_MAX_SUBSCRIPTIONS = 10_000;
+/** Spec 6.1.1 "Message Queue Size". */
+export const DEFAULT_MAX_QUEUED_EVENTS = 10_000;
+/** Async events delivered per event-loop turn before yielding. */
+export const DEFAULT_EVENT_BATCH_SIZE = 256;
+/** Spec 6.1.1 "Default Message Timeout", used for handlers that return a Promise. */
+export const DEFAULT_HANDLER_TIMEOUT_MS = 5_000;
+
+const RANK: Readonly<Record<string, number>> = { high: 0, normal: 1, low: 2 };
+
+/** Options of {@link EventBus}. */
+export interface EventBusOptions {
+  /** TooManyHandlers past this many handlers (default 10,000). */
+  maxHandlers?: number;
+  /** TooManySubscriptions past this many subscriptions (default 10,000). */
+  maxSubscriptions?: number;
+  /** EventQueueFull past this many queued async/broadcast events (default 10,000). */
+  maxQueuedEvents?: number;
+  /** Queued events delivered per event-loop turn (default 256): bounded work, the loop is never starved. */
+  batchSize?: number;
+  /** Default timeout of a handler's returned Promise, ms (default 5,000; 0 = none). */
+  handlerTimeoutMs?: number;
+  /** Default number of retries of a failed handler (default 0). */
+  retries?: number;
+  /** Where handler failures go. Default: a process warning. The hook's own throws are ignored. */
+  onHandlerError?: (error: unknown, info: HandlerErrorInfo) => void;
+  /** Concrete topics whose handler lists are cached (default 4,096; the cache is cleared when full). */
+  topicCacheSize?: number;
+}
+
+/** Options of {@link EventBus.registerEventHandler}. */
+export interface RegisterHandlerOptions {
+  /** Handler order within one event (default `normal`); ties keep registration order. */
+  priority?: EventPriority;
+  /** Only events passing this filter reach the handler. Validated now: `InvalidFilter`. */
+  filter?: EventFilter;
+  /** Overrides the bus's `handlerTimeoutMs`. */
+  timeoutMs?: number;
+  /** Overrides the bus's `retries`. */
+  retries?: number;
+}
+
+/** Options of {@link EventBus.subscribe}. */
+export type SubscribeOptions = Omit<RegisterHandlerOptions, "filter">;
+
+/** Options of {@link EventBus.emit}. */
+export interface EmitOptions {
+  /** Default `sync`. */
+  mode?: DeliveryMode;
+  /** Default `normal`. */
+  priority?: EventPriority;
+  /** Informational origin, passed on in the event (ordering is FIFO per publisher within a priority). */
+  publisher?: string;
+  /** Throw NoHandlersRegistered when no handler or subscription matches the type. */
+  requireHandlers?: boolean;
+}
+
+/** Options of {@link EventBus.unregisterEventHandler}. */
+export interface UnregisterOptions {
+  /** Remove even while an invocation runs (it finishes; no new ones start). Default false: HandlerStillActive. */
+  force?: boolean;
+}
+
+const EMPTY: readonly HandlerRecord[] = Object.freeze([]);
+
+/** An in-process event bus. */
+export class EventBus implements RunnerHost {
+  private readonly trie = new TopicTrie<HandlerRecord>();
+  private readonly byId = new Map<number, HandlerRecord>();
+  private readonly cache = new Map<string, readonly HandlerRecord[]>();
+  private readonly queue = new PriorityEventQueue();
+  private readonly opts: Required<Omit<EventBusOptions, "onHandlerError">> & Pick<EventBusOptions, "onHandlerError">;
+  private lastType: string | undefined = undefined;
+  private lastList: readonly HandlerRecord[] = EMPTY;
+  private nextId = 1;
+  private lastEventId = 0;
+  private handlers = 0;
+  private subscriptions = 0;
+  private inflight = 0;
+  private scheduled = false;
+  private idleWaiters: (() => void)[] = [];
+  private readonly drainBound = (): void => this.drainBatch();
+
+  constructor(options: EventBusOptions = {}) {
+    this.opts = {
+      maxHandlers: options.maxHandlers ?? DEFAULT_MAX_EVENT_HANDLERS,
+      maxSubscriptions: options.maxSubscriptions ?? DEFAULT_MAX_SUBSCRIPTIONS,
+      maxQueuedEvents: options.maxQueuedEvents ?? DEFAULT_MAX_QUEUED_EVENTS,
+      batchSize: Math.max(1, options.batchSize ?? DEFAULT_EVENT_BATCH_SIZE),
+      handlerTimeoutMs: options.handlerTimeoutMs ?? DEFAULT_HANDLER_TIMEOUT_MS,
+      retries: options.retries ?? 0,
+      topicCacheSize: Math.max(1, options.topicCacheSize ?? 4096),
+      onHandlerError: options.onHandlerError,
+    };
+  }
+
+  /** Registered handlers (not subscriptions). */
+  get handlerCount(): number {
+    return this.handlers;
+  }
+  /** Active subscriptions. */
+  get subscriptionCount(): number {
+    return this.subscriptions;
+  }
+  /** Async/broadcast events waiting for delivery. */
+  get queuedEvents(): number {
+    return this.queue.length;
+  }
+
+  /**
+   * Spec `register_event_handler`. Errors: InvalidEventType (bad pattern), HandlerAlreadyRegistered
+   * (the same function on the same pattern), TooManyHandlers, InvalidFilter, InvalidArgument.
+   */
+  registerEventHandler<T = unknown>(pattern: string, handler: EventHandler<T>, options: RegisterHandlerOptions = {}): HandlerId {
+    const segments = parsePattern(pattern);
+    if (typeof handler !== "function") throw new IPCError("InvalidArgument", "event handler must be a function");
+    const filter = options.filter === undefined ? undefined : compileEventFilter(options.filter);
+    for (const r of this.trie.valuesAt(segments) ?? []) {
+      if (r.kind === "handler" && r.fn === handler) {
+        throw new IPCError("HandlerAlreadyRegistered", `this handler is already registered for "${pattern}" (id ${r.id})`, { context: { pattern, handlerId: r.id } });
+      }
+    }
+    if (this.handlers >= this.opts.maxHandlers) {
+      throw new IPCError("TooManyHandlers", `event handler limit of ${this.opts.maxHandlers} reached`, { context: { limit: this.opts.maxHandlers } });
+    }
+    this.handlers++;
+    return this.insert("handler", pattern, segments, handler as EventHandler, filter, options);
+  }
+
+  /**
+   * Spec `unregister_event_handler`. Errors: HandlerNotFound; HandlerStillActive while an
+   * invocation of the handler runs (also when it unregisters itself), unless `{force: true}`.
+   */
+  unregisterEventHandler(id: HandlerId, options: UnregisterOptions = {}): void {
+    const r = this.byId.get(id);
+    if (r === undefined || r.kind !== "handler") throw new IPCError("HandlerNotFound", `no event handler with id ${String(id)}`, { context: { handlerId: id } });
+    if (r.active > 0 && options.force !== true) {
+      throw new IPCError("HandlerStillActive", `event handler ${id} is still running (${r.active} invocation(s)); retry later or pass {force: true}`, {
+        context: { handlerId: id, active: r.active },
+      });
+    }
+    this.handlers--;
+    this.removeRecord(r);
+  }
+
+  /**
+   * Spec `subscribe_to_events`: `callback` receives every event passing `filter` (its top-level
+   * `topic`, if any, is used as the routing pattern). Errors: InvalidFilter, TooManySubscriptions.
+   */
+  subscribe<T = unknown>(filter: EventFilter, callback: EventHandler<T>, options: SubscribeOptions = {}): SubscriptionId {
+    const predicate = compileEventFilter(filter);
+    if (typeof callback !== "function") throw new IPCError("InvalidArgument", "event callback must be a function");
+    if (this.subscriptions >= this.opts.maxSubscriptions) {
+      throw new IPCError("TooManySubscriptions", `subscription limit of ${this.opts.maxSubscriptions} reached`, { context: { limit: this.opts.maxSubscriptions } });
+    }
+    const pattern = filterTopicPattern(filter);
+    this.subscriptions++;
+    return this.insert("subscription", pattern, parsePattern(pattern), callback as EventHandler, predicate, options);
+  }
+
+  /** Spec `unsubscribe_from_events`. Error: SubscriptionNotFound. Running callbacks finish; no new ones start. */
+  unsubscribe(id: SubscriptionId): void {
+    const r = this.byId.get(id);
+    if (r === undefined || r.kind !== "subscription") throw new IPCError("SubscriptionNotFound", `no subscription with id ${String(id)}`, { context: { subscriptionId: id } });
+    this.subscriptions--;
+    this.removeRecord(r);
+  }
+
+  /**
+   * Spec `emit_event`. Returns the event's id. Errors: InvalidEventType, NoHandlersRegistered
+   * (only with `requireHandlers`), SerializationError (`broadcast` data that JSON cannot carry),
+   * EventQueueFull (async/broadcast past `maxQueuedEvents`), InvalidArgument (bad mode/priority).
+   */
+  emit<T = unknown>(type: string, data?: T, options?: EmitOptions): EventId {
+    // One-entry memo in front of the Map: a burst to one topic skips hashing entirely.
+    let list: readonly HandlerRecord[] | undefined;
+    if (type === this.lastType) list = this.lastList;
+    else {
+      list = this.cache.get(type);
+      if (list === undefined) list = this.lookup(type);
+      this.lastType = type;
+      this.lastList = list;
+    }
+    if (options === undefined) {
+      const id = ++this.lastEventId;
+      if (list.length !== 0) this.deliver(list, { id, type, data, priority: "normal", mode: "sync", publisher: undefined });
+      return id;
+    }
+    const mode = options.mode ?? "sync";
+    const priority = options.priority ?? "normal";
+    const rank = RANK[priority];
+    if (rank === undefined) throw new IPCError("InvalidArgument", `unknown event priority ${JSON.stringify(priority)}`);
+    if (options.requireHandlers === true && list.length === 0) {
+      throw new IPCError("NoHandlersRegistered", `no handler is registered for event type "${type}"`, { context: { eventType: type } });
+    }
+    if (mode === "sync") {
+      const id = ++this.lastEventId;
+      if (list.length !== 0) this.deliver(list, { id, type, data, priority, mode, publisher: options.publisher });
+      return id;
+    }
+    if (mode !== "async" && mode !== "broadcast") throw new IPCError("InvalidArgument", `unknown delivery mode ${JSON.stringify(mode)}`);
+    if (this.queue.length >= this.opts.maxQueuedEvents) {
+      throw new IPCError("EventQueueFull", `event queue is full (${this.opts.maxQueuedEvents} events)`, { context: { limit: this.opts.maxQueuedEvents, eventType: type } });
+    }
+    const payload = mode === "broadcast" ? jsonCopy(type, data) : data;
+    const id = ++this.lastEventId;
+    this.queue.push(rank, { id, type, data: payload, priority, mode, publisher: options.publisher });
+    this.schedule();
+    return id;
+  }
+
+  /** Alias of {@link emit} under the spec's operation name. */
+  emitEvent<T = unknown>(type: string, data?: T, options?: EmitOptions): EventId {
+    return this.emit(type, data, options);
+  }
+  /** Alias of {@link subscribe} under the spec's operation name. */
+  subscribeToEvents<T = unknown>(filter: EventFilter, callback: EventHandler<T>, options?: SubscribeOptions): SubscriptionId {
+    return this.subscribe(filter, callback, options);
+  }
+  /** Alias of {@link unsubscribe} under the spec's operation name. */
+  unsubscribeFromEvents(id: SubscriptionId): void {
+    this.unsubscribe(id);
+  }
+
+  /** Resolves once the queue is empty and no handler Promise is pending (or timed out). */
+  idle(): Promise<void> {
+    if (this.queue.length === 0 && this.inflight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Drops every queued event (handlers and subscriptions stay). Returns how many were dropped. */
+  clearQueue(): number {
+    const n = this.queue.length;
+    this.queue.clear();
+    this.checkIdle();
+    return n;
+  }
+
+  /** @internal RunnerHost */
+  reportHandlerError(error: unknown, info: HandlerErrorInfo): void {
+    const hook = this.opts.onHandlerError;
+    try {
+      if (hook !== undefined) hook(error, info);
+      else process.emitWarning(`event handler ${info.handlerId} (${info.pattern}) failed on "${info.event.type}": ${String(error)}`, "NovaEventHandlerError");
+    } catch {
+      // The hook is the last line of isolation: its own failure must not reach an emitter.
+    }
+  }
+  /** @internal RunnerHost */
+  trackStart(): void {
+    this.inflight++;
+  }
+  /** @internal RunnerHost */
+  trackEnd(): void {
+    this.inflight--;
+    this.checkIdle();
+  }
+
+  private insert(kind: HandlerRecord["kind"], pattern: string, segments: string[], fn: EventHandler, filter: HandlerRecord["filter"], options: SubscribeOptions): number {
+    const rank = RANK[options.priority ?? "normal"];
+    if (rank === undefined) throw new IPCError("InvalidArgument", `unknown event priority ${JSON.stringify(options.priority)}`);
+    const id = this.nextId++;
+    const record: HandlerRecord = {
+      id, kind, pattern, segments, fn, rank, filter,
+      timeoutMs: options.timeoutMs ?? this.opts.handlerTimeoutMs,
+      retries: options.retries ?? this.opts.retries,
+      active: 0,
+      removed: false,
+    };
+    this.trie.add(segments, record);
+    this.byId.set(id, record);
+    this.invalidate();
+    return id;
+  }
+
+  private removeRecord(r: HandlerRecord): void {
+    r.removed = true;
+    this.trie.remove(r.segments, r);
+    this.byId.delete(r.id);
+    this.invalidate();
+  }
+
+  private invalidate(): void {
+    this.cache.clear();
+    this.lastType = undefined;
+    this.lastList = EMPTY;
+  }
+
+  /** Cache miss: validate the topic, match the trie, sort by priority then registration. */
+  private lookup(type: string): readonly HandlerRecord[] {
+    const segments = parseTopic(type);
+    const found = this.trie.match(segments);
+    const list = found.length === 0 ? EMPTY : Object.freeze(found.sort((a, b) => a.rank - b.rank || a.id - b.id));
+    if (this.cache.size >= this.opts.topicCacheSize) this.cache.clear();
+    this.cache.set(type, list);
+    return list;
+  }
+
+  private deliver(list: readonly HandlerRecord[], ev: BusEvent): void {
+    for (let i = 0; i < list.length; i++) {
+      const h = list[i]!;
+      // A list snapshot may outlive an unregistration made by an earlier handler of this event.
+      if (h.removed) continue;
+      if (h.filter !== undefined && !h.filter(ev.type, ev.data)) continue;
+      // runHandler's synchronous part, inlined: this loop is the sync hot path.
+      h.active++;
+      let result: unknown;
+      try {
+        result = h.fn(ev);
+      } catch (err) {
+        h.active--;
+        handlerThrew(this, h, ev, 0, err);
+        continue;
+      }
+      if (result !== undefined && result !== null && typeof (result as { then?: unknown }).then === "function") watchResult(this, h, ev, 0, result as PromiseLike<void>);
+      else h.active--;
+    }
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    // setImmediate, not a microtask: a flood of async events must let I/O run between batches.
+    setImmediate(this.drainBound);
+  }
+
+  private drainBatch(): void {
+    this.scheduled = false;
+    for (let n = 0; n < this.opts.batchSize; n++) {
+      const ev = this.queue.shift();
+      if (ev === undefined) break;
+      let list = this.cache.get(ev.type);
+      if (list === undefined) list = this.lookup(ev.type);
+      if (list.length !== 0) this.deliver(list, ev);
+    }
+    if (this.queue.length > 0) this.schedule();
+    else this.checkIdle();
+  }
+
+  private checkIdle(): void {
+    if (this.queue.length !== 0 || this.inflight !== 0 || this.idleWaiters.length === 0) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
+  }
+}
+
+/** Creates an {@link EventBus}. */
+export function createEventBus(options?: EventBusOptions): EventBus {
+  return new EventBus(options);
+}
+
+function jsonCopy(type: string, data: unknown): unknown {
+  if (data === undefined) return undefined;
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(data);
+  } catch (e) {
+    throw new IPCError("SerializationError", `broadcast event "${type}" data is not JSON-serialisable: ${String(e)}`, { cause: e, context: { eventType: type } });
+  }
+  if (text === undefined) throw new IPCError("SerializationError", `broadcast event "${type}" data is not JSON-serialisable (${typeof data})`, { context: { eventType: type } });
+  return JSON.parse(text) as unknown;
+}
