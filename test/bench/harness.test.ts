@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { mbPerSec, measureLatency, measureThroughput, round } from "./harness.js";
+import { mbPerSec, measureLatency, measureThroughput, measureThroughputInterleaved, round } from "./harness.js";
 import { frame64, largeMessage, msgpackrBaseline, smallMessage } from "./codec-suite.js";
 import { encodeMessage } from "../../runtime/wire/frame.js";
 
@@ -13,6 +13,34 @@ describe("bench harness", () => {
     expect(r.opsPerSec).toBeGreaterThan(0);
     expect(r.bestOpsPerSec).toBeGreaterThanOrEqual(r.opsPerSec);
     expect(ops).toBeGreaterThan(0);
+  });
+
+  it("measureThroughputInterleaved measures every body in alternating rounds", () => {
+    const order: string[] = [];
+    const ops = { a: 0, b: 0 };
+    const r = measureThroughputInterleaved(
+      {
+        a: (n) => {
+          for (let i = 0; i < n; i++) ops.a++;
+          order.push("a");
+        },
+        b: (n) => {
+          for (let i = 0; i < 2 * n; i++) ops.b++;
+          order.push("b");
+        },
+      },
+      { warmupMs: 5, measureMs: 40, rounds: 4 },
+    );
+    expect(Object.keys(r)).toEqual(["a", "b"]);
+    for (const k of ["a", "b"] as const) {
+      expect(r[k].rounds).toBe(4);
+      expect(r[k].opsPerSec).toBeGreaterThan(0);
+      expect(r[k].bestOpsPerSec).toBeGreaterThanOrEqual(r[k].opsPerSec);
+      expect(ops[k]).toBeGreaterThan(0);
+    }
+    // Interleaved: after calibration, a's and b's batches alternate in runs, not all a then all b.
+    const switches = order.slice(order.indexOf("b")).filter((x, i, xs) => i > 0 && x !== xs[i - 1]).length;
+    expect(switches).toBeGreaterThanOrEqual(8);
   });
 
   it("measureLatency reports ordered percentiles in microseconds", async () => {

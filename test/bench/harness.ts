@@ -126,3 +126,55 @@ export let sink: unknown;
 export function consume(value: unknown): void {
   sink = value;
 }
+
+/**
+ * Like {@link measureThroughput} for several bodies at once, measured in
+ * interleaved rounds: each round runs every body for its share of the time,
+ * in turn, so that bursts of load from other work on a shared machine hit
+ * all of them alike and their ratios hold. Each body is calibrated and warmed
+ * up first; returns the median round rate of each, by name.
+ */
+export function measureThroughputInterleaved(
+  bodies: Record<string, (n: number) => void>,
+  options: { warmupMs: number; measureMs: number; rounds: number },
+): Record<string, Throughput> {
+  const names = Object.keys(bodies);
+  const batches = names.map((name) => {
+    const body = bodies[name];
+    let batch = 1;
+    for (;;) {
+      const t = now();
+      body(batch);
+      const dt = now() - t;
+      if (dt >= 5 || batch >= 1 << 24) break;
+      batch = dt < 0.5 ? batch * 8 : Math.ceil((batch * 5) / dt);
+    }
+    return batch;
+  });
+  // Warm-up in turns too, so every body's code is optimised before any is measured.
+  const warmEnd = now() + options.warmupMs * names.length;
+  while (now() < warmEnd) names.forEach((name, k) => bodies[name](batches[k]));
+  const rates = names.map((): number[] => []);
+  const perRound = options.measureMs / options.rounds;
+  for (let r = 0; r < options.rounds; r++) {
+    names.forEach((name, k) => {
+      const body = bodies[name];
+      const batch = batches[k];
+      let ops = 0;
+      const start = now();
+      let elapsed = 0;
+      do {
+        body(batch);
+        ops += batch;
+        elapsed = now() - start;
+      } while (elapsed < perRound);
+      rates[k].push((ops / elapsed) * 1000);
+    });
+  }
+  const out: Record<string, Throughput> = {};
+  names.forEach((name, k) => {
+    const sorted = rates[k].sort((a, b) => a - b);
+    out[name] = { opsPerSec: sorted[Math.floor(sorted.length / 2)], bestOpsPerSec: sorted[sorted.length - 1], rounds: sorted.length };
+  });
+  return out;
+}
