@@ -191,7 +191,30 @@ export class EventBus implements RunnerHost {
    * EventQueueFull (async/broadcast past `maxQueuedEvents`), InvalidArgument (bad mode/priority).
    */
   emit<T = unknown>(type: string, data?: T, options?: EmitOptions): EventId {
-    // One-entry memo in front of the Map: a burst to one topic skips hashing entirely.
+    // Kept tiny on purpose so V8 inlines it into the caller's loop (as it does EventEmitter's
+    // emit): only the common case lives here, a sync emit without options to a topic whose
+    // handler list is already cached. Everything else (options, cache miss, validation) is
+    // emitSlow, out of line. The one-entry memo skips hashing for a burst to one topic.
+    if (options === undefined) {
+      let list: readonly HandlerRecord[] | undefined = this.lastList;
+      if (type !== this.lastType) {
+        list = this.cache.get(type);
+        if (list !== undefined) {
+          this.lastType = type;
+          this.lastList = list;
+        }
+      }
+      if (list !== undefined) {
+        const id = ++this.lastEventId;
+        if (list.length !== 0) this.deliver(list, { id, type, data, priority: "normal", mode: "sync", publisher: undefined });
+        return id;
+      }
+    }
+    return this.emitSlow(type, data, options);
+  }
+
+  /** Everything {@link emit} does not do inline: cache miss, options, async/broadcast. */
+  private emitSlow(type: string, data: unknown, options: EmitOptions | undefined): EventId {
     let list: readonly HandlerRecord[] | undefined;
     if (type === this.lastType) list = this.lastList;
     else {
