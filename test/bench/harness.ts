@@ -36,6 +36,19 @@ export function timing(ctx: BenchContext): { warmupMs: number; measureMs: number
 
 const now = (): number => performance.now();
 
+/** One measuring round: calls `body(batch)` until `perRoundMs` have passed; operations per second. */
+function roundRate(body: (n: number) => void, batch: number, perRoundMs: number): number {
+  let ops = 0;
+  const start = now();
+  let elapsed = 0;
+  do {
+    body(batch);
+    ops += batch;
+    elapsed = now() - start;
+  } while (elapsed < perRoundMs);
+  return (ops / elapsed) * 1000;
+}
+
 /**
  * Measures `body(n)`, which must perform `n` operations. The batch size is
  * calibrated so one batch takes about 5 ms; `warmupMs` lets the JIT settle;
@@ -54,17 +67,7 @@ export function measureThroughput(body: (n: number) => void, options: { warmupMs
   while (now() < warmEnd) body(batch);
   const rates: number[] = [];
   const perRound = options.measureMs / options.rounds;
-  for (let r = 0; r < options.rounds; r++) {
-    let ops = 0;
-    const start = now();
-    let elapsed = 0;
-    do {
-      body(batch);
-      ops += batch;
-      elapsed = now() - start;
-    } while (elapsed < perRound);
-    rates.push((ops / elapsed) * 1000);
-  }
+  for (let r = 0; r < options.rounds; r++) rates.push(roundRate(body, batch, perRound));
   rates.sort((a, b) => a - b);
   return { opsPerSec: rates[Math.floor(rates.length / 2)], bestOpsPerSec: rates[rates.length - 1], rounds: rates.length };
 }
@@ -157,19 +160,7 @@ export function measureThroughputInterleaved(
   const rates = names.map((): number[] => []);
   const perRound = options.measureMs / options.rounds;
   for (let r = 0; r < options.rounds; r++) {
-    names.forEach((name, k) => {
-      const body = bodies[name];
-      const batch = batches[k];
-      let ops = 0;
-      const start = now();
-      let elapsed = 0;
-      do {
-        body(batch);
-        ops += batch;
-        elapsed = now() - start;
-      } while (elapsed < perRound);
-      rates[k].push((ops / elapsed) * 1000);
-    });
+    names.forEach((name, k) => rates[k].push(roundRate(bodies[name], batches[k], perRound)));
   }
   const out: Record<string, Throughput> = {};
   names.forEach((name, k) => {
