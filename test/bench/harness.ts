@@ -36,6 +36,18 @@ export function timing(ctx: BenchContext): { warmupMs: number; measureMs: number
 
 const now = (): number => performance.now();
 
+/** A batch size for `body(n)` that takes about 5 ms (at most 2^24 operations). */
+function calibrateBatch(body: (n: number) => void): number {
+  let batch = 1;
+  for (;;) {
+    const t = now();
+    body(batch);
+    const dt = now() - t;
+    if (dt >= 5 || batch >= 1 << 24) return batch;
+    batch = dt < 0.5 ? batch * 8 : Math.ceil((batch * 5) / dt);
+  }
+}
+
 /** One measuring round: calls `body(batch)` until `perRoundMs` have passed; operations per second. */
 function roundRate(body: (n: number) => void, batch: number, perRoundMs: number): number {
   let ops = 0;
@@ -55,14 +67,7 @@ function roundRate(body: (n: number) => void, batch: number, perRoundMs: number)
  * then `rounds` rounds share `measureMs` and the median round rate is returned.
  */
 export function measureThroughput(body: (n: number) => void, options: { warmupMs: number; measureMs: number; rounds: number }): Throughput {
-  let batch = 1;
-  for (;;) {
-    const t = now();
-    body(batch);
-    const dt = now() - t;
-    if (dt >= 5 || batch >= 1 << 24) break;
-    batch = dt < 0.5 ? batch * 8 : Math.ceil((batch * 5) / dt);
-  }
+  const batch = calibrateBatch(body);
   const warmEnd = now() + options.warmupMs;
   while (now() < warmEnd) body(batch);
   const rates: number[] = [];
@@ -142,18 +147,7 @@ export function measureThroughputInterleaved(
   options: { warmupMs: number; measureMs: number; rounds: number },
 ): Record<string, Throughput> {
   const names = Object.keys(bodies);
-  const batches = names.map((name) => {
-    const body = bodies[name];
-    let batch = 1;
-    for (;;) {
-      const t = now();
-      body(batch);
-      const dt = now() - t;
-      if (dt >= 5 || batch >= 1 << 24) break;
-      batch = dt < 0.5 ? batch * 8 : Math.ceil((batch * 5) / dt);
-    }
-    return batch;
-  });
+  const batches = names.map((name) => calibrateBatch(bodies[name]));
   // Warm-up in turns too, so every body's code is optimised before any is measured.
   const warmEnd = now() + options.warmupMs * names.length;
   while (now() < warmEnd) names.forEach((name, k) => bodies[name](batches[k]));
