@@ -12,7 +12,7 @@ import { handlerThrew, watchResult, type RunnerHost } from "./handler-runner.js"
 import { PriorityEventQueue } from "./event-queue.js";
 import { parsePattern, parseTopic } from "./topic-pattern.js";
 import { TopicTrie } from "./topic-trie.js";
-import type { BusEvent, DeliveryMode, EventHandler, EventId, EventPriority, HandlerErrorInfo, HandlerId, HandlerRecord, SubscriptionId } from "./types.js";
+import type { BusEvent, DeliveryMode, EventHandler, EventId, EventOrigin, EventPriority, HandlerErrorInfo, HandlerId, HandlerRecord, SubscriptionId } from "./types.js";
 
 /** Spec 6.1.1 "Event Handler Limit". */
 export const DEFAULT_MAX_EVENT_HANDLERS = 10_000;
@@ -72,6 +72,8 @@ export interface EmitOptions {
   publisher?: string;
   /** Throw NoHandlersRegistered when no handler or subscription matches the type. */
   requireHandlers?: boolean;
+  /** Passed on as {@link BusEvent.origin}: set by the bus client for events the daemon delivered. */
+  origin?: EventOrigin;
 }
 
 /** Options of {@link EventBus.unregisterEventHandler}. */
@@ -206,7 +208,7 @@ export class EventBus implements RunnerHost {
       }
       if (list !== undefined) {
         const id = ++this.lastEventId;
-        if (list.length !== 0) this.deliver(list, { id, type, data, priority: "normal", mode: "sync", publisher: undefined });
+        if (list.length !== 0) this.deliver(list, { id, type, data, priority: "normal", mode: "sync", publisher: undefined, origin: undefined });
         return id;
       }
     }
@@ -225,7 +227,7 @@ export class EventBus implements RunnerHost {
     }
     if (options === undefined) {
       const id = ++this.lastEventId;
-      if (list.length !== 0) this.deliver(list, { id, type, data, priority: "normal", mode: "sync", publisher: undefined });
+      if (list.length !== 0) this.deliver(list, { id, type, data, priority: "normal", mode: "sync", publisher: undefined, origin: undefined });
       return id;
     }
     const mode = options.mode ?? "sync";
@@ -237,7 +239,7 @@ export class EventBus implements RunnerHost {
     }
     if (mode === "sync") {
       const id = ++this.lastEventId;
-      if (list.length !== 0) this.deliver(list, { id, type, data, priority, mode, publisher: options.publisher });
+      if (list.length !== 0) this.deliver(list, { id, type, data, priority, mode, publisher: options.publisher, origin: options.origin });
       return id;
     }
     if (mode !== "async" && mode !== "broadcast") throw new IPCError("InvalidArgument", `unknown delivery mode ${JSON.stringify(mode)}`);
@@ -246,7 +248,7 @@ export class EventBus implements RunnerHost {
     }
     const payload = mode === "broadcast" ? jsonCopy(type, data) : data;
     const id = ++this.lastEventId;
-    this.queue.push(rank, { id, type, data: payload, priority, mode, publisher: options.publisher });
+    this.queue.push(rank, { id, type, data: payload, priority, mode, publisher: options.publisher, origin: options.origin });
     this.schedule();
     return id;
   }

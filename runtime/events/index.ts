@@ -2,7 +2,8 @@
  * The in-process event bus (spec 5.1.2): topics and patterns, filters, the bus itself.
  * See README.md in this folder.
  */
-export type { EventPriority, DeliveryMode, EventId, HandlerId, SubscriptionId, BusEvent, EventHandler, HandlerErrorInfo } from "./types.js";
+export type { EventPriority, DeliveryMode, EventId, HandlerId, SubscriptionId, BusEvent, EventHandler, HandlerErrorInfo, EventOrigin } from "./types.js";
+export { inProcessEventPort, wirePriority, priorityOfByte, WIRE_PRIORITY, type EventPort, type EventReceipt, type PortEmitOptions, type PortListenOptions, type Unlisten } from "./event-port.js";
 export { MAX_TOPIC_LENGTH, MAX_TOPIC_SEGMENTS, parseTopic, parsePattern, isValidTopic, isValidPattern, topicMatches } from "./topic-pattern.js";
 export {
   compileEventFilter,

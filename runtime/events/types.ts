@@ -30,6 +30,24 @@ export interface BusEvent<T = unknown> {
   readonly mode: DeliveryMode;
   /** The `publisher` given to `emit`, if any. */
   readonly publisher: string | undefined;
+  /**
+   * Set on events that came through the bus daemon (`runtime/bus`): the daemon's id for the event,
+   * the publishing connection, the publisher's timestamp and, for persisted events, the log offset.
+   * Undefined for events emitted in this process.
+   */
+  readonly origin: EventOrigin | undefined;
+}
+
+/** Where an event delivered by the bus daemon came from (see {@link BusEvent.origin}). */
+export interface EventOrigin {
+  /** The daemon's event id: unique per daemon run, increasing in the order the daemon received events. */
+  readonly id: number;
+  /** The publishing connection's id (its unique bus name is `:` followed by this number). */
+  readonly source: number;
+  /** The publisher's timestamp, ns since the Unix epoch. */
+  readonly timestampNs: bigint;
+  /** The record's offset in the daemon's event log, when the event was persisted. */
+  readonly offset: number | undefined;
 }
 
 /**
