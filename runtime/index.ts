@@ -17,3 +17,4 @@ export type { ValueCopyMode } from "./rpc/value-copy.js";
 export { withCallback } from "./rpc/callbacks.js";
 export * from "./registry/index.js";
 export * from "./events/index.js";
+export * from "./bus/index.js";

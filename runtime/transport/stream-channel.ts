@@ -287,6 +287,16 @@ export class StreamChannel implements Channel {
 
   setHandler(handler: ChannelHandler | undefined): void {
     this.handler = handler;
+    const onFrame = handler?.onFrame;
+    this.decoder.setFrameHook(
+      onFrame === undefined
+        ? undefined
+        : (b, p, total) => {
+            if (!onFrame.call(handler, b, p, total)) return false;
+            this.received++;
+            return true;
+          },
+    );
     if (!handler) return;
     for (const entry of this.inbound.drain()) {
       if ("message" in entry) handler.onMessage(entry.message);

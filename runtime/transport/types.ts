@@ -101,6 +101,14 @@ export interface ChannelHandler {
   onError?(error: IPCError, fatal: boolean, frame?: SkippedFrame): void;
   /** The channel closed (by either side); `error` is set when it was not a clean close. */
   onClose?(error: IPCError | undefined): void;
+  /**
+   * Optional, for routers (the bus daemon): sees every intact frame (CRC
+   * checked) before its body is decoded. Returning true consumes the frame:
+   * `onMessage` is not called for it. `b[p, p + total)` is valid only during
+   * the call (copy what you keep) and may be modified. Channels that cannot
+   * offer raw frames (in-process pairs) ignore it and call `onMessage`.
+   */
+  onFrame?(b: Uint8Array, p: number, total: number): boolean;
 }
 
 /**

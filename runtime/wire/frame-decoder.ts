@@ -46,6 +46,13 @@ import { asIPCError, oversizedFrame, skippedFrame, type SkippedFrame } from "./s
 
 export type { SkippedFrame } from "./skipped-frame.js";
 
+/**
+ * See {@link FrameDecoder.setFrameHook}: `b[p, p + total)` is the whole frame
+ * (header and payload), valid only during the call — copy what you keep. The
+ * hook may modify those bytes (they are not read again).
+ */
+export type FrameHook = (b: Uint8Array, p: number, total: number) => boolean;
+
 /** Options of a {@link FrameDecoder}. */
 export interface FrameDecoderOptions {
   /** Called once per decoded message, in stream order, with the frame's size on the wire (header and payload). */
@@ -86,6 +93,7 @@ export class FrameDecoder {
   #waiting = false;
   #stallReported = false;
   #idle: Array<() => void> = [];
+  #frameHook: FrameHook | undefined = undefined;
 
   constructor(options: FrameDecoderOptions) {
     const max = checkMaxMessageSize(options.maxMessageSize);
@@ -95,6 +103,18 @@ export class FrameDecoder {
     this.#max = max;
     this.#resyncAllowed = options.resync ?? true;
     this.#resyncBudget = Math.max(1 << 20, 4 * (max + HEADER_SIZE));
+  }
+
+  /**
+   * Installs (or removes, with undefined) a hook that sees every intact frame
+   * (magic, version, length and CRC checked) before its body is decoded, in
+   * stream order. When it returns true the frame counts as consumed: it is not
+   * decoded and `onMessage` is not called. This is how a router (the bus
+   * daemon) forwards frames without decoding their values. A throwing hook is
+   * reported like a throwing `onMessage` (non-fatal `InvalidHandler`).
+   */
+  setFrameHook(hook: FrameHook | undefined): void {
+    this.#frameHook = hook;
   }
 
   /** Bytes held back: a partial frame, a resync candidate, or chunks queued by a re-entrant push. */
@@ -287,6 +307,17 @@ export class FrameDecoder {
    * (its bounds are trustworthy) or a throwing handler is reported, non-fatally.
    */
   #deliver(b: Uint8Array, p: number, max: number, total: number): void {
+    const hook = this.#frameHook;
+    if (hook !== undefined) {
+      let taken: boolean;
+      try {
+        taken = hook(b, p, total);
+      } catch (cause) {
+        this.#report(new IPCError("InvalidHandler", `frame hook threw: ${String(cause)}`, { cause }), false);
+        return;
+      }
+      if (taken) return;
+    }
     // Compression bits set: decompress off the thread (one byte test on the uncompressed path).
     if ((b[p + Offset.flags] & Flag.compressionMask) !== 0 && isCompressedFrame(b, p)) {
       this.#deliverLater(b.slice(p, p + total), max, total);
