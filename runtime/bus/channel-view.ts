@@ -44,6 +44,9 @@ export class ChannelView implements Channel {
   trySendFrame(frame: Uint8Array): boolean {
     return this.base.trySendFrame(frame);
   }
+  trySendFrames(b: Uint8Array, start: number, end: number, sealed?: boolean): boolean {
+    return this.base.trySendFrames(b, start, end, sealed);
+  }
   writable(): Promise<void> {
     return this.base.writable();
   }

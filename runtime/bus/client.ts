@@ -15,7 +15,10 @@ import { createEventBus, type EventBusOptions, type RegisterHandlerOptions, type
 import { priorityOfByte, wirePriority, type EventPort, type EventReceipt, type PortEmitOptions, type PortListenOptions, type Unlisten } from "../events/event-port.js";
 import { filterTopicPattern, validateEventFilter, type EventFilter } from "../events/filter.js";
 import { parseTopic } from "../events/topic-pattern.js";
-import type { EventHandler, EventPriority, HandlerId } from "../events/types.js";
+import type { EventHandler, EventOrigin, EventPriority, HandlerId } from "../events/types.js";
+import { decodeMsgpack } from "../codec/msgpack-decoder.js";
+import { readName, readU16, readU32 } from "../wire/bytes.js";
+import { HEADER_SIZE, Offset } from "../wire/constants.js";
 import { RpcClient } from "../rpc/rpc-client.js";
 import { RpcServer, type RpcServerOptions } from "../rpc/rpc-server.js";
 import type { CallOptions, RpcClientPort, RpcServerPort } from "../rpc/contract.js";
@@ -26,7 +29,7 @@ import { nextMessageId, nowNs } from "../wire/message-id.js";
 import { MessageType } from "../wire/message.js";
 import { ChannelView } from "./channel-view.js";
 import type { NameFlags, ReleaseNameResult, RequestNameResult } from "./names.js";
-import { BUS_IFACE, BUS_TOPIC_PREFIX, defaultBusSocket, ROUTE_SEPARATOR, TOPIC_DROPPED, TOPIC_REJECTED } from "./protocol.js";
+import { BUS_IFACE, BUS_TOPIC_PREFIX, defaultBusSocket, readIdField, ROUTE_SEPARATOR, TOPIC_DROPPED, TOPIC_REJECTED } from "./protocol.js";
 import type { BusStats } from "./daemon.js";
 
 /** Options of {@link connectBus}. */
@@ -53,6 +56,20 @@ export interface BusHandlerOptions extends RegisterHandlerOptions {
    */
   fromOffset?: number;
   since?: string | Date;
+}
+
+/** {@link EventOrigin} read from a frame: the timestamp becomes a bigint only when asked for. */
+class FrameOrigin implements EventOrigin {
+  constructor(
+    readonly id: number,
+    readonly source: number,
+    readonly offset: number | undefined,
+    private readonly tsLo: number,
+    private readonly tsHi: number,
+  ) {}
+  get timestampNs(): bigint {
+    return (BigInt(this.tsHi) << 32n) | BigInt(this.tsLo);
+  }
 }
 
 /** Oneway-style publishes that may wait for room in the background before `publish` throws. */
@@ -83,6 +100,8 @@ export class BusClient implements EventPort {
   private readonly remoteIds = new Map<HandlerId, number>();
   private replaying = false;
   private lastTopic = "";
+  private lastInTopicBytes: Uint8Array = new Uint8Array(0);
+  private lastInTopic = "";
   private backlog = 0;
   private readonly callTimeoutMs: number;
   private readonly onError: (error: IPCError) => void;
@@ -98,6 +117,7 @@ export class BusClient implements EventPort {
     this.served = new ChannelView(channel);
     this.rpc = new RpcClient(this.calls, { timeoutMs: this.callTimeoutMs });
     channel.setHandler({
+      onFrame: (b, p) => this.onEventFrame(b, p),
       onMessage: (m) => this.onMessage(m),
       onError: (error, fatal, frame) => {
         if (frame?.typeCode === MessageType.Response) this.calls.handler?.onError?.(error, fatal, frame);
@@ -364,6 +384,56 @@ export class BusClient implements EventPort {
       publisher: `:${body.sourceId}`,
       origin: { id: Number(message.messageId), source: Number(body.sourceId), timestampNs: message.timestampNs, offset },
     });
+  }
+
+  /**
+   * The receive fast path: an uncompressed msgpack Event is dispatched straight from the
+   * frame's bytes, without the general decoder's message object and its four bigint ids
+   * (the daemon's ids fit in 53 bits; the timestamp is read only if a handler asks for it).
+   * Anything else, or anything odd, takes the general path (false), which reports errors.
+   */
+  private onEventFrame(b: Uint8Array, p: number): boolean {
+    if (b[p + Offset.messageType] !== MessageType.Event || b[p + Offset.flags] !== 0) return false;
+    const start = p + HEADER_SIZE;
+    const end = start + readU32(b, p + Offset.payloadLength);
+    if (end - start < 12 || b[start + 9] !== 0) return false;
+    const nameStart = start + 12;
+    const nameEnd = nameStart + readU16(b, start + 10);
+    const id = readIdField(b, p + Offset.messageId);
+    const source = readIdField(b, start);
+    const correlation = readIdField(b, p + Offset.correlationId);
+    if (nameEnd > end || id < 0 || source < 0 || correlation < 0) return false;
+    let topic: string;
+    let data: unknown;
+    try {
+      topic = this.topicAt(b, nameStart, nameEnd);
+      data = decodeMsgpack(b, nameEnd, end);
+    } catch {
+      return false;
+    }
+    if (topic === TOPIC_REJECTED || topic === TOPIC_DROPPED) this.reportDaemonEvent(topic, data);
+    this.local.emit(topic, data, {
+      mode: "sync",
+      priority: priorityOfByte(b[start + 8]!),
+      publisher: `:${source}`,
+      origin: new FrameOrigin(id, source, correlation === 0 ? undefined : correlation - 1, readU32(b, p + Offset.timestampNs), readU32(b, p + Offset.timestampNs + 4)),
+    });
+    return true;
+  }
+
+  /** The topic at `b[s, e)`, reusing the previous one when the bytes repeat (the common case). */
+  private topicAt(b: Uint8Array, s: number, e: number): string {
+    const last = this.lastInTopicBytes;
+    const n = e - s;
+    if (last.length === n) {
+      let i = 0;
+      while (i < n && last[i] === b[s + i]) i++;
+      if (i === n) return this.lastInTopic;
+    }
+    const topic = readName(b, s, e, "body.eventType");
+    this.lastInTopicBytes = b.slice(s, e);
+    this.lastInTopic = topic;
+    return topic;
   }
 
   private reportDaemonEvent(topic: string, data: unknown): void {

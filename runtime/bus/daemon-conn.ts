@@ -12,7 +12,7 @@
  */
 import { IPCError } from "../errors.js";
 import type { Channel } from "../transport/types.js";
-import { SLAB_BYTES } from "../transport/outbound-queue.js";
+import { FrameSpool } from "./frame-spool.js";
 import type { RouteSub } from "./routes.js";
 
 /** What the daemon does with a subscriber whose queues are full. */
@@ -34,15 +34,15 @@ export class DaemonConnection {
   readonly subs = new Map<number, RouteSub<DaemonConnection>>();
   /** Routed calls this connection made and still waits for: its message id (decimal) → the daemon's id. */
   readonly outCalls = new Map<string, number>();
-  private overflow: Uint8Array[] = [];
-  private head = 0;
-  private overflowBytes = 0;
+  private readonly spool = new FrameSpool();
   private draining = false;
   /** Replays in progress: live frames wait in the overflow queue meanwhile, so they follow the replayed ones. */
   private holds = 0;
   /** Frames dropped since the last report, and in all. */
   private droppedSinceReport = 0;
   droppedTotal = 0;
+  /** Frames that had to wait in the overflow queue (the channel's queue was full). */
+  overflowed = 0;
   /** The last topic read from this connection, by bytes, so a repeated topic is not decoded again. */
   lastTopicBytes: Uint8Array = new Uint8Array(0);
   lastTopic = "";
@@ -61,25 +61,25 @@ export class DaemonConnection {
 
   /** Frames waiting in the overflow queue. */
   get queuedFrames(): number {
-    return this.overflow.length - this.head;
+    return this.spool.frames;
   }
 
   /**
    * Queues the frame `b[p, p + total)` for this connection (copied; the bytes
-   * may be reused after the call). Never throws and never blocks.
+   * may be reused after the call). `sealed` false: its CRC is not valid yet
+   * (the daemon patched its header) and is computed on the way out. Never
+   * throws and never blocks.
    */
-  deliver(b: Uint8Array, p: number, total: number): void {
+  deliver(b: Uint8Array, p: number, total: number, sealed = true): void {
     if (this.channel.closed) return;
-    if (this.holds === 0 && this.queuedFrames === 0) {
-      // A frame bigger than a batch slab would be queued by reference: give the queue its own copy.
-      const frame = total > SLAB_BYTES ? b.slice(p, p + total) : b.subarray(p, p + total);
+    if (this.holds === 0 && this.spool.frames === 0) {
       try {
-        if (this.channel.trySendFrame(frame)) return;
+        if (this.channel.trySendFrames(b, p, p + total, sealed)) return;
       } catch {
         return; // closed meanwhile, or over the peer's size limit: nothing can reach it
       }
     }
-    this.enqueue(b.slice(p, p + total));
+    this.enqueue(b, p, total);
   }
 
   /** Starts a replay: live frames are held back until {@link release}. */
@@ -102,27 +102,26 @@ export class DaemonConnection {
     throw new IPCError("ChannelClosed", `bus connection :${this.id} closed`);
   }
 
-  private enqueue(frame: Uint8Array): void {
-    if (this.queuedFrames >= this.limits.maxFrames || this.overflowBytes + frame.length > this.limits.maxBytes) {
+  private enqueue(b: Uint8Array, p: number, total: number): void {
+    this.overflowed++;
+    const spool = this.spool;
+    if (spool.frames >= this.limits.maxFrames || spool.bytes + total > this.limits.maxBytes) {
       if (this.limits.policy === "disconnect") {
         void this.channel.close(false).catch(() => undefined);
         return;
       }
-      // drop-oldest: make room from the front (at least one frame, so the newest always fits).
-      while (this.queuedFrames > 0 && (this.queuedFrames >= this.limits.maxFrames || this.overflowBytes + frame.length > this.limits.maxBytes)) {
-        const old = this.overflow[this.head]!;
-        this.overflow[this.head++] = EMPTY;
-        this.overflowBytes -= old.length;
+      // drop-oldest: make room from the front (the newest frame always gets in).
+      while (spool.frames > 0 && (spool.frames >= this.limits.maxFrames || spool.bytes + total > this.limits.maxBytes)) {
+        spool.dropOldest();
         this.droppedSinceReport++;
         this.droppedTotal++;
       }
     }
-    this.overflow.push(frame);
-    this.overflowBytes += frame.length;
+    spool.push(b, p, total);
     this.drain();
   }
 
-  /** Moves overflow frames into the channel as it drains; one drain loop at a time. */
+  /** Moves spooled frames into the channel as it drains; one drain loop at a time. */
   private drain(): void {
     if (this.draining || this.holds > 0) return;
     this.draining = true;
@@ -134,22 +133,15 @@ export class DaemonConnection {
   }
 
   private async drainLoop(): Promise<void> {
+    const spool = this.spool;
     while (!this.channel.closed && this.holds === 0) {
-      while (this.head < this.overflow.length) {
-        const frame = this.overflow[this.head]!;
-        let sent: boolean;
-        try {
-          sent = this.channel.trySendFrame(frame);
-        } catch {
-          return;
-        }
-        if (!sent) break;
-        this.overflow[this.head++] = EMPTY;
-        this.overflowBytes -= frame.length;
+      for (let head = spool.peek(); head !== undefined; head = spool.peek()) {
+        const frames = spool.headFrames();
+        // Spooled frames may have been queued unsealed (see deliver): sealed on the way out.
+        if (!this.channel.trySendFrames(head[0], head[1], head[2], false)) break;
+        spool.consumeHead(frames);
       }
-      if (this.head >= this.overflow.length) {
-        this.overflow = [];
-        this.head = 0;
+      if (spool.frames === 0) {
         if (this.droppedSinceReport > 0) {
           const n = this.droppedSinceReport;
           this.droppedSinceReport = 0;
@@ -157,14 +149,7 @@ export class DaemonConnection {
         }
         return;
       }
-      // Compact now and then, so the array does not keep growing at the front.
-      if (this.head > 1024 && this.head * 2 > this.overflow.length) {
-        this.overflow = this.overflow.slice(this.head);
-        this.head = 0;
-      }
       await this.channel.writable();
     }
   }
 }
-
-const EMPTY = new Uint8Array(0);

@@ -15,7 +15,7 @@
 import { IPCError } from "../errors.js";
 import { listen } from "../transport/create-channel.js";
 import { ensurePrivateDirectory } from "../transport/endpoint.js";
-import type { Channel, ChannelOptions, Listener } from "../transport/types.js";
+import { MAX_BUFFER_SIZE, type Channel, type ChannelOptions, type Listener } from "../transport/types.js";
 import { EventLog, type EventLogOptions, type FsyncPolicy } from "../events/log/event-log.js";
 import { writeU32 } from "../wire/bytes.js";
 import { Flag, Offset } from "../wire/constants.js";
@@ -150,7 +150,9 @@ export class BusDaemon implements ControlHost {
     }
     let listener: Listener;
     try {
-      listener = await listen(socket, "unix", { ...options, maxConnections: options.maxConnections ?? DEFAULTS.maxConnections });
+      // The largest outbound queue the transport allows: a subscriber that is briefly behind
+      // (a GC pause) is then absorbed by the channel, not by the slower overflow queue.
+      listener = await listen(socket, "unix", { ...options, bufferSize: options.bufferSize ?? MAX_BUFFER_SIZE, maxConnections: options.maxConnections ?? DEFAULTS.maxConnections });
     } catch (error) {
       await log?.close();
       throw error;
@@ -285,16 +287,16 @@ export class BusDaemon implements ControlHost {
       durable.catch((error: unknown) => this.fail(error));
       this.counters.eventsPersisted++;
     } else {
+      // Not resealed here: each connection's queue seals it natively when it writes (deliver, sealed = false).
       writeIdField(b, p + Offset.correlationId, 0);
-      resealFrame(b, p);
     }
     this.counters.eventsRouted++;
-    this.route(route, topic, b, p, total);
+    this.route(route, topic, b, p, total, offset >= 0);
     return { id, offset, durable };
   }
 
   /** Copies the frame to every connection with a matching subscription, once per connection. */
-  private route(route: Route<DaemonConnection>, topic: string, b: Uint8Array, p: number, total: number): void {
+  private route(route: Route<DaemonConnection>, topic: string, b: Uint8Array, p: number, total: number, sealed: boolean): void {
     const subs = route.subs;
     if (subs.length === 0) return;
     let data: unknown;
@@ -312,7 +314,7 @@ export class BusDaemon implements ControlHost {
         if (data === UNDECODABLE || !sub.filter(topic, data)) continue;
       }
       last = sub.conn;
-      sub.conn.deliver(b, p, total);
+      sub.conn.deliver(b, p, total, sealed);
       this.counters.deliveries++;
     }
   }

@@ -108,6 +108,38 @@ export class OutboundQueue {
   }
 
   /**
+   * Queues the whole frames `b[start, end)` (`frames` of them) if there is
+   * room, copying them: the caller may reuse `b` at once. The router's path
+   * (the bus daemon), which forwards frames without decoding them. With
+   * `sealed` false their CRC fields are not yet valid: they are sealed with
+   * the batch's own frames when it is flushed (one native pass), which saves
+   * a router that patched their headers a CRC pass of its own.
+   */
+  tryPushRange(b: Uint8Array, start: number, end: number, frames: number, sealed = true): boolean {
+    if (this.failed) throw this.failed;
+    if (!this.hasRoom) return false;
+    const size = end - start;
+    if (size > SLAB_BYTES) {
+      this.flush();
+      const copy = b.slice(start, end);
+      if (!sealed && sealFrames(copy, 0, size) < 0) throw new IPCError("CorruptedMessage", "tryPushRange needs whole frames", { context: { size } });
+      this.writeOut(copy, undefined, size);
+      return true;
+    }
+    if (this.batchBytes + size > SLAB_BYTES) this.flush();
+    const slab = (this.slab ??= this.takeSlab());
+    // Sealed frames end the unsealed run (it must hold only frames that need sealing).
+    if (sealed && !this.sealRun()) throw this.failed;
+    const at = this.batchBytes;
+    // Small frames (the common event) are copied by a loop: cheaper than making a view for set().
+    if (size <= 256) for (let i = 0; i < size; i++) slab[at + i] = b[start + i]!;
+    else slab.set(b.subarray(start, end), at);
+    if (sealed) this.unsealedFrom = at + size;
+    this.added(size, frames);
+    return true;
+  }
+
+  /**
    * Encodes `message` straight into the batch if there is room (false
    * otherwise, like {@link tryPush}). Throws what `encodeMessageInto` throws
    * (SerializationError, MessageTooLarge); then nothing was queued.
@@ -211,9 +243,9 @@ export class OutboundQueue {
   }
 
   /** Counts a frame just added to the batch and makes sure a flush is coming. */
-  private added(size: number): void {
+  private added(size: number, frames = 1): void {
     this.batchBytes += size;
-    this.batchCount++;
+    this.batchCount += frames;
     if (!this.scheduled) {
       this.scheduled = true;
       RESOLVED.then(this.flushNow);

@@ -15,6 +15,8 @@ import type { SocketReader } from "./socket-reader.js";
 import type { PeerCredentials } from "../../native/index.js";
 import { OutboundQueue } from "./outbound-queue.js";
 import { socketSink } from "./direct-writer.js";
+import { readU32 } from "../wire/bytes.js";
+import { HEADER_SIZE, Offset } from "../wire/constants.js";
 import {
   MAX_BUFFER_SIZE,
   MIN_BUFFER_SIZE,
@@ -265,6 +267,24 @@ export class StreamChannel implements Channel {
     if (frame.length > this.opts.maxMessageSize) throw this.tooLarge(frame.length);
     const queued = this.outbound.tryPush(frame);
     if (queued) this.sent++;
+    return queued;
+  }
+
+  trySendFrames(b: Uint8Array, start: number, end: number, sealed = true): boolean {
+    if (this.isClosed || this.userClosed) throw this.channelClosed();
+    // Whole frames only, each within the size limit: a bad range would desynchronise the peer.
+    let frames = 0;
+    let p = start;
+    while (p < end) {
+      if (end - p < HEADER_SIZE) break;
+      const len = readU32(b, p + Offset.payloadLength);
+      if (len > this.opts.maxMessageSize) throw this.tooLarge(len);
+      p += HEADER_SIZE + len;
+      frames++;
+    }
+    if (p !== end) throw new IPCError("SerializationError", "trySendFrames needs a range of whole frames", { context: { start, end } });
+    const queued = this.outbound.tryPushRange(b, start, end, frames, sealed);
+    if (queued) this.sent += frames;
     return queued;
   }
 

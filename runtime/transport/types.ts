@@ -145,6 +145,16 @@ export interface Channel {
   trySend(message: Message): boolean;
   /** Queues an already encoded frame (see {@link trySend}); for relays and benchmarks. */
   trySendFrame(frame: Uint8Array): boolean;
+  /**
+   * Queues the already encoded whole frames `b[start, end)` (one or several),
+   * copying them, if there is room right now (see {@link trySend}); the
+   * caller may reuse `b` at once. With `sealed` false (default true) their
+   * CRC fields are computed when the batch is flushed: a router that patched
+   * header fields need not reseal them itself. The bus daemon's forwarding
+   * path. Throws SerializationError for a range that is not whole frames,
+   * MessageTooLarge, ChannelClosed.
+   */
+  trySendFrames(b: Uint8Array, start: number, end: number, sealed?: boolean): boolean;
   /** Resolves when the outbound queue has room again (immediately if it has). */
   writable(): Promise<void>;
   /**
