@@ -3,9 +3,10 @@
  * test/bench/<name>-suite.ts exporting a {@link BenchSuite} and list it here.
  */
 import { codecSuite } from "./codec-suite.js";
+import { busSuite } from "./bus.bench.js";
 import { eventsSuite } from "./events.bench.js";
 import type { BenchSuite } from "./harness.js";
 import { rpcSuite } from "./rpc.bench.js";
 
 /** The suites, in the order they run. */
-export const suites: BenchSuite[] = [codecSuite, rpcSuite, eventsSuite];
+export const suites: BenchSuite[] = [codecSuite, rpcSuite, eventsSuite, busSuite];

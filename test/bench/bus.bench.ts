@@ -1,0 +1,184 @@
+/**
+ * Cross-process event metrics (issue 12 item 6), through a real `nova bus`
+ * daemon process (test/bench/bus-peer.ts runs every process):
+ *
+ * - events_xproc_per_s: one publisher process → daemon → one subscriber
+ *   process; 64-byte value sections (a 62-character string, msgpack). The
+ *   publisher publishes N events as fast as its socket takes them
+ *   (`tryPublish`, waiting on `writable()` when the queue is full), then an
+ *   acknowledged `bench.end`; the rate is N divided by the time from the first
+ *   publish to the subscriber's receipt of `bench.end` (after all N). Every
+ *   subscriber checks it received exactly N events of the right size, so
+ *   nothing is dropped or skipped unnoticed.
+ * - events_xproc_fanout10_per_s: the same with 10 subscriber processes; the
+ *   rate is N over the time until the LAST subscriber had all N (events per
+ *   second delivered to every subscriber). events_xproc_fanout10_deliveries_per_s
+ *   is that times 10 (frames the daemon wrote per second).
+ *
+ * Median of the rounds. The daemon runs with overflow bounds large enough
+ * for a whole round, so a burst is queued rather than dropped (the drop
+ * policy is tested in the suite, not measured here). The baselines are
+ * baseline_dbus_next_signals_per_s (the events suite, same run) and
+ * baseline_raw_relay_per_s here: the same three-process path with plain
+ * length-prefixed 64-byte messages relayed by a process that reads and
+ * writes sockets and nothing else (test/bench/raw-relay-peer.ts).
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import type { BenchContext, BenchSuite } from "./harness.js";
+
+/** 62 characters: a 64-byte msgpack value section. */
+export const PAYLOAD_CHARS = 62;
+
+interface Peer {
+  readonly child: ChildProcess;
+  next(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+function startPeer(script: string, args: readonly string[]): Peer {
+  const file = fileURLToPath(new URL(script, import.meta.url));
+  const child = spawn(process.execPath, [file, ...args], { stdio: ["pipe", "pipe", "inherit"] });
+  const lines: string[] = [];
+  const waiters: ((line: string) => void)[] = [];
+  let exited = false;
+  const exit = new Promise<void>((resolve) => child.once("exit", () => ((exited = true), resolve())));
+  createInterface({ input: child.stdout! }).on("line", (line) => {
+    const w = waiters.shift();
+    if (w) w(line);
+    else lines.push(line);
+  });
+  const next = (): Promise<string> => {
+    const line = lines.shift();
+    if (line !== undefined) return Promise.resolve(line);
+    if (exited) return Promise.reject(new Error(`${script} ${args[0]} exited`));
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${script} ${args[0]}: no output in 120 s`)), 120_000);
+      waiters.push((l) => (clearTimeout(timer), resolve(l)));
+      void exit.then(() => reject(new Error(`${script} ${args[0]} exited`)));
+    });
+  };
+  return {
+    child,
+    next,
+    async stop() {
+      if (!exited) child.kill("SIGKILL");
+      await exit;
+    },
+  };
+}
+
+async function ready(peer: Peer): Promise<void> {
+  const line = await peer.next();
+  if (!line.startsWith("ready ")) throw new Error(`unexpected line from peer: ${line}`);
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+/** Rounds of N events from one publisher to `subscribers` subscriber processes; the median rate. */
+async function xproc(dir: string, subscribers: number, count: number, rounds: number, log: (l: string) => void): Promise<number> {
+  const socket = join(dir, `bus-${subscribers}.sock`);
+  const peers: Peer[] = [];
+  try {
+    const daemon = startPeer("./bus-peer.js", ["daemon", socket]);
+    peers.push(daemon);
+    await ready(daemon);
+    const subs: Peer[] = [];
+    for (let i = 0; i < subscribers; i++) {
+      const sub = startPeer("./bus-peer.js", ["sub", socket, "bench.data"]);
+      peers.push(sub);
+      subs.push(sub);
+    }
+    for (const s of subs) await ready(s);
+    const pub = startPeer("./bus-peer.js", ["pub", socket, "bench.data", String(count), String(PAYLOAD_CHARS)]);
+    peers.push(pub);
+    await ready(pub);
+    const rates: number[] = [];
+    // One warm-up round, not counted.
+    for (let round = 0; round <= rounds; round++) {
+      pub.child.stdin!.write("go\n");
+      const sent = BigInt((await pub.next()).split(" ")[1]!);
+      let last = 0n;
+      for (const s of subs) {
+        const [word, got, at, bytes] = (await s.next()).split(" ");
+        if (word !== "done" || Number(got) !== count || Number(bytes) !== count * PAYLOAD_CHARS) {
+          throw new Error(`subscriber received ${got} events (${bytes} payload characters), expected ${count} (${count * PAYLOAD_CHARS})`);
+        }
+        if (BigInt(at!) > last) last = BigInt(at!);
+      }
+      const rate = count / (Number(last - sent) / 1e9);
+      if (round > 0) rates.push(rate);
+      log(`  xproc ${subscribers} subscriber(s), round ${round}${round === 0 ? " (warm-up)" : ""}: ${Math.round(rate).toLocaleString("en-US")} events/s`);
+    }
+    return median(rates);
+  } finally {
+    for (const p of peers.reverse()) await p.stop();
+  }
+}
+
+/** The raw three-process relay (see the file comment); messages per second, median of rounds. */
+async function rawRelay(dir: string, count: number, rounds: number, log: (l: string) => void): Promise<number> {
+  const socket = join(dir, "relay.sock");
+  const peers: Peer[] = [];
+  try {
+    const relay = startPeer("./raw-relay-peer.js", ["relay", socket]);
+    peers.push(relay);
+    await ready(relay);
+    const sub = startPeer("./raw-relay-peer.js", ["sub", socket]);
+    peers.push(sub);
+    await ready(sub);
+    const pub = startPeer("./raw-relay-peer.js", ["pub", socket, String(count)]);
+    peers.push(pub);
+    await ready(pub);
+    const rates: number[] = [];
+    for (let round = 0; round <= rounds; round++) {
+      pub.child.stdin!.write("go\n");
+      const sent = BigInt((await pub.next()).split(" ")[1]!);
+      const [word, got, at] = (await sub.next()).split(" ");
+      if (word !== "done" || Number(got) !== count) throw new Error(`raw subscriber received ${got} messages, expected ${count}`);
+      const rate = count / (Number(BigInt(at!) - sent) / 1e9);
+      if (round > 0) rates.push(rate);
+      log(`  raw relay, round ${round}${round === 0 ? " (warm-up)" : ""}: ${Math.round(rate).toLocaleString("en-US")} messages/s`);
+    }
+    return median(rates);
+  } finally {
+    for (const p of peers.reverse()) await p.stop();
+  }
+}
+
+/** Runs the suite; also used by `node dist/test/bench/bus.bench.js [--quick]`. */
+export async function runBusBench(options: { quick: boolean; log: (line: string) => void }): Promise<Record<string, number>> {
+  const dir = mkdtempSync(join(tmpdir(), "nova-bench-bus-"));
+  const n = options.quick ? 200_000 : 1_000_000;
+  const rounds = options.quick ? 3 : 5;
+  try {
+    const metrics: Record<string, number> = {};
+    metrics.baseline_raw_relay_per_s = Math.round(await rawRelay(dir, n, rounds, options.log));
+    metrics.events_xproc_per_s = Math.round(await xproc(dir, 1, n, rounds, options.log));
+    const fan = await xproc(dir, 10, options.quick ? 50_000 : 200_000, options.quick ? 3 : 5, options.log);
+    metrics.events_xproc_fanout10_per_s = Math.round(fan);
+    metrics.events_xproc_fanout10_deliveries_per_s = Math.round(fan * 10);
+    metrics.events_xproc_vs_raw_relay = Math.round((metrics.events_xproc_per_s / metrics.baseline_raw_relay_per_s) * 1000) / 1000;
+    return metrics;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The `bus` suite of `npm run bench`. */
+export const busSuite: BenchSuite = {
+  name: "bus",
+  run: (ctx: BenchContext) => runBusBench({ quick: ctx.quick, log: (line) => ctx.log(line) }),
+};
+
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const metrics = await runBusBench({ quick: process.argv.includes("--quick"), log: (l) => process.stderr.write(l + "\n") });
+  process.stdout.write(JSON.stringify(metrics, null, 2) + "\n");
+}
