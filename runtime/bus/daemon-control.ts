@@ -1,5 +1,5 @@
 /**
- * The daemon's own requests, `@bus.*` (idl/WIRE.md §10.3), and the one
+ * The daemon's own requests, `@bus.*` (idl/WIRE.md §12.3), and the one
  * `@nova.*` request it understands: `@nova.cancel` of a routed call.
  * Arguments are positional, as in every RPC Request; every failure is an
  * error Response with an IPCError code (a oneway request gets a

@@ -1,5 +1,5 @@
 /**
- * Routing an RPC Request addressed to a bus name (idl/WIRE.md §10.5): the
+ * Routing an RPC Request addressed to a bus name (idl/WIRE.md §12.5): the
  * method name is `DESTINATION/METHOD`, DESTINATION a well-known name or a
  * unique name `:N`. The owner receives the Request with method `METHOD`.
  */

@@ -9,7 +9,7 @@
  * publisher's connection id and (for persisted events) the log offset into
  * the header, reseals the CRC once and copies the frame to each subscribed
  * connection. Values are decoded only when a matching subscription has a
- * filter. The protocol is idl/WIRE.md §10; runtime/bus/README.md has the
+ * filter. The protocol is idl/WIRE.md §12; runtime/bus/README.md has the
  * design and the limits.
  */
 import { IPCError } from "../errors.js";
@@ -17,8 +17,8 @@ import { listen } from "../transport/create-channel.js";
 import { ensurePrivateDirectory } from "../transport/endpoint.js";
 import { MAX_BUFFER_SIZE, type Channel, type ChannelOptions, type Listener } from "../transport/types.js";
 import { EventLog, type EventLogOptions, type FsyncPolicy } from "../events/log/event-log.js";
-import { writeU32 } from "../wire/bytes.js";
-import { Flag, Offset } from "../wire/constants.js";
+import { readU16, writeU32 } from "../wire/bytes.js";
+import { Flag, HEADER_SIZE, Offset } from "../wire/constants.js";
 import { decodeCheckedFrame, encodeMessage } from "../wire/frame.js";
 import type { SkippedFrame } from "../wire/frame-decoder.js";
 import { MessageType, type EventMessage, type Message } from "../wire/message.js";
@@ -219,8 +219,9 @@ export class BusDaemon implements ControlHost {
   /** The raw path: events and routed requests and responses, forwarded without decoding values. */
   private onFrame(conn: DaemonConnection, b: Uint8Array, p: number, total: number): boolean {
     const type = b[p + Offset.messageType];
-    // Compressed frames take the decoded path (decompressed off the event loop by the channel).
-    if ((b[p + Offset.flags] & Flag.compressionMask) !== 0) return false;
+    // Compressed frames take the decoded path (decompressed off the event loop by the channel),
+    // and so do frames whose fixed fields are malformed: the decoder reports those (onUndecodable).
+    if ((b[p + Offset.flags] & Flag.compressionMask) !== 0 || !fixedFieldsOk(b, p, total, type)) return false;
     if (type === MessageType.Event) {
       this.publish(conn, b, p, total);
       return true;
@@ -401,6 +402,16 @@ export class BusDaemon implements ControlHost {
 }
 
 const UNDECODABLE = Symbol("undecodable");
+
+/** The fixed fields the raw path reads are inside the frame (idl/WIRE.md §5). */
+function fixedFieldsOk(b: Uint8Array, p: number, total: number, type: number): boolean {
+  const payload = total - HEADER_SIZE;
+  const body = p + HEADER_SIZE;
+  if (type === MessageType.Event) return payload >= 12 && b[body + 9] === 0 && 12 + readU16(b, body + 10) <= payload;
+  if (type === MessageType.Request) return payload >= 10 && 10 + readU16(b, body + 8) <= payload;
+  if (type === MessageType.Response) return payload >= 8;
+  return true;
+}
 
 function eventData(b: Uint8Array, p: number, max: number): unknown {
   try {

@@ -2,7 +2,7 @@
  * The bus daemon and its client (issue 12 item 3): cross-process pub/sub with
  * patterns and filters evaluated in the daemon, well-known names, RPC routed
  * by name, and the persistent event log behind it. README.md in this folder;
- * the protocol is idl/WIRE.md §10.
+ * the protocol is idl/WIRE.md §12.
  */
 export { BusDaemon, type BusDaemonOptions, type BusStats } from "./daemon.js";
 export { BusClient, connectBus, type BusClientOptions, type BusHandlerOptions } from "./client.js";

@@ -1,6 +1,6 @@
 /**
  * The bus protocol's constants and the few byte-level operations the daemon
- * does on frames it forwards without decoding them (idl/WIRE.md §10, "The bus
+ * does on frames it forwards without decoding them (idl/WIRE.md §12, "The bus
  * protocol"): reading an Event's topic or a Request's method name from the
  * fixed fields, stamping ids into the header and resealing the CRC.
  */

@@ -1,6 +1,6 @@
 /**
  * RPC calls the daemon routes from a caller to the owner of a bus name
- * (idl/WIRE.md §10.5). The daemon gives each forwarded Request its own
+ * (idl/WIRE.md §12.5). The daemon gives each forwarded Request its own
  * message id (ids are unique per sender, and the owner sees one sender: the
  * daemon), remembers whose call it was, and on the owner's Response puts the
  * caller's id back as the correlation id. Calls whose owner disconnects are
