@@ -13,6 +13,9 @@
 import { IPCError } from "../errors.js";
 import type { Channel } from "../transport/types.js";
 import { FrameSpool } from "./frame-spool.js";
+import { Offset } from "../wire/constants.js";
+import { MessageType } from "../wire/message.js";
+import { eventTopicRange, TOPIC_DROPPED } from "./protocol.js";
 import type { RouteSub } from "./routes.js";
 
 /** What the daemon does with a subscriber whose queues are full. */
@@ -41,6 +44,8 @@ export class DaemonConnection {
   /** Frames dropped since the last report, and in all. */
   private droppedSinceReport = 0;
   droppedTotal = 0;
+  /** A drop report was itself dropped: report again even if nothing more was lost. */
+  private reportLost = false;
   /** Frames that had to wait in the overflow queue (the channel's queue was full). */
   overflowed = 0;
   /** The last topic read from this connection, by bytes, so a repeated topic is not decoded again. */
@@ -112,9 +117,14 @@ export class DaemonConnection {
       }
       // drop-oldest: make room from the front (the newest frame always gets in).
       while (spool.frames > 0 && (spool.frames >= this.limits.maxFrames || spool.bytes + total > this.limits.maxBytes)) {
+        const [buf, at] = spool.oldest()!;
         spool.dropOldest();
-        this.droppedSinceReport++;
-        this.droppedTotal++;
+        // A lost drop report is not a lost event: it is sent again (with the new total) at the next catch-up.
+        if (isDropReport(buf, at)) this.reportLost = true;
+        else {
+          this.droppedSinceReport++;
+          this.droppedTotal++;
+        }
       }
     }
     spool.push(b, p, total);
@@ -142,14 +152,28 @@ export class DaemonConnection {
         spool.consumeHead(frames);
       }
       if (spool.frames === 0) {
-        if (this.droppedSinceReport > 0) {
+        if (this.droppedSinceReport > 0 || this.reportLost) {
+          this.reportLost = false;
           const n = this.droppedSinceReport;
           this.droppedSinceReport = 0;
           this.reportDrops(this, n, this.droppedTotal);
+          // The report may itself have been spooled (the channel is full): send it from this loop.
+          continue;
         }
         return;
       }
       await this.channel.writable();
     }
   }
+}
+
+const DROPPED_TOPIC = new TextEncoder().encode(TOPIC_DROPPED);
+
+/** True when the frame at `b[p]` is a `nova.bus.dropped` Event (the daemon's own, so well formed). */
+function isDropReport(b: Uint8Array, p: number): boolean {
+  if (b[p + Offset.messageType] !== MessageType.Event) return false;
+  const [s, e] = eventTopicRange(b, p);
+  if (e - s !== DROPPED_TOPIC.length) return false;
+  for (let i = 0; i < DROPPED_TOPIC.length; i++) if (b[s + i] !== DROPPED_TOPIC[i]) return false;
+  return true;
 }

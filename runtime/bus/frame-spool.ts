@@ -42,6 +42,12 @@ export class FrameSpool {
     this.bytes += total;
   }
 
+  /** The oldest frame's bytes `[buf, start]` (header first), or undefined when empty. */
+  oldest(): [Uint8Array, number] | undefined {
+    const block = this.blocks[this.head];
+    return block === undefined ? undefined : [block.buf, block.r];
+  }
+
   /** Drops the oldest frame; false when empty. */
   dropOldest(): boolean {
     const block = this.blocks[this.head];
