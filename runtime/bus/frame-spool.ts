@@ -35,8 +35,7 @@ export class FrameSpool {
     }
     const buf = tail.buf;
     const at = tail.w;
-    if (total <= 256) for (let i = 0; i < total; i++) buf[at + i] = b[p + i]!;
-    else buf.set(b.subarray(p, p + total), at);
+    buf.set(b.subarray(p, p + total), at);
     tail.w = at + total;
     this.frames++;
     this.bytes += total;
