@@ -11,6 +11,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { emitSchema } from "../../../generator/emit/schema/index.js";
 import { emitTypeScript } from "../../../generator/emit/ts/index.js";
@@ -276,5 +277,40 @@ describe("schema registry entries of events", () => {
     expect((bad as IPCError).context["path"]).toEqual(["event", "title"]);
     expect(() => registry.validateEvent("win.Closed", [1, 2])).toThrow(/expected an object keyed by argument name/);
     expect(() => registry.validateEvent("nobody.declares", {})).toThrow(/no loaded interface declares/);
+  });
+});
+
+describe("the generated listener and the schema registry", () => {
+  const valid: Data = { id: 7, title: "t", geometry: { x: 1, y: -2 }, serial: 5n, note: "n" };
+  const edgy = fc.oneof(
+    fc.constantFrom<unknown>(null, undefined, 0, -1, 1.5, 2 ** 31, 2 ** 32, Number.NaN, 0n, -1n, 2n ** 64n, "", "x", true, [], {}, { x: 1 }, { x: 1, y: 2 }, { x: 1.5, y: 2 }, new Map(), new Uint8Array(0)),
+    fc.anything({ withBigInt: true, withMap: true, maxDepth: 2 }),
+  );
+
+  it("agree on which received event data is valid (a daemon checking with the registry never disagrees with onX)", async () => {
+    const { bus, events } = setup();
+    let delivered = 0;
+    let rejected = 0;
+    await events.onOpened(() => void delivered++, { onInvalid: () => void rejected++ });
+    const agree = (data: unknown, label: string): void => {
+      const before = delivered;
+      bus.emit("win.Opened", data);
+      const listenerOk = delivered > before;
+      let registryOk = true;
+      try {
+        registry.validateEvent("win.Opened", data);
+      } catch {
+        registryOk = false;
+      }
+      expect(registryOk, label).toBe(listenerOk);
+    };
+    agree(valid, "valid");
+    expect(delivered).toBe(1);
+    fc.assert(
+      fc.property(fc.constantFrom(...Object.keys(valid), "extra"), edgy, (field, value) => agree({ ...valid, [field]: value }, `${field} = ${fc.stringify(value)}`)),
+      { numRuns: 1500 },
+    );
+    fc.assert(fc.property(edgy, (data) => agree(data, `data = ${fc.stringify(data)}`)), { numRuns: 300 });
+    expect(rejected).toBeGreaterThan(0);
   });
 });
