@@ -73,6 +73,7 @@ export const DIAGNOSTIC_CODES = {
   NIDL5010: "compatibility input could not be read",
   NIDL5011: "closed enum gained a value older readers reject",
   NIDL5012: "enum became closed",
+  NIDL5013: "event topic changed",
 } as const;
 
 /** A known diagnostic code. */
