@@ -272,8 +272,15 @@ export interface SignalModel extends MemberBase {
   readonly args: readonly ArgModel[];
   /** `@destructor` on an event (Wayland `wl_callback.done`). */
   readonly destructor: boolean;
-  /** `@topic("window.*")` on the signal or, inherited, its interface. */
+  /**
+   * The event-bus topic (a concrete topic, never a pattern): the signal's own `@topic("window.opened")`
+   * or, without one, derived from its interface's `@topic("window.*")` as the prefix plus the NIDL
+   * member name (`window.Opened`); undefined when neither is given or the topic is invalid (NIDL2024).
+   * See resolve/event-topics.ts.
+   */
   readonly topic: string | undefined;
+  /** `@persistent` on the signal or its interface: its events are written to the event log. */
+  readonly persistent: boolean;
 }
 
 /** A property. */
@@ -309,8 +316,10 @@ export interface InterfaceModel extends DeclBase {
   readonly exportedTo: readonly ProtocolTarget[];
   /** D-Bus object path from `@dbus(path = "/org/...")`, if any. */
   readonly dbusPath: string | undefined;
-  /** `@topic("window.*")` default topic of its signals. */
+  /** `@topic("window.*")` as written: the pattern its signals' topics are derived from (resolve/event-topics.ts). */
   readonly topic: string | undefined;
+  /** `@persistent` on the interface: every topic of its signals persists. */
+  readonly persistent: boolean;
   /** All methods, signals and properties in declaration order (Wayland opcode order follows it per kind). */
   readonly members: readonly MemberModel[];
   readonly methods: readonly MethodModel[];

@@ -8,6 +8,7 @@ import { checkVersions } from "./versions.js";
 import { checkDbusTarget } from "./dbus-target.js";
 import { checkWaylandTarget } from "./wayland-target.js";
 import { checkTsNames } from "./ts-target.js";
+import { checkEventTopics } from "./event-topics.js";
 
 /** Runs every model check, appending to `diagnostics`. */
 export function runChecks(model: Model, diagnostics: Diagnostic[]): void {
@@ -15,5 +16,6 @@ export function runChecks(model: Model, diagnostics: Diagnostic[]): void {
   checkVersions(model, diagnostics);
   checkDbusTarget(model, diagnostics);
   checkWaylandTarget(model, diagnostics);
+  checkEventTopics(model, diagnostics);
   checkTsNames(model, diagnostics);
 }

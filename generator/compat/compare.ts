@@ -3,7 +3,7 @@
  * pointing at the old construct with a note at the new one (or at where it should have been), plus the
  * compatible changes (change-kinds.ts) it accepted on the way.
  */
-import type { ArgModel, DeclRef, ErrorModel, FieldModel, InterfaceModel, MemberModel, MethodModel, Model, PropertyModel, StructModel } from "../model.js";
+import type { ArgModel, DeclRef, ErrorModel, FieldModel, InterfaceModel, MemberModel, MethodModel, Model, PropertyModel, SignalModel, StructModel } from "../model.js";
 import type { Diagnostic } from "../diagnostics.js";
 import type { CompatibleChange } from "./change-kinds.js";
 import { interfaceKey, memberName, originKey, type CompatSide } from "./compat-side.js";
@@ -69,9 +69,27 @@ function compareArgs(f: Findings, what: string, oi: InterfaceModel, ni: Interfac
       f.report("NIDL5003", `${what} "${name}" of "${oi.name}": argument ${argLabel(a, k)} changed from ${show(a.enumRef)} to ${show(b.enumRef)}`, at(oi, om, a), at(ni, nm, b), `argument ${argLabel(b, k)} has ${show(b.enumRef)} here`);
     }
   });
-  // Arguments travel by position: a new name in the same place is invisible on the wire.
+  // Arguments travel by position: a new name in the same place is invisible on the wire. Not on the
+  // event bus: there a signal's data is keyed by argument name (resolve/event-topics.ts).
   const renamed = oldArgs.flatMap((a, k) => (a.name !== newArgs[k]!.name ? [`${argLabel(a, k)} → ${argLabel(newArgs[k]!, k)}`] : []));
-  if (f.list.length === before && renamed.length > 0) f.accept("argument-renamed", `${what} "${name}" of "${ni.name}" renamed ${renamed.join(", ")}`, at(ni, nm, undefined));
+  if (f.list.length !== before || renamed.length === 0) return;
+  if (keyedOnBus(om, nm)) {
+    f.report("NIDL5003", `${what} "${name}" of "${oi.name}" renamed ${renamed.join(", ")}: on the event bus its data is keyed by argument name, so listeners of the other version reject it`, at(oi, om, undefined), at(ni, nm, undefined), "the new names are here");
+  } else f.accept("argument-renamed", `${what} "${name}" of "${ni.name}" renamed ${renamed.join(", ")}`, at(ni, nm, undefined));
+}
+
+/** True for a signal published on the event bus in both versions. */
+function keyedOnBus(om: MemberModel, nm: MemberModel): boolean {
+  return om.kind === "signal" && nm.kind === "signal" && om.topic !== undefined && nm.topic !== undefined;
+}
+
+/** A signal's event-bus topic is where listeners of the old version wait for it: changing or dropping it breaks them. */
+function compareSignal(f: Findings, oi: InterfaceModel, ni: InterfaceModel, o: SignalModel, n: SignalModel): void {
+  compareArgs(f, word(oi, o), oi, ni, o, n, o.args, n.args);
+  if (o.topic === undefined || o.topic === n.topic) return;
+  const name = memberName(oi, o);
+  const now = n.topic === undefined ? "no topic" : `topic "${n.topic}"`;
+  f.report("NIDL5013", `${word(oi, o)} "${name}" of "${oi.name}" moved from topic "${o.topic}" to ${now}: bus listeners of the old version no longer receive it`, { span: o.span, key: originKey(oi, name) }, { span: n.span, key: originKey(ni, memberName(ni, n)) }, `"${name}" has ${now} here`);
 }
 
 function compareMethod(f: Findings, oi: InterfaceModel, ni: InterfaceModel, o: MethodModel, n: MethodModel): void {
@@ -170,7 +188,7 @@ function compareInterface(f: Findings, oi: InterfaceModel, ni: InterfaceModel): 
     }
     if (nm.deprecated !== undefined && om.deprecated === undefined) f.accept("member-deprecated", `${word(ni, nm)} "${memberName(ni, nm)}" of "${ni.name}" is deprecated`, { span: nm.span, key: originKey(ni, memberName(ni, nm)) });
     if (om.kind === "method" && nm.kind === "method") compareMethod(f, oi, ni, om, nm);
-    else if (om.kind === "signal" && nm.kind === "signal") compareArgs(f, word(oi, om), oi, ni, om, nm, om.args, nm.args);
+    else if (om.kind === "signal" && nm.kind === "signal") compareSignal(f, oi, ni, om, nm);
     else if (om.kind === "property" && nm.kind === "property") compareProperty(f, oi, ni, om, nm);
   }
   const newEnums = new Map(ni.enums.map((e) => [e.name, e]));

@@ -39,6 +39,9 @@ export const DIAGNOSTIC_CODES = {
   NIDL2021: "duplicate enum value",
   NIDL2022: "invalid enum underlying type",
   NIDL2023: "definition chain too deep",
+  NIDL2024: "invalid event topic",
+  NIDL2025: "duplicate event topic",
+  NIDL2026: "@persistent without an event topic",
   // ---- 3xxx target compatibility
   NIDL3001: "type not expressible on D-Bus",
   NIDL3002: "type not expressible on Wayland",
@@ -49,6 +52,7 @@ export const DIAGNOSTIC_CODES = {
   NIDL3007: "Wayland enum must belong to a Wayland interface",
   NIDL3008: "name collision on target",
   NIDL3009: "interface is not exported to this target",
+  NIDL3010: "Wayland-only interface cannot publish bus events",
   // ---- 4xxx importers (owned by the importers, issue 4)
   NIDL4001: "malformed XML",
   NIDL4002: "invalid D-Bus or Wayland XML structure",
@@ -69,6 +73,7 @@ export const DIAGNOSTIC_CODES = {
   NIDL5010: "compatibility input could not be read",
   NIDL5011: "closed enum gained a value older readers reject",
   NIDL5012: "enum became closed",
+  NIDL5013: "event topic changed",
 } as const;
 
 /** A known diagnostic code. */

@@ -27,6 +27,10 @@ export interface AnnotationFacts {
   enumRef: QualifiedName | undefined;
   emitsChanged: "true" | "invalidates" | "const" | "false" | undefined;
   topic: string | undefined;
+  /** Where `@topic` was written (diagnostics about its value point there). */
+  topicSpan: Span | undefined;
+  /** `@persistent` (interface, signal): its events are written to the event log. */
+  persistent: boolean;
   summary: string | undefined;
   copyright: string | undefined;
   external: boolean;
@@ -144,7 +148,8 @@ const HANDLERS: Record<string, { sites: AnnotationSite[]; handle: Handler }> = {
       else bad(d, a, 'expects "true", "invalidates", "const" or "false"', args(a)[0]?.span);
     },
   },
-  topic: { sites: ["interface", "signal"], handle: (a, f, _s, d) => { f.topic = stringArg(d, a, args(a)[0]); } },
+  topic: { sites: ["interface", "signal"], handle: (a, f, _s, d) => { f.topic = stringArg(d, a, args(a)[0]); f.topicSpan = args(a)[0]?.span ?? a.span; } },
+  persistent: { sites: ["interface", "signal"], handle: (a, f, _s, d) => { noArgs(d, a); f.persistent = true; } },
   summary: { sites: ANY, handle: (a, f, _s, d) => { f.summary = stringArg(d, a, args(a)[0]); } },
   external: { sites: ["package", "interface"], handle: (a, f, _s, d) => { noArgs(d, a); f.external = true; } },
   closed: { sites: ["enum"], handle: (a, f, _s, d) => { noArgs(d, a); f.closed = true; } },
@@ -209,7 +214,7 @@ function emptyFacts(): AnnotationFacts {
   return {
     version: undefined, since: undefined, deprecated: undefined, deprecatedSpan: undefined,
     oneway: false, idempotent: false, destructor: false, enumRef: undefined, emitsChanged: undefined,
-    topic: undefined, summary: undefined, copyright: undefined, external: false, closed: false,
+    topic: undefined, topicSpan: undefined, persistent: false, summary: undefined, copyright: undefined, external: false, closed: false,
     dbus: { present: false, annotations: [] }, wayland: { present: false }, ts: { callbacks: false }, other: [],
   };
 }

@@ -9,6 +9,7 @@ import { readAnnotations, type AnnotationFacts } from "./annotations.js";
 import { toArgDocs, toDocs } from "./docs.js";
 import { targetInfo, type BuildContext } from "./context.js";
 import type { Scope } from "./symbols.js";
+import { interfaceTopicPrefix, signalTopic } from "./event-topics.js";
 import { buildConst, buildEnum, buildError, buildStruct, buildTypedef, checkUnique } from "./build-decls.js";
 
 function unwrapOptional(t: M.TypeModel): M.TypeModel {
@@ -99,15 +100,17 @@ function buildMethod(ctx: BuildContext, d: A.MethodDecl, scope: Scope, iface: st
   };
 }
 
-function buildSignal(ctx: BuildContext, d: A.SignalDecl, scope: Scope, iface: string, ifaceTopic: string | undefined): M.SignalModel {
+function buildSignal(ctx: BuildContext, d: A.SignalDecl, scope: Scope, iface: string, ifaceFacts: { prefix: string | undefined; persistent: boolean }): M.SignalModel {
   const facts = readAnnotations(d.annotations, "signal", ctx.diagnostics);
+  const topic = signalTopic({ topic: facts.topic, span: facts.topicSpan }, ifaceFacts.prefix, d.name.name, d.name.span, ctx.diagnostics);
   return {
     kind: "signal",
     keyword: d.keyword,
     ...memberBase(d, facts, iface, scope.pkg),
     args: buildArgs(ctx, d.params, scope, `${d.keyword} "${d.name.name}"`),
     destructor: facts.destructor,
-    topic: facts.topic ?? ifaceTopic,
+    topic,
+    persistent: facts.persistent || ifaceFacts.persistent,
   };
 }
 
@@ -146,6 +149,7 @@ export function buildInterface(ctx: BuildContext, decl: A.InterfaceDecl, file: A
   const exportedTo: M.ProtocolTarget[] = [];
   if (facts.dbus.present) exportedTo.push("dbus");
   if (facts.wayland.present) exportedTo.push("wayland");
+  const topicPrefix = interfaceTopicPrefix(facts.topic, facts.topicSpan, decl.name.span, ctx.diagnostics);
   const members: M.MemberModel[] = [];
   const nested = { enums: [] as M.EnumModel[], structs: [] as M.StructModel[], errors: [] as M.ErrorModel[], typedefs: [] as M.TypedefModel[], constants: [] as M.ConstModel[] };
   const seen = { method: new Map<string, A.Ident>(), signal: new Map<string, A.Ident>(), property: new Map<string, A.Ident>() };
@@ -171,7 +175,7 @@ export function buildInterface(ctx: BuildContext, decl: A.InterfaceDecl, file: A
         members.push(buildMethod(ctx, m, scope, qualifiedName, facts.ts.callbacks));
         break;
       case "Signal":
-        members.push(buildSignal(ctx, m, scope, qualifiedName, facts.topic));
+        members.push(buildSignal(ctx, m, scope, qualifiedName, { prefix: topicPrefix, persistent: facts.persistent }));
         break;
       case "Property": {
         const p = buildProperty(ctx, m, scope, qualifiedName);
@@ -197,6 +201,7 @@ export function buildInterface(ctx: BuildContext, decl: A.InterfaceDecl, file: A
     exportedTo,
     dbusPath: facts.dbus.path,
     topic: facts.topic,
+    persistent: facts.persistent,
     members,
     methods: members.filter((m): m is M.MethodModel => m.kind === "method"),
     signals: members.filter((m): m is M.SignalModel => m.kind === "signal"),

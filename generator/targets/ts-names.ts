@@ -8,7 +8,8 @@
  * Member names per generated class:
  * - methods: camelCase of the NIDL name (`GetDevices` → `getDevices`), plus
  *   `<name>Callback` when the method or its interface has `@ts.callbacks`;
- * - signals: `on<Name>` (client), `emit<Name>` (emitter);
+ * - signals: `on<Name>` (client), `emit<Name>` (emitter); a signal with an event-bus topic also
+ *   gets `on<Name>` / `emit<Name>` in the interface's `<Interface>Events` class (typed bus events);
  * - properties: `get<Name>Property`, `set<Name>Property`,
  *   `observe<Name>Property` (client), `get…Property` / `set…Property` (impl),
  *   `emit<Name>PropertyChanged` (emitter). The `Property` suffix keeps the
@@ -31,9 +32,9 @@ export interface MethodTsNames {
 
 /** The names of a signal's generated members. */
 export interface SignalTsNames {
-  /** Client subscription `onX(listener)`. */
+  /** Client subscription `onX(listener)`, and the events class's `onX(handler, options)`. */
   readonly on: string;
-  /** Emitter method `emitX(args...)`. */
+  /** Emitter method `emitX(args...)`, and the events class's `emitX(args..., options)`. */
   readonly emit: string;
 }
 
@@ -57,6 +58,8 @@ export interface InterfaceTsNames {
   readonly register: string;
   /** Undefined when the interface emits nothing (no signal, no notifying property). */
   readonly emitter: string | undefined;
+  /** The typed bus-events class; undefined when no signal has an event-bus topic (or there are no stubs). */
+  readonly events: string | undefined;
   /** The names of one of the interface's methods (by its model). */
   method(method: MethodModel): MethodTsNames;
   signal(signal: SignalModel): SignalTsNames;
@@ -116,6 +119,7 @@ export function interfaceTsNames(iface: InterfaceModel): InterfaceTsNames {
     impl: `${ts}Impl`,
     register: `register${ts}`,
     emitter: emits ? `${ts}Emitter` : undefined,
+    events: !iface.external && !isWaylandOnly(iface) && iface.signals.some((s) => s.topic !== undefined) ? `${ts}Events` : undefined,
     method: (m) => lookup(methods, m),
     signal: (s) => lookup(signals, s),
     property: (p) => lookup(properties, p),
@@ -199,6 +203,10 @@ function memberClaims(iface: InterfaceModel, names: InterfaceTsNames): TsNameCla
       const n = names.signal(m);
       claim(names.client, n.on);
       claim(names.emitter, n.emit);
+      if (m.topic !== undefined) {
+        claim(names.events, n.on, "its bus listener");
+        claim(names.events, n.emit, "its bus publisher");
+      }
     } else {
       const n = names.property(m);
       for (const scope of [names.client, names.impl]) {
@@ -223,6 +231,7 @@ export function packageTsNameClaims(pkg: PackageModel): TsNameClaim[] {
     // Client and emitter are classes (type and value), the impl an interface, register a function.
     const spaces: [string | undefined, "type" | "value"][] = [
       [names.client, "type"], [names.client, "value"], [names.impl, "type"], [names.register, "value"], [names.emitter, "type"], [names.emitter, "value"],
+      [names.events, "type"], [names.events, "value"],
     ];
     for (const [name, space] of spaces) {
       if (name !== undefined) out.push({ scope: "", space, name, owner, ownerKey: iface.qualifiedName, span: iface.span });

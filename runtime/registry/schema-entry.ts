@@ -105,6 +105,17 @@ export type SchemaMethod = z.infer<typeof schemaMethodSchema>;
 export const schemaSignalSchema = z.strictObject({
   name: z.string().min(1),
   args: z.array(schemaFieldSchema),
+  /**
+   * The event-bus topic its events are published to (its `@topic`, or derived from the
+   * interface's `@topic("prefix.*")`); absent when it has none. The event data on the bus is an
+   * object keyed by the `args` names.
+   */
+  topic: z.string().min(1).optional(),
+  /**
+   * `@persistent` (on the signal or its interface): the bus daemon writes the events of `topic` to
+   * its event log. Written only when true, so an entry without it hashes as before the field existed.
+   */
+  persistent: z.literal(true).optional(),
   doc: docSchema,
   deprecated: deprecatedSchema,
 });

@@ -188,6 +188,41 @@ export class SchemaRegistry {
     if (mismatch !== null) throw validationError(`${iface.name}.${property}`, mismatch);
   }
 
+  /**
+   * Every event-bus topic a loaded interface declares (a signal's `topic`), sorted by topic then
+   * interface. The `nova bus` daemon can take the topics to persist from here (`persistent`).
+   */
+  eventTopics(): EventTopicEntry[] {
+    const out: EventTopicEntry[] = [];
+    for (const entry of this.#byId.values()) {
+      if (entry.kind !== "interface") continue;
+      for (const signal of entry.signals) {
+        if (signal.topic !== undefined) out.push({ topic: signal.topic, interface: entry.name, interfaceId: entry.id, signal: signal.name, persistent: signal.persistent === true });
+      }
+    }
+    return out.sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.interfaceId < b.interfaceId ? -1 : 1));
+  }
+
+  /**
+   * Validates the data of an event published to `topic`: an object keyed by the declaring signal's
+   * argument names (extra keys are a newer version's and pass). With several loaded versions
+   * declaring the topic, data any of them accepts is valid. A topic no loaded interface declares
+   * is InvalidArgument; a mismatch is MessageValidationFailed (`context.path` starts at `event`).
+   */
+  validateEvent(topic: string, data: unknown): void {
+    const declared = this.eventTopics().filter((candidate) => candidate.topic === topic);
+    if (declared.length === 0) throw new IPCError("InvalidArgument", `no loaded interface declares event topic ${JSON.stringify(topic)}`, { context: { topic } });
+    let first: IPCError | undefined;
+    for (const { interfaceId, signal } of declared) {
+      const iface = this.#interface(interfaceId);
+      const args = iface.signals.find((candidate) => candidate.name === signal)?.args ?? [];
+      const mismatch = checkEventData(args, data, iface, this.#resolver);
+      if (mismatch === null) return;
+      first ??= validationError(`${iface.name}.${signal}`, mismatch);
+    }
+    throw first;
+  }
+
   #checkFields(owner: SchemaEntry, label: string, fields: readonly SchemaField[], values: readonly unknown[], root: string): void {
     if (values.length > fields.length) {
       throw validationError(label, { path: [root], message: `expected at most ${fields.length} values, got ${values.length}` });
@@ -213,6 +248,28 @@ export class SchemaRegistry {
     if (target.kind === "interface") return `${name} is an interface, not a type`;
     return target;
   };
+}
+
+/** One event-bus topic declared in the registry (see {@link SchemaRegistry.eventTopics}). */
+export interface EventTopicEntry {
+  readonly topic: string;
+  /** Qualified name and id of the declaring interface entry. */
+  readonly interface: string;
+  readonly interfaceId: string;
+  /** The signal's NIDL name. */
+  readonly signal: string;
+  /** `@persistent`: the daemon writes this topic's events to its log. */
+  readonly persistent: boolean;
+}
+
+function checkEventData(args: readonly SchemaField[], data: unknown, owner: SchemaEntry, resolve: NamedTypeResolver): ValueMismatch | null {
+  if (typeof data !== "object" || data === null || Array.isArray(data)) return { path: ["event"], message: "expected an object keyed by argument name" };
+  const record = data as Record<string, unknown>;
+  for (const arg of args) {
+    const mismatch = checkValue(arg.type, Object.hasOwn(record, arg.name) ? record[arg.name] : undefined, owner, resolve, ["event", arg.name]);
+    if (mismatch !== null) return mismatch;
+  }
+  return null;
 }
 
 /** A type entry validates itself through its own refs. */

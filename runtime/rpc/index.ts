@@ -4,6 +4,7 @@ export * from "./in-process.js";
 export * from "./remote-failure.js";
 export * from "./value-copy.js";
 export * from "./stub-support.js";
+export * from "./event-support.js";
 export * from "./rpc-client.js";
 export * from "./rpc-server.js";
 export * from "./connect.js";

@@ -37,7 +37,7 @@ export interface PayloadSchema<T> {
 }
 
 /** What part of a message a value is, for error messages. */
-export type PayloadPart = "args" | "result" | "signal" | "property" | "error";
+export type PayloadPart = "args" | "result" | "signal" | "property" | "error" | "event";
 
 /**
  * A generated error class, seen from the runtime: its qualified name and a

@@ -110,6 +110,9 @@ function interfaceDraft(pkg: PackageModel, iface: InterfaceModel): SchemaEntryDr
     signals: iface.signals.map((signal) => ({
       name: signal.name,
       args: signal.args.map(arg),
+      topic: signal.topic,
+      // Only for a signal with a topic (it says what the daemon does with the topic's events).
+      persistent: signal.persistent && signal.topic !== undefined ? (true as const) : undefined,
       doc: docsText(signal.docs),
       deprecated: deprecation(signal.deprecated),
     })),

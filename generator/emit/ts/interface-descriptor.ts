@@ -1,7 +1,8 @@
 /**
  * The per-interface descriptor a generated file keeps private: the wire name,
  * the version and one zod validator per member (method params/result, signal
- * args, property value). Client and server both read it, so what one side
+ * args, property value; for a signal with an event-bus topic also the topic and
+ * the validator of its event data). Client and server both read it, so what one side
  * sends and the other validates come from the same place.
  */
 import type { StatementStructures } from "ts-morph";
@@ -9,6 +10,7 @@ import type { ArgModel, InterfaceModel, MethodModel } from "../../model.js";
 import { declTsName, zod, type FileContext } from "./file-context.js";
 import { camelCase, propertyKey } from "./names.js";
 import { tsType, zodSchema } from "./type-mapping.js";
+import { eventDataKeys } from "../../resolve/event-topics.js";
 
 /** The descriptor's variable name (`$` keeps it apart from every exported name). */
 export function descriptorName(iface: InterfaceModel): string {
@@ -24,6 +26,7 @@ export function resultNames(method: MethodModel): string[] {
 const BODY_NAMES = [
   "callRemote", "callRemoteVoid", "settleCallback", "subscribeSignal", "observeProperty",
   "serveMethod", "serveProperties", "parsePayload", "PROPERTY_GET", "PROPERTY_SET", "PROPERTY_CHANGED",
+  "emitTypedEvent", "onTypedEvent",
 ];
 
 /** Parameter names for arguments: camelCase, unique, clear of the names generated code adds. */
@@ -43,6 +46,12 @@ export function resultType(ctx: FileContext, method: MethodModel): string {
   if (method.outArgs.length === 1) return tsType(ctx, (method.outArgs[0] as ArgModel).type);
   const names = resultNames(method);
   return `{ ${method.outArgs.map((arg, index) => `${propertyKey(names[index] as string)}: ${tsType(ctx, arg.type)}`).join("; ")} }`;
+}
+
+/** The zod object schema of a bus event's data; unknown keys (a newer version's arguments) are dropped. */
+function eventDataSchema(ctx: FileContext, args: readonly ArgModel[]): string {
+  const keys = eventDataKeys(args);
+  return `${zod(ctx)}.object({ ${args.map((arg, index) => `${propertyKey(keys[index] as string)}: ${zodSchema(ctx, arg.type)}`).join(", ")} })`;
 }
 
 function tupleSchema(ctx: FileContext, args: readonly ArgModel[]): string {
@@ -70,7 +79,17 @@ export function descriptorStatement(ctx: FileContext, iface: InterfaceModel): St
       if (result !== undefined) groups.methods.push(`      result: ${indent(result, 6)},`);
       groups.methods.push("    },");
     } else if (member.kind === "signal") {
-      groups.signals.push(`    ${key}: { args: ${indent(tupleSchema(ctx, member.args), 4)} },`);
+      if (member.topic === undefined) groups.signals.push(`    ${key}: { args: ${indent(tupleSchema(ctx, member.args), 4)} },`);
+      else {
+        // A bus event's data: an object keyed by argument name (resolve/event-topics.ts).
+        groups.signals.push(
+          `    ${key}: {`,
+          `      args: ${indent(tupleSchema(ctx, member.args), 6)},`,
+          `      topic: ${JSON.stringify(member.topic)},`,
+          `      data: ${indent(eventDataSchema(ctx, member.args), 6)},`,
+          "    },",
+        );
+      }
     } else {
       groups.properties.push(`    ${key}: { value: ${indent(zodSchema(ctx, member.type), 4)} },`);
     }

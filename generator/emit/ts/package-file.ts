@@ -1,7 +1,7 @@
 /**
  * Assembles the TypeScript file of one package: preamble, imports (exactly
  * what the body used), zod helpers, then the package's declarations and, per
- * interface, its nested types, client, server skeleton and emitter.
+ * interface, its nested types, client, server skeleton, emitter and typed bus events.
  *
  * Interfaces exported to Wayland and not to D-Bus get their types only: a
  * Wayland interface lives in a per-connection object space (object ids,
@@ -21,6 +21,7 @@ import { constStatement, enumStatements, errorStatements, structStatements, type
 import { docsText } from "./docs.js";
 import { createFileContext, packageModulePath, type FileContext } from "./file-context.js";
 import { descriptorStatement } from "./interface-descriptor.js";
+import { eventsClass } from "./events.js";
 import { emitterClass, implInterface, registerFunction } from "./server.js";
 import type { Tsm } from "./tsm.js";
 import { zodHelperStatements } from "./zod-helpers.js";
@@ -69,6 +70,8 @@ function interfaceStatements(ctx: FileContext, iface: InterfaceModel): Statement
   statements.push(descriptorStatement(ctx, iface), clientClass(ctx, iface), implInterface(ctx, iface), registerFunction(ctx, iface));
   const emitter = emitterClass(ctx, iface);
   if (emitter !== undefined) statements.push(emitter);
+  const events = eventsClass(ctx, iface);
+  if (events !== undefined) statements.push(events);
   return statements;
 }
 

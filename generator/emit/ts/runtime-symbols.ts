@@ -9,11 +9,13 @@
 export const RUNTIME_VALUE_SYMBOLS = [
   "IPCError", "DeclaredError", "PROPERTY_GET", "PROPERTY_SET", "PROPERTY_CHANGED", "callRemote", "callRemoteVoid",
   "settleCallback", "subscribeSignal", "observeProperty", "serveMethod", "serveProperties", "parsePayload",
+  "emitTypedEvent", "onTypedEvent",
 ] as const;
 
 /** Runtime exports that are types only (imported with `type`). */
 export const RUNTIME_TYPE_SYMBOLS = [
   "RpcClientPort", "RpcServerPort", "CallOptions", "CallContext", "Callback", "Registration", "InvalidMessageHandler", "MethodEntry", "UnknownEnumValue",
+  "EventPort", "EventReceipt", "Unlisten", "TypedEmitOptions", "TypedListenOptions", "TypedEventHandler",
 ] as const;
 
 /** One runtime value export. */

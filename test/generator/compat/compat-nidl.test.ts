@@ -92,6 +92,25 @@ describe("compat on NIDL", () => {
     expect(checkCompat([{ path: "old/demo.nidl", text: notifying }], [{ path: "new/demo.nidl", text: BASE }]).diagnostics.map((d) => d.code)).toEqual(["NIDL5006"]);
   });
 
+  it("keeps bus events where their listeners are: topic changes and (for topics) argument renames break", () => {
+    const topical = BASE.replace("@dbus\ninterface Demo {", '@dbus\n@topic("demo.*")\ninterface Demo {');
+    expect(topical).not.toBe(BASE);
+    const busCheck = (next: string) => checkCompat([{ path: "old/demo.nidl", text: topical }], [{ path: "new/demo.nidl", text: next }]);
+    expect(busCheck(topical).diagnostics).toEqual([]);
+    // Derived "demo.Level" → declared "demo.level": the old listeners wait on the old topic.
+    expect(busCheck(topical.replace("signal Level(", '@topic("demo.level") signal Level(')).diagnostics.map((d) => d.message)).toEqual([
+      'signal "Level" of "Demo" moved from topic "demo.Level" to topic "demo.level": bus listeners of the old version no longer receive it',
+    ]);
+    expect(busCheck(BASE).diagnostics.map((d) => d.code)).toEqual(["NIDL5013"]);
+    // The same topic spelled explicitly is no change; @persistent does not change what listeners receive.
+    expect(busCheck(topical.replace("signal Level(", '@topic("demo.Level") @persistent signal Level(')).diagnostics).toEqual([]);
+    // On the bus the data is keyed by argument name: a rename breaks there, while over RPC alone it is compatible.
+    expect(busCheck(topical.replace("Level(level: Level)", "Level(value: Level)")).diagnostics.map((d) => d.code)).toEqual(["NIDL5003"]);
+    expect(check(BASE.replace("Level(level: Level)", "Level(value: Level)")).compatible.map((c) => c.kind)).toEqual(["argument-renamed"]);
+    // A signal that gains a topic is new on the bus: nothing listened before.
+    expect(check(topical).diagnostics).toEqual([]);
+  });
+
   it("names the old and the new location of every finding", () => {
     const r = check(BASE.replace("-> (ok: bool)", "-> (ok: u32)"));
     const d = r.diagnostics[0]!;

@@ -89,6 +89,7 @@ export function writeRuntimeShim(dir: string): string {
       `export * from "${runtimeDir}/errors.js";`,
       `export * from "${runtimeDir}/rpc/contract.js";`,
       `export * from "${runtimeDir}/rpc/stub-support.js";`,
+      `export * from "${runtimeDir}/rpc/event-support.js";`,
       "",
     ].join("\n"),
   );

@@ -7,7 +7,7 @@
 // property and notification groups.
 
 import { z } from "zod";
-import { type CallContext, type CallOptions, DeclaredError, type InvalidMessageHandler, PROPERTY_CHANGED, PROPERTY_GET, PROPERTY_SET, type Registration, type RpcClientPort, type RpcServerPort, type UnknownEnumValue, callRemote, callRemoteVoid, observeProperty, parsePayload, serveMethod, serveProperties, subscribeSignal } from "../runtime/index.js";
+import { type CallContext, type CallOptions, DeclaredError, type EventPort, type EventReceipt, type InvalidMessageHandler, PROPERTY_CHANGED, PROPERTY_GET, PROPERTY_SET, type Registration, type RpcClientPort, type RpcServerPort, type TypedEmitOptions, type TypedEventHandler, type TypedListenOptions, type UnknownEnumValue, type Unlisten, callRemote, callRemoteVoid, emitTypedEvent, observeProperty, onTypedEvent, parsePayload, serveMethod, serveProperties, subscribeSignal } from "../runtime/index.js";
 import * as $org_novade_common from "./org.novade.common.js";
 
 /**
@@ -130,9 +130,21 @@ const Notifications$ = {
     },
   },
   signals: {
-    NotificationClosed: { args: z.tuple([z.number().int().min(0).max(4294967295), z.lazy(() => CloseReasonSchema)]) },
-    ActionInvoked: { args: z.tuple([z.number().int().min(0).max(4294967295), z.string()]) },
-    ActivationToken: { args: z.tuple([z.number().int().min(0).max(4294967295), z.string()]) },
+    NotificationClosed: {
+      args: z.tuple([z.number().int().min(0).max(4294967295), z.lazy(() => CloseReasonSchema)]),
+      topic: "notification.NotificationClosed",
+      data: z.object({ id: z.number().int().min(0).max(4294967295), reason: z.lazy(() => CloseReasonSchema) }),
+    },
+    ActionInvoked: {
+      args: z.tuple([z.number().int().min(0).max(4294967295), z.string()]),
+      topic: "notification.ActionInvoked",
+      data: z.object({ id: z.number().int().min(0).max(4294967295), action_key: z.string() }),
+    },
+    ActivationToken: {
+      args: z.tuple([z.number().int().min(0).max(4294967295), z.string()]),
+      topic: "notification.ActivationToken",
+      data: z.object({ id: z.number().int().min(0).max(4294967295), activation_token: z.string() }),
+    },
   },
   properties: {
     DoNotDisturb: { value: z.boolean() },
@@ -200,7 +212,7 @@ export class NotificationsClient {
   /**
    * A notification was closed.
    *
-   * Event-bus topic: `notification.*`.
+   * Event-bus topic: `notification.NotificationClosed`.
    * @param listener - called with the signal's arguments: id, reason
    * @param onInvalid - called instead when a signal fails validation
    * @returns a function that unsubscribes
@@ -212,7 +224,7 @@ export class NotificationsClient {
   /**
    * The user invoked an action of a notification.
    *
-   * Event-bus topic: `notification.*`.
+   * Event-bus topic: `notification.ActionInvoked`.
    * @param listener - called with the signal's arguments: id, actionKey
    * @param onInvalid - called instead when a signal fails validation
    * @returns a function that unsubscribes
@@ -224,7 +236,7 @@ export class NotificationsClient {
   /**
    * An activation token for the action the user invoked, sent before ActionInvoked.
    *
-   * Event-bus topic: `notification.*`.
+   * Event-bus topic: `notification.ActivationToken`.
    * @param listener - called with the signal's arguments: id, activationToken
    * @param onInvalid - called instead when a signal fails validation
    * @returns a function that unsubscribes
@@ -392,5 +404,90 @@ export class NotificationsEmitter {
   /** Announces a new value of property `ActiveCount` to observers. */
   emitActiveCountPropertyChanged(value: number): void {
     this.#port.emit(Notifications$.name, PROPERTY_CHANGED, ["ActiveCount", value]);
+  }
+}
+
+/** Typed event-bus events of `org.novade.notifications.Notifications` over an {@link EventPort} (in-process bus or `nova bus`). Topics derive from `notification.*`. */
+export class NotificationsEvents {
+  /** The event-bus topic of each signal, by NIDL name. */
+  static readonly topics = {
+    NotificationClosed: "notification.NotificationClosed",
+    ActionInvoked: "notification.ActionInvoked",
+    ActivationToken: "notification.ActivationToken",
+  } as const;
+  readonly #port: EventPort;
+
+  /** Binds the events to a port. */
+  constructor(port: EventPort) {
+    this.#port = port;
+  }
+
+  /**
+   * A notification was closed.
+   *
+   * Publishes to topic `notification.NotificationClosed` with data `{ id, reason }`.
+   * @param options - the event's priority
+   * @returns the event's id (and log offset when persisted) once the port accepted it
+   */
+  emitNotificationClosed(id: number, reason: CloseReason, options?: TypedEmitOptions): Promise<EventReceipt> {
+    return emitTypedEvent(this.#port, "notification.NotificationClosed", { id, reason }, false, options);
+  }
+
+  /**
+   * A notification was closed.
+   *
+   * Listens to topic `notification.NotificationClosed`. Data that does not match the declaration goes to `options.onInvalid` (IPCError `MessageValidationFailed`), never to `handler`.
+   * @param handler - called with the validated data ({ id, reason }) and the bus event
+   * @param options - priority, a filter over the data, and the invalid-data hook
+   * @returns a function that stops listening, once the listener is registered
+   */
+  onNotificationClosed(handler: TypedEventHandler<{ id: number; reason: CloseReason; }>, options?: TypedListenOptions): Promise<Unlisten> {
+    return onTypedEvent(this.#port, Notifications$.name, "NotificationClosed", "notification.NotificationClosed", Notifications$.signals.NotificationClosed.data, handler, options);
+  }
+
+  /**
+   * The user invoked an action of a notification.
+   *
+   * Publishes to topic `notification.ActionInvoked` with data `{ id, action_key }`.
+   * @param options - the event's priority
+   * @returns the event's id (and log offset when persisted) once the port accepted it
+   */
+  emitActionInvoked(id: number, actionKey: string, options?: TypedEmitOptions): Promise<EventReceipt> {
+    return emitTypedEvent(this.#port, "notification.ActionInvoked", { id, action_key: actionKey }, false, options);
+  }
+
+  /**
+   * The user invoked an action of a notification.
+   *
+   * Listens to topic `notification.ActionInvoked`. Data that does not match the declaration goes to `options.onInvalid` (IPCError `MessageValidationFailed`), never to `handler`.
+   * @param handler - called with the validated data ({ id, action_key }) and the bus event
+   * @param options - priority, a filter over the data, and the invalid-data hook
+   * @returns a function that stops listening, once the listener is registered
+   */
+  onActionInvoked(handler: TypedEventHandler<{ id: number; action_key: string; }>, options?: TypedListenOptions): Promise<Unlisten> {
+    return onTypedEvent(this.#port, Notifications$.name, "ActionInvoked", "notification.ActionInvoked", Notifications$.signals.ActionInvoked.data, handler, options);
+  }
+
+  /**
+   * An activation token for the action the user invoked, sent before ActionInvoked.
+   *
+   * Publishes to topic `notification.ActivationToken` with data `{ id, activation_token }`.
+   * @param options - the event's priority
+   * @returns the event's id (and log offset when persisted) once the port accepted it
+   */
+  emitActivationToken(id: number, activationToken: string, options?: TypedEmitOptions): Promise<EventReceipt> {
+    return emitTypedEvent(this.#port, "notification.ActivationToken", { id, activation_token: activationToken }, false, options);
+  }
+
+  /**
+   * An activation token for the action the user invoked, sent before ActionInvoked.
+   *
+   * Listens to topic `notification.ActivationToken`. Data that does not match the declaration goes to `options.onInvalid` (IPCError `MessageValidationFailed`), never to `handler`.
+   * @param handler - called with the validated data ({ id, activation_token }) and the bus event
+   * @param options - priority, a filter over the data, and the invalid-data hook
+   * @returns a function that stops listening, once the listener is registered
+   */
+  onActivationToken(handler: TypedEventHandler<{ id: number; activation_token: string; }>, options?: TypedListenOptions): Promise<Unlisten> {
+    return onTypedEvent(this.#port, Notifications$.name, "ActivationToken", "notification.ActivationToken", Notifications$.signals.ActivationToken.data, handler, options);
   }
 }

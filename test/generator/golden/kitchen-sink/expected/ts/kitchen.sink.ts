@@ -6,7 +6,7 @@
 // spanning two lines.
 
 import { z } from "zod";
-import { type CallContext, type CallOptions, type Callback, DeclaredError, type InvalidMessageHandler, PROPERTY_CHANGED, PROPERTY_GET, PROPERTY_SET, type Registration, type RpcClientPort, type RpcServerPort, type UnknownEnumValue, callRemote, callRemoteVoid, observeProperty, parsePayload, serveMethod, serveProperties, settleCallback, subscribeSignal } from "../runtime/index.js";
+import { type CallContext, type CallOptions, type Callback, DeclaredError, type EventPort, type EventReceipt, type InvalidMessageHandler, PROPERTY_CHANGED, PROPERTY_GET, PROPERTY_SET, type Registration, type RpcClientPort, type RpcServerPort, type TypedEmitOptions, type TypedEventHandler, type TypedListenOptions, type UnknownEnumValue, type Unlisten, callRemote, callRemoteVoid, emitTypedEvent, observeProperty, onTypedEvent, parsePayload, serveMethod, serveProperties, settleCallback, subscribeSignal } from "../runtime/index.js";
 import * as $kitchen_shared from "./kitchen.shared.js";
 
 /** A 64-bit integer: bigint in TypeScript; a msgpack peer may send a small one as a number. */
@@ -305,8 +305,16 @@ const Kitchen$ = {
     },
   },
   signals: {
-    Changed: { args: z.tuple([z.lazy(() => IdsSchema), z.lazy(() => ModeSchema)]) },
-    Burnt: { args: z.tuple([z.string(), z.number().int().min(0).max(4294967295)]) },
+    Changed: {
+      args: z.tuple([z.lazy(() => IdsSchema), z.lazy(() => ModeSchema)]),
+      topic: "kitchen.Changed",
+      data: z.object({ ids: z.lazy(() => IdsSchema), mode: z.lazy(() => ModeSchema) }),
+    },
+    Burnt: {
+      args: z.tuple([z.string(), z.number().int().min(0).max(4294967295)]),
+      topic: "kitchen.burnt",
+      data: z.object({ what: z.string(), arg1: z.number().int().min(0).max(4294967295) }),
+    },
   },
   properties: {
     Temperature: { value: z.number() },
@@ -387,7 +395,7 @@ export class KitchenClient {
   }
 
   /**
-   * Event-bus topic: `kitchen.*`.
+   * Event-bus topic: `kitchen.Changed`.
    * @param listener - called with the signal's arguments: ids, mode
    * @param onInvalid - called instead when a signal fails validation
    * @returns a function that unsubscribes
@@ -566,6 +574,61 @@ export class KitchenEmitter {
   }
 }
 
+/** Typed event-bus events of `kitchen.sink.Kitchen` over an {@link EventPort} (in-process bus or `nova bus`). Topics derive from `kitchen.*`. */
+export class KitchenEvents {
+  /** The event-bus topic of each signal, by NIDL name. */
+  static readonly topics = {
+    Changed: "kitchen.Changed",
+    Burnt: "kitchen.burnt",
+  } as const;
+  readonly #port: EventPort;
+
+  /** Binds the events to a port. */
+  constructor(port: EventPort) {
+    this.#port = port;
+  }
+
+  /**
+   * Publishes to topic `kitchen.Changed` with data `{ ids, mode }`.
+   * @param options - the event's priority
+   * @returns the event's id (and log offset when persisted) once the port accepted it
+   * @since 2
+   */
+  emitChanged(ids: Ids, mode: Mode, options?: TypedEmitOptions): Promise<EventReceipt> {
+    return emitTypedEvent(this.#port, "kitchen.Changed", { ids, mode }, false, options);
+  }
+
+  /**
+   * Listens to topic `kitchen.Changed`. Data that does not match the declaration goes to `options.onInvalid` (IPCError `MessageValidationFailed`), never to `handler`.
+   * @param handler - called with the validated data ({ ids, mode }) and the bus event
+   * @param options - priority, a filter over the data, and the invalid-data hook
+   * @returns a function that stops listening, once the listener is registered
+   */
+  onChanged(handler: TypedEventHandler<{ ids: Ids; mode: Mode; }>, options?: TypedListenOptions): Promise<Unlisten> {
+    return onTypedEvent(this.#port, Kitchen$.name, "Changed", "kitchen.Changed", Kitchen$.signals.Changed.data, handler, options);
+  }
+
+  /**
+   * Publishes to topic `kitchen.burnt` with data `{ what, arg1 }`. Persistent: the event is written to the event log, and the emit resolves once it is durable (with its offset).
+   * @param options - the event's priority
+   * @returns the event's id (and log offset when persisted) once the port accepted it
+   * @since 2
+   */
+  emitBurnt(what: string, arg1: number, options?: TypedEmitOptions): Promise<EventReceipt> {
+    return emitTypedEvent(this.#port, "kitchen.burnt", { what, arg1 }, true, options);
+  }
+
+  /**
+   * Listens to topic `kitchen.burnt`. Data that does not match the declaration goes to `options.onInvalid` (IPCError `MessageValidationFailed`), never to `handler`.
+   * @param handler - called with the validated data ({ what, arg1 }) and the bus event
+   * @param options - priority, a filter over the data, and the invalid-data hook
+   * @returns a function that stops listening, once the listener is registered
+   */
+  onBurnt(handler: TypedEventHandler<{ what: string; arg1: number; }>, options?: TypedListenOptions): Promise<Unlisten> {
+    return onTypedEvent(this.#port, Kitchen$.name, "Burnt", "kitchen.burnt", Kitchen$.signals.Burnt.data, handler, options);
+  }
+}
+
 /**
  * Edges.
  *
@@ -726,7 +789,11 @@ const LocalOnly$ = {
     },
   },
   signals: {
-    Ping: { args: z.tuple([z.number().int().min(-128).max(127)]) },
+    Ping: {
+      args: z.tuple([z.number().int().min(-128).max(127)]),
+      topic: "local.Ping",
+      data: z.object({ n: z.number().int().min(-128).max(127) }),
+    },
   },
   properties: {
     Maybe: { value: $optional(z.string()) },
@@ -756,7 +823,7 @@ export class LocalOnlyClient {
   }
 
   /**
-   * Event-bus topic: `local.*`.
+   * Event-bus topic: `local.Ping`.
    * @param listener - called with the signal's arguments: n
    * @param onInvalid - called instead when a signal fails validation
    * @returns a function that unsubscribes
@@ -834,5 +901,38 @@ export class LocalOnlyEmitter {
 
   emitPing(n: number): void {
     this.#port.emit(LocalOnly$.name, "Ping", [n]);
+  }
+}
+
+/** Typed event-bus events of `kitchen.sink.LocalOnly` over an {@link EventPort} (in-process bus or `nova bus`). Topics derive from `local.*`. */
+export class LocalOnlyEvents {
+  /** The event-bus topic of each signal, by NIDL name. */
+  static readonly topics = {
+    Ping: "local.Ping",
+  } as const;
+  readonly #port: EventPort;
+
+  /** Binds the events to a port. */
+  constructor(port: EventPort) {
+    this.#port = port;
+  }
+
+  /**
+   * Publishes to topic `local.Ping` with data `{ n }`.
+   * @param options - the event's priority
+   * @returns the event's id (and log offset when persisted) once the port accepted it
+   */
+  emitPing(n: number, options?: TypedEmitOptions): Promise<EventReceipt> {
+    return emitTypedEvent(this.#port, "local.Ping", { n }, false, options);
+  }
+
+  /**
+   * Listens to topic `local.Ping`. Data that does not match the declaration goes to `options.onInvalid` (IPCError `MessageValidationFailed`), never to `handler`.
+   * @param handler - called with the validated data ({ n }) and the bus event
+   * @param options - priority, a filter over the data, and the invalid-data hook
+   * @returns a function that stops listening, once the listener is registered
+   */
+  onPing(handler: TypedEventHandler<{ n: number; }>, options?: TypedListenOptions): Promise<Unlisten> {
+    return onTypedEvent(this.#port, LocalOnly$.name, "Ping", "local.Ping", LocalOnly$.signals.Ping.data, handler, options);
   }
 }
