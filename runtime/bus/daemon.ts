@@ -24,6 +24,7 @@ import type { SkippedFrame } from "../wire/frame-decoder.js";
 import { MessageType, type EventMessage, type Message } from "../wire/message.js";
 import { nowNs } from "../wire/message-id.js";
 import { dirname } from "node:path";
+import type { SchemaRegistry } from "../registry/schema-registry.js";
 import { DaemonConnection, type SlowSubscriberPolicy } from "./daemon-conn.js";
 import { handleControl, type ControlHost } from "./daemon-control.js";
 import { NameRegistry, uniqueName, type OwnerChange } from "./names.js";
@@ -56,6 +57,11 @@ export interface BusDaemonOptions extends ChannelOptions {
   logOptions?: Omit<EventLogOptions, "fsync">;
   /** Topic patterns whose events are always persisted (needs `log`). */
   persistTopics?: readonly string[];
+  /**
+   * A schema registry (nova-gen's schema entries, `loadSchemaDirectory`): every topic a loaded
+   * interface declares `@persistent` is persisted too (needs `log`).
+   */
+  schemas?: SchemaRegistry;
   /** Connections held at once (default 16,384). */
   maxConnections?: number;
   /** Subscriptions per connection (default 10,000): TooManySubscriptions past it. */
@@ -134,9 +140,11 @@ export class BusDaemon implements ControlHost {
 
   /** Starts a daemon listening on `options.socket`. */
   static async start(options: BusDaemonOptions = {}): Promise<BusDaemon> {
-    if ((options.persistTopics?.length ?? 0) > 0 && options.log === undefined) {
-      throw new IPCError("InvalidArgument", "persistTopics needs an event log directory (log)");
+    const persistent = [...(options.persistTopics ?? []), ...(options.schemas?.eventTopics().filter((t) => t.persistent).map((t) => t.topic) ?? [])];
+    if (persistent.length > 0 && options.log === undefined) {
+      throw new IPCError("InvalidArgument", `persistent topics (${persistent.join(", ")}) need an event log directory (log)`);
     }
+    options = { ...options, persistTopics: persistent };
     const socket = options.socket ?? defaultBusSocket();
     if (options.socket === undefined) ensurePrivateDirectory(dirname(socket));
     let log: EventLog | undefined;
