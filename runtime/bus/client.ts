@@ -18,7 +18,8 @@ import { parseTopic } from "../events/topic-pattern.js";
 import type { EventHandler, EventOrigin, EventPriority, HandlerId } from "../events/types.js";
 import { decodeMsgpack } from "../codec/msgpack-decoder.js";
 import { readName, readU16, readU32 } from "../wire/bytes.js";
-import { HEADER_SIZE, Offset } from "../wire/constants.js";
+import { HEADER_SIZE, Offset, VERSION_MAJOR, VERSION_MINOR } from "../wire/constants.js";
+import { encodeMsgpackInto } from "../codec/msgpack-encoder.js";
 import { RpcClient } from "../rpc/rpc-client.js";
 import { RpcServer, type RpcServerOptions } from "../rpc/rpc-server.js";
 import type { CallOptions, RpcClientPort, RpcServerPort } from "../rpc/contract.js";
@@ -72,6 +73,9 @@ class FrameOrigin implements EventOrigin {
   }
 }
 
+/** Events whose frame fits this take {@link BusClient.tryPublish}'s in-place path (larger ones are encoded on their own). */
+const PUBLISH_FRAME_BYTES = 64 * 1024;
+
 /** Oneway-style publishes that may wait for room in the background before `publish` throws. */
 const MAX_PUBLISH_BACKLOG = 10_000;
 
@@ -99,8 +103,13 @@ export class BusClient implements EventPort {
   private readonly local;
   private readonly remoteIds = new Map<HandlerId, number>();
   private replaying = false;
-  private lastTopic = "";
   private lastInTopicBytes: Uint8Array = new Uint8Array(0);
+  /** The reusable frame of {@link tryPublish}: header and Event fixed fields, then topic and value. */
+  private readonly pubFrame = new Uint8Array(PUBLISH_FRAME_BYTES);
+  private readonly pubView = new DataView(this.pubFrame.buffer);
+  private pubValueAt = 0;
+  /** The topic whose bytes are in {@link pubFrame}. */
+  private pubTopic = "";
   private lastInTopic = "";
   private backlog = 0;
   private readonly callTimeoutMs: number;
@@ -113,6 +122,7 @@ export class BusClient implements EventPort {
     this.callTimeoutMs = options.callTimeoutMs ?? 5000;
     this.onError = options.onError ?? ((e) => process.emitWarning(`nova bus: ${e.message}`, "NovaBusWarning"));
     this.local = createEventBus(options.dispatch);
+    this.pubFrame.set([0x4e, 0x4f, 0x56, 0x41, VERSION_MAJOR, VERSION_MINOR, MessageType.Event, 0]);
     this.calls = new ChannelView(channel);
     this.served = new ChannelView(channel);
     this.rpc = new RpcClient(this.calls, { timeoutMs: this.callTimeoutMs });
@@ -156,13 +166,36 @@ export class BusClient implements EventPort {
    * InvalidEventType for a bad topic.
    */
   tryPublish(topic: string, data?: unknown, priority: EventPriority = "normal"): boolean {
-    if (topic !== this.lastTopic) this.checkTopic(topic);
+    const b = this.pubFrame;
+    if (topic !== this.pubTopic) {
+      this.checkTopic(topic);
+      this.pubTopic = topic;
+      const bytes = Buffer.from(topic, "utf8");
+      b[HEADER_SIZE + 10] = bytes.length & 0xff;
+      b[HEADER_SIZE + 11] = bytes.length >>> 8;
+      b.set(bytes, HEADER_SIZE + 12);
+      this.pubValueAt = HEADER_SIZE + 12 + bytes.length;
+    }
+    // The frame is built in place: the topic bytes stay from the last publish, the constant
+    // header bytes from the constructor; the outbound queue seals the CRC when it writes.
+    const end = encodeMsgpackInto(data ?? null, b, this.pubValueAt);
+    if (end < 0) return this.tryPublishLarge(topic, data, priority);
+    const dv = this.pubView;
+    dv.setBigUint64(Offset.messageId, nextMessageId(), true);
+    dv.setBigUint64(Offset.timestampNs, nowNs(), true);
+    dv.setUint32(Offset.payloadLength, end - HEADER_SIZE, true);
+    b[HEADER_SIZE + 8] = priority === "normal" ? 128 : wirePriority(priority);
+    return this.channel.trySendFrames(b, 0, end, false);
+  }
+
+  /** An event whose value does not fit the reusable frame buffer: encoded on its own. */
+  private tryPublishLarge(topic: string, data: unknown, priority: EventPriority): boolean {
     const message: EventMessage = {
       type: "event",
       messageId: nextMessageId(),
       correlationId: 0n,
       timestampNs: nowNs(),
-      body: { eventType: topic, data: data ?? null, sourceId: 0n, priority: priority === "normal" ? 128 : wirePriority(priority) },
+      body: { eventType: topic, data: data ?? null, sourceId: 0n, priority: wirePriority(priority) },
     };
     return this.channel.trySend(message);
   }
@@ -354,7 +387,6 @@ export class BusClient implements EventPort {
   private checkTopic(topic: string): void {
     parseTopic(topic);
     if (topic.startsWith(BUS_TOPIC_PREFIX)) throw new IPCError("InvalidEventType", `topics under ${BUS_TOPIC_PREFIX} are the daemon's own`, { context: { eventType: topic } });
-    this.lastTopic = topic;
   }
 
   private onMessage(message: Message): void {

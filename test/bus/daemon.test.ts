@@ -69,6 +69,23 @@ describe("bus daemon: events", () => {
     expect(exact[0]!.origin!.offset).toBeUndefined();
   });
 
+  it("publishes with changing topics and values larger than the reusable frame buffer", async () => {
+    const pub = await client();
+    const sub = await client();
+    const got: [string, unknown][] = [];
+    await sub.registerEventHandler("**", (e) => void got.push([e.type, e.data]));
+    const big = "z".repeat(100_000);
+    await pub.emit("first.topic", 0); // validates and caches a topic the fast path has not written yet
+    pub.publish("first.topic", 1);
+    pub.publish("b.yy", { n: 2 });
+    pub.publish("a.x", big);
+    pub.publish("a.x", 4);
+    pub.publish("a.longer.topic", [5]);
+    await until(() => got.length === 6);
+    expect(got).toEqual([["first.topic", 0], ["first.topic", 1], ["b.yy", { n: 2 }], ["a.x", big], ["a.x", 4], ["a.longer.topic", [5]]]);
+    expect(() => pub.publish("bad topic", 1)).toThrow(expect.objectContaining({ code: "InvalidEventType" }));
+  });
+
   it("evaluates filters in the daemon: unwanted events never reach the subscriber's socket", async () => {
     const pub = await client();
     const sub = await client();

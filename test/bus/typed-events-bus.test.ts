@@ -90,7 +90,7 @@ it("a daemon given the schema registry persists the topics declared @persistent"
   const model = compileOrThrow([{ path: "busevents.nidl", text: NIDL }]);
   const { emitSchema } = await import("../../generator/emit/schema/index.js");
   const { SchemaRegistry } = await import("../../runtime/registry/index.js");
-  const schema = await emitSchema(model, {});
+  const schema = await emitSchema(model, { runtimeImport: "novade-ipc/runtime/generated" });
   const registry = SchemaRegistry.fromEntries(schema.files.map((f) => JSON.parse(f.content) as unknown));
   const sdir = mkdtempSync(join(tmpdir(), "nova-bus-schema-"));
   const d = await BusDaemon.start({ socket: join(sdir, "bus.sock"), log: join(sdir, "log"), schemas: registry });
