@@ -15,7 +15,7 @@
  *   second delivered to every subscriber). events_xproc_fanout10_deliveries_per_s
  *   is that times 10 (frames the daemon wrote per second).
  *
- * Median of the rounds. The daemon runs with overflow bounds large enough
+ * Median of the rounds, after two warm-up rounds. The daemon runs with overflow bounds large enough
  * for a whole round, so a burst is queued rather than dropped (the drop
  * policy is tested in the suite, not measured here). The baselines are
  * baseline_dbus_next_signals_per_s (the events suite, same run) and
@@ -26,7 +26,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import type { BenchContext, BenchSuite } from "./harness.js";
@@ -40,8 +40,15 @@ interface Peer {
   stop(): Promise<void>;
 }
 
+/** The compiled peer script: a sibling in dist/, also when this file runs from source (vitest). */
+function peerFile(script: string): string {
+  const here = fileURLToPath(import.meta.url);
+  const dir = here.endsWith(".ts") ? resolve(dirname(here), "../../dist/test/bench") : dirname(here);
+  return join(dir, script);
+}
+
 function startPeer(script: string, args: readonly string[]): Peer {
-  const file = fileURLToPath(new URL(script, import.meta.url));
+  const file = peerFile(script);
   const child = spawn(process.execPath, [file, ...args], { stdio: ["pipe", "pipe", "inherit"] });
   const lines: string[] = [];
   const waiters: ((line: string) => void)[] = [];
@@ -101,8 +108,8 @@ async function xproc(dir: string, subscribers: number, count: number, rounds: nu
     peers.push(pub);
     await ready(pub);
     const rates: number[] = [];
-    // One warm-up round, not counted.
-    for (let round = 0; round <= rounds; round++) {
+    // Two warm-up rounds, not counted: the three processes' JIT settles over the first million events.
+    for (let round = -1; round <= rounds; round++) {
       pub.child.stdin!.write("go\n");
       const sent = BigInt((await pub.next()).split(" ")[1]!);
       let last = 0n;
@@ -115,7 +122,7 @@ async function xproc(dir: string, subscribers: number, count: number, rounds: nu
       }
       const rate = count / (Number(last - sent) / 1e9);
       if (round > 0) rates.push(rate);
-      log(`  xproc ${subscribers} subscriber(s), round ${round}${round === 0 ? " (warm-up)" : ""}: ${Math.round(rate).toLocaleString("en-US")} events/s`);
+      log(`  xproc ${subscribers} subscriber(s), round ${round}${round <= 0 ? " (warm-up)" : ""}: ${Math.round(rate).toLocaleString("en-US")} events/s`);
     }
     return median(rates);
   } finally {
@@ -154,15 +161,16 @@ async function rawRelay(dir: string, count: number, rounds: number, log: (l: str
 }
 
 /** Runs the suite; also used by `node dist/test/bench/bus.bench.js [--quick]`. */
-export async function runBusBench(options: { quick: boolean; log: (line: string) => void }): Promise<Record<string, number>> {
+export async function runBusBench(options: { quick: boolean; log: (line: string) => void; events?: number }): Promise<Record<string, number>> {
   const dir = mkdtempSync(join(tmpdir(), "nova-bench-bus-"));
-  const n = options.quick ? 200_000 : 1_000_000;
+  // `events` (tests only) shrinks every round to that many events.
+  const n = options.events ?? (options.quick ? 200_000 : 1_000_000);
   const rounds = options.quick ? 3 : 5;
   try {
     const metrics: Record<string, number> = {};
     metrics.baseline_raw_relay_per_s = Math.round(await rawRelay(dir, n, rounds, options.log));
     metrics.events_xproc_per_s = Math.round(await xproc(dir, 1, n, rounds, options.log));
-    const fan = await xproc(dir, 10, options.quick ? 50_000 : 200_000, options.quick ? 3 : 5, options.log);
+    const fan = await xproc(dir, 10, options.events ?? (options.quick ? 50_000 : 200_000), rounds, options.log);
     metrics.events_xproc_fanout10_per_s = Math.round(fan);
     metrics.events_xproc_fanout10_deliveries_per_s = Math.round(fan * 10);
     metrics.events_xproc_vs_raw_relay = Math.round((metrics.events_xproc_per_s / metrics.baseline_raw_relay_per_s) * 1000) / 1000;
