@@ -35,6 +35,8 @@ import type { BusStats } from "./daemon.js";
 
 /** Options of {@link connectBus}. */
 export interface BusClientOptions extends ChannelOptions {
+  /** The daemon's transport: `unix` (default) or `pipe`. */
+  transport?: "unix" | "pipe";
   /** Timeout of calls to the daemon and of routed calls, ms (default 5,000). */
   callTimeoutMs?: number;
   /**
@@ -81,7 +83,7 @@ const MAX_PUBLISH_BACKLOG = 10_000;
 
 /** Connects to the bus daemon at `socket` (default: `$NOVA_BUS_SOCKET`, else `$XDG_RUNTIME_DIR/nova/bus.sock`). */
 export async function connectBus(socket: string = defaultBusSocket(), options: BusClientOptions = {}): Promise<BusClient> {
-  const channel = await createChannel(socket, "unix", undefined, options);
+  const channel = await createChannel(socket, options.transport ?? "unix", undefined, options);
   const client = new BusClient(channel, options);
   try {
     await client.hello();

@@ -49,6 +49,8 @@ import { routeRequest } from "./daemon-rpc.js";
 export interface BusDaemonOptions extends ChannelOptions {
   /** Socket path (default `$NOVA_BUS_SOCKET`, else `$XDG_RUNTIME_DIR/nova/bus.sock`). */
   socket?: string;
+  /** The transport clients connect over: `unix` (default) or `pipe` (named pipes; `socket` is then the pipe endpoint). */
+  transport?: "unix" | "pipe";
   /** Directory of the persistent event log; without it nothing is persisted and replay is refused. */
   log?: string;
   /** fsync policy of the log (default `group`). */
@@ -160,7 +162,7 @@ export class BusDaemon implements ControlHost {
     try {
       // The largest outbound queue the transport allows: a subscriber that is briefly behind
       // (a GC pause) is then absorbed by the channel, not by the slower overflow queue.
-      listener = await listen(socket, "unix", { ...options, bufferSize: options.bufferSize ?? MAX_BUFFER_SIZE, maxConnections: options.maxConnections ?? DEFAULTS.maxConnections });
+      listener = await listen(socket, options.transport ?? "unix", { ...options, bufferSize: options.bufferSize ?? MAX_BUFFER_SIZE, maxConnections: options.maxConnections ?? DEFAULTS.maxConnections });
     } catch (error) {
       await log?.close();
       throw error;

@@ -143,6 +143,27 @@ describe("bus daemon: events", () => {
   });
 });
 
+describe("bus daemon over named pipes", () => {
+  it("routes events between pipe clients like socket clients", async () => {
+    const pipeDaemon = await BusDaemon.start({ socket: join(dir, "bus.fifo"), transport: "pipe" });
+    try {
+      const sub = await connectBus(pipeDaemon.socket, { transport: "pipe" });
+      const pub = await connectBus(pipeDaemon.socket, { transport: "pipe" });
+      clients.push(sub, pub);
+      const got: unknown[] = [];
+      await sub.registerEventHandler("p.*", (e) => void got.push(e.data), { filter: { field: "k", eq: 1 } });
+      pub.publish("p.x", { k: 0 });
+      pub.publish("p.x", { k: 1 });
+      await pub.emit("p.x", { k: 1 });
+      await until(() => got.length === 2);
+      expect(got).toEqual([{ k: 1 }, { k: 1 }]);
+    } finally {
+      for (const c of clients.splice(0)) await c.close(false).catch(() => undefined);
+      await pipeDaemon.close();
+    }
+  });
+});
+
 describe("bus daemon: names and routed calls", () => {
   it("owns names with queueing and announces owner changes", async () => {
     const a = await client();
