@@ -18,6 +18,7 @@ import { uniqueName, parseUniqueName, type NameFlags, type NameRegistry, type Ow
 import { BUS_IFACE, BUS_PROTOCOL_VERSION, BUS_TOPIC_PREFIX } from "./protocol.js";
 import type { RoutedCalls } from "./routed-calls.js";
 import type { RouteTable } from "./routes.js";
+import type { PublishResult } from "./daemon.js";
 
 /** What the control handlers need from the daemon. */
 export interface ControlHost {
@@ -29,7 +30,7 @@ export interface ControlHost {
   readonly maxMessageSize: number;
   readonly limits: { readonly maxSubscriptionsPerConnection: number; readonly maxSubscriptions: number };
   allocateSubscriptionId(): number;
-  publish(from: DaemonConnection | undefined, b: Uint8Array, p: number, total: number, persist?: boolean): { id: number; offset: number; durable: Promise<unknown> | undefined } | undefined;
+  publish(from: DaemonConnection | undefined, b: Uint8Array, p: number, total: number, persist?: boolean): PublishResult | undefined;
   announce(changes: readonly OwnerChange[]): void;
   reject(conn: DaemonConnection, error: IPCError, messageId: number, what: string): void;
   stats(): object;
@@ -211,7 +212,8 @@ function emit(host: ControlHost, conn: DaemonConnection, args: readonly unknown[
   const frame = encodeMessage(message, { maxMessageSize: host.maxMessageSize });
   const done = host.publish(conn, frame, 0, frame.length, persist);
   if (done === undefined) throw new IPCError("InvalidEventType", `event "${String(topic)}" was refused`);
-  const receipt = done.offset >= 0 ? { id: done.id, offset: done.offset } : { id: done.id };
+  // The spec's aggregated delivery status (6.2.1 broadcast): how many connections it was routed to.
+  const receipt = done.offset >= 0 ? { id: done.id, offset: done.offset, delivered: done.delivered } : { id: done.id, delivered: done.delivered };
   return done.durable === undefined ? receipt : done.durable.then(() => receipt);
 }
 

@@ -82,6 +82,18 @@ export interface BusDaemonOptions extends ChannelOptions {
   onError?: (error: IPCError) => void;
 }
 
+/** What {@link BusDaemon.publish} did with an event. */
+export interface PublishResult {
+  /** The daemon's event id. */
+  readonly id: number;
+  /** The log offset, -1 when not persisted. */
+  readonly offset: number;
+  /** Settles when the record is durable (persisted events only). */
+  readonly durable: Promise<unknown> | undefined;
+  /** Connections the event was queued for (matching pattern and filter). */
+  readonly delivered: number;
+}
+
 /** Counters of `@bus.stats` and {@link BusDaemon.stats}. */
 export interface BusStats {
   connections: number;
@@ -275,7 +287,7 @@ export class BusDaemon implements ControlHost {
    * daemon itself). Returns the event id and the log offset (-1 when not
    * persisted), or undefined when the event was refused (the publisher is told).
    */
-  publish(from: DaemonConnection | undefined, b: Uint8Array, p: number, total: number, persist = false): { id: number; offset: number; durable: Promise<unknown> | undefined } | undefined {
+  publish(from: DaemonConnection | undefined, b: Uint8Array, p: number, total: number, persist = false): PublishResult | undefined {
     const topic = from === undefined ? readTopic(b, p) : topicOf(from, b, p);
     const route = this.routes.route(topic);
     if (route.error !== undefined || (route.reserved && from !== undefined)) {
@@ -302,14 +314,16 @@ export class BusDaemon implements ControlHost {
       writeIdField(b, p + Offset.correlationId, 0);
     }
     this.counters.eventsRouted++;
-    this.route(route, topic, b, p, total, offset >= 0);
-    return { id, offset, durable };
+    const delivered = this.route(route, topic, b, p, total, offset >= 0);
+    return { id, offset, durable, delivered };
   }
 
   /** Copies the frame to every connection with a matching subscription, once per connection. */
-  private route(route: Route<DaemonConnection>, topic: string, b: Uint8Array, p: number, total: number, sealed: boolean): void {
+  /** Returns the number of connections the event was queued for. */
+  private route(route: Route<DaemonConnection>, topic: string, b: Uint8Array, p: number, total: number, sealed: boolean): number {
     const subs = route.subs;
-    if (subs.length === 0) return;
+    if (subs.length === 0) return 0;
+    let delivered = 0;
     let data: unknown;
     let decoded = !route.needsData;
     let last: DaemonConnection | undefined;
@@ -326,8 +340,10 @@ export class BusDaemon implements ControlHost {
       }
       last = sub.conn;
       sub.conn.deliver(b, p, total, sealed);
-      this.counters.deliveries++;
+      delivered++;
     }
+    this.counters.deliveries += delivered;
+    return delivered;
   }
 
   /** A Response from an owner: back to the caller, with the caller's id as correlation id. */

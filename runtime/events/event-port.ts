@@ -33,6 +33,11 @@ export interface EventReceipt {
   readonly id: number;
   /** The record's offset in the event log, when the event was persisted. */
   readonly offset?: number;
+  /**
+   * The aggregated delivery status (spec 6.2.1, broadcast): through the bus daemon, the number of
+   * connections the event was routed to (pattern and filter matched). Not set by the in-process port.
+   */
+  readonly delivered?: number;
 }
 
 /** Options of {@link EventPort.emitEvent}. */

@@ -108,6 +108,8 @@ describe("bus daemon: events", () => {
     await sub.registerEventHandler("a.b", (e) => void got.push(e));
     const receipt = await pub.emit("a.b", "x");
     expect(receipt.offset).toBeUndefined();
+    expect(receipt.delivered).toBe(1);
+    expect((await pub.emit("nobody.listens", 1)).delivered).toBe(0);
     await until(() => got.length === 1);
     expect(got[0]!.origin!.id).toBe(receipt.id);
     await expect(pub.emit("bad..topic", 1)).rejects.toMatchObject({ code: "InvalidEventType" });
