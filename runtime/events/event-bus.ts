@@ -25,7 +25,27 @@ export const DEFAULT_EVENT_BATCH_SIZE = 256;
 /** Spec 6.1.1 "Default Message Timeout", used for handlers that return a Promise. */
 export const DEFAULT_HANDLER_TIMEOUT_MS = 5_000;
 
-const RANK: Readonly<Record<string, number>> = { high: 0, normal: 1, low: 2 };
+/** Most retries of one failed handler: a sync throw is retried at once, so this also bounds the recursion. */
+export const MAX_HANDLER_RETRIES = 100;
+
+/**
+ * The queue lane / sort rank of a priority, or undefined for anything else. Not a lookup in an
+ * object literal: `{...}["constructor"]` is Object's constructor, which once let
+ * `priority: "constructor"` through validation and crash the queue with a TypeError.
+ */
+function rankOf(priority: unknown): number | undefined {
+  return priority === "high" ? 0 : priority === "normal" ? 1 : priority === "low" ? 2 : undefined;
+}
+
+/** `retries` must be an integer 0..MAX_HANDLER_RETRIES; `timeoutMs` a number >= 0 (0 or Infinity = none). */
+function checkRetryOptions(retries: unknown, timeoutMs: unknown, where: string): void {
+  if (typeof retries !== "number" || !Number.isInteger(retries) || retries < 0 || retries > MAX_HANDLER_RETRIES) {
+    throw new IPCError("InvalidArgument", `${where}: retries must be an integer from 0 to ${MAX_HANDLER_RETRIES}, not ${String(retries)}`);
+  }
+  if (typeof timeoutMs !== "number" || Number.isNaN(timeoutMs) || timeoutMs < 0) {
+    throw new IPCError("InvalidArgument", `${where}: timeoutMs must be a number >= 0 (0 = no timeout), not ${String(timeoutMs)}`);
+  }
+}
 
 /** Options of {@link EventBus}. */
 export interface EventBusOptions {
@@ -113,6 +133,7 @@ export class EventBus implements RunnerHost {
       topicCacheSize: Math.max(1, options.topicCacheSize ?? 4096),
       onHandlerError: options.onHandlerError,
     };
+    checkRetryOptions(this.opts.retries, this.opts.handlerTimeoutMs, "event bus");
   }
 
   /** Registered handlers (not subscriptions). */
@@ -144,8 +165,10 @@ export class EventBus implements RunnerHost {
     if (this.handlers >= this.opts.maxHandlers) {
       throw new IPCError("TooManyHandlers", `event handler limit of ${this.opts.maxHandlers} reached`, { context: { limit: this.opts.maxHandlers } });
     }
+    // Counted only once inserted: insert can still refuse the options (InvalidArgument).
+    const id = this.insert("handler", pattern, segments, handler as EventHandler, filter, options);
     this.handlers++;
-    return this.insert("handler", pattern, segments, handler as EventHandler, filter, options);
+    return id;
   }
 
   /**
@@ -175,8 +198,9 @@ export class EventBus implements RunnerHost {
       throw new IPCError("TooManySubscriptions", `subscription limit of ${this.opts.maxSubscriptions} reached`, { context: { limit: this.opts.maxSubscriptions } });
     }
     const pattern = filterTopicPattern(filter);
+    const id = this.insert("subscription", pattern, parsePattern(pattern), callback as EventHandler, predicate, options);
     this.subscriptions++;
-    return this.insert("subscription", pattern, parsePattern(pattern), callback as EventHandler, predicate, options);
+    return id;
   }
 
   /** Spec `unsubscribe_from_events`. Error: SubscriptionNotFound. Running callbacks finish; no new ones start. */
@@ -232,7 +256,7 @@ export class EventBus implements RunnerHost {
     }
     const mode = options.mode ?? "sync";
     const priority = options.priority ?? "normal";
-    const rank = RANK[priority];
+    const rank = rankOf(priority);
     if (rank === undefined) throw new IPCError("InvalidArgument", `unknown event priority ${JSON.stringify(priority)}`);
     if (options.requireHandlers === true && list.length === 0) {
       throw new IPCError("NoHandlersRegistered", `no handler is registered for event type "${type}"`, { context: { eventType: type } });
@@ -301,13 +325,16 @@ export class EventBus implements RunnerHost {
   }
 
   private insert(kind: HandlerRecord["kind"], pattern: string, segments: string[], fn: EventHandler, filter: HandlerRecord["filter"], options: SubscribeOptions): number {
-    const rank = RANK[options.priority ?? "normal"];
+    const rank = rankOf(options.priority ?? "normal");
     if (rank === undefined) throw new IPCError("InvalidArgument", `unknown event priority ${JSON.stringify(options.priority)}`);
+    const timeoutMs = options.timeoutMs ?? this.opts.handlerTimeoutMs;
+    const retries = options.retries ?? this.opts.retries;
+    checkRetryOptions(retries, timeoutMs, kind);
     const id = this.nextId++;
     const record: HandlerRecord = {
       id, kind, pattern, segments, fn, rank, filter,
-      timeoutMs: options.timeoutMs ?? this.opts.handlerTimeoutMs,
-      retries: options.retries ?? this.opts.retries,
+      timeoutMs,
+      retries,
       active: 0,
       removed: false,
     };
