@@ -84,7 +84,7 @@ export async function dbusSignalRate(count: number, runs: number, log: (line: st
             body: [`type='signal',interface='${DBUS_SIGNALS.iface}',member='${DBUS_SIGNALS.signal}'`],
           }),
         );
-        await receive(conn, Math.min(count, 5000));
+        await receive(conn, Math.min(count, 10_000));
         const rates: number[] = [];
         for (let r = 0; r < runs; r++) rates.push(await receive(conn, count));
         rates.sort((a, b) => a - b);
