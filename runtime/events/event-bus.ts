@@ -104,15 +104,40 @@ export interface UnregisterOptions {
 
 const EMPTY: readonly HandlerRecord[] = Object.freeze([]);
 
+/**
+ * After this many memo misses in a row (without a repeated topic in between) `emit` stops
+ * comparing the topic with the memo and goes straight to the cache. Why: comparing two distinct
+ * topic strings of equal length is a character comparison (`app.t1.changed` vs `app.t2.changed`),
+ * about as costly as the cache lookup itself, and pure waste when topics rotate.
+ */
+const MEMO_MISS_LIMIT = 16;
+
+/**
+ * The memo's "no topic": a value no argument can be `===` to. It used to be `undefined`, so
+ * `emit(undefined)` right after a (un)registration hit the empty memo and returned an EventId
+ * instead of InvalidEventType (and an async one crashed the drain later).
+ */
+const NO_TOPIC: unique symbol = Symbol("no topic");
+
+/** The per-topic cache: a null-prototype dictionary, not a Map (see {@link EventBus.emit}). */
+type TopicCache = Record<string, readonly HandlerRecord[] | undefined>;
+
+function newTopicCache(): TopicCache {
+  return Object.create(null) as TopicCache;
+}
+
 /** An in-process event bus. */
 export class EventBus implements RunnerHost {
   private readonly trie = new TopicTrie<HandlerRecord>();
   private readonly byId = new Map<number, HandlerRecord>();
-  private readonly cache = new Map<string, readonly HandlerRecord[]>();
+  private cache: TopicCache = newTopicCache();
+  private cacheSize = 0;
   private readonly queue = new PriorityEventQueue();
   private readonly opts: Required<Omit<EventBusOptions, "onHandlerError">> & Pick<EventBusOptions, "onHandlerError">;
-  private lastType: string | undefined = undefined;
+  private lastType: string | typeof NO_TOPIC = NO_TOPIC;
   private lastList: readonly HandlerRecord[] = EMPTY;
+  /** Memo misses since the last repeated topic; at MEMO_MISS_LIMIT the memo is skipped. */
+  private memoMisses = 0;
   private nextId = 1;
   private lastEventId = 0;
   private handlers = 0;
@@ -143,6 +168,10 @@ export class EventBus implements RunnerHost {
   /** Active subscriptions. */
   get subscriptionCount(): number {
     return this.subscriptions;
+  }
+  /** Concrete topics whose handler lists are cached now (at most `topicCacheSize`). */
+  get cachedTopics(): number {
+    return this.cacheSize;
   }
   /** Async/broadcast events waiting for delivery. */
   get queuedEvents(): number {
@@ -220,14 +249,23 @@ export class EventBus implements RunnerHost {
     // Kept tiny on purpose so V8 inlines it into the caller's loop (as it does EventEmitter's
     // emit): only the common case lives here, a sync emit without options to a topic whose
     // handler list is already cached. Everything else (options, cache miss, validation) is
-    // emitSlow, out of line. The one-entry memo skips hashing for a burst to one topic.
+    // emitSlow, out of line. The one-entry memo skips the lookup for a burst to one topic; while
+    // topics rotate it is skipped itself (MEMO_MISS_LIMIT), and comes back on the first repeat.
+    // The cache is a null-prototype dictionary: V8's keyed lookup of a string already used as a
+    // key is cheaper there than Map#get. The typeof guard keeps a non-string `type` from being
+    // converted (a toString() call) on the way to emitSlow's InvalidEventType.
     if (options === undefined) {
-      let list: readonly HandlerRecord[] | undefined = this.lastList;
-      if (type !== this.lastType) {
-        list = this.cache.get(type);
+      let list: readonly HandlerRecord[] | undefined;
+      if (this.memoMisses < MEMO_MISS_LIMIT && type === this.lastType) list = this.lastList;
+      else {
+        list = typeof type === "string" ? this.cache[type] : undefined;
         if (list !== undefined) {
-          this.lastType = type;
-          this.lastList = list;
+          if (list === this.lastList) this.memoMisses = 0;
+          else {
+            this.memoMisses++;
+            this.lastType = type;
+            this.lastList = list;
+          }
         }
       }
       if (list !== undefined) {
@@ -244,7 +282,7 @@ export class EventBus implements RunnerHost {
     let list: readonly HandlerRecord[] | undefined;
     if (type === this.lastType) list = this.lastList;
     else {
-      list = this.cache.get(type);
+      list = typeof type === "string" ? this.cache[type] : undefined;
       if (list === undefined) list = this.lookup(type);
       this.lastType = type;
       this.lastList = list;
@@ -352,8 +390,9 @@ export class EventBus implements RunnerHost {
   }
 
   private invalidate(): void {
-    this.cache.clear();
-    this.lastType = undefined;
+    this.cache = newTopicCache();
+    this.cacheSize = 0;
+    this.lastType = NO_TOPIC;
     this.lastList = EMPTY;
   }
 
@@ -362,8 +401,12 @@ export class EventBus implements RunnerHost {
     const segments = parseTopic(type);
     const found = this.trie.match(segments);
     const list = found.length === 0 ? EMPTY : Object.freeze(found.sort((a, b) => a.rank - b.rank || a.id - b.id));
-    if (this.cache.size >= this.opts.topicCacheSize) this.cache.clear();
-    this.cache.set(type, list);
+    if (this.cacheSize >= this.opts.topicCacheSize) {
+      this.cache = newTopicCache();
+      this.cacheSize = 0;
+    }
+    this.cache[type] = list;
+    this.cacheSize++;
     return list;
   }
 
@@ -400,7 +443,7 @@ export class EventBus implements RunnerHost {
     for (let n = 0; n < this.opts.batchSize; n++) {
       const ev = this.queue.shift();
       if (ev === undefined) break;
-      let list = this.cache.get(ev.type);
+      let list = this.cache[ev.type];
       if (list === undefined) list = this.lookup(ev.type);
       if (list.length !== 0) this.deliver(list, ev);
     }

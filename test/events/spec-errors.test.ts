@@ -191,3 +191,39 @@ describe("bad options are InvalidArgument and change nothing", () => {
     expect(failures).toHaveLength(101);
   });
 });
+
+describe("a type that is not a topic string is InvalidEventType whenever it is emitted", () => {
+  it("undefined, numbers and objects, sync and async, on a fresh bus, after a registration and after a cached emit; toString is never called", () => {
+    let converted = false;
+    const sneaky = { toString: () => ((converted = true), "a") };
+    for (const t of [undefined, null, 7, sneaky, Symbol("a")]) {
+      const b = createEventBus();
+      const step = (what: string): void => {
+        for (const options of [undefined, { mode: "async" as const }, { mode: "broadcast" as const }]) {
+          expect(ipcErrorOf(() => b.emit(t as never, 1, options)).code, `${what} ${String(options?.mode)}`).toBe("InvalidEventType");
+        }
+      };
+      step("fresh");
+      b.registerEventHandler("a", noop);
+      step("after register");
+      b.emit("a");
+      step("after a cached emit");
+      expect(b.queuedEvents).toBe(0);
+    }
+    expect(converted).toBe(false);
+  });
+
+  it("a topic named like an Object.prototype member has no handlers unless registered", () => {
+    const b = createEventBus();
+    for (const t of ["constructor", "__proto__", "toString", "hasOwnProperty", "valueOf"]) {
+      expect(ipcErrorOf(() => b.emit(t, 1, { requireHandlers: true })).code, t).toBe("NoHandlersRegistered");
+      b.emit(t, 1);
+      expect(ipcErrorOf(() => b.emit(t, 1, { requireHandlers: true })).code, `${t} cached`).toBe("NoHandlersRegistered");
+    }
+    const got: string[] = [];
+    b.registerEventHandler("__proto__", (e) => void got.push(e.type));
+    b.emit("__proto__");
+    b.emit("constructor");
+    expect(got).toEqual(["__proto__"]);
+  });
+});
