@@ -3,96 +3,82 @@
  *
  * Handlers and subscriptions live in a {@link TopicTrie}; the sorted handler list of each
  * concrete topic is cached (and the cache dropped on every (un)registration), so a sync emit to a
- * known topic is one Map lookup and a loop: no allocation besides the one event object, and none
- * at all when nobody listens. See README.md for the operation-by-operation mapping.
+ * known topic is a memo compare or one dictionary lookup, and a loop: no allocation besides the
+ * one event object, and none at all when nobody listens. Options and their validation are in
+ * bus-options.ts. See README.md for the operation-by-operation mapping.
  */
 import { IPCError } from "../errors.js";
+import {
+  checkRetryOptions,
+  DEFAULT_EVENT_BATCH_SIZE,
+  DEFAULT_HANDLER_TIMEOUT_MS,
+  DEFAULT_MAX_EVENT_HANDLERS,
+  DEFAULT_MAX_QUEUED_EVENTS,
+  DEFAULT_MAX_SUBSCRIPTIONS,
+  rankOf,
+  type EmitOptions,
+  type EventBusOptions,
+  type RegisterHandlerOptions,
+  type SubscribeOptions,
+  type UnregisterOptions,
+} from "./bus-options.js";
 import { compileEventFilter, filterTopicPattern, type EventFilter } from "./filter.js";
 import { handlerThrew, watchResult, type RunnerHost } from "./handler-runner.js";
 import { PriorityEventQueue } from "./event-queue.js";
 import { parsePattern, parseTopic } from "./topic-pattern.js";
 import { TopicTrie } from "./topic-trie.js";
-import type { BusEvent, DeliveryMode, EventHandler, EventId, EventOrigin, EventPriority, HandlerErrorInfo, HandlerId, HandlerRecord, SubscriptionId } from "./types.js";
+import type { BusEvent, EventHandler, EventId, HandlerErrorInfo, HandlerId, HandlerRecord, SubscriptionId } from "./types.js";
 
-/** Spec 6.1.1 "Event Handler Limit". */
-export const DEFAULT_MAX_EVENT_HANDLERS = 10_000;
-/** Subscriptions get the same default limit as handlers (the spec names none). */
-export const DEFAULT_MAX_SUBSCRIPTIONS = 10_000;
-/** Spec 6.1.1 "Message Queue Size". */
-export const DEFAULT_MAX_QUEUED_EVENTS = 10_000;
-/** Async events delivered per event-loop turn before yielding. */
-export const DEFAULT_EVENT_BATCH_SIZE = 256;
-/** Spec 6.1.1 "Default Message Timeout", used for handlers that return a Promise. */
-export const DEFAULT_HANDLER_TIMEOUT_MS = 5_000;
-
-const RANK: Readonly<Record<string, number>> = { high: 0, normal: 1, low: 2 };
-
-/** Options of {@link EventBus}. */
-export interface EventBusOptions {
-  /** TooManyHandlers past this many handlers (default 10,000). */
-  maxHandlers?: number;
-  /** TooManySubscriptions past this many subscriptions (default 10,000). */
-  maxSubscriptions?: number;
-  /** EventQueueFull past this many queued async/broadcast events (default 10,000). */
-  maxQueuedEvents?: number;
-  /** Queued events delivered per event-loop turn (default 256): bounded work, the loop is never starved. */
-  batchSize?: number;
-  /** Default timeout of a handler's returned Promise, ms (default 5,000; 0 = none). */
-  handlerTimeoutMs?: number;
-  /** Default number of retries of a failed handler (default 0). */
-  retries?: number;
-  /** Where handler failures go. Default: a process warning. The hook's own throws are ignored. */
-  onHandlerError?: (error: unknown, info: HandlerErrorInfo) => void;
-  /** Concrete topics whose handler lists are cached (default 4,096; the cache is cleared when full). */
-  topicCacheSize?: number;
-}
-
-/** Options of {@link EventBus.registerEventHandler}. */
-export interface RegisterHandlerOptions {
-  /** Handler order within one event (default `normal`); ties keep registration order. */
-  priority?: EventPriority;
-  /** Only events passing this filter reach the handler. Validated now: `InvalidFilter`. */
-  filter?: EventFilter;
-  /** Overrides the bus's `handlerTimeoutMs`. */
-  timeoutMs?: number;
-  /** Overrides the bus's `retries`. */
-  retries?: number;
-}
-
-/** Options of {@link EventBus.subscribe}. */
-export type SubscribeOptions = Omit<RegisterHandlerOptions, "filter">;
-
-/** Options of {@link EventBus.emit}. */
-export interface EmitOptions {
-  /** Default `sync`. */
-  mode?: DeliveryMode;
-  /** Default `normal`. */
-  priority?: EventPriority;
-  /** Informational origin, passed on in the event (ordering is FIFO per publisher within a priority). */
-  publisher?: string;
-  /** Throw NoHandlersRegistered when no handler or subscription matches the type. */
-  requireHandlers?: boolean;
-  /** Passed on as {@link BusEvent.origin}: set by the bus client for events the daemon delivered. */
-  origin?: EventOrigin;
-}
-
-/** Options of {@link EventBus.unregisterEventHandler}. */
-export interface UnregisterOptions {
-  /** Remove even while an invocation runs (it finishes; no new ones start). Default false: HandlerStillActive. */
-  force?: boolean;
-}
+export {
+  DEFAULT_MAX_EVENT_HANDLERS,
+  DEFAULT_MAX_SUBSCRIPTIONS,
+  DEFAULT_MAX_QUEUED_EVENTS,
+  DEFAULT_EVENT_BATCH_SIZE,
+  DEFAULT_HANDLER_TIMEOUT_MS,
+  MAX_HANDLER_RETRIES,
+  type EventBusOptions,
+  type RegisterHandlerOptions,
+  type SubscribeOptions,
+  type EmitOptions,
+  type UnregisterOptions,
+} from "./bus-options.js";
 
 const EMPTY: readonly HandlerRecord[] = Object.freeze([]);
+
+/**
+ * After this many memo misses in a row (without a repeated topic in between) `emit` stops
+ * comparing the topic with the memo and goes straight to the cache. Why: comparing two distinct
+ * topic strings of equal length is a character comparison (`app.t1.changed` vs `app.t2.changed`),
+ * about as costly as the cache lookup itself, and pure waste when topics rotate.
+ */
+const MEMO_MISS_LIMIT = 16;
+
+/**
+ * The memo's "no topic": a value no argument can be `===` to. It used to be `undefined`, so
+ * `emit(undefined)` right after a (un)registration hit the empty memo and returned an EventId
+ * instead of InvalidEventType (and an async one crashed the drain later).
+ */
+const NO_TOPIC: unique symbol = Symbol("no topic");
+
+/** The per-topic cache: a null-prototype dictionary, not a Map (see {@link EventBus.emit}). */
+type TopicCache = Record<string, readonly HandlerRecord[] | undefined>;
+
+function newTopicCache(): TopicCache {
+  return Object.create(null) as TopicCache;
+}
 
 /** An in-process event bus. */
 export class EventBus implements RunnerHost {
   private readonly trie = new TopicTrie<HandlerRecord>();
   private readonly byId = new Map<number, HandlerRecord>();
-  private readonly cache = new Map<string, readonly HandlerRecord[]>();
+  private cache: TopicCache = newTopicCache();
+  private cacheSize = 0;
   private readonly queue = new PriorityEventQueue();
   private readonly opts: Required<Omit<EventBusOptions, "onHandlerError">> & Pick<EventBusOptions, "onHandlerError">;
-  private lastType: string | undefined = undefined;
+  private lastType: string | typeof NO_TOPIC = NO_TOPIC;
   private lastList: readonly HandlerRecord[] = EMPTY;
+  /** Memo misses since the last repeated topic; at MEMO_MISS_LIMIT the memo is skipped. */
+  private memoMisses = 0;
   private nextId = 1;
   private lastEventId = 0;
   private handlers = 0;
@@ -113,6 +99,7 @@ export class EventBus implements RunnerHost {
       topicCacheSize: Math.max(1, options.topicCacheSize ?? 4096),
       onHandlerError: options.onHandlerError,
     };
+    checkRetryOptions(this.opts.retries, this.opts.handlerTimeoutMs, "event bus");
   }
 
   /** Registered handlers (not subscriptions). */
@@ -122,6 +109,10 @@ export class EventBus implements RunnerHost {
   /** Active subscriptions. */
   get subscriptionCount(): number {
     return this.subscriptions;
+  }
+  /** Concrete topics whose handler lists are cached now (at most `topicCacheSize`). */
+  get cachedTopics(): number {
+    return this.cacheSize;
   }
   /** Async/broadcast events waiting for delivery. */
   get queuedEvents(): number {
@@ -144,8 +135,10 @@ export class EventBus implements RunnerHost {
     if (this.handlers >= this.opts.maxHandlers) {
       throw new IPCError("TooManyHandlers", `event handler limit of ${this.opts.maxHandlers} reached`, { context: { limit: this.opts.maxHandlers } });
     }
+    // Counted only once inserted: insert can still refuse the options (InvalidArgument).
+    const id = this.insert("handler", pattern, segments, handler as EventHandler, filter, options);
     this.handlers++;
-    return this.insert("handler", pattern, segments, handler as EventHandler, filter, options);
+    return id;
   }
 
   /**
@@ -175,8 +168,9 @@ export class EventBus implements RunnerHost {
       throw new IPCError("TooManySubscriptions", `subscription limit of ${this.opts.maxSubscriptions} reached`, { context: { limit: this.opts.maxSubscriptions } });
     }
     const pattern = filterTopicPattern(filter);
+    const id = this.insert("subscription", pattern, parsePattern(pattern), callback as EventHandler, predicate, options);
     this.subscriptions++;
-    return this.insert("subscription", pattern, parsePattern(pattern), callback as EventHandler, predicate, options);
+    return id;
   }
 
   /** Spec `unsubscribe_from_events`. Error: SubscriptionNotFound. Running callbacks finish; no new ones start. */
@@ -196,14 +190,23 @@ export class EventBus implements RunnerHost {
     // Kept tiny on purpose so V8 inlines it into the caller's loop (as it does EventEmitter's
     // emit): only the common case lives here, a sync emit without options to a topic whose
     // handler list is already cached. Everything else (options, cache miss, validation) is
-    // emitSlow, out of line. The one-entry memo skips hashing for a burst to one topic.
+    // emitSlow, out of line. The one-entry memo skips the lookup for a burst to one topic; while
+    // topics rotate it is skipped itself (MEMO_MISS_LIMIT), and comes back on the first repeat.
+    // The cache is a null-prototype dictionary: V8's keyed lookup of a string already used as a
+    // key is cheaper there than Map#get. The typeof guard keeps a non-string `type` from being
+    // converted (a toString() call) on the way to emitSlow's InvalidEventType.
     if (options === undefined) {
-      let list: readonly HandlerRecord[] | undefined = this.lastList;
-      if (type !== this.lastType) {
-        list = this.cache.get(type);
+      let list: readonly HandlerRecord[] | undefined;
+      if (this.memoMisses < MEMO_MISS_LIMIT && type === this.lastType) list = this.lastList;
+      else {
+        list = typeof type === "string" ? this.cache[type] : undefined;
         if (list !== undefined) {
-          this.lastType = type;
-          this.lastList = list;
+          if (list === this.lastList) this.memoMisses = 0;
+          else {
+            this.memoMisses++;
+            this.lastType = type;
+            this.lastList = list;
+          }
         }
       }
       if (list !== undefined) {
@@ -220,7 +223,7 @@ export class EventBus implements RunnerHost {
     let list: readonly HandlerRecord[] | undefined;
     if (type === this.lastType) list = this.lastList;
     else {
-      list = this.cache.get(type);
+      list = typeof type === "string" ? this.cache[type] : undefined;
       if (list === undefined) list = this.lookup(type);
       this.lastType = type;
       this.lastList = list;
@@ -232,7 +235,7 @@ export class EventBus implements RunnerHost {
     }
     const mode = options.mode ?? "sync";
     const priority = options.priority ?? "normal";
-    const rank = RANK[priority];
+    const rank = rankOf(priority);
     if (rank === undefined) throw new IPCError("InvalidArgument", `unknown event priority ${JSON.stringify(priority)}`);
     if (options.requireHandlers === true && list.length === 0) {
       throw new IPCError("NoHandlersRegistered", `no handler is registered for event type "${type}"`, { context: { eventType: type } });
@@ -301,13 +304,16 @@ export class EventBus implements RunnerHost {
   }
 
   private insert(kind: HandlerRecord["kind"], pattern: string, segments: string[], fn: EventHandler, filter: HandlerRecord["filter"], options: SubscribeOptions): number {
-    const rank = RANK[options.priority ?? "normal"];
+    const rank = rankOf(options.priority ?? "normal");
     if (rank === undefined) throw new IPCError("InvalidArgument", `unknown event priority ${JSON.stringify(options.priority)}`);
+    const timeoutMs = options.timeoutMs ?? this.opts.handlerTimeoutMs;
+    const retries = options.retries ?? this.opts.retries;
+    checkRetryOptions(retries, timeoutMs, kind);
     const id = this.nextId++;
     const record: HandlerRecord = {
       id, kind, pattern, segments, fn, rank, filter,
-      timeoutMs: options.timeoutMs ?? this.opts.handlerTimeoutMs,
-      retries: options.retries ?? this.opts.retries,
+      timeoutMs,
+      retries,
       active: 0,
       removed: false,
     };
@@ -325,8 +331,9 @@ export class EventBus implements RunnerHost {
   }
 
   private invalidate(): void {
-    this.cache.clear();
-    this.lastType = undefined;
+    this.cache = newTopicCache();
+    this.cacheSize = 0;
+    this.lastType = NO_TOPIC;
     this.lastList = EMPTY;
   }
 
@@ -335,8 +342,12 @@ export class EventBus implements RunnerHost {
     const segments = parseTopic(type);
     const found = this.trie.match(segments);
     const list = found.length === 0 ? EMPTY : Object.freeze(found.sort((a, b) => a.rank - b.rank || a.id - b.id));
-    if (this.cache.size >= this.opts.topicCacheSize) this.cache.clear();
-    this.cache.set(type, list);
+    if (this.cacheSize >= this.opts.topicCacheSize) {
+      this.cache = newTopicCache();
+      this.cacheSize = 0;
+    }
+    this.cache[type] = list;
+    this.cacheSize++;
     return list;
   }
 
@@ -373,7 +384,7 @@ export class EventBus implements RunnerHost {
     for (let n = 0; n < this.opts.batchSize; n++) {
       const ev = this.queue.shift();
       if (ev === undefined) break;
-      let list = this.cache.get(ev.type);
+      let list = this.cache[ev.type];
       if (list === undefined) list = this.lookup(ev.type);
       if (list.length !== 0) this.deliver(list, ev);
     }

@@ -18,9 +18,16 @@ export const MAX_TOPIC_SEGMENTS = 32;
 
 const SEGMENT = /^[A-Za-z0-9_-]+$/;
 
+/** A value for an error message, without running its code (no toString/toJSON of an object). */
+function describe(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value);
+  if (value === null || value === undefined || typeof value === "number" || typeof value === "boolean" || typeof value === "bigint") return String(value);
+  return `(a ${typeof value})`;
+}
+
 function invalid(kind: string, value: unknown, why: string): IPCError {
-  return new IPCError("InvalidEventType", `invalid event ${kind} ${JSON.stringify(value) ?? String(value)}: ${why}`, {
-    context: { [kind]: typeof value === "string" ? value : String(value) },
+  return new IPCError("InvalidEventType", `invalid event ${kind} ${describe(value)}: ${why}`, {
+    context: { [kind]: typeof value === "string" ? value : describe(value) },
   });
 }
 

@@ -59,3 +59,43 @@ describe("EventBus against a model (property)", () => {
     );
   });
 });
+
+// Topic names a plain-object cache would find on Object.prototype, numeric ones (array-index keys),
+// and ordinary ones; long emit runs so the memo is switched off (16 misses) and on again.
+const trickySeg = fc.constantFrom("a", "b", "constructor", "__proto__", "toString", "hasOwnProperty", "0", "1");
+const trickyTopic = fc.array(trickySeg, { minLength: 1, maxLength: 2 }).map((s) => s.join("."));
+const trickyPattern = fc.array(fc.constantFrom("a", "constructor", "__proto__", "0", "*", "**"), { minLength: 1, maxLength: 2 }).map((s) => s.join("."));
+
+describe("the topic cache and memo against a model (property)", () => {
+  it("long runs of emits over rotating and repeating topics, with names like `constructor`, `__proto__` and `0`, reach exactly the matching handlers", () => {
+    const emitRun = fc.record({ kind: fc.constant("emits" as const), topics: fc.array(trickyTopic, { minLength: 1, maxLength: 60 }), repeat: fc.integer({ min: 1, max: 3 }) });
+    const reg = fc.record({ kind: fc.constant("reg" as const), pattern: trickyPattern });
+    const unreg = fc.record({ kind: fc.constant("unreg" as const), pick: fc.nat() });
+    fc.assert(
+      fc.property(fc.array(fc.oneof(emitRun, emitRun, reg, unreg), { minLength: 1, maxLength: 20 }), (ops) => {
+        const bus = createEventBus({ topicCacheSize: 8 });
+        const live: { id: number; pattern: string }[] = [];
+        let calls: number[] = [];
+        for (const op of ops) {
+          if (op.kind === "reg") {
+            const id: number = bus.registerEventHandler(op.pattern, () => void calls.push(id));
+            live.push({ id, pattern: op.pattern });
+          } else if (op.kind === "unreg") {
+            if (live.length === 0) continue;
+            bus.unregisterEventHandler(live.splice(op.pick % live.length, 1)[0]!.id);
+          } else {
+            for (const topic of op.topics) {
+              for (let r = 0; r < op.repeat; r++) {
+                calls = [];
+                bus.emit(topic);
+                expect(calls, topic).toEqual(live.filter((h) => topicMatches(h.pattern, topic)).map((h) => h.id));
+              }
+            }
+          }
+        }
+        expect(bus.cachedTopics).toBeLessThanOrEqual(8);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});

@@ -71,8 +71,26 @@ const patSeg = fc.constantFrom("a", "b", "c", "*", "**");
 const topicArb = fc.array(seg, { minLength: 1, maxLength: 6 }).map((s) => s.join("."));
 const patternArb = fc.array(patSeg, { minLength: 1, maxLength: 6 }).map((s) => s.join("."));
 
+/**
+ * Where a `**` of `pattern` can absorb zero segments of `topic`: the pattern without that `**`
+ * still matches. Returns the positions found ("start", "middle", "end").
+ */
+function zeroSegmentGlobstars(pattern: string, topic: string): Set<string> {
+  const segs = pattern.split(".");
+  const out = new Set<string>();
+  segs.forEach((s, k) => {
+    if (s !== "**" || segs.length === 1) return;
+    const without = segs.filter((_, j) => j !== k).join(".");
+    if (naiveMatch(without, topic)) out.add(k === 0 ? "start" : k === segs.length - 1 ? "end" : "middle");
+  });
+  return out;
+}
+
 describe("TopicTrie", () => {
   it("matches exactly what the naive matcher matches, over random patterns (with * and ** anywhere) and topics", () => {
+    // Counted over the run, then required: the random cases really include `**` at the start, in
+    // the middle and at the end of a pattern matching zero segments, and `*`/`**` non-matches.
+    const seen = { start: 0, middle: 0, end: 0, onlyGlobstar: 0, starMiss: 0, matches: 0, misses: 0 };
     fc.assert(
       fc.property(fc.uniqueArray(patternArb, { minLength: 1, maxLength: 12 }), fc.array(topicArb, { minLength: 1, maxLength: 8 }), (patterns, topics) => {
         const trie = new TopicTrie<string>();
@@ -82,11 +100,33 @@ describe("TopicTrie", () => {
           const got = trie.match(parseTopic(t)).sort();
           const want = patterns.filter((p) => naiveMatch(p, t)).sort();
           expect(got).toEqual(want);
-          for (const p of patterns) expect(topicMatches(p, t)).toBe(naiveMatch(p, t));
+          for (const p of patterns) {
+            const hit = naiveMatch(p, t);
+            expect(topicMatches(p, t)).toBe(hit);
+            if (hit) {
+              seen.matches++;
+              for (const where of zeroSegmentGlobstars(p, t)) seen[where as "start" | "middle" | "end"]++;
+              if (p === "**") seen.onlyGlobstar++;
+            } else {
+              seen.misses++;
+              if (p.split(".").includes("*")) seen.starMiss++;
+            }
+          }
         }
       }),
       { numRuns: 400 },
     );
+    for (const [what, n] of Object.entries(seen)) expect(n, what).toBeGreaterThan(0);
+  });
+
+  it("the naive matcher itself: `**` matches zero segments at the start, in the middle and at the end", () => {
+    expect(naiveMatch("**.a", "a")).toBe(true);
+    expect(naiveMatch("a.**.b", "a.b")).toBe(true);
+    expect(naiveMatch("a.**", "a")).toBe(true);
+    expect(naiveMatch("**", "a.b.c")).toBe(true);
+    expect(naiveMatch("a.*", "a")).toBe(false);
+    expect(naiveMatch("a.**.b", "a.c")).toBe(false);
+    expect([...zeroSegmentGlobstars("**.a.**.b.**", "a.b")].sort()).toEqual(["end", "middle", "start"]);
   });
 
   it("still matches the naive matcher after removing a random subset (and prunes nothing it should keep)", () => {
