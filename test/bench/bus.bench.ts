@@ -23,71 +23,15 @@
  * length-prefixed 64-byte messages relayed by a process that reads and
  * writes sockets and nothing else (test/bench/raw-relay-peer.ts).
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { createInterface } from "node:readline";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BenchContext, BenchSuite } from "./harness.js";
+import { median, ready, startPeer, type Peer } from "./peer-process.js";
 
 /** 62 characters: a 64-byte msgpack value section. */
 export const PAYLOAD_CHARS = 62;
-
-interface Peer {
-  readonly child: ChildProcess;
-  next(): Promise<string>;
-  stop(): Promise<void>;
-}
-
-/** The compiled peer script: a sibling in dist/, also when this file runs from source (vitest). */
-function peerFile(script: string): string {
-  const here = fileURLToPath(import.meta.url);
-  const dir = here.endsWith(".ts") ? resolve(dirname(here), "../../dist/test/bench") : dirname(here);
-  return join(dir, script);
-}
-
-function startPeer(script: string, args: readonly string[]): Peer {
-  const file = peerFile(script);
-  const child = spawn(process.execPath, [file, ...args], { stdio: ["pipe", "pipe", "inherit"] });
-  const lines: string[] = [];
-  const waiters: ((line: string) => void)[] = [];
-  let exited = false;
-  const exit = new Promise<void>((resolve) => child.once("exit", () => ((exited = true), resolve())));
-  createInterface({ input: child.stdout! }).on("line", (line) => {
-    const w = waiters.shift();
-    if (w) w(line);
-    else lines.push(line);
-  });
-  const next = (): Promise<string> => {
-    const line = lines.shift();
-    if (line !== undefined) return Promise.resolve(line);
-    if (exited) return Promise.reject(new Error(`${script} ${args[0]} exited`));
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${script} ${args[0]}: no output in 120 s`)), 120_000);
-      waiters.push((l) => (clearTimeout(timer), resolve(l)));
-      void exit.then(() => reject(new Error(`${script} ${args[0]} exited`)));
-    });
-  };
-  return {
-    child,
-    next,
-    async stop() {
-      if (!exited) child.kill("SIGKILL");
-      await exit;
-    },
-  };
-}
-
-async function ready(peer: Peer): Promise<void> {
-  const line = await peer.next();
-  if (!line.startsWith("ready ")) throw new Error(`unexpected line from peer: ${line}`);
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
 
 /** Rounds of N events from one publisher to `subscribers` subscriber processes; the median rate. */
 async function xproc(dir: string, subscribers: number, count: number, rounds: number, log: (l: string) => void): Promise<number> {

@@ -37,7 +37,7 @@ export function timing(ctx: BenchContext): { warmupMs: number; measureMs: number
 const now = (): number => performance.now();
 
 /** A batch size for `body(n)` that takes about 5 ms (at most 2^24 operations). */
-function calibrateBatch(body: (n: number) => void): number {
+export function calibrateBatch(body: (n: number) => void): number {
   let batch = 1;
   for (;;) {
     const t = now();
@@ -49,7 +49,7 @@ function calibrateBatch(body: (n: number) => void): number {
 }
 
 /** One measuring round: calls `body(batch)` until `perRoundMs` have passed; operations per second. */
-function roundRate(body: (n: number) => void, batch: number, perRoundMs: number): number {
+export function roundRate(body: (n: number) => void, batch: number, perRoundMs: number): number {
   let ops = 0;
   const start = now();
   let elapsed = 0;

@@ -1,0 +1,68 @@
+/**
+ * Benchmark processes driven line by line: start a compiled peer script (a
+ * sibling in dist/test/bench, also when the suite runs from source under
+ * vitest), read its output lines, write commands to its stdin, stop it by PID.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { dirname, join, resolve } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+
+/** A benchmark process driven line by line over stdin/stdout. */
+export interface Peer {
+  readonly child: ChildProcess;
+  next(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/** The compiled peer script: a sibling in dist/, also when this file runs from source (vitest). */
+export function peerFile(script: string): string {
+  const here = fileURLToPath(import.meta.url);
+  const dir = here.endsWith(".ts") ? resolve(dirname(here), "../../dist/test/bench") : dirname(here);
+  return join(dir, script);
+}
+
+/** Starts `node <compiled script> ...args` with piped stdin/stdout. */
+export function startPeer(script: string, args: readonly string[]): Peer {
+  const file = peerFile(script);
+  const child = spawn(process.execPath, [file, ...args], { stdio: ["pipe", "pipe", "inherit"] });
+  const lines: string[] = [];
+  const waiters: ((line: string) => void)[] = [];
+  let exited = false;
+  const exit = new Promise<void>((resolve) => child.once("exit", () => ((exited = true), resolve())));
+  createInterface({ input: child.stdout! }).on("line", (line) => {
+    const w = waiters.shift();
+    if (w) w(line);
+    else lines.push(line);
+  });
+  const next = (): Promise<string> => {
+    const line = lines.shift();
+    if (line !== undefined) return Promise.resolve(line);
+    if (exited) return Promise.reject(new Error(`${script} ${args[0]} exited`));
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${script} ${args[0]}: no output in 120 s`)), 120_000);
+      waiters.push((l) => (clearTimeout(timer), resolve(l)));
+      void exit.then(() => reject(new Error(`${script} ${args[0]} exited`)));
+    });
+  };
+  return {
+    child,
+    next,
+    async stop() {
+      if (!exited) child.kill("SIGKILL");
+      await exit;
+    },
+  };
+}
+
+/** Waits for the peer's `ready <pid>` line. */
+export async function ready(peer: Peer): Promise<void> {
+  const line = await peer.next();
+  if (!line.startsWith("ready ")) throw new Error(`unexpected line from peer: ${line}`);
+}
+
+/** The median of `values`. */
+export function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
