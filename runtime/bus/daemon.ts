@@ -16,6 +16,7 @@ import { IPCError } from "../errors.js";
 import { listen } from "../transport/create-channel.js";
 import { ensurePrivateDirectory } from "../transport/endpoint.js";
 import type { Channel, ChannelOptions, Listener } from "../transport/types.js";
+import { parsePattern } from "../events/topic-pattern.js";
 import { EventLog, type EventLogOptions, type FsyncPolicy } from "../events/log/event-log.js";
 import { writeU32 } from "../wire/bytes.js";
 import { Flag, Offset } from "../wire/constants.js";
@@ -137,6 +138,8 @@ export class BusDaemon implements ControlHost {
     if ((options.persistTopics?.length ?? 0) > 0 && options.log === undefined) {
       throw new IPCError("InvalidArgument", "persistTopics needs an event log directory (log)");
     }
+    // Checked before anything is opened: the constructor must not throw with a live listener and log.
+    for (const pattern of options.persistTopics ?? []) parsePattern(pattern);
     const socket = options.socket ?? defaultBusSocket();
     if (options.socket === undefined) ensurePrivateDirectory(dirname(socket));
     let log: EventLog | undefined;
