@@ -74,11 +74,12 @@ export function register(program: Command): void {
       try {
         daemon = await BusDaemon.start(daemonOptions(options));
       } catch (err) {
+        stop.dispose();
         reportError(err);
         return;
       }
       process.stdout.write(daemon.socket + "\n");
-      await stop;
+      await stop.signal;
       try {
         await daemon.close();
       } catch (err) {

@@ -97,15 +97,29 @@ export function reportError(err: unknown, prefix = ""): void {
   process.exitCode = 1;
 }
 
-/** Resolves on the first SIGINT or SIGTERM (and stops listening for both). */
-export function untilSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const on = (signal: NodeJS.Signals): void => {
-      process.off("SIGINT", on);
-      process.off("SIGTERM", on);
-      resolve(signal);
+/** A wait for SIGINT or SIGTERM; `dispose` removes the handlers (so a later signal kills as usual). */
+export interface SignalWait {
+  readonly signal: Promise<NodeJS.Signals>;
+  dispose(): void;
+}
+
+/**
+ * Catches the first SIGINT or SIGTERM. Dispose it when the command ends another way: a handler
+ * left installed would swallow the signals meant to stop a process that is stuck.
+ */
+export function untilSignal(): SignalWait {
+  let on: (signal: NodeJS.Signals) => void = () => undefined;
+  const dispose = (): void => {
+    process.off("SIGINT", on);
+    process.off("SIGTERM", on);
+  };
+  const signal = new Promise<NodeJS.Signals>((resolve) => {
+    on = (sig) => {
+      dispose();
+      resolve(sig);
     };
     process.on("SIGINT", on);
     process.on("SIGTERM", on);
   });
+  return { signal, dispose };
 }

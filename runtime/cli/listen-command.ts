@@ -89,12 +89,13 @@ export function register(program: Command): void {
         await client.registerEventHandler(pattern, (e) => void process.stdout.write(busEventLine(e) + "\n"), handlerOptions);
         process.stderr.write(`listening ${pattern} on ${socket}\n`);
         const closed = client.channel.closedPromise.then(() => "closed" as const);
-        if ((await Promise.race([stop, closed])) === "closed") {
+        if ((await Promise.race([stop.signal, closed])) === "closed") {
           throw new IPCError("ChannelClosed", "the bus closed the connection");
         }
       } catch (err) {
         reportError(err);
       } finally {
+        stop.dispose();
         await client?.close(false).catch(() => undefined);
       }
     });
