@@ -11,6 +11,7 @@ import { BusDaemon, type BusDaemonOptions } from "../bus/daemon.js";
 import type { SlowSubscriberPolicy } from "../bus/daemon-conn.js";
 import { IPCError } from "../errors.js";
 import type { FsyncPolicy } from "../events/log/event-log.js";
+import { corruptionLine } from "./replay-command.js";
 import { positiveIntOption, reportError, untilSignal, socketOption } from "./event-lines.js";
 
 /** Options of `nova bus`, as commander parses them. */
@@ -79,6 +80,12 @@ export function register(program: Command): void {
         return;
       }
       process.stdout.write(daemon.socket + "\n");
+      const recovery = daemon.log?.recovery;
+      // What opening the log found after a crash, for the operator (after the socket line: stdout stays clean).
+      if (recovery !== undefined && recovery.truncatedBytes > 0) {
+        process.stderr.write(`note: event log: cut a torn tail of ${recovery.truncatedBytes} bytes (a write interrupted by a crash; never acknowledged)\n`);
+      }
+      for (const c of recovery?.corruptions ?? []) process.stderr.write(`warning: ${corruptionLine(c)}\n`);
       await stop.signal;
       try {
         await daemon.close();
