@@ -90,6 +90,17 @@ export function writeLine(line: string): Promise<void> | undefined {
   return new Promise((resolve) => process.stdout.once("drain", resolve));
 }
 
+/**
+ * Ends the process quietly (exit 0) when stdout's reader goes away (`nova listen ... | head -3`),
+ * like any Unix filter, instead of dying on an unhandled EPIPE with a stack trace.
+ */
+export function exitOnBrokenPipe(): void {
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+    process.exit(0);
+  });
+}
+
 /** Prints an IPCError as `error[Code]: message` (with an optional prefix) and sets exit code 1; anything else is rethrown. */
 export function reportError(err: unknown, prefix = ""): void {
   if (!isIPCError(err)) throw err;

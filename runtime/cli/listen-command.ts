@@ -14,7 +14,7 @@ import { IPCError } from "../errors.js";
 import { validateEventFilter, type EventFilter } from "../events/filter.js";
 import { parsePattern } from "../events/topic-pattern.js";
 import type { BusEvent } from "../events/types.js";
-import { eventLine, offsetOption, reportError, sinceOption, untilSignal, socketOption } from "./event-lines.js";
+import { eventLine, offsetOption, reportError, sinceOption, untilSignal, socketOption, exitOnBrokenPipe } from "./event-lines.js";
 
 /** Options of `nova listen`. */
 export interface ListenCliOptions {
@@ -73,6 +73,7 @@ export function register(program: Command): void {
     .option("--bus <path>", "bus socket (default $NOVA_BUS_SOCKET, else $XDG_RUNTIME_DIR/nova/bus.sock)", socketOption)
     .addHelpText("after", EXAMPLES)
     .action(async (pattern: string, options: ListenCliOptions) => {
+      exitOnBrokenPipe();
       const stop = untilSignal();
       let client: BusClient | undefined;
       try {

@@ -11,7 +11,7 @@ import { parseSince } from "../bus/daemon-control.js";
 import { EventLog } from "../events/log/event-log.js";
 import type { CorruptionReport } from "../events/log/recovery.js";
 import { parsePattern } from "../events/topic-pattern.js";
-import { eventLine, offsetOption, reportError, sinceOption, writeLine } from "./event-lines.js";
+import { eventLine, offsetOption, reportError, sinceOption, writeLine, exitOnBrokenPipe } from "./event-lines.js";
 
 /** Options of `nova replay`. */
 export interface ReplayCliOptions {
@@ -95,6 +95,7 @@ export function register(program: Command): void {
     .option("--topic <pattern>", "only topics matching this pattern (window.**)")
     .addHelpText("after", EXAMPLES)
     .action(async (options: ReplayCliOptions) => {
+      exitOnBrokenPipe();
       try {
         if ((await replayToStdout(options)).length > 0) process.exitCode = 1;
       } catch (err) {

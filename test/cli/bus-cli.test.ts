@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EventLog } from "../../runtime/events/log/event-log.js";
 import { makeTempDir, removeDir } from "../transport/helpers.js";
-import { runNova, startBus, startListen, type Proc } from "./processes.js";
+import { runNova, startBus, startListen, startNova, type Proc } from "./processes.js";
 
 const RECEIPT = /^\{"id":"[0-9]+"\}$/;
 const PERSISTED_RECEIPT = /^\{"offset":[0-9]+,"id":"[0-9]+"\}$/;
@@ -289,6 +289,23 @@ describe("nova replay", () => {
     const missing = listened.filter((l) => !out.includes(l));
     expect(missing).toHaveLength(1);
     expect(errors[0]).toContain(`after offset ${(JSON.parse(missing[0]!) as Line).offset! - 1}:`);
+  });
+
+  it("ends quietly with exit 0 when its reader goes away (nova replay ... | head -1)", async () => {
+    const big = join(dir, "big");
+    const writer = await EventLog.open(big, { fsync: "never" });
+    const appends = [];
+    for (let i = 0; i < 20_000; i++) {
+      appends.push(writer.append({ type: "event", messageId: BigInt(i + 1), correlationId: 0n, timestampNs: BigInt(i), body: { eventType: "big.one", data: { i, pad: "p".repeat(100) }, sourceId: 0n, priority: 128 } }));
+    }
+    await Promise.all(appends);
+    await writer.close();
+    const replay = startNova(["replay", "--log", big]);
+    replay.child.stdin!.end();
+    expect(JSON.parse(await replay.outLine(1))).toMatchObject({ offset: 0, topic: "big.one" });
+    replay.child.stdout!.destroy(); // ~3 MB are still to be written
+    const done = await replay.exited;
+    expect(done).toMatchObject({ code: 0, signal: null, stderr: "" });
   });
 
   it("exits 1 for a missing log or a bad pattern, 2 on bad usage", async () => {
