@@ -17,6 +17,10 @@ interface CommandModule {
 const COMMANDS: readonly CommandModule[] = await Promise.all([
   import("../runtime/cli/wire-command.js"),
   import("../runtime/cli/call-command.js"),
+  import("../runtime/cli/bus-command.js"),
+  import("../runtime/cli/emit-command.js"),
+  import("../runtime/cli/listen-command.js"),
+  import("../runtime/cli/replay-command.js"),
 ]);
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -24,7 +28,7 @@ async function main(argv: readonly string[]): Promise<number> {
     .description("NovaDE IPC runtime tools")
     .showHelpAfterError()
     .exitOverride();
-  program.addHelpText("after", "\nExamples:\n  $ nova wire encode --hex < message.json\n  $ nova wire decode --pretty < frame.bin\n  $ nova wire --help");
+  program.addHelpText("after", "\nExamples:\n  $ nova wire encode --hex < message.json\n  $ nova wire decode --pretty < frame.bin\n  $ nova wire --help\n  $ nova bus --log ~/.local/state/nova/events &\n  $ nova listen 'window.**'\n  $ nova emit window.opened '{\"id\": 7}'");
   for (const command of COMMANDS) command.register(program);
   if (argv.length <= 2) {
     program.outputHelp({ error: true });

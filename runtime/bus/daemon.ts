@@ -16,6 +16,7 @@ import { IPCError } from "../errors.js";
 import { listen } from "../transport/create-channel.js";
 import { ensurePrivateDirectory } from "../transport/endpoint.js";
 import { MAX_BUFFER_SIZE, type Channel, type ChannelOptions, type Listener } from "../transport/types.js";
+import { parsePattern } from "../events/topic-pattern.js";
 import { EventLog, type EventLogOptions, type FsyncPolicy } from "../events/log/event-log.js";
 import { readU16, writeU32 } from "../wire/bytes.js";
 import { Flag, HEADER_SIZE, Offset } from "../wire/constants.js";
@@ -158,6 +159,8 @@ export class BusDaemon implements ControlHost {
     if (persistent.length > 0 && options.log === undefined) {
       throw new IPCError("InvalidArgument", `persistent topics (${persistent.join(", ")}) need an event log directory (log)`);
     }
+    // Checked before anything is opened: the constructor must not throw with a live listener and log.
+    for (const pattern of persistent) parsePattern(pattern);
     options = { ...options, persistTopics: persistent };
     const socket = options.socket ?? defaultBusSocket();
     if (options.socket === undefined) ensurePrivateDirectory(dirname(socket));

@@ -3,7 +3,7 @@
  * offset once durable, configured topics are persisted, and a subscription can
  * replay from an offset or a time before going live, without gaps or repeats.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -117,5 +117,13 @@ describe("bus daemon with an event log", () => {
     const second = await again.emit("audit.b", 2, { persist: true });
     expect(second.id).toBeGreaterThan(first.id);
     expect(second.offset).toBe(1);
+  });
+
+  it("refuses a bad persistTopics pattern before it listens or opens the log (nothing left open)", async () => {
+    const socket = join(dir, "other.sock");
+    await expect(BusDaemon.start({ socket, log: join(dir, "other-log"), persistTopics: ["audit.**", "a..b"] })).rejects.toMatchObject({ code: "InvalidEventType" });
+    // A listener left open would keep the process alive (how `nova bus --persist a..b` hung).
+    expect(existsSync(socket)).toBe(false);
+    expect(existsSync(join(dir, "other-log"))).toBe(false);
   });
 });
