@@ -47,6 +47,9 @@ export class ChannelView implements Channel {
   trySendFrames(b: Uint8Array, start: number, end: number, sealed?: boolean): boolean {
     return this.base.trySendFrames(b, start, end, sealed);
   }
+  setReadPaused(paused: boolean): void {
+    this.base.setReadPaused(paused);
+  }
   writable(): Promise<void> {
     return this.base.writable();
   }

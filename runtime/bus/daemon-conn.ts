@@ -4,11 +4,14 @@
  *
  * Delivery first tries the channel's own bounded outbound queue. When that is
  * full the frame waits in this connection's overflow queue (also bounded, in
- * frames and bytes) until the socket drains. When the overflow is full too,
- * the daemon's slow-subscriber policy applies: `drop-oldest` discards the
- * oldest waiting frame and counts it (the subscriber is told how many it lost
- * with a `nova.bus.dropped` event once it has caught up), `disconnect` closes
- * the connection. Either way the daemon's memory per connection is bounded.
+ * frames and bytes) until the socket drains, and the publisher of the frame
+ * is held back (the daemon stops reading it) until this connection has caught
+ * up, for at most `stallMs`; after that this connection counts as slow and no
+ * longer holds anyone back. When the overflow is full, the daemon's
+ * slow-subscriber policy applies: `drop-oldest` discards the oldest waiting
+ * frame and counts it (the subscriber is told how many it lost with a
+ * `nova.bus.dropped` event once it has caught up), `disconnect` closes the
+ * connection. Either way the daemon's memory per connection is bounded.
  */
 import { IPCError } from "../errors.js";
 import type { Channel } from "../transport/types.js";
@@ -26,6 +29,8 @@ export interface OverflowLimits {
   readonly maxFrames: number;
   readonly maxBytes: number;
   readonly policy: SlowSubscriberPolicy;
+  /** How long a subscriber that is behind may hold its publishers back (ms) before it counts as slow. */
+  readonly stallMs: number;
 }
 
 /** Called when a connection dropped frames and has caught up: the daemon tells the subscriber. */
@@ -39,6 +44,13 @@ export class DaemonConnection {
   readonly outCalls = new Map<string, number>();
   private readonly spool = new FrameSpool();
   private draining = false;
+  /** Publishers this connection holds paused (it is behind on their events). */
+  private readonly blocked = new Set<DaemonConnection>();
+  private stallTimer: NodeJS.Timeout | undefined;
+  /** Behind for longer than `stallMs`: it no longer holds publishers back; the policy applies instead. */
+  private slow = false;
+  /** As a publisher: how many subscribers hold this connection's reading paused. */
+  pausedBy = 0;
   /** Replays in progress: live frames wait in the overflow queue meanwhile, so they follow the replayed ones. */
   private holds = 0;
   /** Frames dropped since the last report, and in all. */
@@ -75,7 +87,7 @@ export class DaemonConnection {
    * (the daemon patched its header) and is computed on the way out. Never
    * throws and never blocks.
    */
-  deliver(b: Uint8Array, p: number, total: number, sealed = true): void {
+  deliver(b: Uint8Array, p: number, total: number, sealed = true, from?: DaemonConnection): void {
     if (this.channel.closed) return;
     if (this.holds === 0 && this.spool.frames === 0) {
       try {
@@ -85,6 +97,38 @@ export class DaemonConnection {
       }
     }
     this.enqueue(b, p, total);
+    // Backpressure: the publisher waits (its sends block in the kernel) until this connection
+    // has caught up, unless this one is replaying or has been behind too long already.
+    if (from !== undefined && from !== this && this.holds === 0 && !this.slow && !this.channel.closed) this.holdBack(from);
+  }
+
+  /** Pauses reading from `publisher` until this connection caught up (or is found slow). */
+  private holdBack(publisher: DaemonConnection): void {
+    if (!this.blocked.has(publisher)) {
+      this.blocked.add(publisher);
+      if (publisher.pausedBy++ === 0) publisher.channel.setReadPaused(true);
+    }
+    if (this.stallTimer === undefined) {
+      this.stallTimer = setTimeout(() => {
+        this.stallTimer = undefined;
+        // Behind for the whole bound: stop holding everyone back; the overflow policy decides from now on.
+        this.slow = true;
+        this.releasePublishers();
+      }, this.limits.stallMs);
+      this.stallTimer.unref();
+    }
+  }
+
+  /** Resumes every publisher this connection held back. Also called when it closes. */
+  releasePublishers(): void {
+    if (this.stallTimer !== undefined) {
+      clearTimeout(this.stallTimer);
+      this.stallTimer = undefined;
+    }
+    for (const publisher of this.blocked) {
+      if (--publisher.pausedBy === 0 && !publisher.channel.closed) publisher.channel.setReadPaused(false);
+    }
+    this.blocked.clear();
   }
 
   /** Starts a replay: live frames are held back until {@link release}. */
@@ -152,6 +196,9 @@ export class DaemonConnection {
         spool.consumeHead(frames);
       }
       if (spool.frames === 0) {
+        // Caught up: the publishers it held back go on, and it is no longer slow.
+        this.slow = false;
+        this.releasePublishers();
         if (this.droppedSinceReport > 0 || this.reportLost) {
           this.reportLost = false;
           const n = this.droppedSinceReport;

@@ -73,6 +73,13 @@ export interface BusDaemonOptions extends ChannelOptions {
   maxSubscriptions?: number;
   /** What happens to a subscriber that cannot keep up (default `drop-oldest`). */
   slowSubscriber?: SlowSubscriberPolicy;
+  /**
+   * Backpressure bound, ms (default 500). A subscriber whose queue is full holds the publishers
+   * of the events it is behind on (the daemon stops reading them, so their sends wait) until it
+   * has caught up, but for at most this long: then it counts as slow, the publishers go on, and
+   * its events wait in its overflow queue under the `slowSubscriber` policy until it catches up.
+   */
+  slowSubscriberMs?: number;
   /** Frames a slow subscriber may have waiting beyond its channel's queue (default 10,000). */
   maxPendingFrames?: number;
   /** Bytes a slow subscriber may have waiting beyond its channel's queue (default 4 MiB). */
@@ -117,6 +124,7 @@ const DEFAULTS = {
   maxPendingFrames: 10_000,
   maxPendingBytes: 4 * 1024 * 1024,
   defaultCallTimeoutMs: 120_000,
+  slowSubscriberMs: 500,
 };
 
 /** See the file comment. */
@@ -229,6 +237,7 @@ export class BusDaemon implements ControlHost {
         maxFrames: this.options.maxPendingFrames ?? DEFAULTS.maxPendingFrames,
         maxBytes: this.options.maxPendingBytes ?? DEFAULTS.maxPendingBytes,
         policy: this.options.slowSubscriber ?? "drop-oldest",
+        stallMs: this.options.slowSubscriberMs ?? DEFAULTS.slowSubscriberMs,
       },
       (c, dropped, total) => this.sendDaemonEvent(c, TOPIC_DROPPED, { dropped, total }),
     );
@@ -317,13 +326,13 @@ export class BusDaemon implements ControlHost {
       writeIdField(b, p + Offset.correlationId, 0);
     }
     this.counters.eventsRouted++;
-    const delivered = this.route(route, topic, b, p, total, offset >= 0);
+    const delivered = this.route(route, topic, b, p, total, offset >= 0, from);
     return { id, offset, durable, delivered };
   }
 
   /** Copies the frame to every connection with a matching subscription, once per connection. */
   /** Returns the number of connections the event was queued for. */
-  private route(route: Route<DaemonConnection>, topic: string, b: Uint8Array, p: number, total: number, sealed: boolean): number {
+  private route(route: Route<DaemonConnection>, topic: string, b: Uint8Array, p: number, total: number, sealed: boolean, from: DaemonConnection | undefined): number {
     const subs = route.subs;
     if (subs.length === 0) return 0;
     let delivered = 0;
@@ -342,7 +351,7 @@ export class BusDaemon implements ControlHost {
         if (data === UNDECODABLE || !sub.filter(topic, data)) continue;
       }
       last = sub.conn;
-      sub.conn.deliver(b, p, total, sealed);
+      sub.conn.deliver(b, p, total, sealed, from);
       delivered++;
     }
     this.counters.deliveries += delivered;
@@ -411,6 +420,7 @@ export class BusDaemon implements ControlHost {
 
   private onClose(conn: DaemonConnection): void {
     if (!this.conns.delete(conn.id)) return;
+    conn.releasePublishers();
     for (const sub of conn.subs.values()) this.routes.remove(sub);
     conn.subs.clear();
     for (const call of this.calls.involving(conn)) {

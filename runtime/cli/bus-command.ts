@@ -24,6 +24,7 @@ export interface BusCliOptions {
   maxConnections?: number;
   slowSubscriber?: SlowSubscriberPolicy;
   schemas?: string;
+  slowSubscriberMs?: number;
 }
 
 /** The daemon options for the CLI options. Throws IPCError InvalidArgument for combinations that make no sense. */
@@ -47,6 +48,7 @@ export async function daemonOptions(options: BusCliOptions): Promise<BusDaemonOp
     persistTopics: options.persist,
     maxConnections: options.maxConnections,
     slowSubscriber: options.slowSubscriber,
+    slowSubscriberMs: options.slowSubscriberMs,
     // Problems that are no client's fault (a failing log disk) go to stderr, one line each.
     onError: (e) => void process.stderr.write(`warning[${e.code}]: ${e.message}\n`),
   };
@@ -76,6 +78,7 @@ export function register(program: Command): void {
     .option("--persist <pattern>", "persist every event whose topic matches (repeatable; needs --log)", (v: string, acc: string[] = []) => [...acc, v])
     .option("--max-connections <n>", "connections held at once (default 16384)", positiveIntOption)
     .addOption(new Option("--slow-subscriber <policy>", "what happens to a subscriber that cannot keep up (default drop-oldest)").choices(["drop-oldest", "disconnect"]))
+    .option("--slow-subscriber-ms <ms>", "how long a subscriber that is behind may hold publishers back (default 500)", positiveIntOption)
     .option("--schemas <dir>", "nova-gen schema entries (--target schema): persist the topics they declare @persistent (needs --log)")
     .addHelpText("after", EXAMPLES)
     .action(async (options: BusCliOptions) => {

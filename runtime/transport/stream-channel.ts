@@ -109,6 +109,8 @@ export class StreamChannel implements Channel {
   /** Reading is paused by this side: the pull-mode queue is full, or the decoder waits for a decompression. */
   private inboundFull = false;
   private decodeStalled = false;
+  /** Reading paused by the owner (setReadPaused): a router applying backpressure. */
+  private ownerPaused = false;
   /** When reading last resumed after such a pause (the peer could not send while we did not read). */
   private resumedAt = 0;
   /** Armed only while a partial frame is buffered (see checkPartialFrame). */
@@ -183,7 +185,7 @@ export class StreamChannel implements Channel {
   /** Pauses the input while this side cannot take more, resumes it otherwise. */
   private updateReading(): void {
     if (this.isClosed) return;
-    if (this.inboundFull || this.decodeStalled) {
+    if (this.inboundFull || this.decodeStalled || this.ownerPaused) {
       this.input.pause();
     } else {
       this.resumedAt = performance.now();
@@ -206,7 +208,7 @@ export class StreamChannel implements Channel {
     this.partialTimer = undefined;
     if (this.isClosed || !this.decoder.hasBufferedInput) return;
     const limit = this.opts.partialFrameTimeoutMs;
-    if (this.inboundFull || this.decodeStalled) return this.armPartialTimer(limit);
+    if (this.inboundFull || this.decodeStalled || this.ownerPaused) return this.armPartialTimer(limit);
     const idle = performance.now() - Math.max(this.lastInput, this.resumedAt);
     if (idle < limit) return this.armPartialTimer(Math.max(1, Math.ceil(limit - idle)));
     const buffered = this.decoder.bufferedBytes;
@@ -268,6 +270,12 @@ export class StreamChannel implements Channel {
     const queued = this.outbound.tryPush(frame);
     if (queued) this.sent++;
     return queued;
+  }
+
+  setReadPaused(paused: boolean): void {
+    if (this.ownerPaused === paused) return;
+    this.ownerPaused = paused;
+    this.updateReading();
   }
 
   trySendFrames(b: Uint8Array, start: number, end: number, sealed = true): boolean {

@@ -155,6 +155,14 @@ export interface Channel {
    * MessageTooLarge, ChannelClosed.
    */
   trySendFrames(b: Uint8Array, start: number, end: number, sealed?: boolean): boolean;
+  /**
+   * Stops (true) or resumes (false) reading from the peer, so that its sends
+   * block in the kernel: backpressure applied by a router (the bus daemon
+   * pauses a publisher while a subscriber it feeds is behind). Frames already
+   * read are still delivered. Time paused does not count toward
+   * `partialFrameTimeoutMs`.
+   */
+  setReadPaused(paused: boolean): void;
   /** Resolves when the outbound queue has room again (immediately if it has). */
   writable(): Promise<void>;
   /**

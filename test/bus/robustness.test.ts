@@ -61,8 +61,38 @@ afterEach(async () => {
 });
 
 describe("slow subscribers", () => {
+  it("backpressure: a subscriber briefly behind holds the publisher back and loses nothing", async () => {
+    // The overflow bound exceeds what one socket read (64 KiB, ~500 events) can route at once.
+    await start({ bufferSize: 4096, maxPendingFrames: 2000, slowSubscriberMs: 5000 });
+    const lagging = await lazySubscriber("flow.*");
+    const pub = await client();
+    const N = 20_000;
+    const got: number[] = [];
+    let readerStarted = 0;
+    // The subscriber reads nothing for 300 ms, then everything.
+    const reader = (async () => {
+      await new Promise((r) => setTimeout(r, 300));
+      readerStarted = performance.now();
+      while (got.length < N) {
+        const m = await lagging.receive(5000);
+        if (m.type === "event") got.push(m.body.data as number);
+      }
+    })();
+    const t0 = performance.now();
+    for (let i = 0; i < N; i++) while (!pub.tryPublish("flow.x", i)) await pub.writable();
+    const publishedAt = performance.now();
+    await reader;
+    // The publisher could not finish before the subscriber started reading: it was held back...
+    expect(publishedAt).toBeGreaterThan(readerStarted);
+    expect(publishedAt - t0).toBeGreaterThan(250);
+    // ...and nothing was dropped or reordered.
+    expect(got).toEqual([...Array(N).keys()]);
+    expect(daemon.stats().framesDropped).toBe(0);
+  });
+
   it("drop-oldest: bounded queues, and every event is either delivered or reported dropped", async () => {
-    await start({ bufferSize: 4096, maxPendingFrames: 200, maxPendingBytes: 1 << 20 });
+    // Behind for more than 100 ms: the publisher goes on and the drop policy applies.
+    await start({ bufferSize: 4096, maxPendingFrames: 200, maxPendingBytes: 1 << 20, slowSubscriberMs: 100 });
     const slow = await lazySubscriber("flood.*");
     const pub = await client();
     const N = 20_000;
@@ -93,7 +123,7 @@ describe("slow subscribers", () => {
   });
 
   it("disconnect: a subscriber past the bound is closed; the publisher and later subscribers go on", async () => {
-    await start({ bufferSize: 4096, maxPendingFrames: 100, slowSubscriber: "disconnect" });
+    await start({ bufferSize: 4096, maxPendingFrames: 100, slowSubscriber: "disconnect", slowSubscriberMs: 100 });
     const slow = await lazySubscriber("flood.*");
     const pub = await client();
     for (let i = 0; i < 20_000; i++) while (!pub.tryPublish("flood.x", i)) await pub.writable();
