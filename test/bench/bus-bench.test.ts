@@ -8,10 +8,12 @@ it("the bus suite is registered and reports every metric from real processes, ev
   // Small rounds: the peers still check that each subscriber got exactly every event.
   const m = await runBusBench({ quick: true, log: (l) => lines.push(l), events: 5000 });
   expect(Object.keys(m).sort()).toEqual([
+    "baseline_dbus_next_signals_per_s",
     "baseline_raw_relay_per_s",
     "events_xproc_fanout10_deliveries_per_s",
     "events_xproc_fanout10_per_s",
     "events_xproc_per_s",
+    "events_xproc_vs_dbus_next",
     "events_xproc_vs_raw_relay",
   ]);
   for (const [name, v] of Object.entries(m)) {
@@ -20,4 +22,6 @@ it("the bus suite is registered and reports every metric from real processes, ev
   }
   expect(m.events_xproc_fanout10_deliveries_per_s).toBeCloseTo(m.events_xproc_fanout10_per_s! * 10, -2);
   expect(lines.filter((l) => l.includes("10 subscriber(s)")).length).toBe(5);
+  // The dbus-next baseline ran between the three measured rounds of events_xproc_per_s.
+  expect(lines.filter((l) => /dbus-next signals, 2000 received in order/.test(l)).length).toBe(3);
 });

@@ -62,41 +62,60 @@ function receive(conn: dbus.MessageBus, count: number): Promise<number> {
   });
 }
 
-/**
- * Starts a private dbus-daemon and the emitter, then a warm-up run and
- * `runs` measured runs of `count` signals; returns the median rate. The
- * daemon and the emitter are stopped by PID afterwards.
- */
-export async function dbusSignalRate(count: number, runs: number, log: (line: string) => void): Promise<number> {
+/** A warmed-up dbus-next signal measurement: a private dbus-daemon, the emitter process and the receiving connection. */
+export interface DbusSignals {
+  /** Signals per second for one run of `count` signals (each checked to arrive once and in order). */
+  rate(count: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** Starts the daemon and the emitter, subscribes, and warms up with 10,000 signals. */
+export async function openDbusSignals(): Promise<DbusSignals> {
   const bus = await startPrivateBus();
+  let peer: Awaited<ReturnType<typeof startPeer>> | undefined;
+  let conn: ReturnType<typeof dbus.sessionBus> | undefined;
   try {
-    const peer = await startPeer(PEER, [bus.address]);
-    try {
-      const conn = dbus.sessionBus({ busAddress: bus.address });
-      try {
-        await conn.call(
-          new dbus.Message({
-            destination: "org.freedesktop.DBus",
-            path: "/org/freedesktop/DBus",
-            interface: "org.freedesktop.DBus",
-            member: "AddMatch",
-            signature: "s",
-            body: [`type='signal',interface='${DBUS_SIGNALS.iface}',member='${DBUS_SIGNALS.signal}'`],
-          }),
-        );
-        await receive(conn, Math.min(count, 10_000));
-        const rates: number[] = [];
-        for (let r = 0; r < runs; r++) rates.push(await receive(conn, count));
-        rates.sort((a, b) => a - b);
-        log(`  dbus-next signals: ${runs} × ${count} received in order, ${rates.map((x) => Math.round(x)).join(", ")} /s`);
-        return rates[Math.floor(rates.length / 2)];
-      } finally {
-        conn.disconnect();
-      }
-    } finally {
-      await peer.stop();
-    }
-  } finally {
+    peer = await startPeer(PEER, [bus.address]);
+    conn = dbus.sessionBus({ busAddress: bus.address });
+    await conn.call(
+      new dbus.Message({
+        destination: "org.freedesktop.DBus",
+        path: "/org/freedesktop/DBus",
+        interface: "org.freedesktop.DBus",
+        member: "AddMatch",
+        signature: "s",
+        body: [`type='signal',interface='${DBUS_SIGNALS.iface}',member='${DBUS_SIGNALS.signal}'`],
+      }),
+    );
+    await receive(conn, 10_000);
+  } catch (error) {
+    conn?.disconnect();
+    await peer?.stop();
     await bus.stop();
+    throw error;
+  }
+  const c = conn;
+  const p = peer;
+  return {
+    rate: (count) => receive(c, count),
+    async close() {
+      c.disconnect();
+      await p.stop();
+      await bus.stop();
+    },
+  };
+}
+
+/** The median of `runs` runs of `count` signals (see {@link openDbusSignals}). */
+export async function dbusSignalRate(count: number, runs: number, log: (line: string) => void): Promise<number> {
+  const signals = await openDbusSignals();
+  try {
+    const rates: number[] = [];
+    for (let r = 0; r < runs; r++) rates.push(await signals.rate(count));
+    rates.sort((a, b) => a - b);
+    log(`  dbus-next signals: ${runs} × ${count} received in order, ${rates.map((x) => Math.round(x)).join(", ")} /s`);
+    return rates[Math.floor(rates.length / 2)]!;
+  } finally {
+    await signals.close();
   }
 }

@@ -20,8 +20,6 @@
  *   sections, 10,000 appends in flight, in a temporary directory.
  * - baseline_eventemitter_per_s: node's EventEmitter, one listener, the same
  *   handler work and payload as events_inproc_per_s.
- * - baseline_dbus_next_signals_per_s: dbus-next signals, one emitter process
- *   through a private dbus-daemon to one receiving connection (events-dbus.ts).
  *
  * The in-process throughputs run each in a process of its own
  * (events-inproc-peer.ts, events-cases.ts): in one process the buses of the
@@ -35,7 +33,8 @@
  * dispatch can be optimised away or silently missed.
  *
  * Not measured here: events_xproc_per_s and events_xproc_fanout10_per_s
- * need the `nova bus` daemon and have their own suite.
+ * need the `nova bus` daemon and have their own suite (bus.bench.ts), which
+ * also measures baseline_dbus_next_signals_per_s, between its rounds.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -43,7 +42,6 @@ import { join } from "node:path";
 import { createEventBus, type BusEvent, type EventBus } from "../../runtime/events/index.js";
 import { EventLog } from "../../runtime/events/log/index.js";
 import type { EventMessage } from "../../runtime/wire/message.js";
-import { dbusSignalRate } from "./events-dbus.js";
 import type { BenchContext, BenchSuite } from "./harness.js";
 import { CASES, type CaseName } from "./events-cases.js";
 import { median, ready, startPeer, type Peer } from "./peer-process.js";
@@ -170,8 +168,6 @@ export async function runEventsBench(options: { quick?: boolean; log?: (line: st
   if (sink <= 0) throw new Error("dispatch latency: the handler never ran");
   log("events: persistent appends, group commit");
   const persist = await persistRate(quick ? 50_000 : 300_000, quick ? 1 : 3, log);
-  log("events: dbus-next signals through a private dbus-daemon");
-  const dbusSignals = await dbusSignalRate(quick ? 5000 : 30_000, quick ? 1 : 3, log);
   return {
     events_inproc_per_s: r.exact,
     events_inproc_wildcard_per_s: r.wild,
@@ -181,7 +177,6 @@ export async function runEventsBench(options: { quick?: boolean; log?: (line: st
     events_10k_handlers_rr64_per_s: r.tenKRr,
     events_persist_per_s: persist,
     baseline_eventemitter_per_s: r.ee,
-    baseline_dbus_next_signals_per_s: dbusSignals,
   };
 }
 
