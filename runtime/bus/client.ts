@@ -113,6 +113,9 @@ export class BusClient implements EventPort {
   /** The topic whose bytes are in {@link pubFrame}. */
   private pubTopic = "";
   private lastInTopic = "";
+  /** The last publisher seen and its unique name, so a run of events from one publisher makes no string each. */
+  private lastSource = -1;
+  private lastPublisher = "";
   private backlog = 0;
   private readonly callTimeoutMs: number;
   private readonly onError: (error: IPCError) => void;
@@ -446,10 +449,14 @@ export class BusClient implements EventPort {
       return false;
     }
     if (topic === TOPIC_REJECTED || topic === TOPIC_DROPPED) this.reportDaemonEvent(topic, data);
+    if (source !== this.lastSource) {
+      this.lastSource = source;
+      this.lastPublisher = `:${source}`;
+    }
     this.local.emit(topic, data, {
       mode: "sync",
       priority: priorityOfByte(b[start + 8]!),
-      publisher: `:${source}`,
+      publisher: this.lastPublisher,
       origin: new FrameOrigin(id, source, correlation === 0 ? undefined : correlation - 1, readU32(b, p + Offset.timestampNs), readU32(b, p + Offset.timestampNs + 4)),
     });
     return true;

@@ -255,3 +255,20 @@ describe("bus daemon: names and routed calls", () => {
     expect(got[0]).toEqual([1, "a"]);
   });
 });
+
+describe("bus client: publish timestamps", () => {
+  it("carry the wall clock in ns, increasing, like nowNs()", async () => {
+    const { nowNs } = await import("../../runtime/wire/message-id.js");
+    const pub = await client();
+    const sub = await client();
+    const got: bigint[] = [];
+    await sub.registerEventHandler("clock.*", (e) => void got.push(e.origin!.timestampNs));
+    const before = nowNs();
+    for (let i = 0; i < 100; i++) pub.publish("clock.tick", i);
+    await until(() => got.length === 100);
+    const after = nowNs();
+    for (let i = 1; i < got.length; i++) expect(got[i]! >= got[i - 1]!).toBe(true);
+    expect(got[0]! >= before - 1000n).toBe(true);
+    expect(got[99]! <= after).toBe(true);
+  });
+});
