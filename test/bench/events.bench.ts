@@ -58,8 +58,13 @@ const EMITS_PER_SAMPLE = 100;
 async function inprocRates(t: { warmupMs: number; measureMs: number; rounds: number }, log: (l: string) => void): Promise<Record<CaseName, number>> {
   const peers = new Map<CaseName, Peer>();
   try {
-    for (const name of CASES) peers.set(name, startPeer("./events-inproc-peer.js", [name, String(t.warmupMs)]));
-    for (const peer of peers.values()) await ready(peer);
+    // One at a time: six processes warming up together on two cores starved V8's background
+    // compiler, and now and then a case was measured before its loop was optimised (~17 M/s).
+    for (const name of CASES) {
+      const peer = startPeer("./events-inproc-peer.js", [name, String(t.warmupMs)]);
+      peers.set(name, peer);
+      await ready(peer);
+    }
     const rates = new Map<CaseName, number[]>(CASES.map((n) => [n, []]));
     const perRound = t.measureMs / t.rounds;
     for (let r = 0; r < t.rounds; r++) {
