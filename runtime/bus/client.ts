@@ -75,6 +75,17 @@ class FrameOrigin implements EventOrigin {
   }
 }
 
+/** An Event message of this process, for the general (encode-on-send) publish path. */
+function eventMessage(topic: string, data: unknown, priority: EventPriority): EventMessage {
+  return {
+    type: "event",
+    messageId: nextMessageId(),
+    correlationId: 0n,
+    timestampNs: nowNs(),
+    body: { eventType: topic, data: data ?? null, sourceId: 0n, priority: wirePriority(priority) },
+  };
+}
+
 /** Events whose frame fits this take {@link BusClient.tryPublish}'s in-place path (larger ones are encoded on their own). */
 const PUBLISH_FRAME_BYTES = 64 * 1024;
 
@@ -195,14 +206,7 @@ export class BusClient implements EventPort {
 
   /** An event whose value does not fit the reusable frame buffer: encoded on its own. */
   private tryPublishLarge(topic: string, data: unknown, priority: EventPriority): boolean {
-    const message: EventMessage = {
-      type: "event",
-      messageId: nextMessageId(),
-      correlationId: 0n,
-      timestampNs: nowNs(),
-      body: { eventType: topic, data: data ?? null, sourceId: 0n, priority: wirePriority(priority) },
-    };
-    return this.channel.trySend(message);
+    return this.channel.trySend(eventMessage(topic, data, priority));
   }
 
   /**
@@ -215,13 +219,7 @@ export class BusClient implements EventPort {
       throw new IPCError("EventQueueFull", `outbound queue full: ${this.backlog} events already wait for room`, { context: { backlog: this.backlog } });
     }
     this.backlog++;
-    const message: EventMessage = {
-      type: "event",
-      messageId: nextMessageId(),
-      correlationId: 0n,
-      timestampNs: nowNs(),
-      body: { eventType: topic, data: data ?? null, sourceId: 0n, priority: wirePriority(priority) },
-    };
+    const message = eventMessage(topic, data, priority);
     this.channel
       .send(message, { timeoutMs: Infinity })
       .catch((e: unknown) => this.report(e instanceof IPCError ? e : new IPCError("ChannelClosed", String(e))))

@@ -22,14 +22,7 @@ export function sendMessage(conn: DaemonConnection, message: ResponseMessage): v
 /** A success reply to request `id`, in payload format `format` (0 msgpack, 1 JSON). */
 export function replyValue(conn: DaemonConnection, id: bigint, format: number, value: unknown, flags = 0): void {
   if ((flags & FLAG_ONEWAY) !== 0) return;
-  sendMessage(conn, {
-    type: "response",
-    messageId: nextMessageId(),
-    correlationId: id,
-    timestampNs: nowNs(),
-    format: format === 1 ? "json" : "msgpack",
-    body: { status: STATUS_OK, value: value === undefined ? null : value, error: null, executionTimeUs: 0 },
-  });
+  sendMessage(conn, response(id, format, { status: STATUS_OK, value: value === undefined ? null : value, error: null, executionTimeUs: 0 }));
 }
 
 /**
@@ -39,12 +32,10 @@ export function replyValue(conn: DaemonConnection, id: bigint, format: number, v
  */
 export function replyError(conn: DaemonConnection, id: bigint, format: number, error: IPCError, flags = 0): void {
   if ((flags & FLAG_ONEWAY) !== 0 || id === 0n) return;
-  sendMessage(conn, {
-    type: "response",
-    messageId: nextMessageId(),
-    correlationId: id,
-    timestampNs: nowNs(),
-    format: format === 1 ? "json" : "msgpack",
-    body: { status: STATUS_ERROR, value: null, error: { code: error.code, message: error.message }, executionTimeUs: 0 },
-  });
+  sendMessage(conn, response(id, format, { status: STATUS_ERROR, value: null, error: { code: error.code, message: error.message }, executionTimeUs: 0 }));
+}
+
+/** A Response of the daemon to request `id`, in payload format `format` (0 msgpack, 1 JSON). */
+function response(id: bigint, format: number, body: ResponseMessage["body"]): ResponseMessage {
+  return { type: "response", messageId: nextMessageId(), correlationId: id, timestampNs: nowNs(), format: format === 1 ? "json" : "msgpack", body };
 }
