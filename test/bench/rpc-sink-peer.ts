@@ -40,8 +40,8 @@ function serve(channel: Channel): void {
 
 async function main(): Promise<void> {
   const [transport, endpoint] = process.argv.slice(2);
-  if ((transport !== "unix" && transport !== "pipe") || !endpoint) {
-    process.stderr.write("usage: rpc-sink-peer <unix|pipe> <endpoint>\n");
+  if ((transport !== "unix" && transport !== "pipe" && transport !== "shm") || !endpoint) {
+    process.stderr.write("usage: rpc-sink-peer <unix|pipe|shm> <endpoint>\n");
     process.exit(2);
   }
   const listener = await listen(endpoint, transport as TransportType, { bufferSize: 1_048_576 });
