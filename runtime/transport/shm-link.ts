@@ -45,6 +45,9 @@ export interface ShmLinkParts {
   spinUs: number;
 }
 
+/** Bytes handed to the channel per call, like one socket read (READ_BUFFER_BYTES). */
+const MAX_CHUNK = 64 * 1024;
+
 interface PendingWrite {
   data: Uint8Array;
   offset: number;
@@ -100,7 +103,7 @@ export class ShmLink implements ByteLink {
     // Everything the channel flushed is in the ring (pending writes are part of
     // the flush it waited for); closing the liveness socket tells the peer, which
     // reads what is published before it reports the end.
-    this.#p.outbound.markClosed();
+    this.#p.outbound.close();
     this.#ring();
     done();
   }
@@ -184,16 +187,19 @@ export class ShmLink implements ByteLink {
       const ring = this.#p.inbound;
       for (;;) {
         while (!this.#paused && !this.#destroyed && ring.readable() > 0) {
-          const chunk = ring.peek();
+          // At most a socket read's worth at a time, so a pause (the channel's
+          // inbound queue filled up) takes effect within one such chunk.
+          let chunk = ring.peek();
+          if (chunk.length > MAX_CHUNK) chunk = chunk.subarray(0, MAX_CHUNK);
           this.#onChunk(chunk);
           if (this.#destroyed) return;
           ring.consume(chunk.length);
           if (ring.takeProducerWait()) this.#native.eventfdSignal(this.#p.peerDoorbell);
         }
         if (this.#paused || this.#destroyed) return;
-        if (this.#peerGone || ring.armConsumerWait()) break;
+        if (this.#peerGone || ring.closed || ring.armConsumerWait()) break;
       }
-      if ((this.#peerGone || ring.isClosed()) && ring.readable() === 0) this.#end();
+      if ((this.#peerGone || ring.closed) && ring.readable() === 0) this.#end();
       else this.#scheduleSpin();
     } finally {
       this.#draining = false;

@@ -195,8 +195,9 @@ class ShmListener extends ListenerBase {
       region = openRegionFromFd(fds[0]!); // takes the memfd
       const offset = ringOffset(ringBytes);
       if (region.size < offset + SpscByteRing.bytesFor(ringBytes)) refuse(2, "region too small for its rings");
-      const c2s = SpscByteRing.attach(region.buffer, region.dataOffset, ringBytes);
-      const s2c = SpscByteRing.attach(region.buffer, region.dataOffset + offset, ringBytes);
+      const c2s = SpscByteRing.attach(region.buffer, region.dataOffset);
+      const s2c = SpscByteRing.attach(region.buffer, region.dataOffset + offset);
+      if (c2s.capacity !== ringBytes || s2c.capacity !== ringBytes) refuse(2, "ring headers disagree with the hello");
       doorbell = callNativeShm("eventfd", () => native.eventfdCreate());
       if (native.sendFds(fd, hello(0, ringBytes), [doorbell]) !== HELLO_BYTES) throw new IPCError("EndpointUnreachable", "client went away");
       const link = new ShmLink({ region, outbound: s2c, inbound: c2s, ownDoorbell: doorbell, peerDoorbell: fds[1]!, socketFd: fd, spinUs: this.#spinUs });
