@@ -215,11 +215,16 @@ export class ShmLink implements ByteLink {
   /** Polls the inbound ring for up to spinUs before leaving the wake-up to the doorbell. */
   #spin(): void {
     this.#spinScheduled = false;
-    if (this.#destroyed || this.#paused) return;
+    if (this.#destroyed || this.#paused || this.#peerGone) return;
     const ring = this.#p.inbound;
+    // While spinning the peer need not ring (a write(2) it can save): lower the flag, re-arm after.
+    ring.takeConsumerWait();
     const until = performance.now() + this.#p.spinUs / 1000;
     while (ring.readable() === 0 && this.#pending.length === 0) {
-      if (performance.now() >= until) return;
+      if (performance.now() >= until) {
+        if (ring.armConsumerWait()) return;
+        break;
+      }
     }
     if (this.#pending.length > 0) this.#flushPending();
     this.#drain();
