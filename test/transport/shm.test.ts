@@ -12,6 +12,9 @@ import { createChannel, listen, type Channel, type Listener } from "../../runtim
 import { settledCode as codeOf } from "../helpers/ipc-error.js";
 import { dataOf, endpointIn, eventMessage, makeTempDir, removeDir } from "./helpers.js";
 import { dist, startScript } from "../shm/shm-helpers.js";
+import fc from "fast-check";
+import { closeSync } from "node:fs";
+import { nativeShm } from "../../native/index.js";
 
 let dir: string;
 const cleanups: Array<() => Promise<unknown> | unknown> = [];
@@ -74,6 +77,42 @@ describe("shm transport", () => {
     await client.send(eventMessage(1, "still fine"));
     expect(dataOf(await server.receive(2000))).toBe("still fine");
   });
+
+  it("fuzz: random hellos (bytes, sizes, descriptors of every kind) are refused, never crash the server or leak its descriptors", async () => {
+    const { listener, client, server } = await pair();
+    const n = nativeShm();
+    const before = openFds();
+    await fc.assert(
+      fc.asyncProperty(
+        fc.uint8Array({ minLength: 1, maxLength: 40 }),
+        fc.boolean(),
+        fc.integer({ min: 0, max: 0xffffffff }),
+        fc.array(fc.constantFrom("memfd-small", "memfd-big", "eventfd", "none"), { maxLength: 3 }),
+        async (bytes, magic, ring, kinds) => {
+          const hello = new Uint8Array(Math.max(bytes.length, magic ? 16 : 0));
+          hello.set(bytes);
+          if (magic) {
+            hello.set(Buffer.from("NOVASHM1"));
+            new DataView(hello.buffer).setUint32(8, ring, true);
+          }
+          const fds = kinds.filter((k) => k !== "none").map((k) => (k === "eventfd" ? n.eventfdCreate() : n.memfdCreate("fuzz", k === "memfd-big" ? 1 << 20 : 100)));
+          const raw = netConnect(listener.endpoint);
+          await new Promise((resolve) => raw.once("connect", resolve));
+          const fd = (raw as unknown as { _handle: { fd: number } })._handle.fd;
+          n.sendFds(fd, hello, fds);
+          for (const f of fds) closeSync(f);
+          raw.resume();
+          await new Promise((resolve) => raw.once("close", resolve));
+        },
+      ),
+      { numRuns: 40, seed: 13 },
+    );
+    expect(listener.connections.size).toBe(1);
+    await client.send(eventMessage(1, "still fine"));
+    expect(dataOf(await server.receive(2000))).toBe("still fine");
+    await new Promise((r) => setTimeout(r, 20));
+    expect(openFds()).toBeLessThanOrEqual(before);
+  }, 60_000);
 
   it("gives InsufficientResources when the server holds its maximum of connections", async () => {
     const { listener } = await pair({ maxConnections: 1 } as never);
