@@ -120,3 +120,64 @@ export function copyBytes(dst: Uint8Array, dstStart: number, src: Uint8Array, sr
     dst.set(src.subarray(srcStart, srcEnd), dstStart);
   }
 }
+
+// ---- fixed-slot geometry, shared by SpscRing and MpmcQueue ----
+// A power-of-two number of slots, each an 8-byte slot prefix (two Int32
+// words: sequence (MPMC only), payload length) followed by `slotSize` payload
+// bytes, the stride rounded up to 8 so every prefix stays aligned for Atomics.
+
+/** Header bytes before the slots: three cache lines (common header, one position, the other position). */
+export const SLOT_HEADER_BYTES = 3 * CACHE_LINE;
+/** Bytes before each slot's payload: word 0 (sequence, MPMC only) and word 1 (payload length). */
+export const SLOT_PREFIX_BYTES = 8;
+/** Most slots (the positions are wrapping uint32 counters, so the count must stay far below 2^31). */
+export const MAX_SLOTS = 1 << 24;
+/** Largest slot payload. */
+export const MAX_SLOT_SIZE = 1 << 24;
+/** Most bytes one structure may span (Int32 word indexes stay exact). */
+const MAX_TOTAL = 2 ** 31;
+
+/** Distance in bytes between two slots. */
+export function slotStride(slotSize: number): number {
+  return (SLOT_PREFIX_BYTES + slotSize + 7) & ~7;
+}
+
+/** Validated total bytes for `slots` slots of `slotSize` bytes; InvalidArgument otherwise. */
+export function slotBytesFor(what: string, slots: number, slotSize: number): number {
+  if (!isPow2InRange(slots, 2, MAX_SLOTS)) {
+    throw new IPCError("InvalidArgument", `${what}: slots must be a power of two in [2, 2^24], got ${slots}`, { context: { slots } });
+  }
+  if (!Number.isInteger(slotSize) || slotSize < 1 || slotSize > MAX_SLOT_SIZE) {
+    throw new IPCError("InvalidArgument", `${what}: slotSize must be an integer in [1, 2^24], got ${slotSize}`, { context: { slotSize } });
+  }
+  const total = SLOT_HEADER_BYTES + slots * slotStride(slotSize);
+  if (total > MAX_TOTAL) {
+    throw new IPCError("InvalidArgument", `${what}: ${slots} slots of ${slotSize} bytes exceed 2 GiB`, { context: { slots, slotSize } });
+  }
+  return total;
+}
+
+/** Validates geometry read back from an untrusted header (CorruptedMessage) and that it fits in `sab`. */
+export function checkAttachedGeometry(what: string, sab: SharedArrayBuffer, byteOffset: number, slots: number, slotSize: number): void {
+  let total: number;
+  try {
+    total = slotBytesFor(what, slots, slotSize);
+  } catch {
+    return corrupted(what, `impossible geometry: ${slots} slots of ${slotSize} bytes`, { byteOffset, slots, slotSize });
+  }
+  if (byteOffset + total > sab.byteLength) {
+    corrupted(what, `${slots} slots of ${slotSize} bytes run past the end of the memory`, { byteOffset, slots, slotSize, byteLength: sab.byteLength });
+  }
+}
+
+/** Throws MessageTooLarge when a pushed record cannot fit a slot. */
+export function tooLarge(what: string, length: number, slotSize: number): never {
+  throw new IPCError("MessageTooLarge", `${what}: ${length} bytes do not fit a ${slotSize}-byte slot`, { context: { length, slotSize } });
+}
+
+/** Throws InvalidArgument when a pop destination cannot hold a whole slot. */
+export function dstTooSmall(what: string, length: number, slotSize: number): never {
+  throw new IPCError("InvalidArgument", `${what}: the destination (${length} bytes) must hold a whole slot (${slotSize} bytes)`, {
+    context: { length, slotSize },
+  });
+}
