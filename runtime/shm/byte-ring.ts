@@ -19,12 +19,23 @@ export const BYTE_RING_MAX_CAPACITY = 1 << 30;
 /** Header bytes before the data: five cache lines (common+closed, tail, head, two doorbell flags). */
 export const BYTE_RING_HEADER_BYTES = 5 * CACHE_LINE;
 
-// Int32 word indexes inside the header.
-const W_CLOSED = 4;
-const W_TAIL = CACHE_LINE / 4; // producer position
-const W_HEAD = (2 * CACHE_LINE) / 4; // consumer position
-const W_CONSUMER_WAITING = (3 * CACHE_LINE) / 4;
-const W_PRODUCER_WAITING = (4 * CACHE_LINE) / 4;
+/**
+ * Int32 word indexes inside the header, for code that parks on a word with a
+ * futex (`futexWait(new Int32Array(sab, byteOffset, BYTE_RING_HEADER_BYTES / 4), index, 1, ...)`)
+ * or inspects a ring from outside (tests, `nova shm` tools).
+ */
+export const BYTE_RING_WORDS = {
+  closed: 4,
+  tail: CACHE_LINE / 4, // producer position
+  head: (2 * CACHE_LINE) / 4, // consumer position
+  consumerWaiting: (3 * CACHE_LINE) / 4,
+  producerWaiting: (4 * CACHE_LINE) / 4,
+} as const;
+const W_CLOSED = BYTE_RING_WORDS.closed;
+const W_TAIL = BYTE_RING_WORDS.tail;
+const W_HEAD = BYTE_RING_WORDS.head;
+const W_CONSUMER_WAITING = BYTE_RING_WORDS.consumerWaiting;
+const W_PRODUCER_WAITING = BYTE_RING_WORDS.producerWaiting;
 
 const WHAT = "SpscByteRing";
 const EMPTY = new Uint8Array(0);

@@ -19,6 +19,7 @@ import {
   MAGIC_MPMC_QUEUE,
   SLOT_HEADER_BYTES,
   SLOT_PREFIX_BYTES,
+  SLOT_WORDS,
   W_MAGIC,
   checkAttachedGeometry,
   checkRange,
@@ -32,8 +33,8 @@ import {
   writeHeader,
 } from "./ring-common.js";
 
-const W_ENQ = 16; // next producer position, second cache line
-const W_DEQ = 32; // next consumer position, third cache line
+const W_ENQ = SLOT_WORDS.producer; // next producer position, second cache line
+const W_DEQ = SLOT_WORDS.consumer; // next consumer position, third cache line
 const WHAT = "MpmcQueue";
 
 /** {@link MpmcQueue.recoverStalled}: the stalled slot was skipped (its record, never published, is lost). */

@@ -128,6 +128,8 @@ export function copyBytes(dst: Uint8Array, dstStart: number, src: Uint8Array, sr
 
 /** Header bytes before the slots: three cache lines (common header, one position, the other position). */
 export const SLOT_HEADER_BYTES = 3 * CACHE_LINE;
+/** Int32 word indexes of the two positions in a slot structure's header: producer (tail/enqueue), consumer (head/dequeue). */
+export const SLOT_WORDS = { producer: CACHE_LINE / 4, consumer: (2 * CACHE_LINE) / 4 } as const;
 /** Bytes before each slot's payload: word 0 (sequence, MPMC only) and word 1 (payload length). */
 export const SLOT_PREFIX_BYTES = 8;
 /** Most slots (the positions are wrapping uint32 counters, so the count must stay far below 2^31). */

@@ -13,6 +13,7 @@ import {
   MAGIC_SLOT_RING,
   SLOT_HEADER_BYTES,
   SLOT_PREFIX_BYTES,
+  SLOT_WORDS,
   W_MAGIC,
   checkAttachedGeometry,
   checkRange,
@@ -26,8 +27,8 @@ import {
   writeHeader,
 } from "./ring-common.js";
 
-const W_TAIL = 16; // producer position, second cache line
-const W_HEAD = 32; // consumer position, third cache line
+const W_TAIL = SLOT_WORDS.producer; // producer position, second cache line
+const W_HEAD = SLOT_WORDS.consumer; // consumer position, third cache line
 const WHAT = "SpscRing";
 
 /** Single-producer single-consumer ring of fixed-size slots; see the module doc. */

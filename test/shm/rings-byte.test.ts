@@ -5,7 +5,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { BYTE_RING_HEADER_BYTES, SpscByteRing } from "../../runtime/shm/byte-ring.js";
+import { BYTE_RING_HEADER_BYTES, BYTE_RING_WORDS, SpscByteRing } from "../../runtime/shm/byte-ring.js";
 import { thrownCode } from "../helpers/ipc-error.js";
 
 const CAP = 4096;
@@ -91,8 +91,8 @@ describe("SpscByteRing", () => {
     const { sab, ring } = fresh();
     const h = new Int32Array(sab, 0, BYTE_RING_HEADER_BYTES / 4);
     // Both counters just below 2^32: the next writes cross the wrap.
-    h[16] = -100; // tail
-    h[32] = -100; // head
+    h[BYTE_RING_WORDS.tail] = -100;
+    h[BYTE_RING_WORDS.head] = -100;
     const rec = pattern(1000, 3);
     for (let i = 0; i < 10; i++) {
       expect(ring.tryWrite(rec, 0, rec.length)).toBe(true);
@@ -139,10 +139,12 @@ describe("SpscByteRing", () => {
     h[2] = 1 << 20; // capacity larger than the memory
     expect(thrownCode(() => SpscByteRing.attach(sab, 128))).toBe("CorruptedMessage");
     restore();
-    h[16] = h[32] + 8193; // more readable than capacity
+    const T = BYTE_RING_WORDS.tail;
+    const H = BYTE_RING_WORDS.head;
+    h[T] = h[H] + 8193; // more readable than capacity
     expect(thrownCode(() => SpscByteRing.attach(sab, 128))).toBe("CorruptedMessage");
     expect(thrownCode(() => ring.peek())).toBe("CorruptedMessage");
-    h[16] = h[32];
+    h[T] = h[H];
     expect(SpscByteRing.attach(sab, 128).readable()).toBe(0);
   });
 

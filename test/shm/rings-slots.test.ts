@@ -6,7 +6,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { MpmcQueue, SKIPPED } from "../../runtime/shm/mpmc-queue.js";
-import { SLOT_HEADER_BYTES, slotStride } from "../../runtime/shm/ring-common.js";
+import { SLOT_HEADER_BYTES, SLOT_WORDS, slotStride } from "../../runtime/shm/ring-common.js";
 import { SpscRing } from "../../runtime/shm/slot-ring.js";
 import { thrownCode } from "../helpers/ipc-error.js";
 
@@ -31,9 +31,8 @@ function popAll(q: SlotQueue, dst: Uint8Array): number[][] {
   return out;
 }
 
-/** Header word indexes of the two positions (same layout in both structures). */
-const W_PRODUCER = 16;
-const W_CONSUMER = 32;
+const W_PRODUCER = SLOT_WORDS.producer;
+const W_CONSUMER = SLOT_WORDS.consumer;
 
 describe.each(["spsc", "mpmc"] as const)("%s slots", (kind) => {
   it("behaves like an array queue under random pushes and pops (model-based)", () => {
