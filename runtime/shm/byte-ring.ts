@@ -47,12 +47,21 @@ export class SpscByteRing {
   private readonly mask: number;
   private readonly h: Int32Array;
   private readonly data: Uint8Array;
+  // Each side owns one counter and caches the other's last value, so the hot
+  // paths cost one Atomics store and, only when the cache says "no room" or
+  // "no data", one Atomics load (~8 ns each here). Hence: one object per role.
+  private tail: number; // producer: its own position
+  private headSeen: number; // producer: the consumer's position, last read
+  private head: number; // consumer: its own position
+  private tailSeen: number; // consumer: the producer's position, last read
 
   private constructor(sab: SharedArrayBuffer, byteOffset: number, capacity: number) {
     this.capacity = capacity;
     this.mask = capacity - 1;
     this.h = new Int32Array(sab, byteOffset, BYTE_RING_HEADER_BYTES / 4);
     this.data = new Uint8Array(sab, byteOffset + BYTE_RING_HEADER_BYTES, capacity);
+    this.tail = this.tailSeen = Atomics.load(this.h, W_TAIL);
+    this.head = this.headSeen = Atomics.load(this.h, W_HEAD);
   }
 
   /** Bytes a ring of `capacity` data bytes occupies (header + data). */
@@ -96,7 +105,9 @@ export class SpscByteRing {
 
   /** Bytes ready to read. Throws CorruptedMessage if the counters are impossible (a scribbled header). */
   readable(): number {
-    const n = (Atomics.load(this.h, W_TAIL) - Atomics.load(this.h, W_HEAD)) >>> 0;
+    const tail = Atomics.load(this.h, W_TAIL);
+    this.tailSeen = tail;
+    const n = (tail - this.head) >>> 0;
     if (n > this.capacity) corrupted(WHAT, `counters out of range (${n} readable)`, { readable: n, capacity: this.capacity });
     return n;
   }
@@ -110,17 +121,21 @@ export class SpscByteRing {
   peek(): Uint8Array {
     const n = this.readable();
     if (n === 0) return EMPTY;
-    const idx = Atomics.load(this.h, W_HEAD) & this.mask;
+    const idx = this.head & this.mask;
     const first = this.capacity - idx;
     return this.data.subarray(idx, idx + (n < first ? n : first));
   }
 
   /** Releases `n` read bytes to the producer (0 <= n <= readable()). */
   consume(n: number): void {
-    if (!(n >= 0 && n <= this.readable()) || !Number.isInteger(n)) {
-      throw new IPCError("InvalidArgument", `${WHAT}.consume(${n}): only ${this.readable()} bytes readable`, { context: { n } });
+    if (!(n >= 0 && n <= (this.tailSeen - this.head) >>> 0 && Number.isInteger(n))) {
+      const readable = this.readable();
+      if (!(n >= 0 && n <= readable && Number.isInteger(n))) {
+        throw new IPCError("InvalidArgument", `${WHAT}.consume(${n}): only ${readable} bytes readable`, { context: { n, readable } });
+      }
     }
-    Atomics.store(this.h, W_HEAD, (Atomics.load(this.h, W_HEAD) + n) | 0);
+    this.head = (this.head + n) | 0;
+    Atomics.store(this.h, W_HEAD, this.head);
   }
 
   /**
@@ -144,7 +159,11 @@ export class SpscByteRing {
 
   /** Bytes that can be written now. */
   writable(): number {
-    return this.capacity - this.readable();
+    const head = Atomics.load(this.h, W_HEAD);
+    this.headSeen = head;
+    const n = (this.tail - head) >>> 0;
+    if (n > this.capacity) corrupted(WHAT, `counters out of range (${n} readable)`, { readable: n, capacity: this.capacity });
+    return this.capacity - n;
   }
 
   /**
@@ -154,7 +173,7 @@ export class SpscByteRing {
   tryWrite(src: Uint8Array, start: number, end: number): boolean {
     checkSpan(src, start, end);
     const len = end - start;
-    if (len > this.writable()) return false;
+    if (len > this.capacity - ((this.tail - this.headSeen) >>> 0) && len > this.writable()) return false;
     this.copyIn(src, start, end);
     return true;
   }
@@ -162,7 +181,8 @@ export class SpscByteRing {
   /** Writes as much of `src[start, end)` as fits and returns how many bytes (for frames larger than the ring). */
   writeSome(src: Uint8Array, start: number, end: number): number {
     checkSpan(src, start, end);
-    const room = this.writable();
+    let room = this.capacity - ((this.tail - this.headSeen) >>> 0);
+    if (room < end - start) room = this.writable();
     const len = end - start < room ? end - start : room;
     if (len > 0) this.copyIn(src, start, start + len);
     return len;
@@ -197,7 +217,7 @@ export class SpscByteRing {
 
   /** Copies `src[start, end)` (known to fit) at the tail, wrapping, then publishes it with one store. */
   private copyIn(src: Uint8Array, start: number, end: number): void {
-    const tail = Atomics.load(this.h, W_TAIL);
+    const tail = this.tail;
     const idx = tail & this.mask;
     const len = end - start;
     const first = this.capacity - idx;
@@ -207,7 +227,8 @@ export class SpscByteRing {
       copyBytes(this.data, idx, src, start, start + first);
       copyBytes(this.data, 0, src, start + first, end);
     }
-    Atomics.store(this.h, W_TAIL, (tail + len) | 0);
+    this.tail = (tail + len) | 0;
+    Atomics.store(this.h, W_TAIL, this.tail);
   }
 }
 

@@ -42,6 +42,13 @@ export class SpscRing {
   private readonly h: Int32Array;
   private readonly words: Int32Array;
   private readonly bytes: Uint8Array;
+  // As in SpscByteRing: each side caches its own position and the other's
+  // last-read one, so a push or pop costs one Atomics store plus a load only
+  // when the cache says full or empty. One object per role.
+  private tail: number;
+  private headSeen: number;
+  private head: number;
+  private tailSeen: number;
 
   private constructor(sab: SharedArrayBuffer, byteOffset: number, slots: number, slotSize: number) {
     this.slots = slots;
@@ -52,6 +59,8 @@ export class SpscRing {
     this.h = new Int32Array(sab, byteOffset, SLOT_HEADER_BYTES / 4);
     this.words = new Int32Array(sab, byteOffset + SLOT_HEADER_BYTES, (slots * stride) / 4);
     this.bytes = new Uint8Array(sab, byteOffset + SLOT_HEADER_BYTES, slots * stride);
+    this.tail = this.tailSeen = Atomics.load(this.h, W_TAIL);
+    this.head = this.headSeen = Atomics.load(this.h, W_HEAD);
   }
 
   /** Bytes a ring of `slots` (a power of two, 2..2^24) slots of `slotSize` (1..2^24) bytes occupies. */
@@ -93,12 +102,16 @@ export class SpscRing {
   tryPush(src: Uint8Array): boolean {
     const len = src.length;
     if (len > this.slotSize) tooLarge(WHAT, len, this.slotSize);
-    const tail = Atomics.load(this.h, W_TAIL);
-    if (((tail - Atomics.load(this.h, W_HEAD)) >>> 0) >= this.slots) return false;
+    const tail = this.tail;
+    if ((tail - this.headSeen) >>> 0 >= this.slots) {
+      this.headSeen = Atomics.load(this.h, W_HEAD);
+      if ((tail - this.headSeen) >>> 0 >= this.slots) return false;
+    }
     const w = (tail & this.mask) * this.strideWords;
     this.words[w + 1] = len;
     copyBytes(this.bytes, w * 4 + SLOT_PREFIX_BYTES, src, 0, len);
-    Atomics.store(this.h, W_TAIL, (tail + 1) | 0);
+    this.tail = (tail + 1) | 0;
+    Atomics.store(this.h, W_TAIL, this.tail);
     return true;
   }
 
@@ -108,14 +121,18 @@ export class SpscRing {
    */
   tryPop(dst: Uint8Array): number {
     if (dst.length < this.slotSize) dstTooSmall(WHAT, dst.length, this.slotSize);
-    const head = Atomics.load(this.h, W_HEAD);
-    if (Atomics.load(this.h, W_TAIL) === head) return -1;
+    const head = this.head;
+    if (this.tailSeen === head) {
+      this.tailSeen = Atomics.load(this.h, W_TAIL);
+      if (this.tailSeen === head) return -1;
+    }
     const w = (head & this.mask) * this.strideWords;
     const len = this.words[w + 1];
     if (len < 0 || len > this.slotSize) corrupted(WHAT, `slot length ${len} out of range`, { length: len, slotSize: this.slotSize });
     const from = w * 4 + SLOT_PREFIX_BYTES;
     copyBytes(dst, 0, this.bytes, from, from + len);
-    Atomics.store(this.h, W_HEAD, (head + 1) | 0);
+    this.head = (head + 1) | 0;
+    Atomics.store(this.h, W_HEAD, this.head);
     return len;
   }
 }

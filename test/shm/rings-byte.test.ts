@@ -88,11 +88,12 @@ describe("SpscByteRing", () => {
   });
 
   it("keeps working after the uint32 counters wrap", () => {
-    const { sab, ring } = fresh();
+    const { sab } = fresh();
     const h = new Int32Array(sab, 0, BYTE_RING_HEADER_BYTES / 4);
     // Both counters just below 2^32: the next writes cross the wrap.
     h[BYTE_RING_WORDS.tail] = -100;
     h[BYTE_RING_WORDS.head] = -100;
+    const ring = SpscByteRing.attach(sab, 0); // a ring object reads the positions when it is made
     const rec = pattern(1000, 3);
     for (let i = 0; i < 10; i++) {
       expect(ring.tryWrite(rec, 0, rec.length)).toBe(true);

@@ -47,7 +47,9 @@ describe.each(["spsc", "mpmc"] as const)("%s slots", (kind) => {
         fc.array(op, { maxLength: 120 }),
         fc.boolean(),
         (slots, slotSize, ops, nearWrap) => {
-          const { sab, q } = make(kind, slots, slotSize);
+          const made = make(kind, slots, slotSize);
+          const sab = made.sab;
+          let q = made.q;
           if (nearWrap) {
             // Start both positions just below 2^32 so the run crosses the counter wrap.
             const h = new Int32Array(sab, 0, SLOT_HEADER_BYTES / 4);
@@ -59,6 +61,7 @@ describe.each(["spsc", "mpmc"] as const)("%s slots", (kind) => {
               const sw = slotStride(slotSize) / 4;
               for (let p = start; p < start + slots; p++) words[(p & (slots - 1)) * sw] = p;
             }
+            q = kind === "spsc" ? SpscRing.attach(sab, 0) : MpmcQueue.attach(sab, 0); // picks up the new positions
           }
           const model: number[][] = [];
           const dst = new Uint8Array(slotSize);
