@@ -203,6 +203,19 @@ describe("MpmcQueue stalled slot", () => {
     expect(popAll(mq, new Uint8Array(4))).toEqual([[...record(4, 5)], [...record(4, 6)]]);
   });
 
+  it("a consumer killed between claim and free (the documented limitation): the queue fills up at that slot", () => {
+    const { sab } = make("mpmc", 4, 8);
+    const q = MpmcQueue.attach(sab, 0);
+    const dst = new Uint8Array(8);
+    for (let i = 0; i < 4; i++) expect(q.tryPush(record(8, i))).toBe(true);
+    // The dying consumer claims position 0 (the CAS on the dequeue position) and never frees slot 0.
+    const h = new Int32Array(sab, 0, SLOT_HEADER_BYTES / 4);
+    expect(Atomics.compareExchange(h, W_CONSUMER, 0, 1)).toBe(0);
+    expect(popAll(q, dst)).toEqual([1, 2, 3].map((i) => [...record(8, i)])); // the others still flow
+    expect(q.tryPush(record(8, 9))).toBe(false); // position 4 needs slot 0: full for good
+    expect(q.stalledPosition()).toBe(-1); // not a producer stall: recoverStalled cannot help
+  });
+
   it("a scribbled sequence number is CorruptedMessage, not an endless spin", () => {
     const { sab, q } = make("mpmc", 4, 8);
     const words = new Int32Array(sab, SLOT_HEADER_BYTES);
