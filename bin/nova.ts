@@ -21,6 +21,7 @@ const COMMANDS: readonly CommandModule[] = await Promise.all([
   import("../runtime/cli/emit-command.js"),
   import("../runtime/cli/listen-command.js"),
   import("../runtime/cli/replay-command.js"),
+  import("../runtime/cli/shm-command.js"),
 ]);
 
 async function main(argv: readonly string[]): Promise<number> {

@@ -22,10 +22,23 @@ export interface NativeBinding {
   writeFd(fd: number, buf: Uint8Array, start: number, end: number): number;
   scanFrames(buf: Uint8Array, start: number, end: number, maxPayload: number): number;
   sealFrames(buf: Uint8Array, start: number, end: number): number;
+  memfdCreate: ShmNative["memfdCreate"];
+  mapFd: ShmNative["mapFd"];
+  futexWake: ShmNative["futexWake"];
+  futexWaitSync: ShmNative["futexWaitSync"];
+  futexWait: ShmNative["futexWait"];
+  futexCancel: ShmNative["futexCancel"];
+  eventfdCreate: ShmNative["eventfdCreate"];
+  eventfdSignal: ShmNative["eventfdSignal"];
+  watchFd: ShmNative["watchFd"];
+  unwatchFd: ShmNative["unwatchFd"];
+  refWatch: ShmNative["refWatch"];
+  sendFds: ShmNative["sendFds"];
+  recvFds: ShmNative["recvFds"];
 }
 
 /** The ABI version native/src/addon.cc reports (kAbiVersion); bumped with every change of its exports. */
-const EXPECTED_ABI = 2;
+const EXPECTED_ABI = 3;
 let cached: NativeBinding | undefined;
 
 /** The package root: native/index.ts lives at <root>/native or <root>/dist/native. */
@@ -201,3 +214,71 @@ export interface NativeWrites {
  * Writable stream only; for tests and benchmarks of that path).
  */
 export const nativeWrites: () => NativeWrites | undefined = optionalFunctions("NOVA_NO_NATIVE_WRITE", ({ writeFd }) => ({ writeFd }));
+
+/** What a futex wait ends with. "cancelled" only for {@link ShmNative.futexWait} after futexCancel. */
+export type FutexWaitResult = "ok" | "not-equal" | "timed-out" | "cancelled";
+
+/**
+ * The addon's shared-memory, futex, doorbell and descriptor-passing functions
+ * (native/src/shm.cc, futex.cc, watch.cc, fdpass.cc): what runtime/shm,
+ * runtime/sync and the shm transport stand on. The members are the raw bound
+ * addon functions: a bad argument is a plain TypeError/RangeError, a failed
+ * system call a plain Error with `code`, `errno` and `syscall`
+ * ({@link callNativeShm} turns that into an IPCError).
+ */
+export interface ShmNative {
+  /** memfd_create(MFD_CLOEXEC|MFD_ALLOW_SEALING) + ftruncate(size): an anonymous shared file, passable over SCM_RIGHTS. */
+  memfdCreate(name: string, size: number): number;
+  /**
+   * mmap of the first `size` bytes of `fd` as a SharedArrayBuffer: MAP_SHARED,
+   * or MAP_PRIVATE (copy on write) with `cow`. Unmapped when the buffer is
+   * garbage collected in every thread; `fd` may be closed at once. RangeError
+   * when the file is shorter than `size` (a later access would be SIGBUS).
+   */
+  mapFd(fd: number, size: number, cow: boolean): SharedArrayBuffer;
+  /** FUTEX_WAKE (shared: other processes' waiters too) on `view[index]`; the number of waiters woken. */
+  futexWake(view: Int32Array, index: number, count: number): number;
+  /** FUTEX_WAIT on the calling thread while `view[index] === expected`: blocks it (worker threads only). */
+  futexWaitSync(view: Int32Array, index: number, expected: number, timeoutMs: number): Exclude<FutexWaitResult, "cancelled">;
+  /**
+   * The same wait on an addon thread: the event loop never blocks; `callback`
+   * runs on the loop afterwards (microtasks run after it). Returns the wait id.
+   * The loop stays alive while a wait is pending. `timeoutMs` Infinity (or
+   * ≥ 2^31) waits without limit.
+   */
+  futexWait(view: Int32Array, index: number, expected: number, timeoutMs: number, callback: (result: FutexWaitResult) => void): number;
+  /** Ends a pending futexWait with "cancelled" (no-op once it completed). */
+  futexCancel(waitId: number): void;
+  /** eventfd(0, EFD_CLOEXEC|EFD_NONBLOCK): a doorbell. */
+  eventfdCreate(): number;
+  /** Rings a doorbell (write 1). */
+  eventfdSignal(fd: number): void;
+  /**
+   * A uv_poll for readability (events bit 1) and hang-up/error (bit 2) of
+   * `fd` on this thread's loop; with `drainEventfd` the eventfd counter is
+   * reset before `callback` runs. Keep `fd` open until {@link unwatchFd}.
+   */
+  watchFd(fd: number, drainEventfd: boolean, callback: (events: number) => void): number;
+  /** Stops a watch; no callback runs after it returns. */
+  unwatchFd(watchId: number): void;
+  /** Whether a watch keeps the loop alive (default true). */
+  refWatch(watchId: number, ref: boolean): void;
+  /** One non-blocking sendmsg with `fds` as SCM_RIGHTS (≤ 16); bytes sent or -errno. */
+  sendFds(socketFd: number, data: Uint8Array, fds: number[]): number;
+  /** One non-blocking recvmsg (CLOEXEC): bytes > 0 data, 0 end of stream, < 0 -errno; and the descriptors received. */
+  recvFds(socketFd: number, buf: Uint8Array): { bytes: number; fds: number[] };
+}
+
+/**
+ * The addon's shared-memory functions; throws an IPCError (NativeError) that
+ * says how to build the addon when it is missing: shared memory has no
+ * JavaScript fallback.
+ */
+export function nativeShm(): ShmNative {
+  return loadNative();
+}
+
+/** Runs a native shared-memory call, turning a failed system call into an IPCError (see callNative). */
+export function callNativeShm<T>(what: string, fn: () => T): T {
+  return callNative(what, fn);
+}

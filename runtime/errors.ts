@@ -62,6 +62,8 @@ export const IPC_ERROR_CODES = [
   "Cancelled",
   "NativeError",
   "InvalidArgument",
+  "RegionAlreadyExists",
+  "RegionNotFound",
 ] as const;
 
 /** A stable error code. */

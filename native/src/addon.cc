@@ -5,13 +5,20 @@
 // loudly ("rebuild with npm run build:native") instead of lacking a function.
 // 2: memfdCreate/fdSize/closeFd removed (nothing used them), every fd argument
 //    checked by GetFd (TypeError), mkfifo rejects NUL, writeFd uses send().
+// 3: shared memory (memfdCreate, mapFd), futex (futexWake, futexWaitSync,
+//    futexWait, futexCancel), doorbells (eventfdCreate, eventfdSignal,
+//    watchFd, unwatchFd, refWatch) and fd passing (sendFds, recvFds).
 #include <napi.h>
 
+#include "fdpass.h"
 #include "fifo.h"
 #include "frames.h"
+#include "futex.h"
+#include "shm.h"
 #include "sockets.h"
+#include "watch.h"
 
-static constexpr int kAbiVersion = 2;
+static constexpr int kAbiVersion = 3;
 
 static Napi::Object InitNovaNative(Napi::Env env, Napi::Object exports) {
   exports.Set("abiVersion", Napi::Number::New(env, kAbiVersion));
@@ -21,6 +28,19 @@ static Napi::Object InitNovaNative(Napi::Env env, Napi::Object exports) {
   exports.Set("peerCredentials", Napi::Function::New(env, nova::PeerCredentials, "peerCredentials"));
   exports.Set("scanFrames", Napi::Function::New(env, nova::ScanFrames, "scanFrames"));
   exports.Set("sealFrames", Napi::Function::New(env, nova::SealFrames, "sealFrames"));
+  exports.Set("memfdCreate", Napi::Function::New(env, nova::MemfdCreate, "memfdCreate"));
+  exports.Set("mapFd", Napi::Function::New(env, nova::MapFd, "mapFd"));
+  exports.Set("futexWake", Napi::Function::New(env, nova::FutexWake, "futexWake"));
+  exports.Set("futexWaitSync", Napi::Function::New(env, nova::FutexWaitSync, "futexWaitSync"));
+  exports.Set("futexWait", Napi::Function::New(env, nova::FutexWait, "futexWait"));
+  exports.Set("futexCancel", Napi::Function::New(env, nova::FutexCancel, "futexCancel"));
+  exports.Set("eventfdCreate", Napi::Function::New(env, nova::EventfdCreate, "eventfdCreate"));
+  exports.Set("eventfdSignal", Napi::Function::New(env, nova::EventfdSignal, "eventfdSignal"));
+  exports.Set("watchFd", Napi::Function::New(env, nova::WatchFd, "watchFd"));
+  exports.Set("unwatchFd", Napi::Function::New(env, nova::UnwatchFd, "unwatchFd"));
+  exports.Set("refWatch", Napi::Function::New(env, nova::RefWatch, "refWatch"));
+  exports.Set("sendFds", Napi::Function::New(env, nova::SendFds, "sendFds"));
+  exports.Set("recvFds", Napi::Function::New(env, nova::RecvFds, "recvFds"));
   return exports;
 }
 

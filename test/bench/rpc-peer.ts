@@ -43,11 +43,13 @@ export const echoService: ServiceDefinition = {
 
 async function main(): Promise<void> {
   const [transport, endpoint] = process.argv.slice(2);
-  if ((transport !== "unix" && transport !== "pipe") || !endpoint) {
-    process.stderr.write("usage: rpc-peer <unix|pipe> <endpoint>\n");
+  if ((transport !== "unix" && transport !== "pipe" && transport !== "shm") || !endpoint) {
+    process.stderr.write("usage: rpc-peer <unix|pipe|shm> <endpoint>\n");
     process.exit(2);
   }
-  const served = await serveRpc(endpoint, { transport: transport as TransportType, bufferSize: 1_048_576, detectCycles: process.env.NOVA_NO_CYCLES !== "1" });
+  // NOVA_SHM_SPIN_US: the shm transport's opt-in spin (benchmarks measure with and without it).
+  const spinUs = Number(process.env.NOVA_SHM_SPIN_US ?? 0);
+  const served = await serveRpc(endpoint, { transport: transport as TransportType, bufferSize: 1_048_576, detectCycles: process.env.NOVA_NO_CYCLES !== "1", spinUs });
   served.server.register(echoService);
   registerCalculator(served.server, createCalculator(new CalculatorEmitter(served.server)));
   process.stdout.write(`ready ${process.pid}\n`);

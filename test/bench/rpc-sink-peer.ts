@@ -40,11 +40,12 @@ function serve(channel: Channel): void {
 
 async function main(): Promise<void> {
   const [transport, endpoint] = process.argv.slice(2);
-  if ((transport !== "unix" && transport !== "pipe") || !endpoint) {
-    process.stderr.write("usage: rpc-sink-peer <unix|pipe> <endpoint>\n");
+  if ((transport !== "unix" && transport !== "pipe" && transport !== "shm") || !endpoint) {
+    process.stderr.write("usage: rpc-sink-peer <unix|pipe|shm> <endpoint>\n");
     process.exit(2);
   }
-  const listener = await listen(endpoint, transport as TransportType, { bufferSize: 1_048_576 });
+  // NOVA_SHM_SPIN_US: the shm transport's opt-in spin (as in rpc-peer).
+  const listener = await listen(endpoint, transport as TransportType, { bufferSize: 1_048_576, spinUs: Number(process.env.NOVA_SHM_SPIN_US ?? 0) });
   listener.onConnection(serve);
   process.stdout.write(`ready ${process.pid}\n`);
   process.on("SIGTERM", () => void listener.close(false).finally(() => process.exit(0)));

@@ -1,0 +1,105 @@
+#include "fdpass.h"
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+#include "args.h"
+
+namespace nova {
+
+static constexpr size_t kMaxFds = 16;
+
+Napi::Value SendFds(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = -1;
+  Bytes bytes{};
+  if (!GetFd(env, info, 0, "sendFds", &fd) || !GetBytes(env, info, 1, "sendFds", &bytes)) return env.Undefined();
+  if (info.Length() < 3 || !info[2].IsArray()) {
+    Napi::TypeError::New(env, "sendFds: fds must be an array").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  Napi::Array list = info[2].As<Napi::Array>();
+  if (list.Length() > kMaxFds) {
+    Napi::RangeError::New(env, "sendFds: at most 16 descriptors").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  std::vector<int> fds;
+  for (uint32_t i = 0; i < list.Length(); i++) {
+    Napi::Value v = list[i];
+    const double d = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : -1;
+    if (!(d >= 0 && d <= 2147483647.0 && std::floor(d) == d)) {
+      Napi::TypeError::New(env, "sendFds: every fd must be an integer in 0..2147483647").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    fds.push_back(static_cast<int>(d));
+  }
+  iovec iov{bytes.data, bytes.length};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * kMaxFds)];
+  if (!fds.empty()) {
+    msg.msg_control = control;
+    msg.msg_controllen = CMSG_SPACE(sizeof(int) * fds.size());
+    cmsghdr* c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int) * fds.size());
+    std::memcpy(CMSG_DATA(c), fds.data(), sizeof(int) * fds.size());
+  }
+  ssize_t n;
+  do {
+    n = sendmsg(fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+  } while (n < 0 && errno == EINTR);
+  return Napi::Number::New(env, n < 0 ? -errno : static_cast<double>(n));
+}
+
+Napi::Value RecvFds(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = -1;
+  Bytes bytes{};
+  if (!GetFd(env, info, 0, "recvFds", &fd) || !GetBytes(env, info, 1, "recvFds", &bytes)) return env.Undefined();
+  iovec iov{bytes.data, bytes.length};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * kMaxFds)];
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  ssize_t n;
+  do {
+    n = recvmsg(fd, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+  } while (n < 0 && errno == EINTR);
+  Napi::Object result = Napi::Object::New(env);
+  Napi::Array out = Napi::Array::New(env);
+  int result_errno = n < 0 ? errno : 0;
+  std::vector<int> got;
+  if (n >= 0) {
+    for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
+      if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+      const size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+      for (size_t i = 0; i < count; i++) {
+        int received;
+        std::memcpy(&received, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+        got.push_back(received);
+      }
+    }
+  }
+  if (n >= 0 && (msg.msg_flags & MSG_CTRUNC)) {
+    for (int f : got) close(f);
+    got.clear();
+    n = -1;
+    result_errno = EMSGSIZE;
+  }
+  for (size_t i = 0; i < got.size(); i++) out.Set(static_cast<uint32_t>(i), Napi::Number::New(env, got[i]));
+  result.Set("bytes", Napi::Number::New(env, n < 0 ? -result_errno : static_cast<double>(n)));
+  result.Set("fds", out);
+  return result;
+}
+
+}  // namespace nova
