@@ -47,21 +47,21 @@ export class SpscByteRing {
   private readonly mask: number;
   private readonly h: Int32Array;
   private readonly data: Uint8Array;
-  // Each side owns one counter and caches the other's last value, so the hot
-  // paths cost one Atomics store and, only when the cache says "no room" or
-  // "no data", one Atomics load (~8 ns each here). Hence: one object per role.
-  private tail: number; // producer: its own position
-  private headSeen: number; // producer: the consumer's position, last read
-  private head: number; // consumer: its own position
-  private tailSeen: number; // consumer: the producer's position, last read
+  // The last head and tail this object read or wrote. Positions only move
+  // forward, so a stale value under-reports data or room, never over-reports:
+  // the producer reloads the head only when the cached one says "no room".
+  // Each side re-reads its own position on every call, so any object may take
+  // over a role (a consumer that becomes the producer after its peer died).
+  private headSeen: number;
+  private tailSeen: number;
 
   private constructor(sab: SharedArrayBuffer, byteOffset: number, capacity: number) {
     this.capacity = capacity;
     this.mask = capacity - 1;
     this.h = new Int32Array(sab, byteOffset, BYTE_RING_HEADER_BYTES / 4);
     this.data = new Uint8Array(sab, byteOffset + BYTE_RING_HEADER_BYTES, capacity);
-    this.tail = this.tailSeen = Atomics.load(this.h, W_TAIL);
-    this.head = this.headSeen = Atomics.load(this.h, W_HEAD);
+    this.tailSeen = Atomics.load(this.h, W_TAIL);
+    this.headSeen = Atomics.load(this.h, W_HEAD);
   }
 
   /** Bytes a ring of `capacity` data bytes occupies (header + data). */
@@ -105,9 +105,11 @@ export class SpscByteRing {
 
   /** Bytes ready to read. Throws CorruptedMessage if the counters are impossible (a scribbled header). */
   readable(): number {
+    const head = Atomics.load(this.h, W_HEAD);
     const tail = Atomics.load(this.h, W_TAIL);
+    this.headSeen = head;
     this.tailSeen = tail;
-    const n = (tail - this.head) >>> 0;
+    const n = (tail - head) >>> 0;
     if (n > this.capacity) corrupted(WHAT, `counters out of range (${n} readable)`, { readable: n, capacity: this.capacity });
     return n;
   }
@@ -121,21 +123,22 @@ export class SpscByteRing {
   peek(): Uint8Array {
     const n = this.readable();
     if (n === 0) return EMPTY;
-    const idx = this.head & this.mask;
+    const idx = this.headSeen & this.mask; // just read by readable()
     const first = this.capacity - idx;
     return this.data.subarray(idx, idx + (n < first ? n : first));
   }
 
   /** Releases `n` read bytes to the producer (0 <= n <= readable()). */
   consume(n: number): void {
-    if (!(n >= 0 && n <= (this.tailSeen - this.head) >>> 0 && Number.isInteger(n))) {
+    const head = Atomics.load(this.h, W_HEAD);
+    if (!(n >= 0 && n <= ((this.tailSeen - head) | 0) && Number.isInteger(n))) {
       const readable = this.readable();
       if (!(n >= 0 && n <= readable && Number.isInteger(n))) {
         throw new IPCError("InvalidArgument", `${WHAT}.consume(${n}): only ${readable} bytes readable`, { context: { n, readable } });
       }
     }
-    this.head = (this.head + n) | 0;
-    Atomics.store(this.h, W_HEAD, this.head);
+    this.headSeen = (head + n) | 0;
+    Atomics.store(this.h, W_HEAD, this.headSeen);
   }
 
   /**
@@ -160,8 +163,10 @@ export class SpscByteRing {
   /** Bytes that can be written now. */
   writable(): number {
     const head = Atomics.load(this.h, W_HEAD);
+    const tail = Atomics.load(this.h, W_TAIL);
     this.headSeen = head;
-    const n = (this.tail - head) >>> 0;
+    this.tailSeen = tail;
+    const n = (tail - head) >>> 0;
     if (n > this.capacity) corrupted(WHAT, `counters out of range (${n} readable)`, { readable: n, capacity: this.capacity });
     return this.capacity - n;
   }
@@ -173,18 +178,20 @@ export class SpscByteRing {
   tryWrite(src: Uint8Array, start: number, end: number): boolean {
     checkSpan(src, start, end);
     const len = end - start;
-    if (len > this.capacity - ((this.tail - this.headSeen) >>> 0) && len > this.writable()) return false;
-    this.copyIn(src, start, end);
+    const tail = Atomics.load(this.h, W_TAIL);
+    if (len > this.capacity - ((tail - this.headSeen) >>> 0) && len > this.writable()) return false;
+    this.copyIn(tail, src, start, end);
     return true;
   }
 
   /** Writes as much of `src[start, end)` as fits and returns how many bytes (for frames larger than the ring). */
   writeSome(src: Uint8Array, start: number, end: number): number {
     checkSpan(src, start, end);
-    let room = this.capacity - ((this.tail - this.headSeen) >>> 0);
+    const tail = Atomics.load(this.h, W_TAIL);
+    let room = this.capacity - ((tail - this.headSeen) >>> 0);
     if (room < end - start) room = this.writable();
     const len = end - start < room ? end - start : room;
-    if (len > 0) this.copyIn(src, start, start + len);
+    if (len > 0) this.copyIn(tail, src, start, start + len);
     return len;
   }
 
@@ -216,8 +223,7 @@ export class SpscByteRing {
   }
 
   /** Copies `src[start, end)` (known to fit) at the tail, wrapping, then publishes it with one store. */
-  private copyIn(src: Uint8Array, start: number, end: number): void {
-    const tail = this.tail;
+  private copyIn(tail: number, src: Uint8Array, start: number, end: number): void {
     const idx = tail & this.mask;
     const len = end - start;
     const first = this.capacity - idx;
@@ -227,8 +233,8 @@ export class SpscByteRing {
       copyBytes(this.data, idx, src, start, start + first);
       copyBytes(this.data, 0, src, start + first, end);
     }
-    this.tail = (tail + len) | 0;
-    Atomics.store(this.h, W_TAIL, this.tail);
+    this.tailSeen = (tail + len) | 0;
+    Atomics.store(this.h, W_TAIL, this.tailSeen);
   }
 }
 

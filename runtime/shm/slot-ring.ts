@@ -42,12 +42,10 @@ export class SpscRing {
   private readonly h: Int32Array;
   private readonly words: Int32Array;
   private readonly bytes: Uint8Array;
-  // As in SpscByteRing: each side caches its own position and the other's
-  // last-read one, so a push or pop costs one Atomics store plus a load only
-  // when the cache says full or empty. One object per role.
-  private tail: number;
+  // As in SpscByteRing: the last head and tail this object read or wrote.
+  // Stale values only under-report records or room, so the peer's position is
+  // reloaded only when the cache says full or empty; each side re-reads its own.
   private headSeen: number;
-  private head: number;
   private tailSeen: number;
 
   private constructor(sab: SharedArrayBuffer, byteOffset: number, slots: number, slotSize: number) {
@@ -59,8 +57,8 @@ export class SpscRing {
     this.h = new Int32Array(sab, byteOffset, SLOT_HEADER_BYTES / 4);
     this.words = new Int32Array(sab, byteOffset + SLOT_HEADER_BYTES, (slots * stride) / 4);
     this.bytes = new Uint8Array(sab, byteOffset + SLOT_HEADER_BYTES, slots * stride);
-    this.tail = this.tailSeen = Atomics.load(this.h, W_TAIL);
-    this.head = this.headSeen = Atomics.load(this.h, W_HEAD);
+    this.tailSeen = Atomics.load(this.h, W_TAIL);
+    this.headSeen = Atomics.load(this.h, W_HEAD);
   }
 
   /** Bytes a ring of `slots` (a power of two, 2..2^24) slots of `slotSize` (1..2^24) bytes occupies. */
@@ -102,7 +100,7 @@ export class SpscRing {
   tryPush(src: Uint8Array): boolean {
     const len = src.length;
     if (len > this.slotSize) tooLarge(WHAT, len, this.slotSize);
-    const tail = this.tail;
+    const tail = Atomics.load(this.h, W_TAIL);
     if ((tail - this.headSeen) >>> 0 >= this.slots) {
       this.headSeen = Atomics.load(this.h, W_HEAD);
       if ((tail - this.headSeen) >>> 0 >= this.slots) return false;
@@ -110,8 +108,8 @@ export class SpscRing {
     const w = (tail & this.mask) * this.strideWords;
     this.words[w + 1] = len;
     copyBytes(this.bytes, w * 4 + SLOT_PREFIX_BYTES, src, 0, len);
-    this.tail = (tail + 1) | 0;
-    Atomics.store(this.h, W_TAIL, this.tail);
+    this.tailSeen = (tail + 1) | 0;
+    Atomics.store(this.h, W_TAIL, this.tailSeen);
     return true;
   }
 
@@ -121,18 +119,21 @@ export class SpscRing {
    */
   tryPop(dst: Uint8Array): number {
     if (dst.length < this.slotSize) dstTooSmall(WHAT, dst.length, this.slotSize);
-    const head = this.head;
-    if (this.tailSeen === head) {
+    const head = Atomics.load(this.h, W_HEAD);
+    // The cached tail may even be behind the head (another object consumed since): empty unless the reload says otherwise.
+    if (((this.tailSeen - head) | 0) <= 0) {
       this.tailSeen = Atomics.load(this.h, W_TAIL);
-      if (this.tailSeen === head) return -1;
+      const n = (this.tailSeen - head) >>> 0;
+      if (n === 0) return -1;
+      if (n > this.slots) corrupted(WHAT, `counters out of range (${n} records)`, { size: n, slots: this.slots });
     }
     const w = (head & this.mask) * this.strideWords;
     const len = this.words[w + 1];
     if (len < 0 || len > this.slotSize) corrupted(WHAT, `slot length ${len} out of range`, { length: len, slotSize: this.slotSize });
     const from = w * 4 + SLOT_PREFIX_BYTES;
     copyBytes(dst, 0, this.bytes, from, from + len);
-    this.head = (head + 1) | 0;
-    Atomics.store(this.h, W_HEAD, this.head);
+    this.headSeen = (head + 1) | 0;
+    Atomics.store(this.h, W_HEAD, this.headSeen);
     return len;
   }
 }

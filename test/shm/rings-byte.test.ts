@@ -35,17 +35,21 @@ function pattern(len: number, seed: number): Uint8Array {
 }
 
 describe("SpscByteRing", () => {
-  it("behaves like a byte queue under random writes, partial writes and reads (model-based)", () => {
+  // Each op runs on one of two objects over the same memory: any object may take over either role (not concurrently).
+  it("behaves like a byte queue under random writes, partial writes and reads, from either of two handles (model-based)", () => {
+    const who = fc.nat(1);
     const op = fc.oneof(
-      fc.record({ kind: fc.constant("write" as const), len: fc.integer({ min: 0, max: 3000 }), seed: fc.nat(255) }),
-      fc.record({ kind: fc.constant("some" as const), len: fc.integer({ min: 0, max: 6000 }), seed: fc.nat(255) }),
-      fc.record({ kind: fc.constant("read" as const), len: fc.integer({ min: 0, max: 5000 }), seed: fc.constant(0) }),
+      fc.record({ kind: fc.constant("write" as const), len: fc.integer({ min: 0, max: 3000 }), seed: fc.nat(255), who }),
+      fc.record({ kind: fc.constant("some" as const), len: fc.integer({ min: 0, max: 6000 }), seed: fc.nat(255), who }),
+      fc.record({ kind: fc.constant("read" as const), len: fc.integer({ min: 0, max: 5000 }), seed: fc.constant(0), who }),
     );
     fc.assert(
       fc.property(fc.array(op, { maxLength: 60 }), fc.integer({ min: 0, max: 3 }), (ops, offLines) => {
-        const { ring } = fresh(CAP, offLines * 64);
+        const { sab, ring: first } = fresh(CAP, offLines * 64);
+        const handles = [first, SpscByteRing.attach(sab, offLines * 64)];
         const model: number[] = [];
         for (const o of ops) {
+          const ring = handles[o.who];
           if (o.kind === "read") {
             expect(drain(ring, o.len)).toEqual(model.splice(0, o.len));
           } else {
@@ -64,7 +68,7 @@ describe("SpscByteRing", () => {
           expect(ring.readable()).toBe(model.length);
           expect(ring.writable()).toBe(CAP - model.length);
         }
-        expect(drain(ring)).toEqual(model);
+        expect(drain(handles[0])).toEqual(model);
       }),
       { numRuns: 200 },
     );

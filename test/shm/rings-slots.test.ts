@@ -35,10 +35,11 @@ const W_PRODUCER = SLOT_WORDS.producer;
 const W_CONSUMER = SLOT_WORDS.consumer;
 
 describe.each(["spsc", "mpmc"] as const)("%s slots", (kind) => {
-  it("behaves like an array queue under random pushes and pops (model-based)", () => {
+  // Each op runs on one of two objects over the same memory: any object may take over either role (not concurrently).
+  it("behaves like an array queue under random pushes and pops, from either of two handles (model-based)", () => {
     const op = fc.oneof(
-      fc.record({ push: fc.constant(true), len: fc.integer({ min: 0, max: 100 }), seed: fc.nat(255) }),
-      fc.record({ push: fc.constant(false), len: fc.constant(0), seed: fc.constant(0) }),
+      fc.record({ push: fc.constant(true), len: fc.integer({ min: 0, max: 100 }), seed: fc.nat(255), who: fc.nat(1) }),
+      fc.record({ push: fc.constant(false), len: fc.constant(0), seed: fc.constant(0), who: fc.nat(1) }),
     );
     fc.assert(
       fc.property(
@@ -63,9 +64,11 @@ describe.each(["spsc", "mpmc"] as const)("%s slots", (kind) => {
             }
             q = kind === "spsc" ? SpscRing.attach(sab, 0) : MpmcQueue.attach(sab, 0); // picks up the new positions
           }
+          const handles = [q, kind === "spsc" ? SpscRing.attach(sab, 0) : MpmcQueue.attach(sab, 0)];
           const model: number[][] = [];
           const dst = new Uint8Array(slotSize);
           for (const o of ops) {
+            const q = handles[o.who];
             if (o.push) {
               const src = record(Math.min(o.len, slotSize), o.seed);
               const ok = q.tryPush(src);
