@@ -1,9 +1,10 @@
 /**
  * A single-producer single-consumer ring of bytes in shared memory: the
  * shm transport writes whole NOVA frames into it and the other process reads
- * them back as a byte stream. Lock-free and allocation-free: one producer and
- * one consumer (each in any thread or process that maps the memory) move two
- * wrapping uint32 counters with `Atomics`.
+ * them back as a byte stream. Lock-free: one producer and one consumer (each
+ * in any thread or process that maps the memory) move two wrapping uint32
+ * counters with `Atomics`. No allocation but the one view `peek` returns and
+ * the one `subarray` a copy of part of an array needs.
  *
  * Publication: bytes are copied first and the tail is stored after, so the
  * consumer never sees a byte the producer has not finished writing, and a
