@@ -174,16 +174,19 @@ export class SyncDomain {
           Atomics.store(w, at + P.start, start);
           Atomics.store(w, at + P.tid, threadId);
           Atomics.store(w, at + P.waitingFor, 0);
-          const me = i + 1;
-          const leave = (): void => this.#leave(i);
-          if (isMainThread) process.once("exit", leave);
-          return me;
+          if (isMainThread) leaveAtExit(this);
+          return i + 1;
         }
       }
       // Full: free the slots of participants that died, then try again.
       for (let i = 0; i < MAX_PARTICIPANTS; i++) this.participantAlive(i + 1);
     }
     throw new IPCError("InsufficientResources", `sync domain has all ${MAX_PARTICIPANTS} participant slots taken`);
+  }
+
+  /** @internal Frees this participant's slot (at close, and at process exit). */
+  leave(): void {
+    this.#leave(this.me - 1);
   }
 
   #leave(i: number): void {
@@ -297,9 +300,22 @@ export class SyncDomain {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    open.delete(this);
     this.#leave(this.me - 1);
     this.#region.close();
   }
+}
+
+/** Domains of this process still open, whose participant slots are freed at exit. */
+const open = new Set<SyncDomain>();
+let exitHook = false;
+function leaveAtExit(domain: SyncDomain): void {
+  open.add(domain);
+  if (exitHook) return;
+  exitHook = true;
+  process.once("exit", () => {
+    for (const d of open) d.leave();
+  });
 }
 
 function participantIndex(i: number): number {

@@ -20,7 +20,7 @@ function domain(): { d: SyncDomain; name: string } {
 }
 
 afterEach(async () => {
-  for (const c of children.splice(0)) await c.stop("SIGKILL");
+  for (const c of children.splice(0)) await c.stop("SIGKILL").catch(() => c.exited); // it may have exited on its own
   for (const d of domains.splice(0)) d.close();
   expectNoShmLeft(`sync-t${process.pid}-`);
 });
@@ -69,16 +69,22 @@ describe("condition variable", () => {
     const cv = ConditionVariable.create("cv", m, { domain: d });
     expect(thrownCode(() => ConditionVariable.create("cv", m, { domain: d }))).toBe("ConditionVariableAlreadyExists");
     expect(thrownCode(() => cv.notify())).toBe("NoWaitingThreads");
-    // Three waiters, notify one, then all.
+    // Three waiters, each waiting for a ticket (a predicate, as every condition-variable user must:
+    // wake-ups may be spurious); one ticket + notify one lets exactly one through, then all.
+    let tickets = 0;
     const woken: number[] = [];
     const waits = [1, 2, 3].map(async (k) => {
       let g = await m.lock();
-      g = await cv.wait(g, { timeoutMs: 5000 });
+      while (tickets === 0) g = await cv.wait(g, { timeoutMs: 5000 });
+      tickets--;
       woken.push(k);
       g.release();
     });
     for (let i = 0; i < 100 && cv.waiters < 3; i++) await new Promise((r) => setTimeout(r, 5));
     expect(cv.waiters).toBe(3);
+    let g0 = await m.lock();
+    tickets = 1;
+    g0.release();
     let one = 0;
     for (let i = 0; i < 100 && one === 0; i++) {
       await new Promise((r) => setTimeout(r, 5));
@@ -86,11 +92,15 @@ describe("condition variable", () => {
     }
     expect(one).toBe(1);
     for (let i = 0; i < 100 && woken.length < 1; i++) await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 30));
     expect(woken.length).toBe(1);
-    let rest = 0;
-    for (let i = 0; i < 100 && rest < 2; i++) {
+    expect(tickets).toBe(0);
+    g0 = await m.lock();
+    tickets = 2;
+    g0.release();
+    for (let i = 0; i < 200 && woken.length < 3; i++) {
       await new Promise((r) => setTimeout(r, 5));
-      if (cv.waiters > 0) rest += cv.notify(true);
+      if (cv.waiters > 0) cv.notify(true);
     }
     await Promise.all(waits);
     expect(woken.sort()).toEqual([1, 2, 3]);
@@ -123,13 +133,15 @@ describe("condition variable", () => {
     `);
     children.push(child);
     await child.until(() => child.out.includes("waiting"), "the waiter");
+    // notify() counts the waiters the kernel woke: one that registered but had not parked yet
+    // returns on the new sequence uncounted (README "Limits"), so keep notifying until it is through.
     let woken = 0;
-    for (let i = 0; i < 400 && woken === 0; i++) {
+    for (let i = 0; i < 400 && !child.out.includes("notified"); i++) {
       await new Promise((r) => setTimeout(r, 5));
-      if (cv.waiters > 0) woken = cv.notify();
+      if (cv.waiters > 0) woken += cv.notify();
     }
-    expect(woken).toBe(1);
     await child.until(() => child.out.includes("notified"), "the notification");
+    expect(woken).toBeLessThanOrEqual(1);
   }, 30_000);
 });
 
