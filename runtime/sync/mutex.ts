@@ -24,7 +24,8 @@ import { nativeShm } from "../../native/index.js";
 import { IPCError } from "../errors.js";
 import { defaultSyncDomain, Flag, Kind, LOCALQ, OWNER_MASK, S, WAITERS, type SyncDomain } from "./domain.js";
 import { cancelledError, deadlineOf, park, PARK_SLICE_MS, timeoutError, wake } from "./park.js";
-import { findCycle } from "./wait-graph.js";
+import { findCycle, type Cycle } from "./wait-graph.js";
+import { dropRank, heldRanks } from "./lock-order.js";
 
 /** Set in a lock word while the mutex is poisoned (a holder died and nobody marked it consistent). */
 export const POISON = 0x10000000;
@@ -181,18 +182,43 @@ export class Mutex {
    */
   lockSync(options: { timeoutMs?: number } = {}): void {
     if (isMainThread) throw new IPCError("InvalidArgument", "lockSync blocks its thread: use it in worker threads only (await lock() on the main thread)");
+    if (this.#ordered) this.#checkOrder();
     const native = nativeShm();
     const timeoutMs = options.timeoutMs ?? this.#defaultTimeout;
     const deadline = deadlineOf(timeoutMs);
-    for (;;) {
-      const got = this.#attempt();
-      if (got === true) return;
-      if (got === "own") throw new IPCError("DeadlockDetected", `lockSync on mutex ${this.name}, which this thread already holds`, { context: { name: this.name } });
-      const left = deadline - performance.now();
-      if (left <= 0) throw this.#giveUp(timeoutError(`mutex ${this.name}`, timeoutMs));
-      native.futexWaitSync(this.#w, this.#i, got, Math.min(PARK_SLICE_MS, left));
-      this.#checkOwnerAlive();
+    const started = performance.now();
+    let suspect = false;
+    let counted = false;
+    try {
+      for (;;) {
+        const got = this.#attempt();
+        if (got === true) break;
+        if (got === "own") throw new IPCError("DeadlockDetected", `lockSync on mutex ${this.name}, which this thread already holds`, { context: { name: this.name } });
+        if (!counted) {
+          counted = true;
+          this.stats.contended++;
+        }
+        // Same wait-for protocol as lock(): visible to other waiters' walks, a cycle confirmed one slice later.
+        this.domain.setWaitingFor(this.slot + 1);
+        const cycle = findCycle(this.domain, this.#me);
+        if (cycle !== undefined && suspect) throw this.#deadlock(cycle);
+        suspect = cycle !== undefined;
+        const left = deadline - performance.now();
+        if (left <= 0) throw timeoutError(`mutex ${this.name}`, timeoutMs);
+        const slice = Math.min(PARK_SLICE_MS, left);
+        const t0 = performance.now();
+        const result = native.futexWaitSync(this.#w, this.#i, got, slice);
+        if (suspect) Atomics.wait(sleeper, 0, 0, Math.max(0, slice - (performance.now() - t0)));
+        if (result === "timed-out") this.#checkOwnerAlive();
+      }
+    } catch (error) {
+      if (error instanceof IPCError && error.code === "MutexPoisoned") this.stats.poisoned++;
+      throw error;
+    } finally {
+      this.domain.setWaitingFor(0);
+      this.stats.waitMs += performance.now() - started;
     }
+    if (this.#ordered) heldRanks(this.domain).push(this.rank);
   }
 
   /**
@@ -257,17 +283,18 @@ export class Mutex {
       if (owner !== this.#me) {
         throw new IPCError("LockNotOwned", `mutex ${this.name} is not held by this process (owner participant ${owner})`, { context: { name: this.name, owner } });
       }
-      if (this.#ordered) dropRank(this.domain, this.rank);
       const next = this.#local.shift();
       if (next !== undefined) {
         // Hand over to a queued task of this process: the word keeps our ownership.
         if (this.#local.length === 0) Atomics.and(this.#w, this.#i, ~LOCALQ);
         if (next.timer !== undefined) clearTimeout(next.timer);
         this.stats.acquisitions++;
+        if (this.#ordered) dropRank(this.domain, this.rank);
         next.resolve();
         return;
       }
       if (Atomics.compareExchange(this.#w, this.#i, v, v & POISON) !== v) continue;
+      if (this.#ordered) dropRank(this.domain, this.rank);
       if ((v & WAITERS) !== 0) wake(this.#w, this.#i, 1);
       return;
     }
@@ -301,12 +328,7 @@ export class Mutex {
         const cycle = findCycle(this.domain, this.#me);
         const confirmed = cycle !== undefined && suspect;
         suspect = cycle !== undefined;
-        if (confirmed) {
-          this.stats.deadlocks++;
-          throw new IPCError("DeadlockDetected", `waiting for mutex ${this.name} would deadlock: ${cycle!.description}`, {
-            context: { name: this.name, cycle: cycle!.pids },
-          });
-        }
+        if (confirmed) throw this.#deadlock(cycle!);
         const left = deadline - performance.now();
         if (left <= 0) throw timeoutError(`mutex ${this.name}`, timeoutMs);
         // While a cycle is suspected, park one slice only, however the word changes, to confirm it.
@@ -370,12 +392,16 @@ export class Mutex {
     return new IPCError("MutexDestroyed", `mutex ${this.name} was destroyed`, { context: { name: this.name } });
   }
 
-  #giveUp(error: IPCError): IPCError {
-    this.domain.setWaitingFor(0);
-    return error;
+  #deadlock(cycle: Cycle): IPCError {
+    this.stats.deadlocks++;
+    return new IPCError("DeadlockDetected", `waiting for mutex ${this.name} would deadlock: ${cycle.description}`, {
+      context: { name: this.name, cycle: cycle.pids },
+    });
   }
 
   #checkOrder(): void {
+    // Held by this participant (another task of this process): lock() queues locally, tryLock() fails; no order is broken.
+    if ((Atomics.load(this.#w, this.#i) & OWNER_MASK) === this.#me) return;
     const held = heldRanks(this.domain);
     const top = held.length === 0 ? -Infinity : Math.max(...held);
     if (this.rank <= top) {
@@ -387,14 +413,5 @@ export class Mutex {
   }
 }
 
-const ranksByDomain = new WeakMap<SyncDomain, number[]>();
-function heldRanks(domain: SyncDomain): number[] {
-  let held = ranksByDomain.get(domain);
-  if (held === undefined) ranksByDomain.set(domain, (held = []));
-  return held;
-}
-function dropRank(domain: SyncDomain, rank: number): void {
-  const held = heldRanks(domain);
-  const k = held.lastIndexOf(rank);
-  if (k >= 0) held.splice(k, 1);
-}
+/** lockSync's sleep while it confirms a suspected cycle (Atomics.wait on a word nobody changes). */
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
