@@ -102,7 +102,7 @@ export class ConditionVariable {
     } finally {
       Atomics.sub(this.#w, this.#at + S.a, 1);
     }
-    const again = await this.mutex.lock();
+    const again = await guard.mutex.lock();
     if (outcome === "ok") return again;
     if (outcome === "destroyed") {
       again.release();

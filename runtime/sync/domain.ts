@@ -84,6 +84,7 @@ export class SyncDomain {
   readonly me: number;
   readonly enforceLockOrder: boolean;
   readonly #region: SharedRegion;
+  readonly #localQueues = new Map<number, unknown[]>();
   #closed = false;
 
   private constructor(region: SharedRegion, options: SyncDomainOptions) {
@@ -210,6 +211,20 @@ export class SyncDomain {
     if (processAlive(pid, Atomics.load(this.words, at + P.start) >>> 0)) return true;
     Atomics.compareExchange(this.words, at + P.pid, pid, 0);
     return false;
+  }
+
+  /**
+   * The queue of this participant's tasks waiting for the lock in `slot`.
+   * One per slot, shared by every handle opened on it through this domain
+   * object: the participant is the owner, so whichever handle unlocks must
+   * hand over to tasks queued through any other handle (a condition
+   * variable's own mutex handle, a second Mutex.open). Called when a handle
+   * is made, never on a lock path.
+   */
+  localQueue<T>(slot: number): T[] {
+    let queue = this.#localQueues.get(slot);
+    if (queue === undefined) this.#localQueues.set(slot, (queue = []));
+    return queue as T[];
   }
 
   /** Sets (or clears, with 0) what this participant waits for: a primitive slot number + 1. */

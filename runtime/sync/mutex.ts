@@ -101,7 +101,8 @@ export class Mutex {
   readonly #i: number;
   readonly #at: number;
   readonly #me: number;
-  readonly #local: LocalWaiter[] = [];
+  /** Tasks of this process queued for it: shared by every handle of this mutex in this domain object (see SyncDomain.localQueue). */
+  readonly #local: LocalWaiter[];
   readonly #defaultTimeout: number | undefined;
   readonly #ordered: boolean;
 
@@ -115,6 +116,7 @@ export class Mutex {
     this.#at = domain.slotIndex(slot);
     this.#i = this.#at + S.word;
     this.#me = domain.me;
+    this.#local = domain.localQueue<LocalWaiter>(slot);
     this.#defaultTimeout = defaultTimeout;
     this.#ordered = domain.enforceLockOrder;
   }
@@ -288,7 +290,6 @@ export class Mutex {
         // Hand over to a queued task of this process: the word keeps our ownership.
         if (this.#local.length === 0) Atomics.and(this.#w, this.#i, ~LOCALQ);
         if (next.timer !== undefined) clearTimeout(next.timer);
-        this.stats.acquisitions++;
         if (this.#ordered) dropRank(this.domain, this.rank);
         next.resolve();
         return;
@@ -319,6 +320,7 @@ export class Mutex {
         }
         if (got === "own") {
           await this.#waitLocal(deadline, timeoutMs, signal);
+          this.stats.acquisitions++;
           break;
         }
         this.domain.setWaitingFor(this.slot + 1);

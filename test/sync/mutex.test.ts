@@ -60,6 +60,32 @@ describe("mutex in one process", () => {
     m.unlock();
   });
 
+  it("two handles of one mutex in one process share the queue: a release through either hands over to tasks queued through the other", async () => {
+    const { d } = domain();
+    const h1 = Mutex.create("two", { domain: d });
+    const h2 = Mutex.open("two", { domain: d });
+    const g1 = await h1.lock();
+    const order: string[] = [];
+    const viaH2 = h2.lock({ timeoutMs: 5_000 }).then((g) => {
+      order.push("h2");
+      return g;
+    });
+    const viaH1 = h1.lock({ timeoutMs: 5_000 }).then((g) => {
+      order.push("h1");
+      return g;
+    });
+    g1.release();
+    const g2 = await viaH2;
+    expect(order).toEqual(["h2"]);
+    g2.release();
+    (await viaH1).release();
+    expect(order).toEqual(["h2", "h1"]);
+    expect(h1.tryLock()).toBe(true);
+    h1.unlock();
+    expect(h2.stats.acquisitions).toBe(1);
+    expect(h1.stats.acquisitions).toBe(3);
+  });
+
   it("times out with TimeoutExpired, cancels with Cancelled, and uses the create-time default timeout", async () => {
     const { d } = domain();
     const m = Mutex.create("t", { domain: d, timeoutMs: 30 });
