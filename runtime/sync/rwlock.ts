@@ -133,6 +133,7 @@ export class RwLock {
   async #acquire(mode: "read" | "write", options: LockOptions): Promise<void> {
     const deadline = deadlineOf(options.timeoutMs);
     const what = `rwlock ${this.name} (${mode})`;
+    let suspect = false;
     try {
       for (;;) {
         this.#checkAlive();
@@ -147,10 +148,17 @@ export class RwLock {
         const writer = v === WRITER ? Atomics.load(this.#w, this.#at + S.owner) : 0;
         // Held by another task of this process: wait for it like for anyone (the futex wake of its unlock reaches us).
         const cycle = writer !== 0 && writer !== this.domain.me ? findCycle(this.domain, this.domain.me) : undefined;
-        if (cycle !== undefined) throw new IPCError("DeadlockDetected", `${what} would deadlock: ${cycle.description}`, { context: { name: this.name, cycle: cycle.pids } });
+        // As for mutexes: a cycle counts when seen again one slice later (a writer that is another,
+        // non-waiting task of a process in the cycle releases soon; that was no deadlock).
+        if (cycle !== undefined && suspect) throw new IPCError("DeadlockDetected", `${what} would deadlock: ${cycle.description}`, { context: { name: this.name, cycle: cycle.pids } });
+        suspect = cycle !== undefined;
         const left = deadline - performance.now();
         if (left <= 0) throw timeoutError(what, options.timeoutMs);
-        const r = await park(this.#w, this.#i, v, Math.min(PARK_SLICE_MS, left), options.signal);
+        const slice = Math.min(PARK_SLICE_MS, left);
+        const parked = performance.now();
+        const r = await park(this.#w, this.#i, v, slice, options.signal);
+        const rest = slice - (performance.now() - parked);
+        if (suspect && r !== "cancelled" && rest > 0) await new Promise((resolve) => setTimeout(resolve, rest));
         if (r === "cancelled") throw cancelledError(what);
         if (r === "timed-out" && writer !== 0 && !this.domain.participantAlive(writer)) this.#takeOverFromDeadWriter(writer);
       }

@@ -61,6 +61,39 @@ describe("rwlock", () => {
   }, 30_000);
 });
 
+describe("rwlock in the wait-for graph", () => {
+  it("parent holds mutex m and waits to read rw while a child writes rw and waits for m: DeadlockDetected on one side, the other proceeds", async () => {
+    const { d, name } = domain();
+    const rw = RwLock.create("rwd", { domain: d });
+    const m = Mutex.create("md", { domain: d });
+    const g = await m.lock();
+    const child = syncChild(
+      name,
+      `const rw = RwLock.open("rwd", { domain: d }); const m = Mutex.open("md", { domain: d });
+       const w = await rw.write(); say("writing");
+       await new Promise((r) => setTimeout(r, 50));
+       try { const g = await m.lock({ timeoutMs: 10000 }); say("got m"); g.release(); } catch (e) { say(e.code); }
+       w.release(); say("released");
+       setInterval(() => {}, 1000);`,
+    );
+    children.push(child);
+    await child.until(() => child.out.includes("writing"), "the writer");
+    const mine = await rw.read({ timeoutMs: 10_000 }).then(
+      (r) => {
+        r.release();
+        return "read";
+      },
+      (e: IPCError) => e.code,
+    );
+    g.release();
+    await child.until(() => child.out.includes("released"), "the writer's release");
+    const theirs = child.out.includes("got m") ? "got m" : child.out.includes("DeadlockDetected") ? "DeadlockDetected" : child.out;
+    expect([mine, theirs]).toContain("DeadlockDetected");
+    if (mine === "DeadlockDetected") expect(theirs).toBe("got m");
+    else expect(mine).toBe("read");
+  }, 30_000);
+});
+
 describe("condition variable", () => {
   it("NoWaitingThreads, notify counts, timeout keeps the mutex, InvalidMutex, ConditionDestroyed", async () => {
     const { d } = domain();

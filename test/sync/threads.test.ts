@@ -22,8 +22,13 @@ afterEach(async () => {
   expectNoShmLeft(`sync-t${process.pid}-`);
 });
 
-/** Starts a worker running `body` with `d` (the domain, opened in the worker), `Mutex`, `post` and `next()` (the next message from the test). */
-function worker(domainName: string, body: string): { w: Worker; messages: unknown[]; until(pred: (m: unknown[]) => boolean): Promise<void> } {
+/**
+ * Starts a worker running `body` with `d` (the domain, opened in the worker),
+ * `Mutex`, `post` and `next()` (the next message from the test). It posts
+ * "closed" once it has closed its domain: a test awaits that (`closed()`)
+ * before it ends, so the region's last reference is dropped and it is unlinked.
+ */
+function worker(domainName: string, body: string): { w: Worker; messages: unknown[]; until(pred: (m: unknown[]) => boolean): Promise<void>; closed(): Promise<void> } {
   const source = `
     const { parentPort } = await import("node:worker_threads");
     const { SyncDomain, Mutex } = await import(${JSON.stringify(pathToFileURL(JSON.parse(dist("runtime/sync/index.js")) as string).href)});
@@ -33,7 +38,7 @@ function worker(domainName: string, body: string): { w: Worker; messages: unknow
     let waiting;
     parentPort.on("message", (m) => { inbox.push(m); waiting?.(); });
     const next = async () => { while (inbox.length === 0) await new Promise((r) => (waiting = r)); return inbox.shift(); };
-    try { ${body} } finally { d.close(); }
+    try { ${body} } finally { d.close(); post("closed"); }
   `;
   const w = new Worker(new URL(`data:text/javascript,${encodeURIComponent(source)}`));
   workers.push(w);
@@ -49,7 +54,7 @@ function worker(domainName: string, body: string): { w: Worker; messages: unknow
       await new Promise((r) => setTimeout(r, 5));
     }
   };
-  return { w, messages, until };
+  return { w, messages, until, closed: () => until((ms) => ms.includes("closed")) };
 }
 
 describe("mutex with worker threads", () => {
@@ -96,6 +101,7 @@ describe("mutex with worker threads", () => {
     const ws = (t.messages.find((x) => typeof x === "object" && x !== null && "stats" in x) as { stats: { contended: number; acquisitions: number } }).stats;
     expect(ws.contended).toBe(1);
     expect(ws.acquisitions).toBe(1);
+    await t.closed();
   }, 30_000);
 
   it("main thread holds m1 and awaits m2 while a worker holds m2 and blocks in lockSync on m1: DeadlockDetected on one side", async () => {
@@ -136,6 +142,7 @@ describe("mutex with worker threads", () => {
     // Whoever was not told got its lock once the other gave up.
     if (mine === "DeadlockDetected") expect(theirs).toBe("got m1");
     else expect(mine).toBe("got m2");
+    await t.closed();
   }, 30_000);
 
   it("lock ordering: a task queued on a mutex its own process holds is not an order violation", async () => {
