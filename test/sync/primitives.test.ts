@@ -4,6 +4,7 @@
  * from another process; a writer killed holding a rwlock).
  */
 import { afterEach, describe, expect, it } from "vitest";
+import fc from "fast-check";
 import { IPCError } from "../../runtime/errors.js";
 import { ConditionVariable, Mutex, RwLock, Semaphore, SyncDomain, type LockGuard } from "../../runtime/sync/index.js";
 import { settledCode, thrownCode } from "../helpers/ipc-error.js";
@@ -203,4 +204,76 @@ describe("semaphore", () => {
     s.destroy();
     expect(thrownCode(() => s.tryAcquire())).toBe("MutexDestroyed");
   }, 30_000);
+});
+
+describe("models", () => {
+  it("property: random semaphore operations agree with a counting model (with a maximum)", async () => {
+    const { d } = domain();
+    let k = 0;
+    const op = fc.oneof(
+      fc.constant({ kind: "try" as const, n: 0 }),
+      fc.constant({ kind: "acquire" as const, n: 0 }),
+      fc.integer({ min: 1, max: 3 }).map((n) => ({ kind: "release" as const, n })),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 3, max: 6 }), fc.array(op, { maxLength: 30 }), async (initial, max, ops) => {
+        const s = Semaphore.create(`s${k++}`, initial, { max, domain: d });
+        let count = initial;
+        for (const o of ops) {
+          if (o.kind === "try") {
+            expect(s.tryAcquire()).toBe(count > 0);
+            if (count > 0) count--;
+          } else if (o.kind === "acquire") {
+            if (count > 0) {
+              await s.acquire({ timeoutMs: 1000 });
+              count--;
+            } else expect(await settledCode(s.acquire({ timeoutMs: 2 }))).toBe("TimeoutExpired");
+          } else if (count + o.n > max) {
+            expect(thrownCode(() => s.release(o.n))).toBe("InvalidArgument");
+          } else {
+            s.release(o.n);
+            count += o.n;
+          }
+          expect(s.value).toBe(count);
+        }
+        s.destroy();
+      }),
+      { numRuns: 60, seed: 11 },
+    );
+  });
+
+  it("property: random rwlock try/release operations agree with a readers-writer model", () => {
+    const { d } = domain();
+    let k = 0;
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom("read", "write", "unread", "unwrite"), { maxLength: 40 }), (ops) => {
+        const rw = RwLock.create(`rw${k++}`, { domain: d });
+        let readers = 0;
+        let writer = false;
+        for (const o of ops) {
+          if (o === "read") {
+            expect(rw.tryRead()).toBe(!writer);
+            if (!writer) readers++;
+          } else if (o === "write") {
+            expect(rw.tryWrite()).toBe(!writer && readers === 0);
+            if (readers === 0) writer = true;
+          } else if (o === "unread") {
+            if (readers > 0) {
+              rw.unlock("read");
+              readers--;
+            } else expect(thrownCode(() => rw.unlock("read"))).toBe("LockNotOwned");
+          } else if (writer) {
+            rw.unlock("write");
+            writer = false;
+          } else expect(thrownCode(() => rw.unlock("write"))).toBe("LockNotOwned");
+        }
+        while (readers-- > 0) rw.unlock("read");
+        if (writer) rw.unlock("write");
+        expect(rw.tryWrite()).toBe(true);
+        rw.unlock("write");
+        rw.destroy();
+      }),
+      { numRuns: 100, seed: 12 },
+    );
+  });
 });
