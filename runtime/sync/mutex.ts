@@ -29,6 +29,14 @@ import { dropRank, heldRanks } from "./lock-order.js";
 
 /** Set in a lock word while the mutex is poisoned (a holder died and nobody marked it consistent). */
 export const POISON = 0x10000000;
+/**
+ * Set, with no owner, by an unlock that woke a parked waiter: only a waiter
+ * that has parked at least once may take the lock then, so the unlocking
+ * process (or a newcomer) cannot barge back in ahead of the woken one (it
+ * would win every time: its CAS is nanoseconds away, the waiter's wake-up an
+ * event-loop turn). Keeps the hand-off between processes fair.
+ */
+export const HANDOFF = 0x08000000;
 /** The owner field of a destroyed mutex: no participant has it, so every CAS from 0 fails. */
 const DESTROYED_OWNER = OWNER_MASK;
 
@@ -191,9 +199,10 @@ export class Mutex {
     const started = performance.now();
     let suspect = false;
     let counted = false;
+    let parked = false;
     try {
       for (;;) {
-        const got = this.#attempt();
+        const got = this.#attempt(parked);
         if (got === true) break;
         if (got === "own") throw new IPCError("DeadlockDetected", `lockSync on mutex ${this.name}, which this thread already holds`, { context: { name: this.name } });
         if (!counted) {
@@ -210,10 +219,12 @@ export class Mutex {
         const slice = Math.min(PARK_SLICE_MS, left);
         const t0 = performance.now();
         const result = native.futexWaitSync(this.#w, this.#i, got, slice);
+        parked = true;
         if (suspect) Atomics.wait(sleeper, 0, 0, Math.max(0, slice - (performance.now() - t0)));
         if (result === "timed-out") this.#checkOwnerAlive();
       }
     } catch (error) {
+      this.#passOnHandoff();
       if (error instanceof IPCError && error.code === "MutexPoisoned") this.stats.poisoned++;
       throw error;
     } finally {
@@ -249,19 +260,19 @@ export class Mutex {
    * it), or the word value to park on (held by another participant, with
    * WAITERS set). Throws MutexPoisoned (acquired), MutexDestroyed.
    */
-  #attempt(): true | "own" | number {
+  #attempt(parked: boolean): true | "own" | number {
     const v = Atomics.load(this.#w, this.#i);
     const owner = v & OWNER_MASK;
     if (owner === DESTROYED_OWNER) throw this.#destroyed();
-    if (owner === 0) {
+    if (owner === 0 && (parked || (v & HANDOFF) === 0)) {
       // Keep WAITERS: others may still be parked; whoever unlocks next wakes one.
-      if (Atomics.compareExchange(this.#w, this.#i, v, v | this.#me) !== v) return this.#attempt();
+      if (Atomics.compareExchange(this.#w, this.#i, v, (v & ~HANDOFF) | this.#me) !== v) return this.#attempt(parked);
       this.stats.acquisitions++;
       if ((v & POISON) !== 0) throw this.#poisoned();
       return true;
     }
     if (owner === this.#me) return "own";
-    if ((v & WAITERS) === 0 && Atomics.compareExchange(this.#w, this.#i, v, v | WAITERS) !== v) return this.#attempt();
+    if ((v & WAITERS) === 0 && Atomics.compareExchange(this.#w, this.#i, v, v | WAITERS) !== v) return this.#attempt(parked);
     return v | WAITERS;
   }
 
@@ -269,7 +280,7 @@ export class Mutex {
     if (this.#ordered) this.#checkOrder();
     const v = Atomics.load(this.#w, this.#i);
     if ((v & OWNER_MASK) === DESTROYED_OWNER) throw this.#destroyed();
-    if ((v & OWNER_MASK) !== 0) return false;
+    if ((v & OWNER_MASK) !== 0 || (v & HANDOFF) !== 0) return false;
     if (Atomics.compareExchange(this.#w, this.#i, v, v | this.#me) !== v) return false;
     this.stats.acquisitions++;
     if (this.#ordered) heldRanks(this.domain).push(this.rank);
@@ -294,9 +305,15 @@ export class Mutex {
         next.resolve();
         return;
       }
-      if (Atomics.compareExchange(this.#w, this.#i, v, v & POISON) !== v) continue;
+      if ((v & WAITERS) === 0) {
+        if (Atomics.compareExchange(this.#w, this.#i, v, v & POISON) !== v) continue;
+      } else {
+        // Hand over to the waiter we wake; when the kernel had nobody parked, free the lock instead.
+        const handed = (v & (POISON | WAITERS)) | HANDOFF;
+        if (Atomics.compareExchange(this.#w, this.#i, v, handed) !== v) continue;
+        if (wake(this.#w, this.#i, 1) === 0) Atomics.compareExchange(this.#w, this.#i, handed, v & POISON);
+      }
       if (this.#ordered) dropRank(this.domain, this.rank);
-      if ((v & WAITERS) !== 0) wake(this.#w, this.#i, 1);
       return;
     }
   }
@@ -309,10 +326,11 @@ export class Mutex {
     const started = performance.now();
     let counted = false;
     let suspect = false;
+    let parked = false;
     try {
       for (;;) {
         if (signal?.aborted) throw cancelledError(`mutex ${this.name}`);
-        const got = this.#attempt();
+        const got = this.#attempt(parked);
         if (got === true) break;
         if (!counted) {
           counted = true;
@@ -335,11 +353,13 @@ export class Mutex {
         if (left <= 0) throw timeoutError(`mutex ${this.name}`, timeoutMs);
         // While a cycle is suspected, park one slice only, however the word changes, to confirm it.
         const result = await park(this.#w, this.#i, got, Math.min(PARK_SLICE_MS, left), signal);
+        parked = true;
         if (suspect && result !== "cancelled" && performance.now() - started < PARK_SLICE_MS) await new Promise((r) => setTimeout(r, PARK_SLICE_MS));
         if (result === "cancelled") throw cancelledError(`mutex ${this.name}`);
         if (result === "timed-out") this.#checkOwnerAlive();
       }
     } catch (error) {
+      this.#passOnHandoff();
       if (error instanceof IPCError && error.code === "MutexPoisoned") this.stats.poisoned++;
       throw error;
     } finally {
@@ -379,6 +399,13 @@ export class Mutex {
     Atomics.or(this.#w, this.#at + S.flags, Flag.Poisoned);
     this.stats.acquisitions++;
     throw this.#poisoned();
+  }
+
+  /** A waiter giving up (timeout, cancel, deadlock) may have been the one a hand-off was meant for: wake another, or free the lock. */
+  #passOnHandoff(): void {
+    const v = Atomics.load(this.#w, this.#i);
+    if ((v & OWNER_MASK) !== 0 || (v & HANDOFF) === 0) return;
+    if (wake(this.#w, this.#i, 1) === 0) Atomics.compareExchange(this.#w, this.#i, v, v & POISON);
   }
 
   #poisoned(): IPCError {
