@@ -232,6 +232,22 @@ export class SyncDomain {
     Atomics.store(this.words, participantIndex(this.me - 1) + P.waitingFor, slot);
   }
 
+  /**
+   * Whether a live participant other than `except` waits for `slot` right
+   * now (its waitingFor). A scan of the participant table: only for an
+   * unlock whose futex wake found nobody parked, to tell a waiter on its way
+   * into the kernel (keep the hand-off for it) from a stale WAITERS bit.
+   */
+  hasWaiter(slot: number, except: number): boolean {
+    const want = slot + 1;
+    for (let i = 0; i < MAX_PARTICIPANTS; i++) {
+      const at = participantIndex(i);
+      if (i + 1 === except || Atomics.load(this.words, at + P.waitingFor) !== want) continue;
+      if (Atomics.load(this.words, at + P.pid) !== 0 && this.participantAlive(i + 1)) return true;
+    }
+    return false;
+  }
+
   /** What participant `p` waits for (slot + 1, or 0). */
   waitingFor(p: number): number {
     return Atomics.load(this.words, participantIndex(p - 1) + P.waitingFor);

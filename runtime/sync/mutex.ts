@@ -308,10 +308,11 @@ export class Mutex {
       if ((v & WAITERS) === 0) {
         if (Atomics.compareExchange(this.#w, this.#i, v, v & POISON) !== v) continue;
       } else {
-        // Hand over to the waiter we wake; when the kernel had nobody parked, free the lock instead.
+        // Hand over to the waiter we wake, or to one on its way into the kernel (its futex wait will
+        // see the word changed and come back for it); with no waiter at all, free the lock.
         const handed = (v & (POISON | WAITERS)) | HANDOFF;
         if (Atomics.compareExchange(this.#w, this.#i, v, handed) !== v) continue;
-        if (wake(this.#w, this.#i, 1) === 0) Atomics.compareExchange(this.#w, this.#i, handed, v & POISON);
+        if (wake(this.#w, this.#i, 1) === 0 && !this.domain.hasWaiter(this.slot, this.#me)) Atomics.compareExchange(this.#w, this.#i, handed, v & POISON);
       }
       if (this.#ordered) dropRank(this.domain, this.rank);
       return;
@@ -405,7 +406,7 @@ export class Mutex {
   #passOnHandoff(): void {
     const v = Atomics.load(this.#w, this.#i);
     if ((v & OWNER_MASK) !== 0 || (v & HANDOFF) === 0) return;
-    if (wake(this.#w, this.#i, 1) === 0) Atomics.compareExchange(this.#w, this.#i, v, v & POISON);
+    if (wake(this.#w, this.#i, 1) === 0 && !this.domain.hasWaiter(this.slot, this.#me)) Atomics.compareExchange(this.#w, this.#i, v, v & POISON);
   }
 
   #poisoned(): IPCError {
