@@ -244,6 +244,34 @@ describe("mutex across processes", () => {
     if (detected.length === 1) expect(lines).toContain(detected[0]!.startsWith("A") ? "B got m1" : "A got m2");
   }, 30_000);
 
+  it("fair hand-off: an unlock with a waiter in another process reserves the lock for it; the unlocker cannot barge back in", async () => {
+    const { d, name } = domain();
+    const m = Mutex.create("fair", { domain: d });
+    const g = await m.lock();
+    const child = syncChild(
+      name,
+      `const m = Mutex.open("fair", { domain: d });
+       say("waiting");
+       const g = await m.lock({ timeoutMs: 10000 });
+       say("got");
+       await new Promise((r) => setTimeout(r, 100));
+       g.release();
+       setInterval(() => {}, 1000);`,
+    );
+    children.push(child);
+    await child.until(() => child.out.includes("waiting"), "the waiter");
+    const end = Date.now() + 10_000;
+    while (!d.hasWaiter(m.slot, d.me)) {
+      expect(Date.now()).toBeLessThan(end);
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    g.release();
+    expect(m.tryLock()).toBe(false); // reserved for the parked waiter (was: the unlocker got it back at once)
+    const again = await m.lock({ timeoutMs: 10_000 });
+    expect(child.out).toContain("got"); // printed 100 ms before the child let go
+    again.release();
+  }, 30_000);
+
   it("hands the lock over between processes: 200 increments each of a shared counter, never lost", async () => {
     const { d, name } = domain();
     const m = Mutex.create("c", { domain: d });
