@@ -1,0 +1,173 @@
+/**
+ * Shared-memory metrics (issue 13 item 5), each beside its baselines in the
+ * same run (docs/bench/README.md, "The shm suite", says what each one is):
+ *
+ * Baselines (always measured):
+ * - baseline_c_futex_rtt_us (mean), _p50_us, _p95_us: two C processes (fork)
+ *   ping-pong a word of a MAP_SHARED page, each parking in FUTEX_WAIT and
+ *   waking the other with FUTEX_WAKE (test/bench/c/futex-pingpong.c, compiled
+ *   by this suite with `cc -O2` at run time): the physical limit of a round
+ *   trip that parks, on this machine. Absent, with a message, without `cc`.
+ * - baseline_c_spin_rtt_p50_us: the same with both sides busy-waiting, no
+ *   system call: the cache-line transfer alone (the floor of a spinning round trip).
+ * - baseline_atomics_cas_pair_ns: `Atomics.compareExchange(i32, 0, 0, 1)` +
+ *   `Atomics.compareExchange(i32, 0, 1, 0)` on a SharedArrayBuffer in a loop,
+ *   ns per pair: the best a JS lock + unlock can do.
+ *
+ * Locks (runtime/sync; shm-locks.ts):
+ * - lock_uncontended_ns: `mutex.tryLock()` + `mutex.unlock()` on a mutex in a
+ *   region, ns per pair, in the same interleaved rounds as the CAS baseline.
+ * - lock_async_uncontended_ns: `const g = await mutex.lock(); g.release()`.
+ * - lock_contended_handoff_us (p50), lock_contended_handoff_p95_us: the time
+ *   from A's `unlock()` to B's `await mutex.lock()` resolving, B a separate
+ *   process parked on the mutex (shm-lock-peer.ts), both ends timed with
+ *   CLOCK_MONOTONIC (process.hrtime), which every process shares.
+ *
+ * Transport (the `shm` transport; one server process serves every series):
+ * - shm_rtt_p50_us, shm_rtt_p95_us: sequential `CalculatorClient.echo` calls
+ *   (64-byte string, the generated stub of examples/demo, as rpc.bench.ts)
+ *   over `shm` with the transport's opt-in spin (`spinUs`) at both ends.
+ * - shm_nospin_rtt_p50_us, shm_nospin_rtt_p95_us: the same without spin
+ *   (every wake-up through the eventfd doorbell).
+ * - rpc_uds_rtt_p50_us_shmrun, rpc_uds_rtt_p95_us_shmrun: the same calls over
+ *   `unix` to the same server process, in the same interleaved rounds, so
+ *   that `shm_rtt_p95_us / rpc_uds_rtt_p95_us_shmrun` holds under the same
+ *   load (the rpc suite's `rpc_uds_rtt_p95_us` is a minute away in the run).
+ * - shm_msgs_per_s_64b: fire-and-forget Events with a 64-byte payload over
+ *   `shm`, counted and timed by the receiving process; rpc.bench.ts's code
+ *   path for `msgs_uds_per_s_64b` (steady state, median of three runs).
+ *
+ * A group whose module is not there (or whose transport still answers
+ * TransportNotSupported) is logged as absent and its metrics left out; the
+ * other groups still run.
+ */
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { IPCError } from "../../runtime/errors.js";
+import { connectRpc } from "../../runtime/rpc/connect.js";
+import type { RpcClient } from "../../runtime/rpc/rpc-client.js";
+import { listen } from "../../runtime/transport/create-channel.js";
+import type { ChannelOptions } from "../../runtime/transport/types.js";
+import { CalculatorClient } from "../../examples/demo/generated/org.novade.demo.js";
+import { measureThroughputInterleaved, timing, type BenchContext, type BenchSuite } from "./harness.js";
+import { benchDir, startPeer } from "./rpc-bench-procs.js";
+import { ARG_64, interleaved, novaMessagesPerSecond, quantile } from "./rpc.bench.js";
+import { casPairBody, compileCPingPong } from "./shm-baselines.js";
+import { lockMetrics } from "./shm-locks.js";
+
+/** The bounded spin of the `shm_rtt_*` series, µs (ChannelOptions.spinUs, both ends). */
+export const SPIN_US = 50;
+/** Interleaved rounds of the round-trip series, as in rpc.bench.ts. */
+const ROUNDS = 100;
+
+type Metrics = Record<string, number>;
+
+/** The C ping-pong baselines (absent without a C compiler). */
+function cBaselines(metrics: Metrics, quick: boolean, log: (line: string) => void): void {
+  const program = compileCPingPong(log);
+  if (program === undefined) return;
+  try {
+    const futex = program.run("futex", quick ? 50_000 : 200_000);
+    log(`  C futex ping-pong: mean ${futex.mean_us} µs, p50 ${futex.p50_us}, p95 ${futex.p95_us}, p99 ${futex.p99_us}`);
+    metrics.baseline_c_futex_rtt_us = futex.mean_us;
+    metrics.baseline_c_futex_rtt_p50_us = futex.p50_us;
+    metrics.baseline_c_futex_rtt_p95_us = futex.p95_us;
+    const spin = program.run("spin", quick ? 50_000 : 200_000);
+    log(`  C spin ping-pong: mean ${spin.mean_us} µs, p50 ${spin.p50_us}, p95 ${spin.p95_us}, p99 ${spin.p99_us}`);
+    metrics.baseline_c_spin_rtt_p50_us = spin.p50_us;
+  } finally {
+    program.remove();
+  }
+}
+
+/** Why the shm transport cannot be measured, or undefined when it can (a listener opens and closes). */
+async function shmTransportMissing(dir: string): Promise<string | undefined> {
+  try {
+    const listener = await listen(join(dir, "probe.shm"), "shm");
+    await listener.close(false);
+    return undefined;
+  } catch (e) {
+    if (e instanceof IPCError && e.code === "TransportNotSupported") return e.message;
+    throw e;
+  }
+}
+
+/** Round trips over shm with and without spin and over unix, interleaved, against one server process. */
+async function roundTrips(metrics: Metrics, dir: string, quick: boolean, log: (line: string) => void): Promise<void> {
+  const n = quick ? 10_000 : 50_000;
+  const path = { uds: join(dir, "rtt.sock"), spin: join(dir, "rtt-spin.shm"), nospin: join(dir, "rtt-nospin.shm") };
+  const peer = await startPeer("./rpc-peer.js", ["unix", path.uds, `shm:spinUs=${SPIN_US}`, path.spin, "shm", path.nospin]);
+  const clients: RpcClient[] = [];
+  try {
+    const spinOptions: ChannelOptions & { spinUs: number } = { spinUs: SPIN_US };
+    clients.push(await connectRpc(path.uds, { transport: "unix" }));
+    clients.push(await connectRpc(path.spin, { ...spinOptions, transport: "shm" }));
+    clients.push(await connectRpc(path.nospin, { transport: "shm" }));
+    const [uds, spin, nospin] = clients.map((c) => new CalculatorClient(c));
+    log(`shm: round trips in ${ROUNDS} interleaved rounds: RPC/unix ${n}, RPC/shm spin ${SPIN_US} µs ${n}, RPC/shm no spin ${n}`);
+    const [udsLat, spinLat, nospinLat] = await interleaved(
+      [
+        { n, once: () => uds.echo(ARG_64) },
+        { n, once: () => spin.echo(ARG_64) },
+        { n, once: () => nospin.echo(ARG_64) },
+      ],
+      ROUNDS,
+    );
+    metrics.shm_rtt_p50_us = quantile(spinLat, 0.5);
+    metrics.shm_rtt_p95_us = quantile(spinLat, 0.95);
+    metrics.shm_nospin_rtt_p50_us = quantile(nospinLat, 0.5);
+    metrics.shm_nospin_rtt_p95_us = quantile(nospinLat, 0.95);
+    metrics.rpc_uds_rtt_p50_us_shmrun = quantile(udsLat, 0.5);
+    metrics.rpc_uds_rtt_p95_us_shmrun = quantile(udsLat, 0.95);
+  } finally {
+    await Promise.allSettled(clients.map((c) => c.close(false)));
+    await peer.stop();
+  }
+}
+
+/** The shm transport's metrics, or a log line saying why they are absent. */
+async function transportMetrics(metrics: Metrics, quick: boolean, log: (line: string) => void): Promise<void> {
+  const { dir, remove } = benchDir();
+  try {
+    const missing = await shmTransportMissing(dir);
+    if (missing !== undefined) {
+      log(`  shm_rtt_*, shm_nospin_rtt_*, rpc_uds_rtt_*_shmrun, shm_msgs_per_s_64b absent: ${missing}`);
+      return;
+    }
+    await roundTrips(metrics, dir, quick, log);
+    log("shm: one-way NOVA messages, 64 B");
+    metrics.shm_msgs_per_s_64b = await novaMessagesPerSecond(dir, quick ? 300_000 : 2_000_000, log, "shm");
+  } finally {
+    remove();
+  }
+}
+
+/** Runs the suite: baselines, then locks, then the transport. */
+export async function runShmBench(options: { quick: boolean; log: (line: string) => void }): Promise<Metrics> {
+  const { quick, log } = options;
+  const metrics: Metrics = {};
+  log("shm: C ping-pong over a shared page (futex, then spin)");
+  cBaselines(metrics, quick, log);
+  log("shm: CAS pair and mutex fast path, interleaved rounds");
+  const cas = casPairBody();
+  const locks = await lockMetrics(quick, log);
+  const fast = measureThroughputInterleaved({ cas, ...(locks?.tryLockBody === undefined ? {} : { lock: locks.tryLockBody }) }, timing({ quick, log }));
+  metrics.baseline_atomics_cas_pair_ns = 1e9 / fast.cas.bestOpsPerSec;
+  if (locks !== undefined) {
+    metrics.lock_uncontended_ns = 1e9 / fast.lock.bestOpsPerSec;
+    Object.assign(metrics, await locks.rest());
+  }
+  await transportMetrics(metrics, quick, log);
+  return metrics;
+}
+
+/** The `shm` suite of `npm run bench`. */
+export const shmSuite: BenchSuite = {
+  name: "shm",
+  run: (ctx: BenchContext) => runShmBench({ quick: ctx.quick, log: (line) => ctx.log(line) }),
+};
+
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const metrics = await runShmBench({ quick: process.argv.includes("--quick"), log: (l) => process.stderr.write(l + "\n") });
+  process.stdout.write(JSON.stringify(metrics, null, 2) + "\n");
+}
