@@ -6,16 +6,12 @@
 import { IPCError } from "../errors.js";
 import { connectPipe, listenPipe } from "./pipe-transport.js";
 import { connectUnix, listenUnix } from "./unix-transport.js";
+import { connectShm, listenShm } from "./shm-transport.js";
 import { TRANSPORT_TYPES, type Channel, type ChannelOptions, type Listener, type ListenerOptions, type TransportType } from "./types.js";
 
 function checkTransport(transport: string): asserts transport is TransportType {
   if (!(TRANSPORT_TYPES as readonly string[]).includes(transport)) {
     throw new IPCError("TransportNotSupported", `unknown transport ${JSON.stringify(transport)}; use one of ${TRANSPORT_TYPES.join(", ")}`, {
-      context: { transport },
-    });
-  }
-  if (transport === "shm") {
-    throw new IPCError("TransportNotSupported", "the shm transport is declared but not available yet (it arrives with shared-memory regions)", {
       context: { transport },
     });
   }
@@ -35,7 +31,7 @@ export async function createChannel(
 ): Promise<Channel> {
   checkTransport(transport);
   const opts = bufferSize === undefined ? options : { ...options, bufferSize };
-  return transport === "unix" ? connectUnix(endpoint, opts) : connectPipe(endpoint, opts);
+  return transport === "unix" ? connectUnix(endpoint, opts) : transport === "shm" ? connectShm(endpoint, opts) : connectPipe(endpoint, opts);
 }
 
 /**
@@ -45,5 +41,5 @@ export async function createChannel(
  */
 export async function listen(endpoint: string, transport: TransportType = "unix", options: ListenerOptions = {}): Promise<Listener> {
   checkTransport(transport);
-  return transport === "unix" ? listenUnix(endpoint, options) : listenPipe(endpoint, options);
+  return transport === "unix" ? listenUnix(endpoint, options) : transport === "shm" ? listenShm(endpoint, options) : listenPipe(endpoint, options);
 }

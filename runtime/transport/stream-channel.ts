@@ -14,7 +14,7 @@ import { InboundQueue } from "./inbound-queue.js";
 import type { SocketReader } from "./socket-reader.js";
 import type { PeerCredentials } from "../../native/index.js";
 import { OutboundQueue } from "./outbound-queue.js";
-import { socketSink } from "./direct-writer.js";
+import { socketLink, type ByteLink } from "./byte-link.js";
 import { readU32 } from "../wire/bytes.js";
 import { HEADER_SIZE, Offset } from "../wire/constants.js";
 import {
@@ -72,12 +72,14 @@ export function resolveChannelOptions(options: ChannelOptions = {}): ResolvedCha
   return { bufferSize, maxQueuedMessages, maxQueuedBytes, maxMessageSize, timeoutMs, heartbeatIntervalMs, partialFrameTimeoutMs };
 }
 
-/** How a stream channel is wired to its sockets. */
+/** How a stream channel is wired: to its sockets (input, output, reader), or to a ready {@link ByteLink}. */
 export interface StreamChannelParts {
   transport: TransportType;
   endpoint: string;
-  input: Socket;
-  output: Socket;
+  input?: Socket;
+  output?: Socket;
+  /** The link itself (the shm transport); when set, input/output/reader are not used. */
+  link?: ByteLink;
   options: ResolvedChannelOptions;
   /** When `input` was created with this reader's `onread`, chunks come from it instead of 'data' events. */
   reader?: SocketReader;
@@ -92,8 +94,7 @@ export class StreamChannel implements Channel {
   readonly endpoint: string;
   readonly closedPromise: Promise<IPCError | undefined>;
   readonly peer: PeerCredentials | undefined;
-  private readonly input: Socket;
-  private readonly output: Socket;
+  private readonly link: ByteLink;
   private readonly opts: ResolvedChannelOptions;
   private readonly outbound: OutboundQueue;
   private readonly inbound: InboundQueue;
@@ -122,13 +123,14 @@ export class StreamChannel implements Channel {
     this.transport = parts.transport;
     this.endpoint = parts.endpoint;
     this.peer = parts.peer;
-    this.input = parts.input;
-    this.output = parts.output;
+    if (parts.link !== undefined) this.link = parts.link;
+    else if (parts.input !== undefined && parts.output !== undefined) this.link = socketLink(parts.input, parts.output, parts.reader);
+    else throw new IPCError("InvalidArgument", "a stream channel needs a link or an input and an output socket");
     this.opts = parts.options;
     this.encodeOptions = { maxMessageSize: this.opts.maxMessageSize };
     this.closedPromise = new Promise((resolve) => (this.resolveClosed = resolve));
     this.outbound = new OutboundQueue(
-      socketSink(this.output),
+      this.link.sink,
       this.opts.bufferSize,
       this.opts.maxQueuedMessages,
     );
@@ -164,18 +166,7 @@ export class StreamChannel implements Channel {
         this.armPartialTimer(this.opts.partialFrameTimeoutMs);
       }
     };
-    if (parts.reader !== undefined) parts.reader.attach(onChunk);
-    else this.input.on("data", onChunk);
-    this.input.on("end", () => this.terminate(undefined));
-    this.input.on("close", () => this.terminate(undefined));
-    this.input.on("error", (e) => this.terminate(this.closedError(e)));
-    if (this.output !== this.input) {
-      this.output.on("error", (e) => this.terminate(this.closedError(e)));
-      this.output.on("close", () => this.terminate(undefined));
-    }
-    // Accepted sockets start paused (pauseOnConnect), and 'end' needs a flowing
-    // stream even when the bytes go to a SocketReader.
-    this.input.resume();
+    this.link.start(onChunk, (e) => this.terminate(e === undefined ? undefined : this.closedError(e)));
     if (this.opts.heartbeatIntervalMs > 0) {
       this.heartbeat = setInterval(() => this.sendHeartbeat(), this.opts.heartbeatIntervalMs);
       this.heartbeat.unref();
@@ -186,10 +177,10 @@ export class StreamChannel implements Channel {
   private updateReading(): void {
     if (this.isClosed) return;
     if (this.inboundFull || this.decodeStalled || this.ownerPaused) {
-      this.input.pause();
+      this.link.setPaused(true);
     } else {
       this.resumedAt = performance.now();
-      this.input.resume();
+      this.link.setPaused(false);
     }
   }
 
@@ -359,7 +350,7 @@ export class StreamChannel implements Channel {
     // Half-close so the peer reads everything and then sees end-of-stream.
     await new Promise<void>((resolve) => {
       if (this.isClosed) return resolve();
-      this.output.end(() => resolve());
+      this.link.end(() => resolve());
       setTimeout(resolve, this.opts.timeoutMs).unref();
     });
     this.terminate(undefined);
@@ -376,8 +367,7 @@ export class StreamChannel implements Channel {
     const error = reason ?? this.channelClosed();
     this.outbound.fail(error);
     this.inbound.close(error);
-    this.input.destroy();
-    if (this.output !== this.input) this.output.destroy();
+    this.link.destroy();
     this.handler?.onClose?.(reason);
     this.resolveClosed(reason);
   }

@@ -69,6 +69,18 @@ export interface ChannelOptions {
    * RPC ignores heartbeats, but a pull-mode reader would receive them.
    */
   heartbeatIntervalMs?: number;
+  /**
+   * shm only: bytes of each of the two rings, a power of two in 4 KiB..256 MiB
+   * (default 1 MiB). The connecting side's value applies.
+   */
+  shmRingBytes?: number;
+  /**
+   * shm only: after sending or receiving, busy-poll the inbound ring for up
+   * to this many µs before parking on the doorbell (default 0: never). A
+   * ping-pong then never waits for a kernel wake-up, for the price of a CPU
+   * spinning that long (from a setImmediate: the loop's other work runs first).
+   */
+  spinUs?: number;
 }
 
 /** What {@link Channel.status} reports (spec 5.2.2 ConnectionStatus). */

@@ -26,8 +26,8 @@ export function connectError(path: string, error: NodeJS.ErrnoException): IPCErr
   return new IPCError(code, `cannot connect to ${path}: ${error.message}`, { cause: error, context: { endpoint: path, errno } });
 }
 
-/** Opens a socket to `path`, resolving once connected. */
-function connectSocket(path: string, timeoutMs: number, reader?: SocketReader): Promise<Socket> {
+/** Opens a socket to `path`, resolving once connected (also the shm transport's handshake socket). */
+export function connectSocket(path: string, timeoutMs: number, reader?: SocketReader): Promise<Socket> {
   return new Promise<Socket>((resolve, reject) => {
     const socket = createConnection(reader === undefined ? { path } : { path, onread: reader.onread });
     const timer = setTimeout(() => {
@@ -68,7 +68,7 @@ async function isLive(path: string): Promise<boolean> {
 }
 
 /** Removes a stale socket at `path`, or fails if it is not a socket or still live. */
-async function clearStaleSocket(path: string): Promise<void> {
+export async function clearStaleSocket(path: string): Promise<void> {
   let isSocket: boolean;
   try {
     isSocket = lstatSync(path).isSocket();
@@ -121,8 +121,17 @@ class UnixListener extends ListenerBase {
 export async function listenUnix(endpoint: string, options: ListenerOptions = {}): Promise<Listener> {
   const opts = resolveChannelOptions(options);
   const path = resolveEndpoint(endpoint, "unix", true);
+  const server = await openSocketServer(path);
+  return new UnixListener(path, server, opts, options.maxConnections ?? TRANSPORT_DEFAULTS.maxConnections);
+}
+
+/**
+ * A listening Unix socket at `path` (mode 0600), a stale socket there
+ * replaced first. Accepted sockets start paused: they read nothing before
+ * their new owner takes them over. Also the shm transport's handshake socket.
+ */
+export async function openSocketServer(path: string): Promise<Server> {
   await clearStaleSocket(path);
-  // Paused: an accepted socket reads nothing before adoptAccepted has taken it over (or the channel resumes it).
   const server = createServer({ pauseOnConnect: true });
   await new Promise<void>((resolve, reject) => {
     server.once("error", (error: NodeJS.ErrnoException) => {
@@ -136,5 +145,5 @@ export async function listenUnix(endpoint: string, options: ListenerOptions = {}
     // Accept errors (EMFILE) are transient; the listener keeps serving.
   });
   chmodSync(path, 0o600);
-  return new UnixListener(path, server, opts, options.maxConnections ?? TRANSPORT_DEFAULTS.maxConnections);
+  return server;
 }

@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { pinned } from "./rpc-bench-procs.js";
 
 /** A benchmark process driven line by line over stdin/stdout. */
 export interface Peer {
@@ -22,10 +23,11 @@ export function peerFile(script: string): string {
   return join(dir, script);
 }
 
-/** Starts `node <compiled script> ...args` with piped stdin/stdout. */
-export function startPeer(script: string, args: readonly string[]): Peer {
+/** Starts `node <compiled script> ...args` with piped stdin/stdout, pinned to `cpu` if given (rpc-bench-procs.ts `pinned`). */
+export function startPeer(script: string, args: readonly string[], cpu?: number): Peer {
   const file = peerFile(script);
-  const child = spawn(process.execPath, [file, ...args], { stdio: ["pipe", "pipe", "inherit"] });
+  const [command, commandArgs] = pinned(cpu, [file, ...args]);
+  const child = spawn(command, commandArgs, { stdio: ["pipe", "pipe", "inherit"] });
   const lines: string[] = [];
   const waiters: ((line: string) => void)[] = [];
   let exited = false;

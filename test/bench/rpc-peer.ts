@@ -66,9 +66,12 @@ async function main(): Promise<void> {
     process.stderr.write("usage: rpc-peer <unix|pipe|shm>[:option=N,...] <endpoint> [...]\n");
     process.exit(2);
   }
+  // NOVA_SHM_SPIN_US: the shm transport's opt-in spin for endpoints that do not set spinUs themselves.
+  const defaultSpinUs = Number(process.env.NOVA_SHM_SPIN_US ?? 0);
   const served: RpcEndpoint[] = [];
   for (const { spec, endpoint } of specs) {
     const one = await serveRpc(endpoint, {
+      spinUs: defaultSpinUs,
       ...spec!.options,
       transport: spec!.transport,
       bufferSize: 1_048_576,

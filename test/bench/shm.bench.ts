@@ -44,16 +44,13 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { IPCError } from "../../runtime/errors.js";
-import { connectRpc } from "../../runtime/rpc/connect.js";
-import type { RpcClient } from "../../runtime/rpc/rpc-client.js";
 import { listen } from "../../runtime/transport/create-channel.js";
-import type { ChannelOptions } from "../../runtime/transport/types.js";
-import { CalculatorClient } from "../../examples/demo/generated/org.novade.demo.js";
 import { measureThroughputInterleaved, timing, type BenchContext, type BenchSuite } from "./harness.js";
-import { benchDir, startPeer } from "./rpc-bench-procs.js";
-import { ARG_64, interleaved, novaMessagesPerSecond, quantile } from "./rpc.bench.js";
+import { ready, startPeer as startLinePeer } from "./peer-process.js";
+import { benchDir, canPin, startPeer } from "./rpc-bench-procs.js";
+import { novaMessagesPerSecond } from "./rpc.bench.js";
 import { casPairBody, compileCPingPong } from "./shm-baselines.js";
-import { lockMetrics } from "./shm-locks.js";
+import { openLockBench } from "./shm-locks.js";
 
 /** The bounded spin of the `shm_rtt_*` series, µs (ChannelOptions.spinUs, both ends). */
 export const SPIN_US = 50;
@@ -92,36 +89,33 @@ async function shmTransportMissing(dir: string): Promise<string | undefined> {
   }
 }
 
-/** Round trips over shm with and without spin and over unix, interleaved, against one server process. */
+/**
+ * Round trips over shm with and without spin and over unix, interleaved,
+ * between one client process and one server process, pinned to CPUs 0 and 1
+ * when taskset and two CPUs are there (see the file comment).
+ */
 async function roundTrips(metrics: Metrics, dir: string, quick: boolean, log: (line: string) => void): Promise<void> {
   const n = quick ? 10_000 : 50_000;
   const path = { uds: join(dir, "rtt.sock"), spin: join(dir, "rtt-spin.shm"), nospin: join(dir, "rtt-nospin.shm") };
-  const peer = await startPeer("./rpc-peer.js", ["unix", path.uds, `shm:spinUs=${SPIN_US}`, path.spin, "shm", path.nospin]);
-  const clients: RpcClient[] = [];
+  const pin = canPin();
+  log(
+    `shm: round trips in ${ROUNDS} interleaved rounds: RPC/unix ${n}, RPC/shm spin ${SPIN_US} µs ${n}, RPC/shm no spin ${n}; ` +
+      (pin ? "client and server pinned to CPUs 0 and 1" : "NOT pinned (no taskset or one CPU): the spin series may pay 2 × spinUs"),
+  );
+  const server = await startPeer("./rpc-peer.js", ["unix", path.uds, `shm:spinUs=${SPIN_US}`, path.spin, "shm", path.nospin], pin ? 1 : undefined);
+  const client = startLinePeer("shm-rtt-client.js", [path.uds, path.spin, path.nospin, String(SPIN_US), String(n), String(ROUNDS)], pin ? 0 : undefined);
   try {
-    const spinOptions: ChannelOptions & { spinUs: number } = { spinUs: SPIN_US };
-    clients.push(await connectRpc(path.uds, { transport: "unix" }));
-    clients.push(await connectRpc(path.spin, { ...spinOptions, transport: "shm" }));
-    clients.push(await connectRpc(path.nospin, { transport: "shm" }));
-    const [uds, spin, nospin] = clients.map((c) => new CalculatorClient(c));
-    log(`shm: round trips in ${ROUNDS} interleaved rounds: RPC/unix ${n}, RPC/shm spin ${SPIN_US} µs ${n}, RPC/shm no spin ${n}`);
-    const [udsLat, spinLat, nospinLat] = await interleaved(
-      [
-        { n, once: () => uds.echo(ARG_64) },
-        { n, once: () => spin.echo(ARG_64) },
-        { n, once: () => nospin.echo(ARG_64) },
-      ],
-      ROUNDS,
-    );
-    metrics.shm_rtt_p50_us = quantile(spinLat, 0.5);
-    metrics.shm_rtt_p95_us = quantile(spinLat, 0.95);
-    metrics.shm_nospin_rtt_p50_us = quantile(nospinLat, 0.5);
-    metrics.shm_nospin_rtt_p95_us = quantile(nospinLat, 0.95);
-    metrics.rpc_uds_rtt_p50_us_shmrun = quantile(udsLat, 0.5);
-    metrics.rpc_uds_rtt_p95_us_shmrun = quantile(udsLat, 0.95);
+    await ready(client);
+    const r = JSON.parse(await client.next()) as Record<"uds" | "spin" | "nospin", { p50: number; p95: number }>;
+    metrics.shm_rtt_p50_us = r.spin.p50;
+    metrics.shm_rtt_p95_us = r.spin.p95;
+    metrics.shm_nospin_rtt_p50_us = r.nospin.p50;
+    metrics.shm_nospin_rtt_p95_us = r.nospin.p95;
+    metrics.rpc_uds_rtt_p50_us_shmrun = r.uds.p50;
+    metrics.rpc_uds_rtt_p95_us_shmrun = r.uds.p95;
   } finally {
-    await Promise.allSettled(clients.map((c) => c.close(false)));
-    await peer.stop();
+    await client.stop();
+    await server.stop();
   }
 }
 
@@ -149,13 +143,18 @@ export async function runShmBench(options: { quick: boolean; log: (line: string)
   log("shm: C ping-pong over a shared page (futex, then spin)");
   cBaselines(metrics, quick, log);
   log("shm: CAS pair and mutex fast path, interleaved rounds");
-  const cas = casPairBody();
-  const locks = await lockMetrics(quick, log);
-  const fast = measureThroughputInterleaved({ cas, ...(locks?.tryLockBody === undefined ? {} : { lock: locks.tryLockBody }) }, timing({ quick, log }));
-  metrics.baseline_atomics_cas_pair_ns = 1e9 / fast.cas.bestOpsPerSec;
-  if (locks !== undefined) {
-    metrics.lock_uncontended_ns = 1e9 / fast.lock.bestOpsPerSec;
-    Object.assign(metrics, await locks.rest());
+  const locks = await openLockBench(quick, log);
+  try {
+    const bodies: Record<string, (n: number) => void> = { cas: casPairBody() };
+    if (locks !== undefined) bodies.lock = (n) => locks.tryLockBody(n);
+    const fast = measureThroughputInterleaved(bodies, timing({ quick, log }));
+    metrics.baseline_atomics_cas_pair_ns = 1e9 / fast.cas.bestOpsPerSec;
+    if (locks !== undefined) {
+      metrics.lock_uncontended_ns = 1e9 / fast.lock.bestOpsPerSec;
+      Object.assign(metrics, await locks.rest());
+    }
+  } finally {
+    locks?.close();
   }
   await transportMetrics(metrics, quick, log);
   return metrics;

@@ -12,7 +12,7 @@ import { CalculatorClient, CalculatorEmitter, DivisionByZero, registerCalculator
 import { createCalculator } from "../../examples/demo/calculator-service.js";
 import { endpointIn, makeTempDir, removeDir } from "../transport/helpers.js";
 
-describe.each<TransportType>(["unix", "pipe"])("generated stubs over %s", (transport) => {
+describe.each<TransportType>(["unix", "pipe", "shm"])("generated stubs over %s", (transport) => {
   let dir: string;
   let served: RpcEndpoint;
   let connection: RpcClient;

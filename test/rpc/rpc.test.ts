@@ -69,7 +69,7 @@ async function until(predicate: () => boolean, ms = 3000): Promise<void> {
   }
 }
 
-describe.each<TransportType>(["unix", "pipe"])("rpc over %s", (transport) => {
+describe.each<TransportType>(["unix", "pipe", "shm"])("rpc over %s", (transport) => {
   let dir: string;
   let served: RpcEndpoint;
   let client: RpcClient;

@@ -12,7 +12,7 @@ import { connect as netConnect } from "node:net";
 import { dataOf, endpointIn, eventMessage, makeTempDir, removeDir, spawnPeer } from "./helpers.js";
 import { settledCode as codeOf } from "../helpers/ipc-error.js";
 
-const TRANSPORTS: TransportType[] = ["unix", "pipe"];
+const TRANSPORTS: TransportType[] = ["unix", "pipe", "shm"];
 
 /**
  * Sends `make(k)` (k: messages sent so far), each with a 100 ms timeout,

@@ -52,10 +52,10 @@ describe("endpoints", () => {
     expect(await codeOf(listen("/tmp/" + "x".repeat(120) + ".sock", "unix"))).toBe("InvalidEndpointName");
   });
 
-  it("declares shm but fails with TransportNotSupported, as any unknown transport", async () => {
-    expect(await codeOf(createChannel("x", "shm"))).toBe("TransportNotSupported");
-    expect(await codeOf(listen("x", "shm"))).toBe("TransportNotSupported");
+  it("fails an unknown transport with TransportNotSupported, and shm with no server with EndpointUnreachable", async () => {
     expect(await codeOf(createChannel("x", "carrier-pigeon" as never))).toBe("TransportNotSupported");
+    expect(await codeOf(listen("x", "carrier-pigeon" as never))).toBe("TransportNotSupported");
+    expect(await codeOf(createChannel(`nobody-${process.pid}`, "shm"))).toBe("EndpointUnreachable");
   });
 
   it("checks bufferSize against 4096..1048576", async () => {

@@ -1,0 +1,259 @@
+/**
+ * The byte link of the `shm` transport: NOVA frames travel through two
+ * single-producer single-consumer byte rings in one shared-memory region (a
+ * memfd the client created and passed to the server), one ring per
+ * direction. The Unix socket of the handshake stays open only as the
+ * liveness line: the peer's exit or crash closes it, which this side sees
+ * as end of stream (after reading whatever the peer had published).
+ *
+ * Wake-ups: each side owns an eventfd "doorbell" watched on its event loop
+ * (uv_poll, native/src/watch.cc) and holds the peer's. A consumer that finds
+ * its ring empty arms `consumerWaiting` and returns to the loop; a producer
+ * that publishes bytes and finds the flag armed clears it and rings the
+ * doorbell (one write(2)). A producer that finds the ring full arms
+ * `producerWaiting`; the consumer rings back once it has freed space. The
+ * flag is armed before the final emptiness check and read after the
+ * publication, both sequentially consistent, so a wake-up is never lost.
+ *
+ * Opt-in spinning (`spinUs`): after this side publishes bytes or drains its
+ * ring, it polls the inbound ring for up to `spinUs` microseconds (from a
+ * setImmediate, so the loop's other work runs first) before parking: a
+ * ping-pong then never pays the kernel wake-up, at the price of burning the
+ * CPU for that long. Off by default.
+ */
+import { closeSync } from "node:fs";
+import { nativeShm, type ShmNative } from "../../native/index.js";
+import type { SharedRegion } from "../shm/region.js";
+import type { SpscByteRing } from "../shm/byte-ring.js";
+import type { ByteLink } from "./byte-link.js";
+import type { ByteSink } from "./outbound-queue.js";
+
+/** What a {@link ShmLink} is made of; it owns all of it (closes it on destroy). */
+export interface ShmLinkParts {
+  region: SharedRegion;
+  /** The ring this side writes. */
+  outbound: SpscByteRing;
+  /** The ring this side reads. */
+  inbound: SpscByteRing;
+  /** This side's doorbell (watched). */
+  ownDoorbell: number;
+  /** The peer's doorbell (rung). */
+  peerDoorbell: number;
+  /** The handshake socket, kept open as the liveness line. */
+  socketFd: number;
+  /** Busy-poll budget in µs before parking (0: never spin). */
+  spinUs: number;
+}
+
+/** Bytes handed to the channel per call, like one socket read (READ_BUFFER_BYTES). */
+const MAX_CHUNK = 64 * 1024;
+
+interface PendingWrite {
+  data: Uint8Array;
+  offset: number;
+  length: number;
+  done: (error?: Error | null) => void;
+}
+
+/** The shm {@link ByteLink}; see the file comment. */
+export class ShmLink implements ByteLink {
+  readonly sink: ByteSink;
+  readonly #native: ShmNative = nativeShm();
+  readonly #p: ShmLinkParts;
+  #onChunk: (chunk: Uint8Array) => void = () => {};
+  #onEnd: (error?: Error) => void = () => {};
+  #doorbellWatch = 0;
+  #socketWatch = 0;
+  #paused = false;
+  #ended = false;
+  /** The liveness socket reported the peer gone: end once the ring is drained. */
+  #peerGone = false;
+  #destroyed = false;
+  #draining = false;
+  #spinScheduled = false;
+  readonly #pending: PendingWrite[] = [];
+  readonly #probe = new Uint8Array(64);
+
+  constructor(parts: ShmLinkParts) {
+    this.#p = parts;
+    this.sink = {
+      tryWrite: (data, length) => this.#tryWrite(data, length),
+      write: (data, done) => this.#write(data, done),
+    };
+  }
+
+  start(onChunk: (chunk: Uint8Array) => void, onEnd: (error?: Error) => void): void {
+    this.#onChunk = onChunk;
+    this.#onEnd = onEnd;
+    const n = this.#native;
+    this.#doorbellWatch = n.watchFd(this.#p.ownDoorbell, true, () => this.#onDoorbell());
+    // The doorbell alone does not keep the process alive; the liveness socket does (like a socket channel's).
+    n.refWatch(this.#doorbellWatch, false);
+    this.#socketWatch = n.watchFd(this.#p.socketFd, false, (events) => this.#onSocket(events));
+    this.#drain();
+  }
+
+  setPaused(paused: boolean): void {
+    if (this.#paused === paused) return;
+    this.#paused = paused;
+    if (!paused && !this.#destroyed) queueMicrotask(() => this.#drain());
+  }
+
+  end(done: () => void): void {
+    // Everything the channel flushed is in the ring (pending writes are part of
+    // the flush it waited for); closing the liveness socket tells the peer, which
+    // reads what is published before it reports the end.
+    this.#p.outbound.close();
+    this.#ring();
+    done();
+  }
+
+  destroy(): void {
+    if (this.#destroyed) return;
+    this.#destroyed = true;
+    const n = this.#native;
+    if (this.#doorbellWatch !== 0) n.unwatchFd(this.#doorbellWatch);
+    if (this.#socketWatch !== 0) n.unwatchFd(this.#socketWatch);
+    for (const fd of [this.#p.ownDoorbell, this.#p.peerDoorbell, this.#p.socketFd]) {
+      try {
+        closeSync(fd);
+      } catch {
+        // Already closed.
+      }
+    }
+    this.#p.region.close();
+    const error = new Error("channel closed");
+    for (const w of this.#pending.splice(0)) w.done(error);
+  }
+
+  /** The outbound queue's direct write: as much of `data[0, length)` as the ring takes now. */
+  #tryWrite(data: Uint8Array, length: number): number {
+    if (this.#destroyed || this.#pending.length > 0) return 0;
+    const n = this.#p.outbound.writeSome(data, 0, length);
+    if (n > 0) this.#published();
+    return n;
+  }
+
+  /** The rest of a batch: written as the peer frees space (in order, after earlier pending ones). */
+  #write(data: Uint8Array, done: (error?: Error | null) => void): void {
+    if (this.#destroyed) return done(new Error("channel closed"));
+    this.#pending.push({ data, offset: 0, length: data.length, done });
+    this.#flushPending();
+  }
+
+  #flushPending(): void {
+    const ring = this.#p.outbound;
+    while (this.#pending.length > 0) {
+      const w = this.#pending[0]!;
+      const n = ring.writeSome(w.data, w.offset, w.length);
+      if (n > 0) {
+        w.offset += n;
+        this.#published();
+      }
+      if (w.offset < w.length) {
+        // Full: ask the consumer to ring back when it has made room; re-check after arming.
+        if (ring.armProducerWait()) return;
+        continue;
+      }
+      this.#pending.shift();
+      w.done(null);
+    }
+  }
+
+  /** After publishing bytes: wake the peer if it parked, and maybe spin for its answer. */
+  #published(): void {
+    if (this.#p.outbound.takeConsumerWait()) this.#native.eventfdSignal(this.#p.peerDoorbell);
+    this.#scheduleSpin();
+  }
+
+  #ring(): void {
+    try {
+      this.#native.eventfdSignal(this.#p.peerDoorbell);
+    } catch {
+      // The peer is gone; its socket tells us.
+    }
+  }
+
+  #onDoorbell(): void {
+    if (this.#pending.length > 0) this.#flushPending();
+    this.#drain();
+  }
+
+  /** Delivers everything published in the inbound ring, then parks (arms the doorbell). */
+  #drain(): void {
+    if (this.#draining || this.#destroyed) return;
+    this.#draining = true;
+    try {
+      const ring = this.#p.inbound;
+      for (;;) {
+        while (!this.#paused && !this.#destroyed && ring.readable() > 0) {
+          // At most a socket read's worth at a time, so a pause (the channel's
+          // inbound queue filled up) takes effect within one such chunk.
+          let chunk = ring.peek();
+          if (chunk.length > MAX_CHUNK) chunk = chunk.subarray(0, MAX_CHUNK);
+          this.#onChunk(chunk);
+          if (this.#destroyed) return;
+          ring.consume(chunk.length);
+          if (ring.takeProducerWait()) this.#native.eventfdSignal(this.#p.peerDoorbell);
+        }
+        if (this.#paused || this.#destroyed) return;
+        if (this.#peerGone || ring.closed || ring.armConsumerWait()) break;
+      }
+      if ((this.#peerGone || ring.closed) && ring.readable() === 0) this.#end();
+      else this.#scheduleSpin();
+    } finally {
+      this.#draining = false;
+    }
+  }
+
+  #scheduleSpin(): void {
+    if (this.#p.spinUs <= 0 || this.#spinScheduled || this.#destroyed) return;
+    this.#spinScheduled = true;
+    setImmediate(() => this.#spin());
+  }
+
+  /** Polls the inbound ring for up to spinUs before leaving the wake-up to the doorbell. */
+  #spin(): void {
+    this.#spinScheduled = false;
+    if (this.#destroyed || this.#paused || this.#peerGone) return;
+    const ring = this.#p.inbound;
+    // While spinning the peer need not ring (a write(2) it can save): lower the flag, re-arm after.
+    ring.takeConsumerWait();
+    const until = performance.now() + this.#p.spinUs / 1000;
+    while (ring.readable() === 0 && this.#pending.length === 0) {
+      if (performance.now() >= until) {
+        if (ring.armConsumerWait()) return;
+        break;
+      }
+    }
+    if (this.#pending.length > 0) this.#flushPending();
+    this.#drain();
+  }
+
+  /** The liveness socket: readable with 0 bytes (or hang-up) means the peer closed or died. */
+  #onSocket(events: number): void {
+    if (this.#destroyed) return;
+    if ((events & 2) === 0) {
+      const { bytes } = this.#native.recvFds(this.#p.socketFd, this.#probe);
+      // More handshake bytes than expected are ignored; EAGAIN is a spurious wake-up.
+      if (bytes !== 0 && bytes !== -104 /* ECONNRESET */) return;
+    }
+    // Read what the peer published before it went (a crash mid-write left no
+    // partial record visible); the end follows once that is delivered, which
+    // waits for a resume when the channel has paused reading.
+    this.#peerGone = true;
+    this.#native.unwatchFd(this.#socketWatch);
+    this.#socketWatch = 0;
+    this.#drain();
+  }
+
+  #end(): void {
+    if (this.#ended || this.#destroyed) return;
+    this.#ended = true;
+    if (this.#socketWatch !== 0) {
+      this.#native.unwatchFd(this.#socketWatch);
+      this.#socketWatch = 0;
+    }
+    this.#onEnd();
+  }
+}
