@@ -1,4 +1,4 @@
-/** Shared memory (spec 3.1.2, 6.2.2, 6.4.1): regions; see runtime/shm/README.md. */
+/** Shared memory (spec 3.1.2, 6.2.2, 6.4.1): regions and lock-free rings; see runtime/shm/README.md. */
 export {
   createRegion,
   openRegion,
@@ -17,3 +17,4 @@ export {
   type RegionInfo,
 } from "./region.js";
 export { processAlive, processStartTime } from "./process-identity.js";
+export { SpscByteRing } from "./byte-ring.js";

@@ -169,7 +169,12 @@ export class SharedRegion {
     const base = H.owners + this.#slot * OWNER_WORDS;
     Atomics.store(this.#header, base + 1, 0);
     Atomics.store(this.#header, base, 0);
-    const left = Atomics.sub(this.#header, H.refs, 1) - 1;
+    let left = Atomics.sub(this.#header, H.refs, 1) - 1;
+    // References of owners that died without closing (SIGKILL) do not keep the region alive.
+    if (left > 0) {
+      reclaimDeadOwners(this.#header);
+      left = Atomics.load(this.#header, H.refs);
+    }
     if (left <= 0 && this.path !== undefined) unlinkIfSame(this.path, fd);
     closeSync(fd);
   }

@@ -180,6 +180,8 @@ class ShmListener extends ListenerBase {
     let region: SharedRegion | undefined;
     let doorbell = -1;
     let fds: number[] = [];
+    /** Set once openRegionFromFd owns the memfd (it closes it itself when it throws). */
+    let memfdTaken = false;
     try {
       const peer = nativeSockets()?.peerCredentials(fd);
       const msg = await receiveHandshake(fd, this.channelOptions.timeoutMs, "accepting");
@@ -192,7 +194,8 @@ class ShmListener extends ListenerBase {
       if (!this.admit()) refuse(1, "at the connection limit");
       const ringBytes = new DataView(msg.bytes.buffer).getUint32(8, true);
       if (ringBytes < MIN_RING || ringBytes > MAX_RING || (ringBytes & (ringBytes - 1)) !== 0) refuse(2, "bad ring size");
-      region = openRegionFromFd(fds[0]!); // takes the memfd
+      memfdTaken = true;
+      region = openRegionFromFd(fds[0]!);
       const offset = ringOffset(ringBytes);
       if (region.size < offset + SpscByteRing.bytesFor(ringBytes)) refuse(2, "region too small for its rings");
       const c2s = SpscByteRing.attach(region.buffer, region.dataOffset);
@@ -204,7 +207,7 @@ class ShmListener extends ListenerBase {
       this.accept(new StreamChannel({ transport: "shm", endpoint: this.endpoint, link, options: this.channelOptions, peer }));
     } catch (error) {
       if (region !== undefined) region.close();
-      else if (fds[0] !== undefined) closeAll([fds[0]]);
+      else if (!memfdTaken && fds[0] !== undefined) closeAll([fds[0]]);
       closeAll([fd, ...fds.slice(1), ...(doorbell >= 0 ? [doorbell] : [])]);
       throw error;
     }
