@@ -30,7 +30,12 @@ const SYNC_MODULE = "../../runtime/sync/index.js";
 /** runtime/sync, or why it cannot be loaded (not built yet). */
 export async function loadSync(): Promise<SyncApi | string> {
   try {
-    return (await import(SYNC_MODULE)) as SyncApi;
+    const sync = (await import(SYNC_MODULE)) as SyncApi;
+    const Mutex = sync.Mutex as { create?: unknown; open?: unknown } | undefined;
+    if (typeof Mutex?.create !== "function" || typeof Mutex.open !== "function") {
+      return "runtime/sync has no Mutex.create/Mutex.open (update openMutex in test/bench/shm-lock-peer.ts to its API)";
+    }
+    return sync;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "ERR_MODULE_NOT_FOUND") return "runtime/sync is not there (no runtime/sync/index.js)";
     throw e;

@@ -37,6 +37,15 @@
  *   `shm`, counted and timed by the receiving process; rpc.bench.ts's code
  *   path for `msgs_uds_per_s_64b` (steady state, median of three runs).
  *
+ * The round trips run between a client process (shm-rtt-client.ts) and a
+ * server process (rpc-peer.ts serving all three endpoints), pinned with
+ * taskset to CPUs 0 and 1. Unpinned, the Unix-socket series' wake-ups make
+ * the scheduler put both processes on one CPU (wake-affine), and a spinning
+ * peer then spins while the other waits for the CPU: every spin round trip
+ * cost 2 × spinUs + ~20 µs (123 µs at spinUs 50; the same, always, with both
+ * pinned to one CPU). Without taskset or with one CPU they run unpinned, and
+ * the log says so.
+ *
  * A group whose module is not there (or whose transport still answers
  * TransportNotSupported) is logged as absent and its metrics left out; the
  * other groups still run.
