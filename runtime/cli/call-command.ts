@@ -86,7 +86,7 @@ export function register(program: Command): void {
     .argument("<endpoint>", "server endpoint: short name or absolute path")
     .argument("<method>", "Interface.method, e.g. org.novade.demo.Calculator.add")
     .argument("[args]", "JSON array of arguments", "[]")
-    .addOption(new Option("--transport <transport>", "transport").choices(["unix", "pipe"]).default("unix"))
+    .addOption(new Option("--transport <transport>", "transport").choices(["unix", "pipe", "shm"]).default("unix"))
     .option("--timeout <ms>", "call timeout in milliseconds", (v: string) => {
       const n = Number(v);
       if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError("must be a positive integer");

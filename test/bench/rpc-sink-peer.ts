@@ -44,7 +44,8 @@ async function main(): Promise<void> {
     process.stderr.write("usage: rpc-sink-peer <unix|pipe|shm> <endpoint> [<ChannelOptions as JSON>]\n");
     process.exit(2);
   }
-  const channelOptions = JSON.parse(options ?? "{}") as ChannelOptions;
+  // NOVA_SHM_SPIN_US: the shm transport's opt-in spin (as in rpc-peer) unless the options set spinUs.
+  const channelOptions = { spinUs: Number(process.env.NOVA_SHM_SPIN_US ?? 0), ...(JSON.parse(options ?? "{}") as ChannelOptions) };
   const listener = await listen(endpoint, transport as TransportType, { ...channelOptions, bufferSize: 1_048_576 });
   listener.onConnection(serve);
   process.stdout.write(`ready ${process.pid}\n`);
