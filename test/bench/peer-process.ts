@@ -3,11 +3,11 @@
  * sibling in dist/test/bench, also when the suite runs from source under
  * vitest), read its output lines, write commands to its stdin, stop it by PID.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { availableParallelism } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { pinned } from "./rpc-bench-procs.js";
 
 /** A benchmark process driven line by line over stdin/stdout. */
 export interface Peer {
@@ -23,7 +23,7 @@ export function peerFile(script: string): string {
   return join(dir, script);
 }
 
-/** Starts `node <compiled script> ...args` with piped stdin/stdout, pinned to `cpu` if given (rpc-bench-procs.ts `pinned`). */
+/** Starts `node <compiled script> ...args` with piped stdin/stdout, pinned to `cpu` if given ({@link pinned}). */
 export function startPeer(script: string, args: readonly string[], cpu?: number): Peer {
   const file = peerFile(script);
   const [command, commandArgs] = pinned(cpu, [file, ...args]);
@@ -55,6 +55,20 @@ export function startPeer(script: string, args: readonly string[], cpu?: number)
       await exit;
     },
   };
+}
+
+/**
+ * `node ...args`, or `taskset -c <cpu> node ...args` (taskset execs node,
+ * so the pid is node's) when `cpu` is given: the shm suite pins its
+ * spinning processes to different CPUs (see shm.bench.ts).
+ */
+export function pinned(cpu: number | undefined, args: readonly string[]): [string, string[]] {
+  return cpu === undefined ? [process.execPath, [...args]] : ["taskset", ["-c", String(cpu), process.execPath, ...args]];
+}
+
+/** Whether {@link pinned} can pin: `taskset` runs and there are at least two CPUs. */
+export function canPin(): boolean {
+  return availableParallelism() >= 2 && spawnSync("taskset", ["-c", "0", "true"], { stdio: "ignore" }).status === 0;
 }
 
 /** Waits for the peer's `ready <pid>` line. */

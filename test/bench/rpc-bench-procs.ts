@@ -1,13 +1,13 @@
 /**
  * Process plumbing of the RPC benchmarks: start a peer script from dist/
- * (a sibling of this file once compiled), wait for its `ready` line, stop it
+ * (peer-process.ts `peerFile`: a sibling once compiled), wait for its `ready` line, stop it
  * by PID; start and stop a private dbus-daemon by PID.
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { availableParallelism, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { peerFile, pinned } from "./peer-process.js";
 
 /** A running child process. */
 export interface BenchProcess {
@@ -47,26 +47,12 @@ function stopper(child: ChildProcess): () => Promise<void> {
 }
 
 /**
- * `node ...args`, or `taskset -c <cpu> node ...args` (taskset execs node,
- * so the pid is node's) when `cpu` is given: the shm suite pins its
- * spinning processes to different CPUs (see shm.bench.ts).
- */
-export function pinned(cpu: number | undefined, args: readonly string[]): [string, string[]] {
-  return cpu === undefined ? [process.execPath, [...args]] : ["taskset", ["-c", String(cpu), process.execPath, ...args]];
-}
-
-/** Whether {@link pinned} can pin: `taskset` runs and there are at least two CPUs. */
-export function canPin(): boolean {
-  return availableParallelism() >= 2 && spawnSync("taskset", ["-c", "0", "true"], { stdio: "ignore" }).status === 0;
-}
-
-/**
  * Starts `node <sibling script> ...args` (pinned to `cpu` if given) and waits for `ready <pid>`.
  * `NOVA_BENCH_PEER_NODE_ARGS` (space-separated, e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`)
  * is passed to node for the peers only: NODE_OPTIONS refuses `--cpu-prof`.
  */
 export async function startPeer(script: string, args: readonly string[], cpu?: number): Promise<BenchProcess> {
-  const file = fileURLToPath(new URL(script, import.meta.url));
+  const file = peerFile(script);
   const nodeArgs = (process.env.NOVA_BENCH_PEER_NODE_ARGS ?? "").split(" ").filter((a) => a.length > 0);
   const [command, commandArgs] = pinned(cpu, [...nodeArgs, file, ...args]);
   const child = spawn(command, commandArgs, { stdio: ["ignore", "pipe", "inherit"] });

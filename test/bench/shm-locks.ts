@@ -32,7 +32,7 @@ const REGION_BYTES = 4096;
  * Opens the lock benchmark on a fresh region, or returns undefined (after
  * logging why) when runtime/sync is not there.
  */
-export async function openLockBench(quick: boolean, log: (line: string) => void): Promise<LockBench | undefined> {
+export async function openLockBench(quick: boolean, handoffs: number, log: (line: string) => void): Promise<LockBench | undefined> {
   const sync = await loadSync();
   if (typeof sync === "string") {
     log(`  lock_uncontended_ns, lock_async_uncontended_ns, lock_contended_handoff_us absent: ${sync}`);
@@ -53,8 +53,8 @@ export async function openLockBench(quick: boolean, log: (line: string) => void)
       async rest(): Promise<Record<string, number>> {
         log("shm: await mutex.lock() + release(), uncontended");
         const asyncNs = await asyncPairNs(mutex, quick);
-        log(`shm: contended hand-off between two processes (${quick ? 300 : 2000} samples)`);
-        const h = await handoff(region, mutex, quick ? 300 : 2000);
+        log(`shm: contended hand-off between two processes (${handoffs} samples)`);
+        const h = await handoff(region, mutex, handoffs);
         return { lock_async_uncontended_ns: asyncNs, lock_contended_handoff_us: h.p50, lock_contended_handoff_p95_us: h.p95 };
       },
       close: () => region.close(),

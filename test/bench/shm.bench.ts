@@ -36,6 +36,7 @@
  * - shm_msgs_per_s_64b: fire-and-forget Events with a 64-byte payload over
  *   `shm`, counted and timed by the receiving process; rpc.bench.ts's code
  *   path for `msgs_uds_per_s_64b` (steady state, median of three runs).
+ * - msgs_uds_per_s_64b_shmrun: the same over `unix`, right before it.
  *
  * The round trips run between a client process (shm-rtt-client.ts) and a
  * server process (rpc-peer.ts serving all three endpoints), pinned with
@@ -55,8 +56,8 @@ import { fileURLToPath } from "node:url";
 import { IPCError } from "../../runtime/errors.js";
 import { listen } from "../../runtime/transport/create-channel.js";
 import { measureThroughputInterleaved, timing, type BenchContext, type BenchSuite } from "./harness.js";
-import { ready, startPeer as startLinePeer } from "./peer-process.js";
-import { benchDir, canPin, startPeer } from "./rpc-bench-procs.js";
+import { canPin, ready, startPeer as startLinePeer } from "./peer-process.js";
+import { benchDir, startPeer } from "./rpc-bench-procs.js";
 import { novaMessagesPerSecond } from "./rpc.bench.js";
 import { casPairBody, compileCPingPong } from "./shm-baselines.js";
 import { openLockBench } from "./shm-locks.js";
@@ -68,17 +69,35 @@ const ROUNDS = 100;
 
 type Metrics = Record<string, number>;
 
+/** How much each measurement does. */
+interface Sizes {
+  /** Round trips of each C ping-pong run. */
+  cTrips: number;
+  /** Calls of each round-trip series. */
+  rttCalls: number;
+  /** Messages of each measured one-way run. */
+  msgs: number;
+  /** Samples of the lock hand-off. */
+  handoffs: number;
+}
+
+/** Full runs, `--quick`, and `tiny` (the suite's own test: the same code, small counts). */
+function sizes(quick: boolean, tiny: boolean): Sizes {
+  if (tiny) return { cTrips: 5000, rttCalls: 2000, msgs: 20_000, handoffs: 50 };
+  return quick ? { cTrips: 50_000, rttCalls: 10_000, msgs: 300_000, handoffs: 300 } : { cTrips: 200_000, rttCalls: 50_000, msgs: 1_000_000, handoffs: 2000 };
+}
+
 /** The C ping-pong baselines (absent without a C compiler). */
-function cBaselines(metrics: Metrics, quick: boolean, log: (line: string) => void): void {
+function cBaselines(metrics: Metrics, size: Sizes, log: (line: string) => void): void {
   const program = compileCPingPong(log);
   if (program === undefined) return;
   try {
-    const futex = program.run("futex", quick ? 50_000 : 200_000);
+    const futex = program.run("futex", size.cTrips);
     log(`  C futex ping-pong: mean ${futex.mean_us} µs, p50 ${futex.p50_us}, p95 ${futex.p95_us}, p99 ${futex.p99_us}`);
     metrics.baseline_c_futex_rtt_us = futex.mean_us;
     metrics.baseline_c_futex_rtt_p50_us = futex.p50_us;
     metrics.baseline_c_futex_rtt_p95_us = futex.p95_us;
-    const spin = program.run("spin", quick ? 50_000 : 200_000);
+    const spin = program.run("spin", size.cTrips);
     log(`  C spin ping-pong: mean ${spin.mean_us} µs, p50 ${spin.p50_us}, p95 ${spin.p95_us}, p99 ${spin.p99_us}`);
     metrics.baseline_c_spin_rtt_p50_us = spin.p50_us;
   } finally {
@@ -103,8 +122,7 @@ async function shmTransportMissing(dir: string): Promise<string | undefined> {
  * between one client process and one server process, pinned to CPUs 0 and 1
  * when taskset and two CPUs are there (see the file comment).
  */
-async function roundTrips(metrics: Metrics, dir: string, quick: boolean, log: (line: string) => void): Promise<void> {
-  const n = quick ? 10_000 : 50_000;
+async function roundTrips(metrics: Metrics, dir: string, n: number, log: (line: string) => void): Promise<void> {
   const path = { uds: join(dir, "rtt.sock"), spin: join(dir, "rtt-spin.shm"), nospin: join(dir, "rtt-nospin.shm") };
   const pin = canPin();
   log(
@@ -129,7 +147,7 @@ async function roundTrips(metrics: Metrics, dir: string, quick: boolean, log: (l
 }
 
 /** The shm transport's metrics, or a log line saying why they are absent. */
-async function transportMetrics(metrics: Metrics, quick: boolean, log: (line: string) => void): Promise<void> {
+async function transportMetrics(metrics: Metrics, size: Sizes, log: (line: string) => void): Promise<void> {
   const { dir, remove } = benchDir();
   try {
     const missing = await shmTransportMissing(dir);
@@ -137,22 +155,24 @@ async function transportMetrics(metrics: Metrics, quick: boolean, log: (line: st
       log(`  shm_rtt_*, shm_nospin_rtt_*, rpc_uds_rtt_*_shmrun, shm_msgs_per_s_64b absent: ${missing}`);
       return;
     }
-    await roundTrips(metrics, dir, quick, log);
-    log("shm: one-way NOVA messages, 64 B");
-    metrics.shm_msgs_per_s_64b = await novaMessagesPerSecond(dir, quick ? 300_000 : 2_000_000, log, "shm");
+    await roundTrips(metrics, dir, size.rttCalls, log);
+    log("shm: one-way NOVA messages, 64 B, over unix then over shm");
+    metrics.msgs_uds_per_s_64b_shmrun = await novaMessagesPerSecond(dir, size.msgs, log, "unix");
+    metrics.shm_msgs_per_s_64b = await novaMessagesPerSecond(dir, size.msgs, log, "shm");
   } finally {
     remove();
   }
 }
 
 /** Runs the suite: baselines, then locks, then the transport. */
-export async function runShmBench(options: { quick: boolean; log: (line: string) => void }): Promise<Metrics> {
+export async function runShmBench(options: { quick: boolean; log: (line: string) => void; tiny?: boolean }): Promise<Metrics> {
   const { quick, log } = options;
+  const size = sizes(quick, options.tiny ?? false);
   const metrics: Metrics = {};
   log("shm: C ping-pong over a shared page (futex, then spin)");
-  cBaselines(metrics, quick, log);
+  cBaselines(metrics, size, log);
   log("shm: CAS pair and mutex fast path, interleaved rounds");
-  const locks = await openLockBench(quick, log);
+  const locks = await openLockBench(quick || (options.tiny ?? false), size.handoffs, log);
   try {
     const bodies: Record<string, (n: number) => void> = { cas: casPairBody() };
     if (locks !== undefined) bodies.lock = (n) => locks.tryLockBody(n);
@@ -165,7 +185,7 @@ export async function runShmBench(options: { quick: boolean; log: (line: string)
   } finally {
     locks?.close();
   }
-  await transportMetrics(metrics, quick, log);
+  await transportMetrics(metrics, size, log);
   return metrics;
 }
 
