@@ -33,7 +33,8 @@ function cSource(): string {
 
 /** A compiled futex-pingpong, removed by {@link CProgram.remove}. */
 export interface CProgram {
-  run(mode: "futex" | "spin", count: number): CPingPong;
+  /** One run; `cpus` pins parent and child (sched_setaffinity in the program). */
+  run(mode: "futex" | "spin", count: number, cpus?: readonly [number, number]): CPingPong;
   remove(): void;
 }
 
@@ -58,8 +59,8 @@ export function compileCPingPong(log: (line: string) => void): CProgram | undefi
     return undefined;
   }
   return {
-    run(mode, count) {
-      const out = execFileSync(binary, [mode, String(count)], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], timeout: 120_000 });
+    run(mode, count, cpus) {
+      const out = execFileSync(binary, [mode, String(count), ...(cpus ?? []).map(String)], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], timeout: 120_000 });
       const result = JSON.parse(out) as CPingPong;
       if (result.mode !== mode || result.count !== count) throw new Error(`futex-pingpong printed ${out.trim()}`);
       return result;

@@ -11,6 +11,8 @@ const ALWAYS = [
   "baseline_c_futex_rtt_p50_us",
   "baseline_c_futex_rtt_p95_us",
   "baseline_c_futex_rtt_us",
+  "baseline_c_futex_xcpu_rtt_p50_us",
+  "baseline_c_futex_xcpu_rtt_p95_us",
   "baseline_c_spin_rtt_p50_us",
   "msgs_uds_per_s_64b_shmrun",
   "rpc_uds_rtt_p50_us_shmrun",
@@ -33,13 +35,13 @@ describe("shm bench suite", () => {
     expect(suites.map((s) => s.name)).toContain("shm");
   });
 
-  it("the C ping-pong compiles, runs in both modes and reports ordered percentiles; spinning beats parking", () => {
+  it("the C ping-pong compiles, runs in both modes pinned and reports ordered percentiles; spinning on two CPUs beats parking", () => {
     const lines: string[] = [];
     const program = compileCPingPong((l) => lines.push(l));
     expect(program, lines.join("\n")).toBeDefined();
     try {
-      const futex = program!.run("futex", 3000);
-      const spin = program!.run("spin", 3000);
+      const futex = program!.run("futex", 3000, [0, 0]);
+      const spin = program!.run("spin", 3000, [0, 1]);
       for (const r of [futex, spin]) {
         expect(r.count).toBe(3000);
         expect(r.p50_us).toBeGreaterThan(0);

@@ -6,9 +6,13 @@
  * - baseline_c_futex_rtt_us (mean), _p50_us, _p95_us: two C processes (fork)
  *   ping-pong a word of a MAP_SHARED page, each parking in FUTEX_WAIT and
  *   waking the other with FUTEX_WAKE (test/bench/c/futex-pingpong.c, compiled
- *   by this suite with `cc -O2` at run time): the physical limit of a round
- *   trip that parks, on this machine. Absent, with a message, without `cc`.
- * - baseline_c_spin_rtt_p50_us: the same with both sides busy-waiting, no
+ *   by this suite with `cc -O2` at run time), both pinned to CPU 0: the
+ *   physical limit of a round trip that parks, on this machine. Absent, with
+ *   a message, without `cc`.
+ * - baseline_c_futex_xcpu_rtt_p50_us, _p95_us: the same pinned to CPUs 0 and
+ *   1, the placement of the round-trip series: each wake-up is then an
+ *   inter-processor interrupt to an idle vCPU, 5-10 times dearer on this VM.
+ * - baseline_c_spin_rtt_p50_us: both sides busy-waiting on CPUs 0 and 1, no
  *   system call: the cache-line transfer alone (the floor of a spinning round trip).
  * - baseline_atomics_cas_pair_ns: `Atomics.compareExchange(i32, 0, 0, 1)` +
  *   `Atomics.compareExchange(i32, 0, 1, 0)` on a SharedArrayBuffer in a loop,
@@ -59,7 +63,7 @@ import { measureThroughputInterleaved, timing, type BenchContext, type BenchSuit
 import { canPin, ready, startPeer as startLinePeer } from "./peer-process.js";
 import { benchDir, startPeer } from "./rpc-bench-procs.js";
 import { novaMessagesPerSecond } from "./rpc.bench.js";
-import { casPairBody, compileCPingPong } from "./shm-baselines.js";
+import { casPairBody, compileCPingPong, type CPingPong } from "./shm-baselines.js";
 import { openLockBench } from "./shm-locks.js";
 
 /** The bounded spin of the `shm_rtt_*` series, µs (ChannelOptions.spinUs, both ends). */
@@ -87,18 +91,29 @@ function sizes(quick: boolean, tiny: boolean): Sizes {
   return quick ? { cTrips: 50_000, rttCalls: 10_000, msgs: 300_000, handoffs: 300 } : { cTrips: 200_000, rttCalls: 50_000, msgs: 1_000_000, handoffs: 2000 };
 }
 
-/** The C ping-pong baselines (absent without a C compiler). */
+/**
+ * The C ping-pong baselines (absent without a C compiler): parking on one CPU
+ * (the issue's "physical limit") and across CPUs 0 and 1 (the placement of
+ * the round-trip series below), and spinning across CPUs 0 and 1.
+ */
 function cBaselines(metrics: Metrics, size: Sizes, log: (line: string) => void): void {
   const program = compileCPingPong(log);
   if (program === undefined) return;
+  const pin = canPin();
+  if (!pin) log("  NOT pinned (no taskset or one CPU): each C figure is for whatever placement the scheduler chose");
+  const show = (what: string, r: CPingPong): void => log(`  C ${what}: mean ${r.mean_us} µs, p50 ${r.p50_us}, p95 ${r.p95_us}, p99 ${r.p99_us}`);
   try {
-    const futex = program.run("futex", size.cTrips);
-    log(`  C futex ping-pong: mean ${futex.mean_us} µs, p50 ${futex.p50_us}, p95 ${futex.p95_us}, p99 ${futex.p99_us}`);
-    metrics.baseline_c_futex_rtt_us = futex.mean_us;
-    metrics.baseline_c_futex_rtt_p50_us = futex.p50_us;
-    metrics.baseline_c_futex_rtt_p95_us = futex.p95_us;
-    const spin = program.run("spin", size.cTrips);
-    log(`  C spin ping-pong: mean ${spin.mean_us} µs, p50 ${spin.p50_us}, p95 ${spin.p95_us}, p99 ${spin.p99_us}`);
+    const same = program.run("futex", size.cTrips, pin ? [0, 0] : undefined);
+    show("futex ping-pong, one CPU", same);
+    metrics.baseline_c_futex_rtt_us = same.mean_us;
+    metrics.baseline_c_futex_rtt_p50_us = same.p50_us;
+    metrics.baseline_c_futex_rtt_p95_us = same.p95_us;
+    const cross = program.run("futex", size.cTrips, pin ? [0, 1] : undefined);
+    show("futex ping-pong, CPUs 0 and 1", cross);
+    metrics.baseline_c_futex_xcpu_rtt_p50_us = cross.p50_us;
+    metrics.baseline_c_futex_xcpu_rtt_p95_us = cross.p95_us;
+    const spin = program.run("spin", size.cTrips, pin ? [0, 1] : undefined);
+    show("spin ping-pong, CPUs 0 and 1", spin);
     metrics.baseline_c_spin_rtt_p50_us = spin.p50_us;
   } finally {
     program.remove();

@@ -3,7 +3,7 @@
  * shm bench suite (test/bench/shm.bench.ts compiles this with `cc -O2` at run
  * time and runs it):
  *
- *   futex-pingpong <futex|spin> <round trips>
+ *   futex-pingpong <futex|spin> <round trips> [<parent cpu> <child cpu>]
  *
  * Two processes (fork) share one MAP_SHARED anonymous page holding a 32-bit
  * turn word. The parent stores 1 ("ping") and the child answers with 2
@@ -15,6 +15,12 @@
  * `spin` mode both sides busy-wait on the word (no system call at all): the
  * cache-line transfer alone.
  *
+ * With the two CPU numbers, parent and child pin themselves there
+ * (sched_setaffinity) before the first round trip: on one CPU a wake-up is a
+ * context switch; on two, it is an inter-processor interrupt to a CPU that
+ * may be idle (on a VM, a halted vCPU the hypervisor must resume), which can
+ * cost ten times more.
+ *
  * Every round trip is timed with clock_gettime(CLOCK_MONOTONIC) (vDSO, tens
  * of ns). A tenth of the count runs first, untimed. Prints one line of JSON
  * on stdout: {"mode":..., "count":..., "mean_us":..., "p50_us":...,
@@ -22,6 +28,7 @@
  */
 #define _GNU_SOURCE
 #include <linux/futex.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -58,6 +65,18 @@ static void give_turn(_Atomic uint32_t *word, uint32_t value) {
   if (use_futex) futex_wake(word);
 }
 
+/* Pins the calling process to `cpu` (no-op when cpu < 0); exits on failure. */
+static void pin(int cpu) {
+  if (cpu < 0) return;
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(cpu, &set);
+  if (sched_setaffinity(0, sizeof set, &set) != 0) {
+    perror("futex-pingpong: sched_setaffinity");
+    _exit(1);
+  }
+}
+
 static uint64_t now_ns(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -70,10 +89,12 @@ static int compare_u64(const void *a, const void *b) {
 }
 
 int main(int argc, char **argv) {
-  if (argc != 3 || (strcmp(argv[1], "futex") != 0 && strcmp(argv[1], "spin") != 0) || atol(argv[2]) <= 0) {
-    fprintf(stderr, "usage: futex-pingpong <futex|spin> <round trips>\n");
+  if ((argc != 3 && argc != 5) || (strcmp(argv[1], "futex") != 0 && strcmp(argv[1], "spin") != 0) || atol(argv[2]) <= 0) {
+    fprintf(stderr, "usage: futex-pingpong <futex|spin> <round trips> [<parent cpu> <child cpu>]\n");
     return 2;
   }
+  int parent_cpu = argc == 5 ? atoi(argv[3]) : -1;
+  int child_cpu = argc == 5 ? atoi(argv[4]) : -1;
   use_futex = strcmp(argv[1], "futex") == 0;
   long count = atol(argv[2]);
   long warmup = count / 10;
@@ -92,6 +113,7 @@ int main(int argc, char **argv) {
     return 1;
   }
   if (child == 0) {
+    pin(child_cpu);
     for (long i = 0; i < warmup + count; i++) {
       await_turn(turn, 1);
       give_turn(turn, 2);
@@ -99,6 +121,7 @@ int main(int argc, char **argv) {
     _exit(0);
   }
 
+  pin(parent_cpu);
   for (long i = 0; i < warmup + count; i++) {
     uint64_t t = now_ns();
     give_turn(turn, 1);
