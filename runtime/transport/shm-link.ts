@@ -19,7 +19,10 @@
  * ring, it polls the inbound ring for up to `spinUs` microseconds (from a
  * setImmediate, so the loop's other work runs first) before parking: a
  * ping-pong then never pays the kernel wake-up, at the price of burning the
- * CPU for that long. Off by default.
+ * CPU for that long. Off by default. Adaptive: after four spins in a row that
+ * found nothing (an idle peer, or a peer that cannot run while this side
+ * spins because the scheduler put both on one CPU), the next 64 occasions to
+ * spin are skipped.
  */
 import { closeSync } from "node:fs";
 import { nativeShm, type ShmNative } from "../../native/index.js";
@@ -44,6 +47,11 @@ export interface ShmLinkParts {
   /** Busy-poll budget in µs before parking (0: never spin). */
   spinUs: number;
 }
+
+/** Consecutive fruitless spins after which spinning backs off... */
+const SPIN_FAILS_BEFORE_BACKOFF = 4;
+/** ...for this many occasions to spin. */
+const SPIN_BACKOFF = 64;
 
 /** Bytes handed to the channel per call, like one socket read (READ_BUFFER_BYTES). */
 const MAX_CHUNK = 64 * 1024;
@@ -72,6 +80,9 @@ export class ShmLink implements ByteLink {
   #draining = false;
   #spinScheduled = false;
   #bellQueued = false;
+  /** Spins in a row that timed out, and spins to skip after too many (adaptive spinning). */
+  #spinFails = 0;
+  #spinSkips = 0;
   /** Published bytes past which the peer's bell rings at once instead of at the end of the turn. */
   readonly #ringSoonBytes: number;
   readonly #pending: PendingWrite[] = [];
@@ -231,6 +242,10 @@ export class ShmLink implements ByteLink {
 
   #scheduleSpin(): void {
     if (this.#p.spinUs <= 0 || this.#spinScheduled || this.#destroyed) return;
+    if (this.#spinSkips > 0) {
+      this.#spinSkips--;
+      return;
+    }
     this.#spinScheduled = true;
     setImmediate(() => this.#spin());
   }
@@ -245,10 +260,17 @@ export class ShmLink implements ByteLink {
     const until = performance.now() + this.#p.spinUs / 1000;
     while (ring.readable() === 0 && this.#pending.length === 0) {
       if (performance.now() >= until) {
+        // Spins that keep finding nothing (an idle peer, or one that cannot run
+        // while we spin: both on one CPU) back off: no spinning for a while.
+        if (++this.#spinFails >= SPIN_FAILS_BEFORE_BACKOFF) {
+          this.#spinFails = 0;
+          this.#spinSkips = SPIN_BACKOFF;
+        }
         if (ring.armConsumerWait()) return;
         break;
       }
     }
+    this.#spinFails = 0;
     if (this.#pending.length > 0) this.#flushPending();
     this.#drain();
   }
