@@ -66,9 +66,9 @@ export function pinned(cpu: number | undefined, args: readonly string[]): [strin
   return cpu === undefined ? [process.execPath, [...args]] : ["taskset", ["-c", String(cpu), process.execPath, ...args]];
 }
 
-/** Whether {@link pinned} can pin: `taskset` runs and there are at least two CPUs. */
+/** Whether {@link pinned} can pin to CPUs 0 and 1: there are two, and `taskset` runs on each. */
 export function canPin(): boolean {
-  return availableParallelism() >= 2 && spawnSync("taskset", ["-c", "0", "true"], { stdio: "ignore" }).status === 0;
+  return availableParallelism() >= 2 && [0, 1].every((cpu) => spawnSync("taskset", ["-c", String(cpu), "true"], { stdio: "ignore" }).status === 0);
 }
 
 /** Waits for the peer's `ready <pid>` line. */
