@@ -34,11 +34,12 @@ export interface NativeBinding {
   unwatchFd: ShmNative["unwatchFd"];
   refWatch: ShmNative["refWatch"];
   sendFds: ShmNative["sendFds"];
+  schedYield: ShmNative["schedYield"];
   recvFds: ShmNative["recvFds"];
 }
 
 /** The ABI version native/src/addon.cc reports (kAbiVersion); bumped with every change of its exports. */
-const EXPECTED_ABI = 3;
+const EXPECTED_ABI = 4;
 let cached: NativeBinding | undefined;
 
 /** The package root: native/index.ts lives at <root>/native or <root>/dist/native. */
@@ -263,6 +264,8 @@ export interface ShmNative {
   unwatchFd(watchId: number): void;
   /** Whether a watch keeps the loop alive (default true). */
   refWatch(watchId: number, ref: boolean): void;
+  /** sched_yield(2): lets another runnable thread on this CPU run (a spinning loop's courtesy to a peer on the same CPU). */
+  schedYield(): void;
   /** One non-blocking sendmsg with `fds` as SCM_RIGHTS (≤ 16); bytes sent or -errno. */
   sendFds(socketFd: number, data: Uint8Array, fds: number[]): number;
   /** One non-blocking recvmsg (CLOEXEC): bytes > 0 data, 0 end of stream, < 0 -errno; and the descriptors received. */

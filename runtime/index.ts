@@ -20,3 +20,4 @@ export * from "./registry/index.js";
 export * from "./events/index.js";
 export * from "./bus/index.js";
 export * from "./shm/index.js";
+export * from "./sync/index.js";

@@ -8,6 +8,7 @@
 // 3: shared memory (memfdCreate, mapFd), futex (futexWake, futexWaitSync,
 //    futexWait, futexCancel), doorbells (eventfdCreate, eventfdSignal,
 //    watchFd, unwatchFd, refWatch) and fd passing (sendFds, recvFds).
+// 4: schedYield.
 #include <napi.h>
 
 #include "fdpass.h"
@@ -18,7 +19,7 @@
 #include "sockets.h"
 #include "watch.h"
 
-static constexpr int kAbiVersion = 3;
+static constexpr int kAbiVersion = 4;
 
 static Napi::Object InitNovaNative(Napi::Env env, Napi::Object exports) {
   exports.Set("abiVersion", Napi::Number::New(env, kAbiVersion));
@@ -39,6 +40,7 @@ static Napi::Object InitNovaNative(Napi::Env env, Napi::Object exports) {
   exports.Set("watchFd", Napi::Function::New(env, nova::WatchFd, "watchFd"));
   exports.Set("unwatchFd", Napi::Function::New(env, nova::UnwatchFd, "unwatchFd"));
   exports.Set("refWatch", Napi::Function::New(env, nova::RefWatch, "refWatch"));
+  exports.Set("schedYield", Napi::Function::New(env, nova::SchedYield, "schedYield"));
   exports.Set("sendFds", Napi::Function::New(env, nova::SendFds, "sendFds"));
   exports.Set("recvFds", Napi::Function::New(env, nova::RecvFds, "recvFds"));
   return exports;

@@ -1,6 +1,7 @@
 #include "futex.h"
 
 #include <linux/futex.h>
+#include <sched.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -127,6 +128,11 @@ Napi::Value FutexCancel(const Napi::CallbackInfo& info) {
   const double id = info[0].As<Napi::Number>().DoubleValue();
   if (id >= 1 && id <= UINT32_MAX && std::floor(id) == id) CancelWait(GetEnvState(env), static_cast<uint32_t>(id));
   return env.Undefined();
+}
+
+Napi::Value SchedYield(const Napi::CallbackInfo& info) {
+  sched_yield();
+  return info.Env().Undefined();
 }
 
 }  // namespace nova

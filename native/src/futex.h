@@ -21,4 +21,9 @@ Napi::Value FutexWait(const Napi::CallbackInfo& info);
 // futexCancel(id): ends a pending futexWait with "cancelled" (no-op once done).
 Napi::Value FutexCancel(const Napi::CallbackInfo& info);
 
+// schedYield(): sched_yield(2) — lets another runnable thread on this CPU
+// run; a spinning shm channel calls it so that a peer the scheduler put on the
+// same CPU is not starved by the spin.
+Napi::Value SchedYield(const Napi::CallbackInfo& info);
+
 }  // namespace nova

@@ -48,6 +48,9 @@ export interface ShmLinkParts {
   spinUs: number;
 }
 
+/** How often a spinning side yields its CPU (ms). */
+const SPIN_YIELD_MS = 0.005;
+
 /** Consecutive fruitless spins after which spinning backs off... */
 const SPIN_FAILS_BEFORE_BACKOFF = 4;
 /** ...for this many occasions to spin. */
@@ -257,9 +260,18 @@ export class ShmLink implements ByteLink {
     const ring = this.#p.inbound;
     // While spinning the peer need not ring (a write(2) it can save): lower the flag, re-arm after.
     ring.takeConsumerWait();
-    const until = performance.now() + this.#p.spinUs / 1000;
+    const start = performance.now();
+    const until = start + this.#p.spinUs / 1000;
+    let yieldAt = start + SPIN_YIELD_MS;
     while (ring.readable() === 0 && this.#pending.length === 0) {
-      if (performance.now() >= until) {
+      const now = performance.now();
+      // Every few µs, let a peer the scheduler put on this CPU run: spinning
+      // without it would only delay the answer being waited for.
+      if (now >= yieldAt) {
+        this.#native.schedYield();
+        yieldAt = now + SPIN_YIELD_MS;
+      }
+      if (now >= until) {
         // Spins that keep finding nothing (an idle peer, or one that cannot run
         // while we spin: both on one CPU) back off: no spinning for a while.
         if (++this.#spinFails >= SPIN_FAILS_BEFORE_BACKOFF) {

@@ -10,14 +10,18 @@ import { loadNative, mkfifo } from "../../native/index.js";
 import { IPCError } from "../../runtime/errors.js";
 
 describe("native addon", () => {
-  it("loads with ABI 2 (the version without memfd and with checked descriptors)", () => {
-    expect(loadNative().abiVersion).toBe(2);
+  it("loads with ABI 4 (shared memory, futex, doorbells, descriptor passing, sched_yield)", () => {
+    expect(loadNative().abiVersion).toBe(4);
   });
 
   it("exports exactly the functions the runtime uses", () => {
-    // memfdCreate, fdSize and closeFd went with ABI 2: only their own test called them,
-    // and closeFd could close any descriptor of the process.
-    expect(Object.keys(loadNative()).sort()).toEqual(["abiVersion", "dupFd", "mkfifo", "peerCredentials", "scanFrames", "sealFrames", "writeFd"]);
+    // fdSize and closeFd went with ABI 2 (closeFd could close any descriptor of the process);
+    // memfdCreate came back with ABI 3, for shared-memory regions (runtime/shm).
+    expect(Object.keys(loadNative()).sort()).toEqual([
+      "abiVersion", "dupFd", "eventfdCreate", "eventfdSignal", "futexCancel", "futexWait", "futexWaitSync", "futexWake", "mapFd",
+      "memfdCreate", "mkfifo", "peerCredentials", "recvFds", "refWatch", "scanFrames", "schedYield", "sealFrames", "sendFds",
+      "unwatchFd", "watchFd", "writeFd",
+    ]);
   });
 
   it("creates a FIFO through the façade, and reports a failing mkfifo(3) as an IPCError with errno", () => {

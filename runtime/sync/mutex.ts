@@ -1,0 +1,400 @@
+/**
+ * A mutex in shared memory that works across processes (spec 5.1.3
+ * create_mutex, acquire_lock, release_lock), robust against its holder's
+ * death and with deadlock detection. The protocol (runtime/sync/README.md):
+ *
+ * - the lock word holds the owner's participant number (0 = free) and three
+ *   flags: WAITERS (someone may be parked: unlock must wake), LOCALQ (tasks of
+ *   the owning process are queued locally), POISON (a holder died);
+ * - uncontended: one compareExchange to lock, one to unlock; no addon call,
+ *   no allocation;
+ * - contended by another process: set WAITERS, record what we wait for in our
+ *   participant entry, walk the wait-for graph (a cycle back to us is
+ *   DeadlockDetected), park on the word with the addon's futexWait (an addon
+ *   thread blocks, never the event loop) in 20 ms slices; after each slice,
+ *   check that the owner is alive: a dead owner's lock is taken over and the
+ *   taker gets MutexPoisoned (holding the lock; `markConsistent()` clears the
+ *   poison, like pthread_mutex_consistent);
+ * - contended by another task of the same process: queued in JS and handed
+ *   over on unlock (the process is one participant, so a futex wait on its
+ *   own lock would never end).
+ */
+import { isMainThread } from "node:worker_threads";
+import { nativeShm } from "../../native/index.js";
+import { IPCError } from "../errors.js";
+import { defaultSyncDomain, Flag, Kind, LOCALQ, OWNER_MASK, S, WAITERS, type SyncDomain } from "./domain.js";
+import { cancelledError, deadlineOf, park, PARK_SLICE_MS, timeoutError, wake } from "./park.js";
+import { findCycle } from "./wait-graph.js";
+
+/** Set in a lock word while the mutex is poisoned (a holder died and nobody marked it consistent). */
+export const POISON = 0x10000000;
+/** The owner field of a destroyed mutex: no participant has it, so every CAS from 0 fails. */
+const DESTROYED_OWNER = OWNER_MASK;
+
+/** Options of acquiring. */
+export interface LockOptions {
+  /** Give up after this long (ms) with TimeoutExpired; default: the mutex's default timeout, else wait forever. */
+  timeoutMs?: number;
+  /** Give up when aborted, with Cancelled. */
+  signal?: AbortSignal;
+}
+
+/** Options of {@link Mutex.create}. */
+export interface CreateMutexOptions {
+  /** Default timeout of lock() (spec create_mutex `timeout`). */
+  timeoutMs?: number;
+  /** The domain (default: the process's default domain). */
+  domain?: SyncDomain;
+  /** Rank for lock-ordering enforcement (default: creation order). */
+  rank?: number;
+}
+
+/** Counters of one mutex handle in this process (spec 6.2.2 lock-contention monitoring). */
+export interface LockStats {
+  acquisitions: number;
+  contended: number;
+  waitMs: number;
+  poisoned: number;
+  deadlocks: number;
+}
+
+interface LocalWaiter {
+  resolve(): void;
+  reject(error: IPCError): void;
+  timer: NodeJS.Timeout | undefined;
+}
+
+/** Proof of holding a mutex (spec LockGuard): release it exactly once. */
+export class LockGuard {
+  #released = false;
+
+  /** @internal */
+  constructor(
+    readonly mutex: Mutex,
+    /** True when the previous holder died with it held (see {@link markConsistent}). */
+    readonly poisoned: boolean,
+  ) {}
+
+  /** Releases the lock (spec release_lock). A second release is LockNotOwned; a destroyed mutex MutexDestroyed. */
+  release(): void {
+    if (this.#released) throw new IPCError("LockNotOwned", `this guard of mutex ${this.mutex.name} was already released`, { context: { name: this.mutex.name } });
+    this.#released = true;
+    this.mutex.unlock();
+  }
+
+  /** Clears the poison after repairing the protected state, so later lockers get the lock without MutexPoisoned. */
+  markConsistent(): void {
+    if (this.#released) throw new IPCError("LockNotOwned", `markConsistent on a released guard of ${this.mutex.name}`, { context: { name: this.mutex.name } });
+    this.mutex.markConsistent();
+  }
+
+  [Symbol.dispose](): void {
+    if (!this.#released) this.release();
+  }
+}
+
+/** A cross-process mutex; see the file comment. */
+export class Mutex {
+  readonly stats: LockStats = { acquisitions: 0, contended: 0, waitMs: 0, poisoned: 0, deadlocks: 0 };
+  readonly #w: Int32Array;
+  readonly #i: number;
+  readonly #at: number;
+  readonly #me: number;
+  readonly #local: LocalWaiter[] = [];
+  readonly #defaultTimeout: number | undefined;
+  readonly #ordered: boolean;
+
+  private constructor(
+    readonly domain: SyncDomain,
+    readonly slot: number,
+    readonly name: string,
+    defaultTimeout: number | undefined,
+  ) {
+    this.#w = domain.words;
+    this.#at = domain.slotIndex(slot);
+    this.#i = this.#at + S.word;
+    this.#me = domain.me;
+    this.#defaultTimeout = defaultTimeout;
+    this.#ordered = domain.enforceLockOrder;
+  }
+
+  /** Creates the mutex `name` (spec create_mutex); MutexAlreadyExists when it exists. */
+  static create(name: string, options: CreateMutexOptions = {}): Mutex {
+    const domain = options.domain ?? defaultSyncDomain();
+    const { slot } = domain.lookup(name, Kind.Mutex, "create", (at) => {
+      domain.words[at + S.rank] = options.rank ?? 0;
+    });
+    if (slot < 0) throw new IPCError("MutexAlreadyExists", `a mutex named ${JSON.stringify(name)} already exists`, { context: { name } });
+    if (options.rank === undefined) domain.words[domain.slotIndex(slot) + S.rank] = slot + 1;
+    return new Mutex(domain, slot, name, options.timeoutMs);
+  }
+
+  /** Opens the existing mutex `name`; InvalidMutex when there is none. */
+  static open(name: string, options: { domain?: SyncDomain; timeoutMs?: number } = {}): Mutex {
+    const domain = options.domain ?? defaultSyncDomain();
+    const { slot } = domain.lookup(name, Kind.Mutex, "open", () => {});
+    if (slot < 0) throw new IPCError("InvalidMutex", `no mutex named ${JSON.stringify(name)}`, { context: { name } });
+    return new Mutex(domain, slot, name, options.timeoutMs);
+  }
+
+  /** This mutex's rank (lock-ordering enforcement). */
+  get rank(): number {
+    return this.#w[this.#at + S.rank]!;
+  }
+
+  /**
+   * Takes the lock if it is free right now and returns true; false when it is
+   * held. Never waits. The uncontended path: one compareExchange. Throws
+   * MutexPoisoned (holding the lock) on a poisoned mutex, MutexDestroyed.
+   */
+  tryLock(): boolean {
+    if (!this.#ordered && Atomics.compareExchange(this.#w, this.#i, 0, this.#me) === 0) {
+      this.stats.acquisitions++;
+      return true;
+    }
+    return this.#tryLockSlow();
+  }
+
+  /** Releases a lock taken with {@link tryLock} or {@link lockSync} (guards call it too). LockNotOwned when this participant does not hold it. */
+  unlock(): void {
+    if (this.#ordered || Atomics.compareExchange(this.#w, this.#i, this.#me, 0) !== this.#me) this.#unlockSlow();
+  }
+
+  /**
+   * Acquires the lock (spec acquire_lock), waiting without blocking the event
+   * loop. Rejects with TimeoutExpired, Cancelled (signal), MutexPoisoned
+   * (then holding the lock: `error.context.guard`), DeadlockDetected,
+   * MutexDestroyed.
+   */
+  lock(options: LockOptions = {}): Promise<LockGuard> {
+    if (!this.#ordered && Atomics.compareExchange(this.#w, this.#i, 0, this.#me) === 0) {
+      this.stats.acquisitions++;
+      return Promise.resolve(new LockGuard(this, false));
+    }
+    return this.#lockSlow(options);
+  }
+
+  /**
+   * The blocking form, for worker threads only (it parks the calling thread
+   * in the kernel): InvalidArgument on the main thread. Release with
+   * {@link unlock}. Same errors as {@link lock}.
+   */
+  lockSync(options: { timeoutMs?: number } = {}): void {
+    if (isMainThread) throw new IPCError("InvalidArgument", "lockSync blocks its thread: use it in worker threads only (await lock() on the main thread)");
+    const native = nativeShm();
+    const timeoutMs = options.timeoutMs ?? this.#defaultTimeout;
+    const deadline = deadlineOf(timeoutMs);
+    for (;;) {
+      const got = this.#attempt();
+      if (got === true) return;
+      if (got === "own") throw new IPCError("DeadlockDetected", `lockSync on mutex ${this.name}, which this thread already holds`, { context: { name: this.name } });
+      const left = deadline - performance.now();
+      if (left <= 0) throw this.#giveUp(timeoutError(`mutex ${this.name}`, timeoutMs));
+      native.futexWaitSync(this.#w, this.#i, got, Math.min(PARK_SLICE_MS, left));
+      this.#checkOwnerAlive();
+    }
+  }
+
+  /**
+   * Marks the mutex destroyed: waiters and later users get MutexDestroyed,
+   * and its name can be created anew.
+   */
+  destroy(): void {
+    Atomics.or(this.#w, this.#at + S.flags, Flag.Destroyed);
+    Atomics.store(this.#w, this.#i, DESTROYED_OWNER);
+    wake(this.#w, this.#i, 0x7fffffff);
+    for (const waiter of this.#local.splice(0)) waiter.reject(this.#destroyed());
+  }
+
+  /** @internal Clears the poison (see LockGuard.markConsistent). */
+  markConsistent(): void {
+    for (;;) {
+      const v = Atomics.load(this.#w, this.#i);
+      if ((v & OWNER_MASK) !== this.#me) throw new IPCError("LockNotOwned", `markConsistent on mutex ${this.name}, which this participant does not hold`);
+      if (Atomics.compareExchange(this.#w, this.#i, v, v & ~POISON) === v) break;
+    }
+    Atomics.and(this.#w, this.#at + S.flags, ~Flag.Poisoned);
+  }
+
+  /**
+   * One acquisition attempt: true (acquired), "own" (this participant holds
+   * it), or the word value to park on (held by another participant, with
+   * WAITERS set). Throws MutexPoisoned (acquired), MutexDestroyed.
+   */
+  #attempt(): true | "own" | number {
+    const v = Atomics.load(this.#w, this.#i);
+    const owner = v & OWNER_MASK;
+    if (owner === DESTROYED_OWNER) throw this.#destroyed();
+    if (owner === 0) {
+      // Keep WAITERS: others may still be parked; whoever unlocks next wakes one.
+      if (Atomics.compareExchange(this.#w, this.#i, v, v | this.#me) !== v) return this.#attempt();
+      this.stats.acquisitions++;
+      if ((v & POISON) !== 0) throw this.#poisoned();
+      return true;
+    }
+    if (owner === this.#me) return "own";
+    if ((v & WAITERS) === 0 && Atomics.compareExchange(this.#w, this.#i, v, v | WAITERS) !== v) return this.#attempt();
+    return v | WAITERS;
+  }
+
+  #tryLockSlow(): boolean {
+    if (this.#ordered) this.#checkOrder();
+    const v = Atomics.load(this.#w, this.#i);
+    if ((v & OWNER_MASK) === DESTROYED_OWNER) throw this.#destroyed();
+    if ((v & OWNER_MASK) !== 0) return false;
+    if (Atomics.compareExchange(this.#w, this.#i, v, v | this.#me) !== v) return false;
+    this.stats.acquisitions++;
+    if (this.#ordered) heldRanks(this.domain).push(this.rank);
+    if ((v & POISON) !== 0) throw this.#poisoned();
+    return true;
+  }
+
+  #unlockSlow(): void {
+    for (;;) {
+      const v = Atomics.load(this.#w, this.#i);
+      const owner = v & OWNER_MASK;
+      if (owner === DESTROYED_OWNER) throw this.#destroyed();
+      if (owner !== this.#me) {
+        throw new IPCError("LockNotOwned", `mutex ${this.name} is not held by this process (owner participant ${owner})`, { context: { name: this.name, owner } });
+      }
+      if (this.#ordered) dropRank(this.domain, this.rank);
+      const next = this.#local.shift();
+      if (next !== undefined) {
+        // Hand over to a queued task of this process: the word keeps our ownership.
+        if (this.#local.length === 0) Atomics.and(this.#w, this.#i, ~LOCALQ);
+        if (next.timer !== undefined) clearTimeout(next.timer);
+        this.stats.acquisitions++;
+        next.resolve();
+        return;
+      }
+      if (Atomics.compareExchange(this.#w, this.#i, v, v & POISON) !== v) continue;
+      if ((v & WAITERS) !== 0) wake(this.#w, this.#i, 1);
+      return;
+    }
+  }
+
+  async #lockSlow(options: LockOptions): Promise<LockGuard> {
+    if (this.#ordered) this.#checkOrder();
+    const timeoutMs = options.timeoutMs ?? this.#defaultTimeout;
+    const deadline = deadlineOf(timeoutMs);
+    const signal = options.signal;
+    const started = performance.now();
+    let counted = false;
+    let suspect = false;
+    try {
+      for (;;) {
+        if (signal?.aborted) throw cancelledError(`mutex ${this.name}`);
+        const got = this.#attempt();
+        if (got === true) break;
+        if (!counted) {
+          counted = true;
+          this.stats.contended++;
+        }
+        if (got === "own") {
+          await this.#waitLocal(deadline, timeoutMs, signal);
+          break;
+        }
+        this.domain.setWaitingFor(this.slot + 1);
+        // A cycle must be seen on two walks a park slice apart: a lock held by
+        // another task of a process (which is one participant) that is not itself
+        // waiting is released soon, and was no deadlock.
+        const cycle = findCycle(this.domain, this.#me);
+        const confirmed = cycle !== undefined && suspect;
+        suspect = cycle !== undefined;
+        if (confirmed) {
+          this.stats.deadlocks++;
+          throw new IPCError("DeadlockDetected", `waiting for mutex ${this.name} would deadlock: ${cycle!.description}`, {
+            context: { name: this.name, cycle: cycle!.pids },
+          });
+        }
+        const left = deadline - performance.now();
+        if (left <= 0) throw timeoutError(`mutex ${this.name}`, timeoutMs);
+        // While a cycle is suspected, park one slice only, however the word changes, to confirm it.
+        const result = await park(this.#w, this.#i, got, Math.min(PARK_SLICE_MS, left), signal);
+        if (suspect && result !== "cancelled" && performance.now() - started < PARK_SLICE_MS) await new Promise((r) => setTimeout(r, PARK_SLICE_MS));
+        if (result === "cancelled") throw cancelledError(`mutex ${this.name}`);
+        if (result === "timed-out") this.#checkOwnerAlive();
+      }
+    } catch (error) {
+      if (error instanceof IPCError && error.code === "MutexPoisoned") this.stats.poisoned++;
+      throw error;
+    } finally {
+      this.domain.setWaitingFor(0);
+      this.stats.waitMs += performance.now() - started;
+    }
+    if (this.#ordered) heldRanks(this.domain).push(this.rank);
+    return new LockGuard(this, false);
+  }
+
+  /** Waits in this process's queue for a task of this process to hand the lock over. */
+  #waitLocal(deadline: number, timeoutMs: number | undefined, signal: AbortSignal | undefined): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const waiter: LocalWaiter = { resolve, reject, timer: undefined };
+      const remove = (error: IPCError): void => {
+        const k = this.#local.indexOf(waiter);
+        if (k < 0) return;
+        this.#local.splice(k, 1);
+        if (this.#local.length === 0) Atomics.and(this.#w, this.#i, ~LOCALQ);
+        reject(error);
+      };
+      if (deadline !== Infinity) waiter.timer = setTimeout(() => remove(timeoutError(`mutex ${this.name}`, timeoutMs)), Math.max(0, deadline - performance.now()));
+      signal?.addEventListener("abort", () => remove(cancelledError(`mutex ${this.name}`)), { once: true });
+      this.#local.push(waiter);
+      Atomics.or(this.#w, this.#i, LOCALQ);
+    });
+  }
+
+  /** After a wait slice: a dead owner's lock is taken over, poisoned (throws MutexPoisoned holding it). */
+  #checkOwnerAlive(): void {
+    const v = Atomics.load(this.#w, this.#i);
+    const owner = v & OWNER_MASK;
+    if (owner === 0 || owner === this.#me || owner === DESTROYED_OWNER) return;
+    if (this.domain.participantAlive(owner)) return;
+    // Take it over: keep WAITERS (others may be parked), mark it poisoned.
+    if (Atomics.compareExchange(this.#w, this.#i, v, (v & WAITERS) | POISON | this.#me) !== v) return;
+    Atomics.or(this.#w, this.#at + S.flags, Flag.Poisoned);
+    this.stats.acquisitions++;
+    throw this.#poisoned();
+  }
+
+  #poisoned(): IPCError {
+    const guard = new LockGuard(this, true);
+    return new IPCError(
+      "MutexPoisoned",
+      `mutex ${this.name}: its previous holder died while holding it; you hold it now — repair the state and call error.context.guard.markConsistent(), then release`,
+      { context: { name: this.name, guard } },
+    );
+  }
+
+  #destroyed(): IPCError {
+    return new IPCError("MutexDestroyed", `mutex ${this.name} was destroyed`, { context: { name: this.name } });
+  }
+
+  #giveUp(error: IPCError): IPCError {
+    this.domain.setWaitingFor(0);
+    return error;
+  }
+
+  #checkOrder(): void {
+    const held = heldRanks(this.domain);
+    const top = held.length === 0 ? -Infinity : Math.max(...held);
+    if (this.rank <= top) {
+      this.stats.deadlocks++;
+      throw new IPCError("DeadlockDetected", `lock order: mutex ${this.name} (rank ${this.rank}) taken while holding rank ${top}; take locks in increasing rank`, {
+        context: { name: this.name, rank: this.rank, held: [...held] },
+      });
+    }
+  }
+}
+
+const ranksByDomain = new WeakMap<SyncDomain, number[]>();
+function heldRanks(domain: SyncDomain): number[] {
+  let held = ranksByDomain.get(domain);
+  if (held === undefined) ranksByDomain.set(domain, (held = []));
+  return held;
+}
+function dropRank(domain: SyncDomain, rank: number): void {
+  const held = heldRanks(domain);
+  const k = held.lastIndexOf(rank);
+  if (k >= 0) held.splice(k, 1);
+}
