@@ -1,92 +1,79 @@
 /**
  * Process B of `lock_contended_handoff_us` (shm-locks.ts explains the
- * protocol), and the one place the shm suite touches runtime/sync:
+ * protocol):
  *
- *   node dist/test/bench/shm-lock-peer.js <region name> <samples>
+ *   node dist/test/bench/shm-lock-peer.js <sync domain> <control region> <samples>
  *
- * Opens the named region and the mutex at its start, prints `ready <pid>`,
- * and for each sample k: waits for `seq` = k, stores `ack` = k, awaits
- * `mutex.lock()` (parking: A holds it), takes its clock, keeps the time
- * since A's unlock (`t0`), releases and stores `done` = k. At the end it
- * closes the region, prints `<p50 µs> <p95 µs>` and exits.
+ * Opens the mutex `handoff` of the sync domain and the control region,
+ * prints `ready <pid>`, and for each sample k: waits for `seq` = k, stores
+ * `ack` = k, awaits `mutex.lock()` (parking: A holds it), takes its clock,
+ * keeps the time since A's unlock (`t0`), releases and stores `done` = k. At
+ * the end it leaves the domain, closes the region, prints
+ * `<p50 µs> <p95 µs>` and exits.
  */
 import { fileURLToPath } from "node:url";
 import { nativeShm } from "../../native/index.js";
 import { openRegion, type SharedRegion } from "../../runtime/shm/region.js";
+import { Mutex, SyncDomain } from "../../runtime/sync/index.js";
 
-/** The part of a runtime/sync Mutex the suite uses. */
-export interface BenchMutex {
-  tryLock(): boolean;
-  unlock(): void;
-  lock(): Promise<{ release(): void }>;
-}
+/** The name of the hand-off's mutex in its sync domain. */
+export const HANDOFF_MUTEX = "handoff";
 
-/** runtime/sync as loaded by {@link loadSync}. */
-export type SyncApi = Record<string, unknown>;
-
-/** Where runtime/sync is, relative to this file (in test/bench or dist/test/bench). */
-const SYNC_MODULE = "../../runtime/sync/index.js";
-
-/** runtime/sync, or why it cannot be loaded (not built yet). */
-export async function loadSync(): Promise<SyncApi | string> {
-  try {
-    const sync = (await import(SYNC_MODULE)) as SyncApi;
-    const Mutex = sync.Mutex as { create?: unknown; open?: unknown } | undefined;
-    if (typeof Mutex?.create !== "function" || typeof Mutex.open !== "function") {
-      return "runtime/sync has no Mutex.create/Mutex.open (update openMutex in test/bench/shm-lock-peer.ts to its API)";
-    }
-    return sync;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ERR_MODULE_NOT_FOUND") return "runtime/sync is not there (no runtime/sync/index.js)";
-    throw e;
-  }
-}
-
-/** The mutex at the start of `region`'s usable memory; `create` initialises it. */
-export function openMutex(sync: SyncApi, region: SharedRegion, create: boolean): BenchMutex {
-  const Mutex = sync.Mutex as { create(region: SharedRegion, offset: number): BenchMutex; open(region: SharedRegion, offset: number): BenchMutex };
-  return create ? Mutex.create(region, 0) : Mutex.open(region, 0);
-}
-
-/** The hand-off's control words, after the mutex in the region's usable memory. */
+/** The hand-off's control words, at the start of the control region's usable memory. */
 export const HANDOFF_CONTROL = {
-  /** Byte offset from the region's dataOffset. */
-  offset: 256,
-  /** Int32 words of the control block (seq, ack, done, unused, then t0 as a BigInt64). */
+  /** Int32 words (seq, ack, done, unused), then A's unlock time as a BigInt64 at byte 16. */
   words: 4,
   seq: 0,
   ack: 1,
   done: 2,
-  /** Byte offset of A's unlock time (BigInt64, ns) from the control block. */
   t0Byte: 16,
 } as const;
 
-async function main(): Promise<void> {
-  const [name, count] = process.argv.slice(2);
-  const samples = Number(count);
-  const sync = await loadSync();
-  if (typeof sync === "string" || !name || !(samples > 0)) throw new Error(typeof sync === "string" ? sync : "usage: shm-lock-peer <region name> <samples>");
-  const region = openRegion(name);
-  const mutex = openMutex(sync, region, false);
-  const ctl = new Int32Array(region.buffer, region.dataOffset + HANDOFF_CONTROL.offset, HANDOFF_CONTROL.words);
-  const t0 = new BigInt64Array(region.buffer, region.dataOffset + HANDOFF_CONTROL.offset + HANDOFF_CONTROL.t0Byte, 1);
+/** Views of the control block of `region`. */
+export function controlViews(region: SharedRegion): { ctl: Int32Array; t0: BigInt64Array } {
+  return {
+    ctl: new Int32Array(region.buffer, region.dataOffset, HANDOFF_CONTROL.words),
+    t0: new BigInt64Array(region.buffer, region.dataOffset + HANDOFF_CONTROL.t0Byte, 1),
+  };
+}
+
+/** Resolves once `ctl[index]` is `want`, waiting on its futex on an addon thread (1 s slices; fails after 10 s). */
+export async function waitForWord(ctl: Int32Array, index: number, want: number): Promise<void> {
   const native = nativeShm();
+  const deadline = performance.now() + 10_000;
+  for (let seen = Atomics.load(ctl, index); seen !== want; seen = Atomics.load(ctl, index)) {
+    if (performance.now() > deadline) throw new Error(`lock hand-off: word ${index} did not become ${want} within 10 s`);
+    await new Promise((resolve) => native.futexWait(ctl, index, seen, 1000, resolve));
+  }
+}
+
+/** Stores `value` in `ctl[index]` and wakes the other process's waiter. */
+export function setWord(ctl: Int32Array, index: number, value: number): void {
+  Atomics.store(ctl, index, value);
+  nativeShm().futexWake(ctl, index, 1);
+}
+
+async function main(): Promise<void> {
+  const [domainName, regionName, count] = process.argv.slice(2);
+  const samples = Number(count);
+  if (!domainName || !regionName || !(samples > 0)) throw new Error("usage: shm-lock-peer <sync domain> <control region> <samples>");
+  const domain = SyncDomain.open(domainName);
+  const region = openRegion(regionName);
+  const mutex = Mutex.open(HANDOFF_MUTEX, { domain });
+  const { ctl, t0 } = controlViews(region);
   const latencies = new Float64Array(samples);
   process.stdout.write(`ready ${process.pid}\n`);
   for (let k = 1; k <= samples; k++) {
-    for (let seen = Atomics.load(ctl, HANDOFF_CONTROL.seq); seen !== k; seen = Atomics.load(ctl, HANDOFF_CONTROL.seq)) {
-      await new Promise((resolve) => native.futexWait(ctl, HANDOFF_CONTROL.seq, seen, 1000, resolve));
-    }
-    Atomics.store(ctl, HANDOFF_CONTROL.ack, k);
-    native.futexWake(ctl, HANDOFF_CONTROL.ack, 1);
+    await waitForWord(ctl, HANDOFF_CONTROL.seq, k);
+    setWord(ctl, HANDOFF_CONTROL.ack, k);
     const guard = await mutex.lock();
     latencies[k - 1] = Number(process.hrtime.bigint() - Atomics.load(t0, 0)) / 1000;
     guard.release();
-    Atomics.store(ctl, HANDOFF_CONTROL.done, k);
-    native.futexWake(ctl, HANDOFF_CONTROL.done, 1);
+    setWord(ctl, HANDOFF_CONTROL.done, k);
   }
   latencies.sort();
   const at = (q: number): number => latencies[Math.min(samples - 1, Math.floor(q * samples))];
+  domain.close();
   region.close();
   process.stdout.write(`${at(0.5)} ${at(0.95)}\n`);
 }

@@ -19,8 +19,9 @@
  *   ns per pair: the best a JS lock + unlock can do.
  *
  * Locks (runtime/sync; shm-locks.ts):
- * - lock_uncontended_ns: `mutex.tryLock()` + `mutex.unlock()` on a mutex in a
- *   region, ns per pair, in the same interleaved rounds as the CAS baseline.
+ * - lock_uncontended_ns: `mutex.tryLock()` + `mutex.unlock()` on a mutex of a
+ *   sync domain of its own, ns per pair, in the same interleaved rounds as
+ *   the CAS baseline (best round of each).
  * - lock_async_uncontended_ns: `const g = await mutex.lock(); g.release()`.
  * - lock_contended_handoff_us (p50), lock_contended_handoff_p95_us: the time
  *   from A's `unlock()` to B's `await mutex.lock()` resolving, B a separate
@@ -51,14 +52,11 @@
  * pinned to one CPU). Without taskset or with one CPU they run unpinned, and
  * the log says so.
  *
- * A group whose module is not there (or whose transport still answers
- * TransportNotSupported) is logged as absent and its metrics left out; the
- * other groups still run.
+ * Without a C compiler the C baselines are logged as absent and left out;
+ * the other metrics are still measured.
  */
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { IPCError } from "../../runtime/errors.js";
-import { listen } from "../../runtime/transport/create-channel.js";
 import { measureThroughputInterleaved, timing, type BenchContext, type BenchSuite } from "./harness.js";
 import { canPin, ready, startPeer as startLinePeer } from "./peer-process.js";
 import { benchDir, startPeer } from "./rpc-bench-procs.js";
@@ -120,18 +118,6 @@ function cBaselines(metrics: Metrics, size: Sizes, log: (line: string) => void):
   }
 }
 
-/** Why the shm transport cannot be measured, or undefined when it can (a listener opens and closes). */
-async function shmTransportMissing(dir: string): Promise<string | undefined> {
-  try {
-    const listener = await listen(join(dir, "probe.shm"), "shm");
-    await listener.close(false);
-    return undefined;
-  } catch (e) {
-    if (e instanceof IPCError && e.code === "TransportNotSupported") return e.message;
-    throw e;
-  }
-}
-
 /**
  * Round trips over shm with and without spin and over unix, interleaved,
  * between one client process and one server process, pinned to CPUs 0 and 1
@@ -161,15 +147,10 @@ async function roundTrips(metrics: Metrics, dir: string, n: number, log: (line: 
   }
 }
 
-/** The shm transport's metrics, or a log line saying why they are absent. */
+/** The shm transport's metrics. */
 async function transportMetrics(metrics: Metrics, size: Sizes, log: (line: string) => void): Promise<void> {
   const { dir, remove } = benchDir();
   try {
-    const missing = await shmTransportMissing(dir);
-    if (missing !== undefined) {
-      log(`  shm_rtt_*, shm_nospin_rtt_*, rpc_uds_rtt_*_shmrun, shm_msgs_per_s_64b absent: ${missing}`);
-      return;
-    }
     await roundTrips(metrics, dir, size.rttCalls, log);
     log("shm: one-way NOVA messages, 64 B, over unix then over shm");
     metrics.msgs_uds_per_s_64b_shmrun = await novaMessagesPerSecond(dir, size.msgs, log, "unix");
@@ -187,18 +168,14 @@ export async function runShmBench(options: { quick: boolean; log: (line: string)
   log("shm: C ping-pong over a shared page (futex, then spin)");
   cBaselines(metrics, size, log);
   log("shm: CAS pair and mutex fast path, interleaved rounds");
-  const locks = await openLockBench(quick || (options.tiny ?? false), size.handoffs, log);
+  const locks = openLockBench(quick || (options.tiny ?? false), size.handoffs, log);
   try {
-    const bodies: Record<string, (n: number) => void> = { cas: casPairBody() };
-    if (locks !== undefined) bodies.lock = (n) => locks.tryLockBody(n);
-    const fast = measureThroughputInterleaved(bodies, timing({ quick, log }));
+    const fast = measureThroughputInterleaved({ cas: casPairBody(), lock: (n) => locks.tryLockBody(n) }, timing({ quick, log }));
     metrics.baseline_atomics_cas_pair_ns = 1e9 / fast.cas.bestOpsPerSec;
-    if (locks !== undefined) {
-      metrics.lock_uncontended_ns = 1e9 / fast.lock.bestOpsPerSec;
-      Object.assign(metrics, await locks.rest());
-    }
+    metrics.lock_uncontended_ns = 1e9 / fast.lock.bestOpsPerSec;
+    Object.assign(metrics, await locks.rest());
   } finally {
-    locks?.close();
+    locks.close();
   }
   await transportMetrics(metrics, size, log);
   return metrics;
