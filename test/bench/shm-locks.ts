@@ -94,7 +94,7 @@ async function asyncPairNs(mutex: Mutex, quick: boolean): Promise<number> {
 /**
  * The contended hand-off: per sample, this process (A) holds the mutex,
  * tells the peer (B) to lock it, waits for B's "locking" answer and then
- * 2 ms more so that B is surely parked on the mutex, stores its clock
+ * 1 ms more so that B is surely parked on the mutex, stores its clock
  * (process.hrtime, CLOCK_MONOTONIC, shared by every process) in the control
  * region and unlocks. B's `await mutex.lock()` resolves; B takes its clock
  * and keeps the difference; then releases and says so, and A locks again for
@@ -111,7 +111,7 @@ async function handoff(domainName: string, region: SharedRegion, mutex: Mutex, s
       if (!mutex.tryLock()) throw new Error("lock hand-off: the mutex was not free between samples");
       setWord(ctl, HANDOFF_CONTROL.seq, k);
       await waitForWord(ctl, HANDOFF_CONTROL.ack, k);
-      await new Promise((resolve) => setTimeout(resolve, 2));
+      await new Promise((resolve) => setTimeout(resolve, 1));
       Atomics.store(t0, 0, process.hrtime.bigint());
       mutex.unlock();
       await waitForWord(ctl, HANDOFF_CONTROL.done, k);
