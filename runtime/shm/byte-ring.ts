@@ -1,9 +1,10 @@
 /**
  * A single-producer single-consumer ring of bytes in shared memory: the
  * shm transport writes whole NOVA frames into it and the other process reads
- * them back as a byte stream. Lock-free and allocation-free: one producer and
- * one consumer (each in any thread or process that maps the memory) move two
- * wrapping uint32 counters with `Atomics`.
+ * them back as a byte stream. Lock-free: one producer and one consumer (each
+ * in any thread or process that maps the memory) move two wrapping uint32
+ * counters with `Atomics`. No allocation but the one view `peek` returns and
+ * the one `subarray` a copy of part of an array needs.
  *
  * Publication: bytes are copied first and the tail is stored after, so the
  * consumer never sees a byte the producer has not finished writing, and a
@@ -19,12 +20,23 @@ export const BYTE_RING_MAX_CAPACITY = 1 << 30;
 /** Header bytes before the data: five cache lines (common+closed, tail, head, two doorbell flags). */
 export const BYTE_RING_HEADER_BYTES = 5 * CACHE_LINE;
 
-// Int32 word indexes inside the header.
-const W_CLOSED = 4;
-const W_TAIL = CACHE_LINE / 4; // producer position
-const W_HEAD = (2 * CACHE_LINE) / 4; // consumer position
-const W_CONSUMER_WAITING = (3 * CACHE_LINE) / 4;
-const W_PRODUCER_WAITING = (4 * CACHE_LINE) / 4;
+/**
+ * Int32 word indexes inside the header, for code that parks on a word with a
+ * futex (`futexWait(new Int32Array(sab, byteOffset, BYTE_RING_HEADER_BYTES / 4), index, 1, ...)`)
+ * or inspects a ring from outside (tests, `nova shm` tools).
+ */
+export const BYTE_RING_WORDS = {
+  closed: 4,
+  tail: CACHE_LINE / 4, // producer position
+  head: (2 * CACHE_LINE) / 4, // consumer position
+  consumerWaiting: (3 * CACHE_LINE) / 4,
+  producerWaiting: (4 * CACHE_LINE) / 4,
+} as const;
+const W_CLOSED = BYTE_RING_WORDS.closed;
+const W_TAIL = BYTE_RING_WORDS.tail;
+const W_HEAD = BYTE_RING_WORDS.head;
+const W_CONSUMER_WAITING = BYTE_RING_WORDS.consumerWaiting;
+const W_PRODUCER_WAITING = BYTE_RING_WORDS.producerWaiting;
 
 const WHAT = "SpscByteRing";
 const EMPTY = new Uint8Array(0);
@@ -36,12 +48,21 @@ export class SpscByteRing {
   private readonly mask: number;
   private readonly h: Int32Array;
   private readonly data: Uint8Array;
+  // The last head and tail this object read or wrote. Positions only move
+  // forward, so a stale value under-reports data or room, never over-reports:
+  // the producer reloads the head only when the cached one says "no room".
+  // Each side re-reads its own position on every call, so any object may take
+  // over a role (a consumer that becomes the producer after its peer died).
+  private headSeen: number;
+  private tailSeen: number;
 
   private constructor(sab: SharedArrayBuffer, byteOffset: number, capacity: number) {
     this.capacity = capacity;
     this.mask = capacity - 1;
     this.h = new Int32Array(sab, byteOffset, BYTE_RING_HEADER_BYTES / 4);
     this.data = new Uint8Array(sab, byteOffset + BYTE_RING_HEADER_BYTES, capacity);
+    this.tailSeen = Atomics.load(this.h, W_TAIL);
+    this.headSeen = Atomics.load(this.h, W_HEAD);
   }
 
   /** Bytes a ring of `capacity` data bytes occupies (header + data). */
@@ -85,7 +106,11 @@ export class SpscByteRing {
 
   /** Bytes ready to read. Throws CorruptedMessage if the counters are impossible (a scribbled header). */
   readable(): number {
-    const n = (Atomics.load(this.h, W_TAIL) - Atomics.load(this.h, W_HEAD)) >>> 0;
+    const head = Atomics.load(this.h, W_HEAD);
+    const tail = Atomics.load(this.h, W_TAIL);
+    this.headSeen = head;
+    this.tailSeen = tail;
+    const n = (tail - head) >>> 0;
     if (n > this.capacity) corrupted(WHAT, `counters out of range (${n} readable)`, { readable: n, capacity: this.capacity });
     return n;
   }
@@ -99,17 +124,22 @@ export class SpscByteRing {
   peek(): Uint8Array {
     const n = this.readable();
     if (n === 0) return EMPTY;
-    const idx = Atomics.load(this.h, W_HEAD) & this.mask;
+    const idx = this.headSeen & this.mask; // just read by readable()
     const first = this.capacity - idx;
     return this.data.subarray(idx, idx + (n < first ? n : first));
   }
 
   /** Releases `n` read bytes to the producer (0 <= n <= readable()). */
   consume(n: number): void {
-    if (!(n >= 0 && n <= this.readable()) || !Number.isInteger(n)) {
-      throw new IPCError("InvalidArgument", `${WHAT}.consume(${n}): only ${this.readable()} bytes readable`, { context: { n } });
+    const head = Atomics.load(this.h, W_HEAD);
+    if (!(n >= 0 && n <= ((this.tailSeen - head) | 0) && Number.isInteger(n))) {
+      const readable = this.readable();
+      if (!(n >= 0 && n <= readable && Number.isInteger(n))) {
+        throw new IPCError("InvalidArgument", `${WHAT}.consume(${n}): only ${readable} bytes readable`, { context: { n, readable } });
+      }
     }
-    Atomics.store(this.h, W_HEAD, (Atomics.load(this.h, W_HEAD) + n) | 0);
+    this.headSeen = (head + n) | 0;
+    Atomics.store(this.h, W_HEAD, this.headSeen);
   }
 
   /**
@@ -133,7 +163,13 @@ export class SpscByteRing {
 
   /** Bytes that can be written now. */
   writable(): number {
-    return this.capacity - this.readable();
+    const head = Atomics.load(this.h, W_HEAD);
+    const tail = Atomics.load(this.h, W_TAIL);
+    this.headSeen = head;
+    this.tailSeen = tail;
+    const n = (tail - head) >>> 0;
+    if (n > this.capacity) corrupted(WHAT, `counters out of range (${n} readable)`, { readable: n, capacity: this.capacity });
+    return this.capacity - n;
   }
 
   /**
@@ -143,17 +179,20 @@ export class SpscByteRing {
   tryWrite(src: Uint8Array, start: number, end: number): boolean {
     checkSpan(src, start, end);
     const len = end - start;
-    if (len > this.writable()) return false;
-    this.copyIn(src, start, end);
+    const tail = Atomics.load(this.h, W_TAIL);
+    if (len > this.capacity - ((tail - this.headSeen) >>> 0) && len > this.writable()) return false;
+    this.copyIn(tail, src, start, end);
     return true;
   }
 
   /** Writes as much of `src[start, end)` as fits and returns how many bytes (for frames larger than the ring). */
   writeSome(src: Uint8Array, start: number, end: number): number {
     checkSpan(src, start, end);
-    const room = this.writable();
+    const tail = Atomics.load(this.h, W_TAIL);
+    let room = this.capacity - ((tail - this.headSeen) >>> 0);
+    if (room < end - start) room = this.writable();
     const len = end - start < room ? end - start : room;
-    if (len > 0) this.copyIn(src, start, start + len);
+    if (len > 0) this.copyIn(tail, src, start, start + len);
     return len;
   }
 
@@ -185,8 +224,7 @@ export class SpscByteRing {
   }
 
   /** Copies `src[start, end)` (known to fit) at the tail, wrapping, then publishes it with one store. */
-  private copyIn(src: Uint8Array, start: number, end: number): void {
-    const tail = Atomics.load(this.h, W_TAIL);
+  private copyIn(tail: number, src: Uint8Array, start: number, end: number): void {
     const idx = tail & this.mask;
     const len = end - start;
     const first = this.capacity - idx;
@@ -196,7 +234,8 @@ export class SpscByteRing {
       copyBytes(this.data, idx, src, start, start + first);
       copyBytes(this.data, 0, src, start + first, end);
     }
-    Atomics.store(this.h, W_TAIL, (tail + len) | 0);
+    this.tailSeen = (tail + len) | 0;
+    Atomics.store(this.h, W_TAIL, this.tailSeen);
   }
 }
 

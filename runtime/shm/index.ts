@@ -18,3 +18,5 @@ export {
 } from "./region.js";
 export { processAlive, processStartTime } from "./process-identity.js";
 export { SpscByteRing } from "./byte-ring.js";
+export { SpscRing } from "./slot-ring.js";
+export { MpmcQueue } from "./mpmc-queue.js";

@@ -145,8 +145,8 @@ export class RwLock {
         }
         this.domain.setWaitingFor(this.slot + 1);
         const writer = v === WRITER ? Atomics.load(this.#w, this.#at + S.owner) : 0;
-        if (writer === this.domain.me) throw new IPCError("DeadlockDetected", `${what}: this process holds the write lock`, { context: { name: this.name } });
-        const cycle = writer !== 0 ? findCycle(this.domain, this.domain.me) : undefined;
+        // Held by another task of this process: wait for it like for anyone (the futex wake of its unlock reaches us).
+        const cycle = writer !== 0 && writer !== this.domain.me ? findCycle(this.domain, this.domain.me) : undefined;
         if (cycle !== undefined) throw new IPCError("DeadlockDetected", `${what} would deadlock: ${cycle.description}`, { context: { name: this.name, cycle: cycle.pids } });
         const left = deadline - performance.now();
         if (left <= 0) throw timeoutError(what, options.timeoutMs);

@@ -5,7 +5,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { BYTE_RING_HEADER_BYTES, SpscByteRing } from "../../runtime/shm/byte-ring.js";
+import { BYTE_RING_HEADER_BYTES, BYTE_RING_WORDS, SpscByteRing } from "../../runtime/shm/byte-ring.js";
 import { thrownCode } from "../helpers/ipc-error.js";
 
 const CAP = 4096;
@@ -35,17 +35,21 @@ function pattern(len: number, seed: number): Uint8Array {
 }
 
 describe("SpscByteRing", () => {
-  it("behaves like a byte queue under random writes, partial writes and reads (model-based)", () => {
+  // Each op runs on one of two objects over the same memory: any object may take over either role (not concurrently).
+  it("behaves like a byte queue under random writes, partial writes and reads, from either of two handles (model-based)", () => {
+    const who = fc.nat(1);
     const op = fc.oneof(
-      fc.record({ kind: fc.constant("write" as const), len: fc.integer({ min: 0, max: 3000 }), seed: fc.nat(255) }),
-      fc.record({ kind: fc.constant("some" as const), len: fc.integer({ min: 0, max: 6000 }), seed: fc.nat(255) }),
-      fc.record({ kind: fc.constant("read" as const), len: fc.integer({ min: 0, max: 5000 }), seed: fc.constant(0) }),
+      fc.record({ kind: fc.constant("write" as const), len: fc.integer({ min: 0, max: 3000 }), seed: fc.nat(255), who }),
+      fc.record({ kind: fc.constant("some" as const), len: fc.integer({ min: 0, max: 6000 }), seed: fc.nat(255), who }),
+      fc.record({ kind: fc.constant("read" as const), len: fc.integer({ min: 0, max: 5000 }), seed: fc.constant(0), who }),
     );
     fc.assert(
       fc.property(fc.array(op, { maxLength: 60 }), fc.integer({ min: 0, max: 3 }), (ops, offLines) => {
-        const { ring } = fresh(CAP, offLines * 64);
+        const { sab, ring: first } = fresh(CAP, offLines * 64);
+        const handles = [first, SpscByteRing.attach(sab, offLines * 64)];
         const model: number[] = [];
         for (const o of ops) {
+          const ring = handles[o.who];
           if (o.kind === "read") {
             expect(drain(ring, o.len)).toEqual(model.splice(0, o.len));
           } else {
@@ -64,7 +68,7 @@ describe("SpscByteRing", () => {
           expect(ring.readable()).toBe(model.length);
           expect(ring.writable()).toBe(CAP - model.length);
         }
-        expect(drain(ring)).toEqual(model);
+        expect(drain(handles[0])).toEqual(model);
       }),
       { numRuns: 200 },
     );
@@ -88,11 +92,12 @@ describe("SpscByteRing", () => {
   });
 
   it("keeps working after the uint32 counters wrap", () => {
-    const { sab, ring } = fresh();
+    const { sab } = fresh();
     const h = new Int32Array(sab, 0, BYTE_RING_HEADER_BYTES / 4);
     // Both counters just below 2^32: the next writes cross the wrap.
-    h[16] = -100; // tail
-    h[32] = -100; // head
+    h[BYTE_RING_WORDS.tail] = -100;
+    h[BYTE_RING_WORDS.head] = -100;
+    const ring = SpscByteRing.attach(sab, 0); // a ring object reads the positions when it is made
     const rec = pattern(1000, 3);
     for (let i = 0; i < 10; i++) {
       expect(ring.tryWrite(rec, 0, rec.length)).toBe(true);
@@ -139,10 +144,12 @@ describe("SpscByteRing", () => {
     h[2] = 1 << 20; // capacity larger than the memory
     expect(thrownCode(() => SpscByteRing.attach(sab, 128))).toBe("CorruptedMessage");
     restore();
-    h[16] = h[32] + 8193; // more readable than capacity
+    const T = BYTE_RING_WORDS.tail;
+    const H = BYTE_RING_WORDS.head;
+    h[T] = h[H] + 8193; // more readable than capacity
     expect(thrownCode(() => SpscByteRing.attach(sab, 128))).toBe("CorruptedMessage");
     expect(thrownCode(() => ring.peek())).toBe("CorruptedMessage");
-    h[16] = h[32];
+    h[T] = h[H];
     expect(SpscByteRing.attach(sab, 128).readable()).toBe(0);
   });
 

@@ -1,0 +1,161 @@
+/**
+ * Rwlock, condition variable and semaphore (runtime/sync): spec errors and
+ * counts, in one process and across processes (a condition variable notified
+ * from another process; a writer killed holding a rwlock).
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import { IPCError } from "../../runtime/errors.js";
+import { ConditionVariable, Mutex, RwLock, Semaphore, SyncDomain, type LockGuard } from "../../runtime/sync/index.js";
+import { settledCode, thrownCode } from "../helpers/ipc-error.js";
+import { expectNoShmLeft } from "../shm/shm-helpers.js";
+import { freshDomain, syncChild } from "./sync-helpers.js";
+import type { Proc } from "../cli/processes.js";
+
+const domains: SyncDomain[] = [];
+const children: Proc[] = [];
+function domain(): { d: SyncDomain; name: string } {
+  const { domain: d, name } = freshDomain();
+  domains.push(d);
+  return { d, name };
+}
+
+afterEach(async () => {
+  for (const c of children.splice(0)) await c.stop("SIGKILL");
+  for (const d of domains.splice(0)) d.close();
+  expectNoShmLeft(`sync-t${process.pid}-`);
+});
+
+describe("rwlock", () => {
+  it("shares reading, excludes writing, prefers a waiting writer", async () => {
+    const { d } = domain();
+    const rw = RwLock.create("rw", { domain: d });
+    expect(thrownCode(() => RwLock.create("rw", { domain: d }))).toBe("MutexAlreadyExists");
+    const r1 = await rw.read();
+    const r2 = await rw.read();
+    expect(rw.tryWrite()).toBe(false);
+    const writer = rw.write({ timeoutMs: 2000 });
+    await new Promise((r) => setTimeout(r, 5));
+    expect(rw.tryRead()).toBe(false); // a writer waits: no new readers
+    r1.release();
+    r2.release();
+    const w = await writer;
+    expect(rw.tryRead()).toBe(false);
+    expect(await settledCode(rw.read({ timeoutMs: 20 }))).toBe("TimeoutExpired");
+    w.release();
+    expect(thrownCode(() => w.release())).toBe("LockNotOwned");
+    expect(rw.tryRead()).toBe(true);
+    rw.unlock("read");
+  });
+
+  it("a writer killed holding it: the next locker gets MutexPoisoned and the lock is free again", async () => {
+    const { d, name } = domain();
+    const rw = RwLock.create("rwk", { domain: d });
+    const child = syncChild(name, `const rw = RwLock.open("rwk", { domain: d }); await rw.write(); say("writing"); setInterval(() => {}, 1000);`);
+    children.push(child);
+    await child.until(() => child.out.includes("writing"), "the writer");
+    const waiting = rw.read({ timeoutMs: 10_000 }).then(() => "read", (e: IPCError) => e.code);
+    process.kill(child.pid, "SIGKILL");
+    expect(await waiting).toBe("MutexPoisoned");
+    const r = await rw.read({ timeoutMs: 1000 });
+    r.release();
+  }, 30_000);
+});
+
+describe("condition variable", () => {
+  it("NoWaitingThreads, notify counts, timeout keeps the mutex, InvalidMutex, ConditionDestroyed", async () => {
+    const { d } = domain();
+    const m = Mutex.create("m", { domain: d });
+    const other = Mutex.create("other", { domain: d });
+    const cv = ConditionVariable.create("cv", m, { domain: d });
+    expect(thrownCode(() => ConditionVariable.create("cv", m, { domain: d }))).toBe("ConditionVariableAlreadyExists");
+    expect(thrownCode(() => cv.notify())).toBe("NoWaitingThreads");
+    // Three waiters, notify one, then all.
+    const woken: number[] = [];
+    const waits = [1, 2, 3].map(async (k) => {
+      let g = await m.lock();
+      g = await cv.wait(g, { timeoutMs: 5000 });
+      woken.push(k);
+      g.release();
+    });
+    for (let i = 0; i < 100 && cv.waiters < 3; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(cv.waiters).toBe(3);
+    let one = 0;
+    for (let i = 0; i < 100 && one === 0; i++) {
+      await new Promise((r) => setTimeout(r, 5));
+      one = cv.notify(false);
+    }
+    expect(one).toBe(1);
+    for (let i = 0; i < 100 && woken.length < 1; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(woken.length).toBe(1);
+    let rest = 0;
+    for (let i = 0; i < 100 && rest < 2; i++) {
+      await new Promise((r) => setTimeout(r, 5));
+      if (cv.waiters > 0) rest += cv.notify(true);
+    }
+    await Promise.all(waits);
+    expect(woken.sort()).toEqual([1, 2, 3]);
+    // Timeout: rejects, holding the mutex again.
+    const g = await m.lock();
+    const e = (await cv.wait(g, { timeoutMs: 20 }).catch((x: IPCError) => x)) as IPCError;
+    expect(e.code).toBe("TimeoutExpired");
+    expect(m.tryLock()).toBe(false);
+    (e.context.guard as LockGuard).release();
+    const og = await other.lock();
+    expect(await settledCode(cv.wait(og))).toBe("InvalidMutex");
+    og.release();
+    cv.destroy();
+    expect(thrownCode(() => cv.notify())).toBe("ConditionDestroyed");
+    m.destroy();
+    expect(thrownCode(() => ConditionVariable.create("cv2", m, { domain: d }))).toBe("InvalidMutex");
+  });
+
+  it("a waiter in another process is woken by notify here", async () => {
+    const { d, name } = domain();
+    const m = Mutex.create("xm", { domain: d });
+    const cv = ConditionVariable.create("xcv", m, { domain: d });
+    const child = syncChild(name, `
+      const cv = ConditionVariable.open("xcv", { domain: d });
+      let g = await cv.mutex.lock();
+      say("waiting");
+      g = await cv.wait(g, { timeoutMs: 10000 });
+      say("notified");
+      g.release();
+    `);
+    children.push(child);
+    await child.until(() => child.out.includes("waiting"), "the waiter");
+    let woken = 0;
+    for (let i = 0; i < 400 && woken === 0; i++) {
+      await new Promise((r) => setTimeout(r, 5));
+      if (cv.waiters > 0) woken = cv.notify();
+    }
+    expect(woken).toBe(1);
+    await child.until(() => child.out.includes("notified"), "the notification");
+  }, 30_000);
+});
+
+describe("semaphore", () => {
+  it("counts units, waits, times out, refuses past its maximum, and works across processes", async () => {
+    const { d, name } = domain();
+    const s = Semaphore.create("s", 2, { max: 2, domain: d });
+    expect(s.tryAcquire()).toBe(true);
+    await s.acquire();
+    expect(s.value).toBe(0);
+    expect(s.tryAcquire()).toBe(false);
+    expect(await settledCode(s.acquire({ timeoutMs: 20 }))).toBe("TimeoutExpired");
+    const ac = new AbortController();
+    const cancelled = s.acquire({ signal: ac.signal });
+    ac.abort();
+    expect(await settledCode(cancelled)).toBe("Cancelled");
+    const child = syncChild(name, `const s = Semaphore.open("s", { domain: d }); await s.acquire({ timeoutMs: 10000 }); say("got"); s.release(); say("released");`);
+    children.push(child);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(child.out).not.toContain("got");
+    s.release();
+    await child.until(() => child.out.includes("released"), "the child");
+    expect(s.value).toBe(1);
+    s.release();
+    expect(thrownCode(() => s.release())).toBe("InvalidArgument");
+    s.destroy();
+    expect(thrownCode(() => s.tryAcquire())).toBe("MutexDestroyed");
+  }, 30_000);
+});
