@@ -7,23 +7,9 @@ import { afterEach, describe, expect, it } from "vitest";
 import { IPCError } from "../../runtime/errors.js";
 import { ConditionVariable, Mutex, RwLock, Semaphore, SyncDomain, type LockGuard } from "../../runtime/sync/index.js";
 import { settledCode, thrownCode } from "../helpers/ipc-error.js";
-import { expectNoShmLeft } from "../shm/shm-helpers.js";
-import { freshDomain, syncChild } from "./sync-helpers.js";
-import type { Proc } from "../cli/processes.js";
+import { syncChild, useSyncFixtures } from "./sync-helpers.js";
 
-const domains: SyncDomain[] = [];
-const children: Proc[] = [];
-function domain(): { d: SyncDomain; name: string } {
-  const { domain: d, name } = freshDomain();
-  domains.push(d);
-  return { d, name };
-}
-
-afterEach(async () => {
-  for (const c of children.splice(0)) await c.stop("SIGKILL").catch(() => c.exited); // it may have exited on its own
-  for (const d of domains.splice(0)) d.close();
-  expectNoShmLeft(`sync-t${process.pid}-`);
-});
+const { domain, children } = useSyncFixtures();
 
 describe("rwlock", () => {
   it("shares reading, excludes writing, prefers a waiting writer", async () => {

@@ -2,6 +2,8 @@
 import { SyncDomain } from "../../runtime/sync/index.js";
 import { dist, startScript } from "../shm/shm-helpers.js";
 import type { Proc } from "../cli/processes.js";
+import { afterEach } from "vitest";
+import { expectNoShmLeft } from "../shm/shm-helpers.js";
 
 let seq = 0;
 
@@ -26,4 +28,27 @@ export function syncChild(domainName: string, body: string, label = "sync child"
   `,
     label,
   );
+}
+
+/**
+ * Per-test fixtures: `domain()` opens a fresh domain, `children` collects child
+ * processes; after each test the children are killed, the domains closed, and
+ * no region of this file's domains may be left in /dev/shm.
+ */
+export function useSyncFixtures(): { domain: (options?: object) => { d: SyncDomain; name: string }; children: Proc[] } {
+  const domains: SyncDomain[] = [];
+  const children: Proc[] = [];
+  afterEach(async () => {
+    for (const c of children.splice(0)) await c.stop("SIGKILL").catch(() => c.exited); // it may have exited on its own
+    for (const d of domains.splice(0)) d.close();
+    expectNoShmLeft(`sync-t${process.pid}-`);
+  });
+  return {
+    children,
+    domain(options = {}) {
+      const { domain: d, name } = freshDomain(options);
+      domains.push(d);
+      return { d, name };
+    },
+  };
 }
