@@ -143,6 +143,42 @@ describe("shm transport", () => {
     expect(listener.connections.size).toBe(1);
   });
 
+  it("a peer that scribbles over the ring positions gets its channel closed, never a crash", async () => {
+    const listener = await listen(endpointIn(dir, "shm"), "shm");
+    cleanups.push(() => listener.close(false));
+    const accepted = new Promise<Channel>((resolve) => listener.onConnection(resolve));
+    const n = nativeShm();
+    const R = 4096;
+    const offset = Math.ceil(SpscByteRing.bytesFor(R) / 64) * 64;
+    const region = createAnonymousRegion(offset + SpscByteRing.bytesFor(R));
+    SpscByteRing.init(region.buffer, region.dataOffset, R);
+    SpscByteRing.init(region.buffer, region.dataOffset + offset, R);
+    const hello = new Uint8Array(16);
+    hello.set(Buffer.from("NOVASHM1"));
+    new DataView(hello.buffer).setUint32(8, R, true);
+    const bell = n.eventfdCreate();
+    const raw = netConnect(listener.endpoint);
+    await new Promise((resolve) => raw.once("connect", resolve));
+    const fd = (raw as unknown as { _handle: { fd: number } })._handle.fd;
+    n.sendFds(fd, hello, [region.fd!, bell]);
+    const server = await accepted;
+    let reply = n.recvFds(fd, new Uint8Array(16));
+    for (let i = 0; reply.bytes === -11 && i < 200; i++) {
+      await new Promise((r) => setTimeout(r, 5));
+      reply = n.recvFds(fd, new Uint8Array(16));
+    }
+    expect(reply.fds.length).toBe(1);
+    // The c2s ring's tail (byte 64 of its header) far past anything possible, then ring the server.
+    new Int32Array(region.buffer, region.dataOffset + 64, 1)[0] = 0x7fffff00;
+    n.eventfdSignal(reply.fds[0]!);
+    const reason = await server.closedPromise;
+    expect(reason?.code).toBe("ChannelClosed");
+    expect(reason?.message).toMatch(/ring corrupted/);
+    for (const f of [bell, reply.fds[0]!]) closeSync(f);
+    region.close();
+    raw.destroy();
+  });
+
   it("gives InsufficientResources when the server holds its maximum of connections", async () => {
     const { listener } = await pair({ maxConnections: 1 } as never);
     expect(await codeOf(createChannel(listener.endpoint, "shm", undefined, { timeoutMs: 2000 }))).toBe("InsufficientResources");
