@@ -35,11 +35,13 @@ export interface NativeBinding {
   refWatch: ShmNative["refWatch"];
   sendFds: ShmNative["sendFds"];
   schedYield: ShmNative["schedYield"];
+  sealSize: ShmNative["sealSize"];
+  sizeSealed: ShmNative["sizeSealed"];
   recvFds: ShmNative["recvFds"];
 }
 
 /** The ABI version native/src/addon.cc reports (kAbiVersion); bumped with every change of its exports. */
-const EXPECTED_ABI = 4;
+const EXPECTED_ABI = 5;
 let cached: NativeBinding | undefined;
 
 /** The package root: native/index.ts lives at <root>/native or <root>/dist/native. */
@@ -264,6 +266,10 @@ export interface ShmNative {
   unwatchFd(watchId: number): void;
   /** Whether a watch keeps the loop alive (default true). */
   refWatch(watchId: number, ref: boolean): void;
+  /** Seals a memfd's size (F_SEAL_SHRINK, F_SEAL_GROW, F_SEAL_SEAL): no holder can shrink it under a peer's mapping (SIGBUS). */
+  sealSize(fd: number): void;
+  /** Whether `fd`'s seals forbid shrinking it (a memfd from a peer must be, before it is mapped). */
+  sizeSealed(fd: number): boolean;
   /** sched_yield(2): lets another runnable thread on this CPU run (a spinning loop's courtesy to a peer on the same CPU). */
   schedYield(): void;
   /** One non-blocking sendmsg with `fds` as SCM_RIGHTS (≤ 16); bytes sent or -errno. */

@@ -9,6 +9,7 @@
 //    futexWait, futexCancel), doorbells (eventfdCreate, eventfdSignal,
 //    watchFd, unwatchFd, refWatch) and fd passing (sendFds, recvFds).
 // 4: schedYield.
+// 5: sealSize, sizeSealed.
 #include <napi.h>
 
 #include "fdpass.h"
@@ -19,7 +20,7 @@
 #include "sockets.h"
 #include "watch.h"
 
-static constexpr int kAbiVersion = 4;
+static constexpr int kAbiVersion = 5;
 
 static Napi::Object InitNovaNative(Napi::Env env, Napi::Object exports) {
   exports.Set("abiVersion", Napi::Number::New(env, kAbiVersion));
@@ -30,6 +31,8 @@ static Napi::Object InitNovaNative(Napi::Env env, Napi::Object exports) {
   exports.Set("scanFrames", Napi::Function::New(env, nova::ScanFrames, "scanFrames"));
   exports.Set("sealFrames", Napi::Function::New(env, nova::SealFrames, "sealFrames"));
   exports.Set("memfdCreate", Napi::Function::New(env, nova::MemfdCreate, "memfdCreate"));
+  exports.Set("sealSize", Napi::Function::New(env, nova::SealSize, "sealSize"));
+  exports.Set("sizeSealed", Napi::Function::New(env, nova::SizeSealed, "sizeSealed"));
   exports.Set("mapFd", Napi::Function::New(env, nova::MapFd, "mapFd"));
   exports.Set("futexWake", Napi::Function::New(env, nova::FutexWake, "futexWake"));
   exports.Set("futexWaitSync", Napi::Function::New(env, nova::FutexWaitSync, "futexWaitSync"));

@@ -1,5 +1,6 @@
 #include "shm.h"
 
+#include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -79,6 +80,22 @@ Napi::Value MapFd(const Napi::CallbackInfo& info) {
   v8::Local<v8::Value> value = sab;
   // napi_value is a v8::Local's slot pointer (node's JsValueFromV8LocalValue).
   return Napi::Value(env, reinterpret_cast<napi_value>(*value));
+}
+
+Napi::Value SealSize(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = -1;
+  if (!GetFd(env, info, 0, "sealSize", &fd)) return env.Undefined();
+  if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) != 0) ThrowSyscallError(env, "fcntl(F_ADD_SEALS)", errno);
+  return env.Undefined();
+}
+
+Napi::Value SizeSealed(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = -1;
+  if (!GetFd(env, info, 0, "sizeSealed", &fd)) return env.Undefined();
+  const int seals = fcntl(fd, F_GET_SEALS);
+  return Napi::Boolean::New(env, seals >= 0 && (seals & F_SEAL_SHRINK) != 0);
 }
 
 }  // namespace nova

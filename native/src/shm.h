@@ -16,4 +16,12 @@ Napi::Value MemfdCreate(const Napi::CallbackInfo& info);
 // touch unmapped memory. The descriptor may be closed right after.
 Napi::Value MapFd(const Napi::CallbackInfo& info);
 
+// sealSize(fd): adds F_SEAL_SHRINK|F_SEAL_GROW|F_SEAL_SEAL to a memfd, so no
+// process holding it can change its size: a peer that shrank a mapped memfd
+// would turn our next access into SIGBUS.
+Napi::Value SealSize(const Napi::CallbackInfo& info);
+
+// sizeSealed(fd): true when the file's seals forbid shrinking (F_SEAL_SHRINK).
+Napi::Value SizeSealed(const Napi::CallbackInfo& info);
+
 }  // namespace nova

@@ -6,8 +6,11 @@
  */
 import { readFileSync } from "node:fs";
 
-/** The start time of `pid` in clock ticks since boot, or undefined when it does not exist (or /proc is not readable). */
-export function processStartTime(pid: number): number | undefined {
+/**
+ * Fields 3.. of /proc/<pid>/stat (index 0 is field 3, the state; index 19 is
+ * field 22, the start time), or undefined when it cannot be read.
+ */
+function statFields(pid: number): string[] | undefined {
   let stat: string;
   try {
     stat = readFileSync(`/proc/${pid}/stat`, "latin1");
@@ -15,9 +18,12 @@ export function processStartTime(pid: number): number | undefined {
     return undefined;
   }
   // The command name (field 2) is in parentheses and may hold spaces or ')': split after the LAST ')'.
-  const rest = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  // rest[0] is field 3 (state): field 22 is rest[19].
-  const ticks = Number(rest[19]);
+  return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+}
+
+/** The start time of `pid` in clock ticks since boot, or undefined when it does not exist (or /proc is not readable). */
+export function processStartTime(pid: number): number | undefined {
+  const ticks = Number(statFields(pid)?.[19]);
   return Number.isFinite(ticks) ? ticks : undefined;
 }
 
@@ -43,13 +49,8 @@ export function processAlive(pid: number, startTime: number): boolean {
     // EPERM: it exists but belongs to someone else (still alive).
     if ((error as NodeJS.ErrnoException).code !== "EPERM") return false;
   }
-  let stat: string;
-  try {
-    stat = readFileSync(`/proc/${pid}/stat`, "latin1");
-  } catch {
-    return true;
-  }
-  const rest = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const rest = statFields(pid);
+  if (rest === undefined) return true;
   if (rest[0] === "Z" || rest[0] === "X") return false;
   if (startTime === 0) return true;
   // Shared-memory tables keep the start time as a uint32 (ticks wrap after 497 days at 100 Hz).

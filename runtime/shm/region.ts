@@ -343,13 +343,18 @@ export function openRegion(name: string): SharedRegion {
   }
 }
 
-/** Creates an anonymous region (a memfd): share it by passing {@link SharedRegion.fd} to {@link openRegionFromFd} in another process. */
+/**
+ * Creates an anonymous region (a memfd, its size sealed): share it by passing
+ * {@link SharedRegion.fd} to {@link openRegionFromFd} in another process.
+ */
 export function createAnonymousRegion(size: number): SharedRegion {
   checkSize(size);
   const bytes = mappedBytes(size);
   const native = nativeShm();
   const fd = callNativeShm("memfd_create", () => native.memfdCreate("nova-region", bytes));
   try {
+    // Whoever receives the descriptor can then trust the size: nobody can shrink it under a mapping.
+    callNativeShm("fcntl(F_ADD_SEALS)", () => native.sealSize(fd));
     const buffer = callNativeShm("mmap", () => native.mapFd(fd, bytes, false));
     writeHeader(new Int32Array(buffer, 0, REGION_HEADER_BYTES / 4), size);
     const region = new SharedRegion(undefined, undefined, size, fd, buffer);
@@ -363,7 +368,8 @@ export function createAnonymousRegion(size: number): SharedRegion {
 
 /**
  * Maps the region behind `fd` (received over SCM_RIGHTS, typically), after
- * checking its header. Takes ownership of `fd`: it is closed by
+ * checking that its size is sealed (F_SEAL_SHRINK: the sender cannot shrink
+ * it under our mapping) and its header. Takes ownership of `fd`: it is closed by
  * {@link SharedRegion.close}, or at once when this throws.
  */
 export function openRegionFromFd(fd: number): SharedRegion {
@@ -380,6 +386,9 @@ function adopt(fd: number, name: string | undefined, path: string | undefined): 
   const st = fstatSync(fd);
   if (path !== undefined) checkFile(path, st);
   else if (!st.isFile() || st.size < REGION_HEADER_BYTES + 4096) throw notARegion(where, "not a shared-memory file of a region");
+  // A descriptor from another process must have its size sealed: else that process could
+  // shrink the file after we mapped it, and our next access would be SIGBUS.
+  else if (!nativeShm().sizeSealed(fd)) throw notARegion(where, "its size is not sealed (F_SEAL_SHRINK): the sender could shrink it under our mapping");
   const head = callNativeShm("mmap", () => nativeShm().mapFd(fd, REGION_HEADER_BYTES, false));
   const size = headerSize(new Int32Array(head), st.size);
   if (size === undefined) throw notARegion(where, "no valid region header (bad magic, version or size, or still being created)");

@@ -14,27 +14,22 @@
  * spurious: re-check your predicate in a loop.
  */
 import { IPCError } from "../errors.js";
+import { SlotPrimitive } from "./slot-primitive.js";
 import { defaultSyncDomain, Flag, Kind, S, type SyncDomain } from "./domain.js";
 import type { LockGuard } from "./mutex.js";
 import { Mutex } from "./mutex.js";
 import { cancelledError, deadlineOf, park, wake } from "./park.js";
 
 /** A cross-process condition variable; see the file comment. */
-export class ConditionVariable {
-  readonly #w: Int32Array;
-  readonly #at: number;
-  readonly #i: number;
-
+export class ConditionVariable extends SlotPrimitive {
   private constructor(
-    readonly domain: SyncDomain,
-    readonly slot: number,
-    readonly name: string,
+    domain: SyncDomain,
+    slot: number,
+    name: string,
     /** The mutex whose guard {@link wait} takes. */
     readonly mutex: Mutex,
   ) {
-    this.#w = domain.words;
-    this.#at = domain.slotIndex(slot);
-    this.#i = this.#at + S.word;
+    super(domain, slot, name);
   }
 
   /**
@@ -66,7 +61,7 @@ export class ConditionVariable {
 
   /** Waiters registered right now (all processes). */
   get waiters(): number {
-    return Atomics.load(this.#w, this.#at + S.a);
+    return Atomics.load(this.w, this.at + S.a);
   }
 
   /**
@@ -77,13 +72,13 @@ export class ConditionVariable {
    * another mutex).
    */
   async wait(guard: LockGuard, options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<LockGuard> {
-    this.#checkAlive();
+    this.checkAlive("ConditionDestroyed", "condition variable");
     if (guard.mutex.slot !== this.mutex.slot || guard.mutex.domain !== this.domain) {
       throw new IPCError("InvalidMutex", `condition variable ${this.name} belongs to mutex ${this.mutex.name}, not ${guard.mutex.name}`);
     }
     const deadline = deadlineOf(options.timeoutMs);
-    Atomics.add(this.#w, this.#at + S.a, 1);
-    const seq = Atomics.load(this.#w, this.#i);
+    Atomics.add(this.w, this.at + S.a, 1);
+    const seq = Atomics.load(this.w, this.i);
     let outcome: "ok" | "timed-out" | "cancelled" | "destroyed" = "ok";
     try {
       guard.release();
@@ -93,14 +88,14 @@ export class ConditionVariable {
           outcome = "timed-out";
           break;
         }
-        const r = await park(this.#w, this.#i, seq, left, options.signal);
-        if ((Atomics.load(this.#w, this.#at + S.flags) & Flag.Destroyed) !== 0) outcome = "destroyed";
+        const r = await park(this.w, this.i, seq, left, options.signal);
+        if ((Atomics.load(this.w, this.at + S.flags) & Flag.Destroyed) !== 0) outcome = "destroyed";
         else if (r === "cancelled") outcome = "cancelled";
-        else if (r === "timed-out" && Atomics.load(this.#w, this.#i) === seq) outcome = "timed-out";
+        else if (r === "timed-out" && Atomics.load(this.w, this.i) === seq) outcome = "timed-out";
         break;
       }
     } finally {
-      Atomics.sub(this.#w, this.#at + S.a, 1);
+      Atomics.sub(this.w, this.at + S.a, 1);
     }
     const again = await guard.mutex.lock();
     if (outcome === "ok") return again;
@@ -117,24 +112,19 @@ export class ConditionVariable {
    * kernel woke. NoWaitingThreads when none is registered; ConditionDestroyed.
    */
   notify(all = false): number {
-    this.#checkAlive();
-    if (Atomics.load(this.#w, this.#at + S.a) === 0) {
+    this.checkAlive("ConditionDestroyed", "condition variable");
+    if (Atomics.load(this.w, this.at + S.a) === 0) {
       throw new IPCError("NoWaitingThreads", `condition variable ${this.name} has no waiters`, { context: { name: this.name } });
     }
-    Atomics.add(this.#w, this.#i, 1);
-    return wake(this.#w, this.#i, all ? 0x7fffffff : 1);
+    Atomics.add(this.w, this.i, 1);
+    return wake(this.w, this.i, all ? 0x7fffffff : 1);
   }
 
   /** Marks it destroyed: waiters and later users get ConditionDestroyed. */
   destroy(): void {
-    Atomics.or(this.#w, this.#at + S.flags, Flag.Destroyed);
-    Atomics.add(this.#w, this.#i, 1);
-    wake(this.#w, this.#i, 0x7fffffff);
+    Atomics.or(this.w, this.at + S.flags, Flag.Destroyed);
+    Atomics.add(this.w, this.i, 1);
+    wake(this.w, this.i, 0x7fffffff);
   }
 
-  #checkAlive(): void {
-    if ((Atomics.load(this.#w, this.#at + S.flags) & Flag.Destroyed) !== 0) {
-      throw new IPCError("ConditionDestroyed", `condition variable ${this.name} was destroyed`, { context: { name: this.name } });
-    }
-  }
 }

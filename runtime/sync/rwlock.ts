@@ -11,6 +11,7 @@
  * that may crash.
  */
 import { IPCError } from "../errors.js";
+import { SlotPrimitive } from "./slot-primitive.js";
 import { defaultSyncDomain, Flag, Kind, S, type SyncDomain } from "./domain.js";
 import { cancelledError, deadlineOf, park, PARK_SLICE_MS, timeoutError, wake } from "./park.js";
 import type { LockOptions } from "./mutex.js";
@@ -40,19 +41,13 @@ export class RwLockGuard {
 }
 
 /** A cross-process reader-writer lock; see the file comment. */
-export class RwLock {
-  readonly #w: Int32Array;
-  readonly #at: number;
-  readonly #i: number;
-
+export class RwLock extends SlotPrimitive {
   private constructor(
-    readonly domain: SyncDomain,
-    readonly slot: number,
-    readonly name: string,
+    domain: SyncDomain,
+    slot: number,
+    name: string,
   ) {
-    this.#w = domain.words;
-    this.#at = domain.slotIndex(slot);
-    this.#i = this.#at + S.word;
+    super(domain, slot, name);
   }
 
   /** Creates the rwlock `name`; MutexAlreadyExists when the name is taken. */
@@ -73,16 +68,16 @@ export class RwLock {
 
   /** Takes a read lock if no writer holds or waits for it; never waits. */
   tryRead(): boolean {
-    this.#checkAlive();
-    const v = Atomics.load(this.#w, this.#i);
-    return v >= 0 && Atomics.load(this.#w, this.#at + S.a) === 0 && Atomics.compareExchange(this.#w, this.#i, v, v + 1) === v;
+    this.checkAlive("MutexDestroyed", "rwlock");
+    const v = Atomics.load(this.w, this.i);
+    return v >= 0 && Atomics.load(this.w, this.at + S.a) === 0 && Atomics.compareExchange(this.w, this.i, v, v + 1) === v;
   }
 
   /** Takes the write lock if it is free; never waits. */
   tryWrite(): boolean {
-    this.#checkAlive();
-    if (Atomics.compareExchange(this.#w, this.#i, 0, WRITER) !== 0) return false;
-    Atomics.store(this.#w, this.#at + S.owner, this.domain.me);
+    this.checkAlive("MutexDestroyed", "rwlock");
+    if (Atomics.compareExchange(this.w, this.i, 0, WRITER) !== 0) return false;
+    Atomics.store(this.w, this.at + S.owner, this.domain.me);
     return true;
   }
 
@@ -94,40 +89,40 @@ export class RwLock {
 
   /** Acquires for writing (exclusive); same errors as {@link read}. */
   async write(options: LockOptions = {}): Promise<RwLockGuard> {
-    Atomics.add(this.#w, this.#at + S.a, 1);
+    Atomics.add(this.w, this.at + S.a, 1);
     try {
       await this.#acquire("write", options);
     } finally {
-      Atomics.sub(this.#w, this.#at + S.a, 1);
+      Atomics.sub(this.w, this.at + S.a, 1);
     }
     return new RwLockGuard(this, "write");
   }
 
   /** @internal Releases (guards call it). LockNotOwned when not held in that mode. */
   unlock(mode: "read" | "write"): void {
-    this.#checkAlive();
+    this.checkAlive("MutexDestroyed", "rwlock");
     if (mode === "write") {
-      if (Atomics.load(this.#w, this.#at + S.owner) !== this.domain.me || Atomics.compareExchange(this.#w, this.#i, WRITER, 0) !== WRITER) {
+      if (Atomics.load(this.w, this.at + S.owner) !== this.domain.me || Atomics.compareExchange(this.w, this.i, WRITER, 0) !== WRITER) {
         throw new IPCError("LockNotOwned", `rwlock ${this.name} is not write-locked by this process`);
       }
-      Atomics.store(this.#w, this.#at + S.owner, 0);
-      wake(this.#w, this.#i, 0x7fffffff);
+      Atomics.store(this.w, this.at + S.owner, 0);
+      wake(this.w, this.i, 0x7fffffff);
       return;
     }
     for (;;) {
-      const v = Atomics.load(this.#w, this.#i);
+      const v = Atomics.load(this.w, this.i);
       if (v <= 0) throw new IPCError("LockNotOwned", `rwlock ${this.name} is not read-locked`);
-      if (Atomics.compareExchange(this.#w, this.#i, v, v - 1) !== v) continue;
-      if (v === 1) wake(this.#w, this.#i, 0x7fffffff);
+      if (Atomics.compareExchange(this.w, this.i, v, v - 1) !== v) continue;
+      if (v === 1) wake(this.w, this.i, 0x7fffffff);
       return;
     }
   }
 
   /** Marks it destroyed: waiters and later users get MutexDestroyed. */
   destroy(): void {
-    Atomics.or(this.#w, this.#at + S.flags, Flag.Destroyed);
-    Atomics.add(this.#w, this.#i, 0); // a store the waiters will see after the wake
-    wake(this.#w, this.#i, 0x7fffffff);
+    Atomics.or(this.w, this.at + S.flags, Flag.Destroyed);
+    Atomics.add(this.w, this.i, 0); // a store the waiters will see after the wake
+    wake(this.w, this.i, 0x7fffffff);
   }
 
   async #acquire(mode: "read" | "write", options: LockOptions): Promise<void> {
@@ -136,16 +131,16 @@ export class RwLock {
     let suspect = false;
     try {
       for (;;) {
-        this.#checkAlive();
+        this.checkAlive("MutexDestroyed", "rwlock");
         if (options.signal?.aborted) throw cancelledError(what);
-        const v = Atomics.load(this.#w, this.#i);
-        if (mode === "read" ? v >= 0 && Atomics.load(this.#w, this.#at + S.a) === 0 : v === 0) {
-          if (Atomics.compareExchange(this.#w, this.#i, v, mode === "read" ? v + 1 : WRITER) !== v) continue;
-          if (mode === "write") Atomics.store(this.#w, this.#at + S.owner, this.domain.me);
+        const v = Atomics.load(this.w, this.i);
+        if (mode === "read" ? v >= 0 && Atomics.load(this.w, this.at + S.a) === 0 : v === 0) {
+          if (Atomics.compareExchange(this.w, this.i, v, mode === "read" ? v + 1 : WRITER) !== v) continue;
+          if (mode === "write") Atomics.store(this.w, this.at + S.owner, this.domain.me);
           return;
         }
         this.domain.setWaitingFor(this.slot + 1);
-        const writer = v === WRITER ? Atomics.load(this.#w, this.#at + S.owner) : 0;
+        const writer = v === WRITER ? Atomics.load(this.w, this.at + S.owner) : 0;
         // Held by another task of this process: wait for it like for anyone (the futex wake of its unlock reaches us).
         const cycle = writer !== 0 && writer !== this.domain.me ? findCycle(this.domain, this.domain.me) : undefined;
         // As for mutexes: a cycle counts when seen again one slice later (a writer that is another,
@@ -156,7 +151,7 @@ export class RwLock {
         if (left <= 0) throw timeoutError(what, options.timeoutMs);
         const slice = Math.min(PARK_SLICE_MS, left);
         const parked = performance.now();
-        const r = await park(this.#w, this.#i, v, slice, options.signal);
+        const r = await park(this.w, this.i, v, slice, options.signal);
         const rest = slice - (performance.now() - parked);
         if (suspect && r !== "cancelled" && rest > 0) await new Promise((resolve) => setTimeout(resolve, rest));
         if (r === "cancelled") throw cancelledError(what);
@@ -169,18 +164,13 @@ export class RwLock {
 
   /** A writer died holding the lock: free it, poisoned, and tell this caller. */
   #takeOverFromDeadWriter(writer: number): void {
-    if (Atomics.compareExchange(this.#w, this.#at + S.owner, writer, 0) !== writer) return;
-    Atomics.or(this.#w, this.#at + S.flags, Flag.Poisoned);
-    Atomics.store(this.#w, this.#i, 0);
-    wake(this.#w, this.#i, 0x7fffffff);
+    if (Atomics.compareExchange(this.w, this.at + S.owner, writer, 0) !== writer) return;
+    Atomics.or(this.w, this.at + S.flags, Flag.Poisoned);
+    Atomics.store(this.w, this.i, 0);
+    wake(this.w, this.i, 0x7fffffff);
     throw new IPCError("MutexPoisoned", `rwlock ${this.name}: its writer died holding it; the lock is free again but the data it protects may be inconsistent`, {
       context: { name: this.name },
     });
   }
 
-  #checkAlive(): void {
-    if ((Atomics.load(this.#w, this.#at + S.flags) & Flag.Destroyed) !== 0) {
-      throw new IPCError("MutexDestroyed", `rwlock ${this.name} was destroyed`, { context: { name: this.name } });
-    }
-  }
 }

@@ -7,23 +7,18 @@
  * give them back (use timeouts, or a mutex, where that matters).
  */
 import { IPCError } from "../errors.js";
+import { SlotPrimitive } from "./slot-primitive.js";
 import { defaultSyncDomain, Flag, Kind, S, type SyncDomain } from "./domain.js";
 import { cancelledError, deadlineOf, park, PARK_SLICE_MS, timeoutError, wake } from "./park.js";
 
 /** A cross-process counting semaphore; see the file comment. */
-export class Semaphore {
-  readonly #w: Int32Array;
-  readonly #at: number;
-  readonly #i: number;
-
+export class Semaphore extends SlotPrimitive {
   private constructor(
-    readonly domain: SyncDomain,
-    readonly slot: number,
-    readonly name: string,
+    domain: SyncDomain,
+    slot: number,
+    name: string,
   ) {
-    this.#w = domain.words;
-    this.#at = domain.slotIndex(slot);
-    this.#i = this.#at + S.word;
+    super(domain, slot, name);
   }
 
   /** Creates the semaphore `name` with `initial` units (and at most `max`, if given); MutexAlreadyExists when the name is taken. */
@@ -51,16 +46,16 @@ export class Semaphore {
 
   /** Units available now. */
   get value(): number {
-    return Atomics.load(this.#w, this.#i);
+    return Atomics.load(this.w, this.i);
   }
 
   /** Takes a unit if one is free; never waits. */
   tryAcquire(): boolean {
-    this.#checkAlive();
+    this.checkAlive("MutexDestroyed", "semaphore");
     for (;;) {
-      const v = Atomics.load(this.#w, this.#i);
+      const v = Atomics.load(this.w, this.i);
       if (v <= 0) return false;
-      if (Atomics.compareExchange(this.#w, this.#i, v, v - 1) === v) return true;
+      if (Atomics.compareExchange(this.w, this.i, v, v - 1) === v) return true;
     }
   }
 
@@ -68,44 +63,39 @@ export class Semaphore {
   async acquire(options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<void> {
     const deadline = deadlineOf(options.timeoutMs);
     const what = `semaphore ${this.name}`;
-    Atomics.add(this.#w, this.#at + S.a, 1);
+    Atomics.add(this.w, this.at + S.a, 1);
     try {
       for (;;) {
         if (this.tryAcquire()) return;
         if (options.signal?.aborted) throw cancelledError(what);
         const left = deadline - performance.now();
         if (left <= 0) throw timeoutError(what, options.timeoutMs);
-        if ((await park(this.#w, this.#i, 0, Math.min(PARK_SLICE_MS * 50, left), options.signal)) === "cancelled") throw cancelledError(what);
+        if ((await park(this.w, this.i, 0, Math.min(PARK_SLICE_MS * 50, left), options.signal)) === "cancelled") throw cancelledError(what);
       }
     } finally {
-      Atomics.sub(this.#w, this.#at + S.a, 1);
+      Atomics.sub(this.w, this.at + S.a, 1);
     }
   }
 
   /** Gives back `n` units (default 1) and wakes up to `n` waiters; InvalidArgument past the maximum. */
   release(n = 1): void {
-    this.#checkAlive();
+    this.checkAlive("MutexDestroyed", "semaphore");
     if (!Number.isInteger(n) || n < 1) throw new IPCError("InvalidArgument", `release(n) needs an integer n >= 1, got ${n}`);
-    const max = Atomics.load(this.#w, this.#at + S.b);
+    const max = Atomics.load(this.w, this.at + S.b);
     for (;;) {
-      const v = Atomics.load(this.#w, this.#i);
+      const v = Atomics.load(this.w, this.i);
       if ((max > 0 && v + n > max) || v + n > 0x7fffffff) {
         throw new IPCError("InvalidArgument", `semaphore ${this.name}: releasing ${n} would exceed its maximum (${max || 0x7fffffff}; now ${v})`);
       }
-      if (Atomics.compareExchange(this.#w, this.#i, v, v + n) === v) break;
+      if (Atomics.compareExchange(this.w, this.i, v, v + n) === v) break;
     }
-    if (Atomics.load(this.#w, this.#at + S.a) > 0) wake(this.#w, this.#i, n);
+    if (Atomics.load(this.w, this.at + S.a) > 0) wake(this.w, this.i, n);
   }
 
   /** Marks it destroyed: waiters and later users get MutexDestroyed. */
   destroy(): void {
-    Atomics.or(this.#w, this.#at + S.flags, Flag.Destroyed);
-    wake(this.#w, this.#i, 0x7fffffff);
+    Atomics.or(this.w, this.at + S.flags, Flag.Destroyed);
+    wake(this.w, this.i, 0x7fffffff);
   }
 
-  #checkAlive(): void {
-    if ((Atomics.load(this.#w, this.#at + S.flags) & Flag.Destroyed) !== 0) {
-      throw new IPCError("MutexDestroyed", `semaphore ${this.name} was destroyed`, { context: { name: this.name } });
-    }
-  }
 }

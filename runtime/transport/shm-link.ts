@@ -147,9 +147,32 @@ export class ShmLink implements ByteLink {
   /** The outbound queue's direct write: as much of `data[0, length)` as the ring takes now. */
   #tryWrite(data: Uint8Array, length: number): number {
     if (this.#destroyed || this.#pending.length > 0) return 0;
-    const n = this.#p.outbound.writeSome(data, 0, length);
+    let n: number;
+    try {
+      n = this.#p.outbound.writeSome(data, 0, length);
+    } catch (error) {
+      // The peer scribbled over the ring's positions: what is left goes to write(), which fails it.
+      this.#fail(error);
+      return 0;
+    }
     if (n > 0) this.#published();
     return n;
+  }
+
+  /**
+   * The shared memory broke the ring protocol (a position out of range: a
+   * faulty or hostile peer): the channel ends with that error, never the
+   * process with an uncaught exception in a loop callback.
+   */
+  #fail(error: unknown): void {
+    if (this.#ended || this.#destroyed) return;
+    this.#ended = true;
+    if (this.#socketWatch !== 0) {
+      this.#native.unwatchFd(this.#socketWatch);
+      this.#socketWatch = 0;
+    }
+    const cause = error instanceof Error ? error : new Error(String(error));
+    this.#onEnd(new Error(`shared-memory ring corrupted by the peer: ${cause.message}`, { cause }));
   }
 
   /** The rest of a batch: written as the peer frees space (in order, after earlier pending ones). */
@@ -212,35 +235,50 @@ export class ShmLink implements ByteLink {
   }
 
   #onDoorbell(): void {
-    if (this.#pending.length > 0) this.#flushPending();
+    try {
+      if (this.#pending.length > 0) this.#flushPending();
+    } catch (error) {
+      this.#fail(error);
+    }
     this.#drain();
   }
 
   /** Delivers everything published in the inbound ring, then parks (arms the doorbell). */
   #drain(): void {
-    if (this.#draining || this.#destroyed) return;
+    if (this.#draining || this.#destroyed || this.#ended) return;
     this.#draining = true;
     try {
-      const ring = this.#p.inbound;
-      for (;;) {
-        while (!this.#paused && !this.#destroyed && ring.readable() > 0) {
-          // At most a socket read's worth at a time, so a pause (the channel's
-          // inbound queue filled up) takes effect within one such chunk.
-          let chunk = ring.peek();
-          if (chunk.length > MAX_CHUNK) chunk = chunk.subarray(0, MAX_CHUNK);
-          this.#onChunk(chunk);
-          if (this.#destroyed) return;
-          ring.consume(chunk.length);
-          if (ring.takeProducerWait()) this.#native.eventfdSignal(this.#p.peerDoorbell);
-        }
-        if (this.#paused || this.#destroyed) return;
-        if (this.#peerGone || ring.closed || ring.armConsumerWait()) break;
-      }
-      if ((this.#peerGone || ring.closed) && ring.readable() === 0) this.#end();
-      else this.#scheduleSpin();
+      this.#drainRing();
+    } catch (error) {
+      this.#fail(error);
     } finally {
       this.#draining = false;
     }
+  }
+
+  /** The body of #drain: delivers what is published, then parks (or ends). */
+  #drainRing(): void {
+    const ring = this.#p.inbound;
+    for (;;) {
+      while (!this.#paused && !this.#destroyed && ring.readable() > 0) {
+        // At most a socket read's worth at a time, so a pause (the channel's
+        // inbound queue filled up) takes effect within one such chunk.
+        let chunk = ring.peek();
+        if (chunk.length > MAX_CHUNK) chunk = chunk.subarray(0, MAX_CHUNK);
+        this.#onChunk(chunk);
+        if (this.#destroyed) return;
+        ring.consume(chunk.length);
+        // A writer parked on a full ring is woken once a quarter of it is free (or all
+        // of it is read): fewer wake-ups than one per chunk, each costly across CPUs.
+        if ((ring.readable() === 0 || ring.capacity - ring.readable() >= this.#ringSoonBytes) && ring.takeProducerWait()) {
+          this.#native.eventfdSignal(this.#p.peerDoorbell);
+        }
+      }
+      if (this.#paused || this.#destroyed) return;
+      if (this.#peerGone || ring.closed || ring.armConsumerWait()) break;
+    }
+    if ((this.#peerGone || ring.closed) && ring.readable() === 0) this.#end();
+    else this.#scheduleSpin();
   }
 
   #scheduleSpin(): void {
@@ -255,36 +293,40 @@ export class ShmLink implements ByteLink {
 
   /** Polls the inbound ring for up to spinUs before leaving the wake-up to the doorbell. */
   #spin(): void {
-    this.#spinScheduled = false;
-    if (this.#destroyed || this.#paused || this.#peerGone) return;
-    const ring = this.#p.inbound;
-    // While spinning the peer need not ring (a write(2) it can save): lower the flag, re-arm after.
-    ring.takeConsumerWait();
-    const start = performance.now();
-    const until = start + this.#p.spinUs / 1000;
-    let yieldAt = start + SPIN_YIELD_MS;
-    while (ring.readable() === 0 && this.#pending.length === 0) {
-      const now = performance.now();
-      // Every few µs, let a peer the scheduler put on this CPU run: spinning
-      // without it would only delay the answer being waited for.
-      if (now >= yieldAt) {
-        this.#native.schedYield();
-        yieldAt = now + SPIN_YIELD_MS;
-      }
-      if (now >= until) {
-        // Spins that keep finding nothing (an idle peer, or one that cannot run
-        // while we spin: both on one CPU) back off: no spinning for a while.
-        if (++this.#spinFails >= SPIN_FAILS_BEFORE_BACKOFF) {
-          this.#spinFails = 0;
-          this.#spinSkips = SPIN_BACKOFF;
+    try {
+      this.#spinScheduled = false;
+      if (this.#destroyed || this.#paused || this.#peerGone) return;
+      const ring = this.#p.inbound;
+      // While spinning the peer need not ring (a write(2) it can save): lower the flag, re-arm after.
+      ring.takeConsumerWait();
+      const start = performance.now();
+      const until = start + this.#p.spinUs / 1000;
+      let yieldAt = start + SPIN_YIELD_MS;
+      while (ring.readable() === 0 && this.#pending.length === 0) {
+        const now = performance.now();
+        // Every few µs, let a peer the scheduler put on this CPU run: spinning
+        // without it would only delay the answer being waited for.
+        if (now >= yieldAt) {
+          this.#native.schedYield();
+          yieldAt = now + SPIN_YIELD_MS;
         }
-        if (ring.armConsumerWait()) return;
-        break;
+        if (now >= until) {
+          // Spins that keep finding nothing (an idle peer, or one that cannot run
+          // while we spin: both on one CPU) back off: no spinning for a while.
+          if (++this.#spinFails >= SPIN_FAILS_BEFORE_BACKOFF) {
+            this.#spinFails = 0;
+            this.#spinSkips = SPIN_BACKOFF;
+          }
+          if (ring.armConsumerWait()) return;
+          break;
+        }
       }
+      this.#spinFails = 0;
+      if (this.#pending.length > 0) this.#flushPending();
+      this.#drain();
+    } catch (error) {
+      this.#fail(error);
     }
-    this.#spinFails = 0;
-    if (this.#pending.length > 0) this.#flushPending();
-    this.#drain();
   }
 
   /** The liveness socket: readable with 0 bytes (or hang-up) means the peer closed or died. */

@@ -15,7 +15,7 @@
  * both ring headers before it accepts (a corrupt region is refused, never
  * mapped past its end).
  */
-import { closeSync, unlinkSync } from "node:fs";
+import { closeSync, readlinkSync, unlinkSync } from "node:fs";
 import type { Server, Socket } from "node:net";
 import { callNativeShm, nativeShm, nativeSockets } from "../../native/index.js";
 import { IPCError } from "../errors.js";
@@ -112,6 +112,19 @@ function receiveHandshake(fd: number, timeoutMs: number, what: string): Promise<
   });
 }
 
+/**
+ * Whether `fd` is an eventfd: a peer's "doorbell" is written to on every
+ * wake-up, so anything else (a pipe that could be full and blocking, a file)
+ * is refused.
+ */
+function isEventfd(fd: number): boolean {
+  try {
+    return readlinkSync(`/proc/self/fd/${fd}`) === "anon_inode:[eventfd]";
+  } catch {
+    return false;
+  }
+}
+
 function checkMagic(bytes: Uint8Array): boolean {
   return bytes.length === HELLO_BYTES && Buffer.from(bytes.subarray(0, 8)).toString("latin1") === MAGIC;
 }
@@ -140,6 +153,7 @@ export async function connectShm(endpoint: string, options: ChannelOptions = {})
     const status = new DataView(reply.bytes.buffer).getUint32(12, true);
     if (status === 1) throw new IPCError("InsufficientResources", `the server on ${path} holds its maximum of connections`, { context: { endpoint: path } });
     if (status !== 0 || reply.fds.length !== 1) throw new IPCError("ProtocolError", `the server on ${path} refused the shm handshake (status ${status})`);
+    if (!isEventfd(reply.fds[0]!)) throw new IPCError("ProtocolError", `the server on ${path} sent a doorbell that is not an eventfd`);
     const link = new ShmLink({ region, outbound: c2s, inbound: s2c, ownDoorbell: doorbell, peerDoorbell: reply.fds[0]!, socketFd: fd, spinUs });
     return new StreamChannel({ transport: "shm", endpoint: path, link, options: opts });
   } catch (error) {
@@ -190,7 +204,7 @@ class ShmListener extends ListenerBase {
         native.sendFds(fd, hello(status, 0), []);
         throw new IPCError("ProtocolError", why);
       };
-      if (!checkMagic(msg.bytes) || fds.length !== 2) refuse(2, "malformed shm hello");
+      if (!checkMagic(msg.bytes) || fds.length !== 2 || !isEventfd(fds[1]!)) refuse(2, "malformed shm hello");
       if (!this.admit()) refuse(1, "at the connection limit");
       const ringBytes = new DataView(msg.bytes.buffer).getUint32(8, true);
       if (ringBytes < MIN_RING || ringBytes > MAX_RING || (ringBytes & (ringBytes - 1)) !== 0) refuse(2, "bad ring size");

@@ -18,8 +18,8 @@ const WINDOW = 1024;
 /** The receiver acknowledges every this many signals. */
 const ACK_EVERY = 128;
 
-/** The emitter runs from dist/; under vitest this module is the .ts source, so point there. */
-const PEER = import.meta.url.endsWith(".ts") ? "../../dist/test/bench/events-dbus-peer.js" : "./events-dbus-peer.js";
+/** The emitter (runs from dist/, also under vitest: rpc-bench-procs.ts `startPeer` finds it there). */
+const PEER = "./events-dbus-peer.js";
 
 function method(member: string, signature: string, body: unknown[]): dbus.Message {
   return new dbus.Message({

@@ -3,7 +3,8 @@
  * sibling in dist/test/bench, also when the suite runs from source under
  * vitest), read its output lines, write commands to its stdin, stop it by PID.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { availableParallelism } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
@@ -22,10 +23,11 @@ export function peerFile(script: string): string {
   return join(dir, script);
 }
 
-/** Starts `node <compiled script> ...args` with piped stdin/stdout. */
-export function startPeer(script: string, args: readonly string[]): Peer {
+/** Starts `node <compiled script> ...args` with piped stdin/stdout, pinned to `cpu` if given ({@link pinned}). */
+export function startPeer(script: string, args: readonly string[], cpu?: number): Peer {
   const file = peerFile(script);
-  const child = spawn(process.execPath, [file, ...args], { stdio: ["pipe", "pipe", "inherit"] });
+  const [command, commandArgs] = pinned(cpu, [file, ...args]);
+  const child = spawn(command, commandArgs, { stdio: ["pipe", "pipe", "inherit"] });
   const lines: string[] = [];
   const waiters: ((line: string) => void)[] = [];
   let exited = false;
@@ -53,6 +55,20 @@ export function startPeer(script: string, args: readonly string[]): Peer {
       await exit;
     },
   };
+}
+
+/**
+ * `node ...args`, or `taskset -c <cpu> node ...args` (taskset execs node,
+ * so the pid is node's) when `cpu` is given: the shm suite pins its
+ * spinning processes to different CPUs (see shm.bench.ts).
+ */
+export function pinned(cpu: number | undefined, args: readonly string[]): [string, string[]] {
+  return cpu === undefined ? [process.execPath, [...args]] : ["taskset", ["-c", String(cpu), process.execPath, ...args]];
+}
+
+/** Whether {@link pinned} can pin to CPUs 0 and 1: there are two, and `taskset` runs on each. */
+export function canPin(): boolean {
+  return availableParallelism() >= 2 && [0, 1].every((cpu) => spawnSync("taskset", ["-c", String(cpu), "true"], { stdio: "ignore" }).status === 0);
 }
 
 /** Waits for the peer's `ready <pid>` line. */

@@ -1,13 +1,13 @@
 /**
  * Process plumbing of the RPC benchmarks: start a peer script from dist/
- * (a sibling of this file once compiled), wait for its `ready` line, stop it
+ * (peer-process.ts `peerFile`: a sibling once compiled), wait for its `ready` line, stop it
  * by PID; start and stop a private dbus-daemon by PID.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { peerFile, pinned } from "./peer-process.js";
 
 /** A running child process. */
 export interface BenchProcess {
@@ -47,14 +47,15 @@ function stopper(child: ChildProcess): () => Promise<void> {
 }
 
 /**
- * Starts `node <sibling script> ...args` and waits for `ready <pid>`.
+ * Starts `node <sibling script> ...args` (pinned to `cpu` if given) and waits for `ready <pid>`.
  * `NOVA_BENCH_PEER_NODE_ARGS` (space-separated, e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`)
  * is passed to node for the peers only: NODE_OPTIONS refuses `--cpu-prof`.
  */
-export async function startPeer(script: string, args: readonly string[]): Promise<BenchProcess> {
-  const file = fileURLToPath(new URL(script, import.meta.url));
+export async function startPeer(script: string, args: readonly string[], cpu?: number): Promise<BenchProcess> {
+  const file = peerFile(script);
   const nodeArgs = (process.env.NOVA_BENCH_PEER_NODE_ARGS ?? "").split(" ").filter((a) => a.length > 0);
-  const child = spawn(process.execPath, [...nodeArgs, file, ...args], { stdio: ["ignore", "pipe", "inherit"] });
+  const [command, commandArgs] = pinned(cpu, [...nodeArgs, file, ...args]);
+  const child = spawn(command, commandArgs, { stdio: ["ignore", "pipe", "inherit"] });
   await waitForLine(child, script, /ready (\d+)/);
   return { pid: child.pid!, stop: stopper(child) };
 }

@@ -4,10 +4,10 @@
  * `bench.end` ends a run; it is answered with an Event `bench.result` whose
  * data is `[count, elapsedNs]`, timed from the first message of the run.
  *
- *   node dist/test/bench/rpc-sink-peer.js <unix|pipe> <endpoint>
+ *   node dist/test/bench/rpc-sink-peer.js <unix|pipe|shm> <endpoint> [<ChannelOptions as JSON>]
  */
 import { listen } from "../../runtime/transport/create-channel.js";
-import type { Channel, TransportType } from "../../runtime/transport/types.js";
+import { TRANSPORT_TYPES, type Channel, type ChannelOptions, type TransportType } from "../../runtime/transport/types.js";
 import type { Message } from "../../runtime/wire/message.js";
 
 /** Event type that ends a run. */
@@ -39,13 +39,14 @@ function serve(channel: Channel): void {
 }
 
 async function main(): Promise<void> {
-  const [transport, endpoint] = process.argv.slice(2);
-  if ((transport !== "unix" && transport !== "pipe" && transport !== "shm") || !endpoint) {
-    process.stderr.write("usage: rpc-sink-peer <unix|pipe|shm> <endpoint>\n");
+  const [transport, endpoint, options] = process.argv.slice(2);
+  if (!(TRANSPORT_TYPES as readonly string[]).includes(transport) || !endpoint) {
+    process.stderr.write("usage: rpc-sink-peer <unix|pipe|shm> <endpoint> [<ChannelOptions as JSON>]\n");
     process.exit(2);
   }
-  // NOVA_SHM_SPIN_US: the shm transport's opt-in spin (as in rpc-peer).
-  const listener = await listen(endpoint, transport as TransportType, { bufferSize: 1_048_576, spinUs: Number(process.env.NOVA_SHM_SPIN_US ?? 0) });
+  // NOVA_SHM_SPIN_US: the shm transport's opt-in spin (as in rpc-peer) unless the options set spinUs.
+  const channelOptions = { spinUs: Number(process.env.NOVA_SHM_SPIN_US ?? 0), ...(JSON.parse(options ?? "{}") as ChannelOptions) };
+  const listener = await listen(endpoint, transport as TransportType, { ...channelOptions, bufferSize: 1_048_576 });
   listener.onConnection(serve);
   process.stdout.write(`ready ${process.pid}\n`);
   process.on("SIGTERM", () => void listener.close(false).finally(() => process.exit(0)));

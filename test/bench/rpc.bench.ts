@@ -30,6 +30,7 @@ import dbus from "dbus-next";
 import { connectRpc } from "../../runtime/rpc/connect.js";
 import type { RpcClient } from "../../runtime/rpc/rpc-client.js";
 import { createChannel } from "../../runtime/transport/create-channel.js";
+import type { ChannelOptions, TransportType } from "../../runtime/transport/types.js";
 import type { EventMessage, Message } from "../../runtime/wire/message.js";
 import { benchDir, startPeer, startPrivateBus } from "./rpc-bench-procs.js";
 import { DBUS_ECHO } from "./rpc-dbus-peer.js";
@@ -44,18 +45,19 @@ export interface RpcBenchOptions {
   log?: (line: string) => void;
 }
 
-const ARG_64 = "0123456789abcdef".repeat(4);
+/** The 64-byte string argument of every round trip (and the one-way payload). */
+export const ARG_64 = "0123456789abcdef".repeat(4);
 const ECHO = "nova.bench.Echo";
 /** Interleaved rounds of the round-trip series (see the file comment). */
 const ROUNDS = 100;
 
 /** The q-quantile of a sorted array. */
-function quantile(sorted: Float64Array, q: number): number {
+export function quantile(sorted: Float64Array, q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 }
 
-/** Sorted latencies of interleaved rounds of several round-trip functions (fair on a noisy machine). */
-async function interleaved(parts: Array<{ n: number; once: () => Promise<unknown> }>, rounds: number): Promise<Float64Array[]> {
+/** Sorted latencies (µs) of interleaved rounds of several round-trip functions (fair on a noisy machine). */
+export async function interleaved(parts: Array<{ n: number; once: () => Promise<unknown> }>, rounds: number): Promise<Float64Array[]> {
   const out = parts.map((p) => ({ lat: new Float64Array(p.n), filled: 0 }));
   for (const p of parts) for (let i = 0; i < Math.min(5000, p.n / 5); i++) await p.once();
   for (let r = 0; r < rounds; r++) {
@@ -173,11 +175,23 @@ async function steadyRate(once: (n: number) => Promise<number>, count: number, l
   return rates[1];
 }
 
-async function novaMessagesPerSecond(dir: string, count: number, log: (line: string) => void): Promise<number> {
-  const endpoint = join(dir, "sink.sock");
-  const peer = await startPeer("./rpc-sink-peer.js", ["unix", endpoint]);
+/**
+ * msgs_<transport>_per_s_64b: fire-and-forget Events with a 64-byte payload to
+ * rpc-sink-peer.ts over `transport`, counted and timed by the receiver; the
+ * steady-state median of three runs (`steadyRate`). `options` go to both
+ * ends' channels (the shm suite passes its transport's options here).
+ */
+export async function novaMessagesPerSecond(
+  dir: string,
+  count: number,
+  log: (line: string) => void,
+  transport: TransportType = "unix",
+  options: ChannelOptions = {},
+): Promise<number> {
+  const endpoint = join(dir, `sink-${transport}.sock`);
+  const peer = await startPeer("./rpc-sink-peer.js", [transport, endpoint, JSON.stringify(options)]);
   try {
-    const channel = await createChannel(endpoint, "unix", 1_048_576);
+    const channel = await createChannel(endpoint, transport, 1_048_576, options);
     let reply!: (m: Message) => void;
     channel.setHandler({ onMessage: (m) => reply(m) });
     const payload = ARG_64; // 64 bytes of ASCII, the same payload as the round-trip calls

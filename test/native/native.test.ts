@@ -10,8 +10,8 @@ import { loadNative, mkfifo } from "../../native/index.js";
 import { IPCError } from "../../runtime/errors.js";
 
 describe("native addon", () => {
-  it("loads with ABI 4 (shared memory, futex, doorbells, descriptor passing, sched_yield)", () => {
-    expect(loadNative().abiVersion).toBe(4);
+  it("loads with ABI 5 (shared memory with size seals, futex, doorbells, descriptor passing, sched_yield)", () => {
+    expect(loadNative().abiVersion).toBe(5);
   });
 
   it("exports exactly the functions the runtime uses", () => {
@@ -19,7 +19,7 @@ describe("native addon", () => {
     // memfdCreate came back with ABI 3, for shared-memory regions (runtime/shm).
     expect(Object.keys(loadNative()).sort()).toEqual([
       "abiVersion", "dupFd", "eventfdCreate", "eventfdSignal", "futexCancel", "futexWait", "futexWaitSync", "futexWake", "mapFd",
-      "memfdCreate", "mkfifo", "peerCredentials", "recvFds", "refWatch", "scanFrames", "schedYield", "sealFrames", "sendFds",
+      "memfdCreate", "mkfifo", "peerCredentials", "recvFds", "refWatch", "scanFrames", "schedYield", "sealFrames", "sealSize", "sendFds", "sizeSealed",
       "unwatchFd", "watchFd", "writeFd",
     ]);
   });

@@ -19,6 +19,7 @@ import {
   type SharedRegion,
 } from "../../runtime/shm/index.js";
 import { thrownCode } from "../helpers/ipc-error.js";
+import { nativeShm } from "../../native/index.js";
 import { runNova } from "../cli/processes.js";
 import { dist, expectNoShmLeft, novaShmEntries, startScript, uniquePrefix } from "./shm-helpers.js";
 
@@ -206,6 +207,11 @@ describe("anonymous regions (memfd)", () => {
     expect(b.size).toBe(100_000);
     expect(b.bytes()[99_999]).toBe(7);
     expect(a.refs).toBe(2);
+    // A memfd whose size is not sealed could be shrunk by its sender under our mapping (SIGBUS): refused.
+    const native = nativeShm();
+    const unsealed = native.memfdCreate("unsealed", 2 * 4096);
+    new Uint8Array(native.mapFd(unsealed, 4096, false)).set(new Uint8Array(a.buffer, 0, 4096));
+    expect(thrownCode(() => openRegionFromFd(unsealed))).toBe("RegionNotFound");
     const junk = openSync("/proc/self/cmdline", "r");
     expect(thrownCode(() => openRegionFromFd(junk))).toBe("RegionNotFound");
     expect(() => closeSync(junk)).toThrow(); // already closed by openRegionFromFd

@@ -10,23 +10,9 @@ import fc from "fast-check";
 import { IPCError } from "../../runtime/errors.js";
 import { Mutex, SyncDomain, type LockGuard } from "../../runtime/sync/index.js";
 import { settledCode, thrownCode } from "../helpers/ipc-error.js";
-import { expectNoShmLeft } from "../shm/shm-helpers.js";
-import { freshDomain, syncChild } from "./sync-helpers.js";
-import type { Proc } from "../cli/processes.js";
+import { syncChild, useSyncFixtures } from "./sync-helpers.js";
 
-const domains: SyncDomain[] = [];
-const children: Proc[] = [];
-function domain(options = {}): { d: SyncDomain; name: string } {
-  const { domain: d, name } = freshDomain(options);
-  domains.push(d);
-  return { d, name };
-}
-
-afterEach(async () => {
-  for (const c of children.splice(0)) await c.stop("SIGKILL").catch(() => c.exited); // it may have exited on its own
-  for (const d of domains.splice(0)) d.close();
-  expectNoShmLeft(`sync-t${process.pid}-`);
-});
+const { domain, children } = useSyncFixtures();
 
 describe("mutex in one process", () => {
   it("create/open by name, tryLock/unlock, MutexAlreadyExists, InvalidMutex, LockNotOwned", () => {

@@ -8,23 +8,9 @@ import fc from "fast-check";
 import { IPCError } from "../../runtime/errors.js";
 import { ConditionVariable, Mutex, RwLock, Semaphore, SyncDomain, type LockGuard } from "../../runtime/sync/index.js";
 import { settledCode, thrownCode } from "../helpers/ipc-error.js";
-import { expectNoShmLeft } from "../shm/shm-helpers.js";
-import { freshDomain, syncChild } from "./sync-helpers.js";
-import type { Proc } from "../cli/processes.js";
+import { syncChild, useSyncFixtures } from "./sync-helpers.js";
 
-const domains: SyncDomain[] = [];
-const children: Proc[] = [];
-function domain(): { d: SyncDomain; name: string } {
-  const { domain: d, name } = freshDomain();
-  domains.push(d);
-  return { d, name };
-}
-
-afterEach(async () => {
-  for (const c of children.splice(0)) await c.stop("SIGKILL").catch(() => c.exited); // it may have exited on its own
-  for (const d of domains.splice(0)) d.close();
-  expectNoShmLeft(`sync-t${process.pid}-`);
-});
+const { domain, children } = useSyncFixtures();
 
 describe("rwlock", () => {
   it("shares reading, excludes writing, prefers a waiting writer", async () => {
@@ -90,8 +76,9 @@ describe("rwlock in the wait-for graph", () => {
     await child.until(() => child.out.includes("released"), "the writer's release");
     const theirs = child.out.includes("got m") ? "got m" : child.out.includes("DeadlockDetected") ? "DeadlockDetected" : child.out;
     expect([mine, theirs]).toContain("DeadlockDetected");
-    if (mine === "DeadlockDetected") expect(theirs).toBe("got m");
-    else expect(mine).toBe("read");
+    // Both may see the cycle in the same slice; when only one did, the other got its lock once it gave up.
+    if (mine !== "DeadlockDetected") expect(mine).toBe("read");
+    if (theirs !== "DeadlockDetected") expect(theirs).toBe("got m");
   }, 30_000);
 });
 

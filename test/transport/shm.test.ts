@@ -13,8 +13,10 @@ import { settledCode as codeOf } from "../helpers/ipc-error.js";
 import { dataOf, endpointIn, eventMessage, makeTempDir, removeDir } from "./helpers.js";
 import { dist, startScript } from "../shm/shm-helpers.js";
 import fc from "fast-check";
-import { closeSync } from "node:fs";
+import { closeSync, openSync } from "node:fs";
 import { nativeShm } from "../../native/index.js";
+import { createAnonymousRegion } from "../../runtime/shm/region.js";
+import { SpscByteRing } from "../../runtime/shm/byte-ring.js";
 
 let dir: string;
 const cleanups: Array<() => Promise<unknown> | unknown> = [];
@@ -87,7 +89,7 @@ describe("shm transport", () => {
         fc.uint8Array({ minLength: 1, maxLength: 40 }),
         fc.boolean(),
         fc.integer({ min: 0, max: 0xffffffff }),
-        fc.array(fc.constantFrom("memfd-small", "memfd-big", "eventfd", "none"), { maxLength: 3 }),
+        fc.array(fc.constantFrom("memfd-small", "memfd-big", "eventfd", "pipe", "none"), { maxLength: 3 }),
         async (bytes, magic, ring, kinds) => {
           const hello = new Uint8Array(Math.max(bytes.length, magic ? 16 : 0));
           hello.set(bytes);
@@ -95,7 +97,9 @@ describe("shm transport", () => {
             hello.set(Buffer.from("NOVASHM1"));
             new DataView(hello.buffer).setUint32(8, ring, true);
           }
-          const fds = kinds.filter((k) => k !== "none").map((k) => (k === "eventfd" ? n.eventfdCreate() : n.memfdCreate("fuzz", k === "memfd-big" ? 1 << 20 : 100)));
+          const fds = kinds
+            .filter((k) => k !== "none")
+            .map((k) => (k === "eventfd" ? n.eventfdCreate() : k === "pipe" ? openSync("/proc/self/cmdline", "r") : n.memfdCreate("fuzz", k === "memfd-big" ? 1 << 20 : 100)));
           const raw = netConnect(listener.endpoint);
           await new Promise((resolve) => raw.once("connect", resolve));
           const fd = (raw as unknown as { _handle: { fd: number } })._handle.fd;
@@ -113,6 +117,67 @@ describe("shm transport", () => {
     await new Promise((r) => setTimeout(r, 20));
     expect(openFds()).toBeLessThanOrEqual(before);
   }, 60_000);
+
+  it("refuses a well-formed hello whose doorbell is not an eventfd (a pipe could block the server's writes)", async () => {
+    const { listener } = await pair();
+    const n = nativeShm();
+    const R = 4096;
+    const offset = Math.ceil(SpscByteRing.bytesFor(R) / 64) * 64;
+    const region = createAnonymousRegion(offset + SpscByteRing.bytesFor(R));
+    SpscByteRing.init(region.buffer, region.dataOffset, R);
+    SpscByteRing.init(region.buffer, region.dataOffset + offset, R);
+    const hello = new Uint8Array(16);
+    hello.set(Buffer.from("NOVASHM1"));
+    new DataView(hello.buffer).setUint32(8, R, true);
+    const notABell = openSync("/proc/self/cmdline", "r");
+    const raw = netConnect(listener.endpoint);
+    await new Promise((resolve) => raw.once("connect", resolve));
+    const answer = new Promise<Buffer>((resolve) => raw.once("data", resolve));
+    n.sendFds((raw as unknown as { _handle: { fd: number } })._handle.fd, hello, [region.fd!, notABell]);
+    const reply = await answer;
+    expect(reply.subarray(0, 8).toString()).toBe("NOVASHM1");
+    expect(reply.readUInt32LE(12)).toBe(2);
+    closeSync(notABell);
+    region.close();
+    raw.destroy();
+    expect(listener.connections.size).toBe(1);
+  });
+
+  it("a peer that scribbles over the ring positions gets its channel closed, never a crash", async () => {
+    const listener = await listen(endpointIn(dir, "shm"), "shm");
+    cleanups.push(() => listener.close(false));
+    const accepted = new Promise<Channel>((resolve) => listener.onConnection(resolve));
+    const n = nativeShm();
+    const R = 4096;
+    const offset = Math.ceil(SpscByteRing.bytesFor(R) / 64) * 64;
+    const region = createAnonymousRegion(offset + SpscByteRing.bytesFor(R));
+    SpscByteRing.init(region.buffer, region.dataOffset, R);
+    SpscByteRing.init(region.buffer, region.dataOffset + offset, R);
+    const hello = new Uint8Array(16);
+    hello.set(Buffer.from("NOVASHM1"));
+    new DataView(hello.buffer).setUint32(8, R, true);
+    const bell = n.eventfdCreate();
+    const raw = netConnect(listener.endpoint);
+    await new Promise((resolve) => raw.once("connect", resolve));
+    const fd = (raw as unknown as { _handle: { fd: number } })._handle.fd;
+    n.sendFds(fd, hello, [region.fd!, bell]);
+    const server = await accepted;
+    let reply = n.recvFds(fd, new Uint8Array(16));
+    for (let i = 0; reply.bytes === -11 && i < 200; i++) {
+      await new Promise((r) => setTimeout(r, 5));
+      reply = n.recvFds(fd, new Uint8Array(16));
+    }
+    expect(reply.fds.length).toBe(1);
+    // The c2s ring's tail (byte 64 of its header) far past anything possible, then ring the server.
+    new Int32Array(region.buffer, region.dataOffset + 64, 1)[0] = 0x7fffff00;
+    n.eventfdSignal(reply.fds[0]!);
+    const reason = await server.closedPromise;
+    expect(reason?.code).toBe("ChannelClosed");
+    expect(reason?.message).toMatch(/ring corrupted/);
+    for (const f of [bell, reply.fds[0]!]) closeSync(f);
+    region.close();
+    raw.destroy();
+  });
 
   it("gives InsufficientResources when the server holds its maximum of connections", async () => {
     const { listener } = await pair({ maxConnections: 1 } as never);
