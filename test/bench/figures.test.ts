@@ -86,6 +86,11 @@ describe("README figures", () => {
       "baseline_msgpackr_decode_large_mb_s",
       "msgs_uds_per_s_64b",
       "baseline_raw_uds_msgs_per_s_64b",
+      "shm_rtt_p95_us",
+      "shm_rtt_p95_us / rpc_uds_rtt_p95_us",
+      "shm_msgs_per_s_64b",
+      "lock_uncontended_ns / baseline_atomics_cas_pair_ns",
+      "baseline_c_futex_rtt_us",
     ]) {
       expect(named.has(figure), figure).toBe(true);
     }
