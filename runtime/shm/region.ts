@@ -16,82 +16,34 @@
  * sees that the slot's process is gone, drops its reference, and unlinks a
  * region nobody alive holds. `nova shm ls` / `nova shm rm` show and clean them.
  */
-import { closeSync, constants, fstatSync, openSync, readdirSync, statSync, unlinkSync, type Stats } from "node:fs";
-import { ftruncateSync } from "node:fs";
-import { join } from "node:path";
+import { closeSync, constants, fstatSync, ftruncateSync, openSync, statSync, unlinkSync } from "node:fs";
 import { callNativeShm, nativeShm } from "../../native/index.js";
 import { IPCError } from "../errors.js";
-import { ownStartTime, processAlive } from "./process-identity.js";
+import { reclaimIfStale } from "./region-admin.js";
+import {
+  checkFile,
+  checkSize,
+  fsError,
+  H,
+  headerSize,
+  mappedBytes,
+  markReady,
+  notARegion,
+  OWNER_WORDS,
+  reclaimDeadOwners,
+  REGION_HEADER_BYTES,
+  regionPath,
+  takeOwnerSlot,
+  writeHeader,
+} from "./region-header.js";
 
-/** Where named regions live (Linux's POSIX shared-memory file system). */
-export const SHM_DIR = "/dev/shm";
-/** Bytes before a region's usable memory: the header. */
-export const REGION_HEADER_BYTES = 4096;
-/** The largest usable size accepted (64 GiB; the issue asks for at least 1 GiB). */
-export const MAX_REGION_BYTES = 64 * 1024 * 1024 * 1024;
-/** Owner slots in the header: handles open at once on one region, over all processes. */
-export const MAX_REGION_OWNERS = 240;
-
-const MAGIC = 0x4d48534e; // "NSHM" little-endian
-const VERSION = 1;
-/** Int32 indices of the header fields (README: "Region header"). */
-const H = { magic: 0, version: 1, sizeLo: 2, sizeHi: 3, refs: 4, ready: 5, headerBytes: 6, creatorPid: 7, owners: 16 } as const;
-/** Int32s per owner slot: pid, start time (uint32), reserved ×2. */
-const OWNER_WORDS = 4;
-const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
+export { listRegions, removeRegion, removeStaleRegions } from "./region-admin.js";
+export { MAX_REGION_BYTES, MAX_REGION_OWNERS, REGION_HEADER_BYTES, regionPath, regionPrefix, SHM_DIR, type RegionInfo } from "./region-header.js";
 
 /** Options of {@link createRegion}. */
 export interface CreateRegionOptions {
   /** File mode (default 0o600); group/other bits are refused by {@link openRegion}, so keep it 0600 unless you open it differently. */
   mode?: number;
-}
-
-/** An entry of {@link listRegions}. */
-export interface RegionInfo {
-  readonly name: string;
-  readonly path: string;
-  /** Usable bytes (the header excluded); undefined when the file is not a valid region. */
-  readonly size?: number;
-  /** References held by live processes. */
-  readonly refs: number;
-  /** Pids of the live owners. */
-  readonly owners: readonly number[];
-  /** True when no live process holds it (left behind by a crash). */
-  readonly stale: boolean;
-}
-
-function uid(): number {
-  return process.getuid?.() ?? 0;
-}
-
-/** The prefix of this user's region files: nova-<uid>-. */
-export function regionPrefix(): string {
-  return `nova-${uid()}-`;
-}
-
-/** The file of the named region `name`. */
-export function regionPath(name: string): string {
-  checkName(name);
-  return join(SHM_DIR, `${regionPrefix()}${name}`);
-}
-
-function checkName(name: string): void {
-  if (typeof name !== "string" || !NAME_RE.test(name)) {
-    throw new IPCError("InvalidArgument", `a region name is 1..200 of [A-Za-z0-9._-], starting with a letter or digit; got ${JSON.stringify(name)}`, {
-      context: { name },
-    });
-  }
-}
-
-function checkSize(size: number): void {
-  if (!Number.isInteger(size) || size < 1 || size > MAX_REGION_BYTES) {
-    throw new IPCError("InvalidArgument", `a region's size is an integer in 1..${MAX_REGION_BYTES} bytes, got ${size}`, { context: { size } });
-  }
-}
-
-/** Rounds up to whole pages, so that the usable memory ends on a page boundary. */
-function mappedBytes(size: number): number {
-  return REGION_HEADER_BYTES + Math.ceil(size / 4096) * 4096;
 }
 
 /** A mapped region; see the file comment. */
@@ -119,6 +71,7 @@ export class SharedRegion {
     this.buffer = buffer;
     this.#header = new Int32Array(buffer, 0, REGION_HEADER_BYTES / 4);
     this.#slot = takeOwnerSlot(this.#header, path ?? "(anonymous)");
+    installExitHook();
     live.add(this);
   }
 
@@ -207,78 +160,6 @@ function unlinkIfSame(path: string, fd: number): void {
   }
 }
 
-/** Claims a free owner slot (pid 0) for this process and counts the reference. */
-function takeOwnerSlot(header: Int32Array, where: string): number {
-  for (let slot = 0; slot < MAX_REGION_OWNERS; slot++) {
-    const base = H.owners + slot * OWNER_WORDS;
-    if (Atomics.compareExchange(header, base, 0, process.pid) === 0) {
-      Atomics.store(header, base + 1, ownStartTime() | 0);
-      Atomics.add(header, H.refs, 1);
-      installExitHook();
-      return slot;
-    }
-  }
-  throw new IPCError("InsufficientResources", `region ${where} has all ${MAX_REGION_OWNERS} owner slots taken`, {
-    context: { region: where, maxOwners: MAX_REGION_OWNERS },
-  });
-}
-
-/**
- * Frees the slots of owners that are no longer alive (dropping their
- * references) and returns the live owners' pids. Each slot is freed by one
- * CAS, so two processes reclaiming at once never drop a reference twice.
- */
-function reclaimDeadOwners(header: Int32Array): number[] {
-  const alive: number[] = [];
-  for (let slot = 0; slot < MAX_REGION_OWNERS; slot++) {
-    const base = H.owners + slot * OWNER_WORDS;
-    const pid = Atomics.load(header, base);
-    if (pid === 0) continue;
-    const start = Atomics.load(header, base + 1) >>> 0;
-    if (processAlive(pid, start)) {
-      alive.push(pid);
-    } else if (Atomics.compareExchange(header, base, pid, 0) === pid) {
-      Atomics.sub(header, H.refs, 1);
-    }
-  }
-  return alive;
-}
-
-function writeHeader(header: Int32Array, size: number): void {
-  header[H.version] = VERSION;
-  header[H.sizeLo] = size % 2 ** 32 | 0;
-  header[H.sizeHi] = Math.floor(size / 2 ** 32);
-  header[H.headerBytes] = REGION_HEADER_BYTES;
-  header[H.creatorPid] = process.pid;
-  Atomics.store(header, H.magic, MAGIC);
-}
-
-/** Publishes a header written by {@link writeHeader}: set after the creator took its owner slot, so a region is never seen ready and ownerless (stale). */
-function markReady(region: SharedRegion): void {
-  Atomics.store(new Int32Array(region.buffer, 0, REGION_HEADER_BYTES / 4), H.ready, 1);
-}
-
-/** The usable size recorded in a header, or undefined when it is not a valid region header for a file of `fileBytes`. */
-function headerSize(header: Int32Array, fileBytes: number): number | undefined {
-  if (Atomics.load(header, H.magic) !== MAGIC || header[H.version] !== VERSION || header[H.headerBytes] !== REGION_HEADER_BYTES) return undefined;
-  if (Atomics.load(header, H.ready) !== 1) return undefined;
-  const size = (header[H.sizeLo] >>> 0) + header[H.sizeHi] * 2 ** 32;
-  if (!(size >= 1 && mappedBytes(size) <= fileBytes)) return undefined;
-  return size;
-}
-
-function notARegion(path: string, why: string): IPCError {
-  return new IPCError("RegionNotFound", `${path} is not a NovaDE shared-memory region: ${why}`, { context: { path } });
-}
-
-/** Checks that an opened region file is ours and private: a regular file of this user, no group/other access. */
-function checkFile(path: string, st: Stats): void {
-  if (!st.isFile()) throw notARegion(path, "not a regular file");
-  if (st.uid !== uid()) throw notARegion(path, `owned by uid ${st.uid}, not ${uid()}`);
-  if ((st.mode & 0o077) !== 0) throw notARegion(path, `mode ${(st.mode & 0o777).toString(8)} gives access to group or others`);
-  if (st.size < REGION_HEADER_BYTES + 4096) throw notARegion(path, `only ${st.size} bytes`);
-}
-
 /**
  * Creates the named region `name` with `size` usable bytes (spec 6.2.2),
  * zero-filled. A region of that name whose owners are all dead (a crash left
@@ -309,7 +190,7 @@ export function createRegion(name: string, size: number, options: CreateRegionOp
       const buffer = callNativeShm("mmap", () => nativeShm().mapFd(fd, bytes, false));
       writeHeader(new Int32Array(buffer, 0, REGION_HEADER_BYTES / 4), size);
       const region = new SharedRegion(name, path, size, fd, buffer);
-      markReady(region);
+      markReady(new Int32Array(region.buffer, 0, REGION_HEADER_BYTES / 4));
       return region;
     } catch (error) {
       closeSync(fd);
@@ -358,7 +239,7 @@ export function createAnonymousRegion(size: number): SharedRegion {
     const buffer = callNativeShm("mmap", () => native.mapFd(fd, bytes, false));
     writeHeader(new Int32Array(buffer, 0, REGION_HEADER_BYTES / 4), size);
     const region = new SharedRegion(undefined, undefined, size, fd, buffer);
-    markReady(region);
+    markReady(new Int32Array(region.buffer, 0, REGION_HEADER_BYTES / 4));
     return region;
   } catch (error) {
     closeSync(fd);
@@ -397,104 +278,3 @@ function adopt(fd: number, name: string | undefined, path: string | undefined): 
   return new SharedRegion(name, path, size, fd, buffer);
 }
 
-/**
- * Unlinks the region file at `path` when no live process holds it. Returns
- * true when it is gone (removed now or already). A file that is not a
- * region (or not ours) is left alone.
- */
-function reclaimIfStale(path: string): boolean {
-  const info = inspect(path);
-  if (info === undefined) return true;
-  if (!info.stale) return false;
-  try {
-    unlinkSync(path);
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "ENOENT";
-  }
-  return true;
-}
-
-/** Reads one region file's header without taking a reference (undefined: gone). Reclaims dead owners' references. */
-function inspect(path: string): RegionInfo | undefined {
-  const name = path.slice(join(SHM_DIR, regionPrefix()).length);
-  let fd: number;
-  try {
-    fd = openSync(path, constants.O_RDWR | constants.O_NOFOLLOW);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    return { name, path, refs: 0, owners: [], stale: false };
-  }
-  try {
-    const st = fstatSync(fd);
-    try {
-      checkFile(path, st);
-    } catch {
-      return { name, path, refs: 0, owners: [], stale: false };
-    }
-    const header = new Int32Array(callNativeShm("mmap", () => nativeShm().mapFd(fd, REGION_HEADER_BYTES, false)));
-    const size = headerSize(header, st.size);
-    // A header not yet written: a region being created right now, unless the file is older than a second.
-    if (size === undefined) return { name, path, refs: 0, owners: [], stale: Date.now() - st.mtimeMs > 1000 };
-    const owners = reclaimDeadOwners(header);
-    return { name, path, size, refs: Atomics.load(header, H.refs), owners, stale: owners.length === 0 };
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** This user's named regions, with their live owners; dead owners' references are reclaimed on the way. */
-export function listRegions(): RegionInfo[] {
-  let entries: string[];
-  try {
-    entries = readdirSync(SHM_DIR);
-  } catch {
-    return [];
-  }
-  const prefix = regionPrefix();
-  const out: RegionInfo[] = [];
-  for (const entry of entries.sort()) {
-    if (!entry.startsWith(prefix)) continue;
-    const info = inspect(join(SHM_DIR, entry));
-    if (info !== undefined) out.push(info);
-  }
-  return out;
-}
-
-/**
- * Removes the named region `name` (unlinks the file: processes that have it
- * mapped keep their memory). Without `force`, a region that a live process
- * holds is refused with RegionAlreadyExists. RegionNotFound when missing.
- */
-export function removeRegion(name: string, force = false): void {
-  const path = regionPath(name);
-  const info = inspect(path);
-  if (info === undefined) throw new IPCError("RegionNotFound", `no shared-memory region ${name} (${path})`, { context: { name, path } });
-  if (!force && !info.stale) {
-    throw new IPCError("RegionAlreadyExists", `region ${name} is held by live process(es) ${info.owners.join(", ")}; use force to remove it anyway`, {
-      context: { name, path, owners: info.owners },
-    });
-  }
-  try {
-    unlinkSync(path);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw fsError(`cannot remove ${path}`, error, { name, path });
-  }
-}
-
-/** Removes every stale region of this user (left by crashed processes); returns their names. */
-export function removeStaleRegions(): string[] {
-  const removed: string[] = [];
-  for (const info of listRegions()) {
-    if (info.stale && reclaimIfStale(info.path)) removed.push(info.name);
-  }
-  return removed;
-}
-
-function fsError(message: string, error: unknown, context: Record<string, unknown>): IPCError {
-  const code = (error as NodeJS.ErrnoException).code;
-  const resources = code === "ENOSPC" || code === "ENOMEM" || code === "EMFILE" || code === "ENFILE";
-  return new IPCError(resources ? "InsufficientResources" : "NativeError", `${message}: ${(error as Error).message}`, {
-    cause: error,
-    context: { ...context, errnoName: code },
-  });
-}

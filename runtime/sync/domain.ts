@@ -36,6 +36,8 @@ export const SLOT_BYTES = 128;
 /** Longest name in UTF-8 bytes. */
 export const MAX_NAME_BYTES = 63;
 const HEADER_BYTES = 64;
+/** Longest wait for the table lock (held only for short table updates) before TimeoutExpired. */
+const TABLE_LOCK_MS = 100;
 const PARTICIPANT_BYTES = 16;
 /** Bytes a domain needs (header, participants, primitives). */
 export const DOMAIN_BYTES = HEADER_BYTES + MAX_PARTICIPANTS * PARTICIPANT_BYTES + MAX_PRIMITIVES * SLOT_BYTES;
@@ -153,10 +155,17 @@ export class SyncDomain {
   #lockTable(): void {
     const w = this.words;
     const pid = process.pid;
+    const deadline = performance.now() + TABLE_LOCK_MS;
     for (let spins = 0; ; spins++) {
       const cur = Atomics.compareExchange(w, D.tableLock, 0, pid);
       if (cur === 0) return;
-      if (spins % 1024 === 1023 && !processAlive(cur, 0)) Atomics.compareExchange(w, D.tableLock, cur, 0);
+      if (spins % 1024 === 1023) {
+        if (!processAlive(cur, 0)) Atomics.compareExchange(w, D.tableLock, cur, 0);
+        // A live holder that does not let go (stopped with SIGSTOP, say) must not freeze this event loop.
+        else if (performance.now() > deadline) {
+          throw new IPCError("TimeoutExpired", `the sync domain's table is locked by pid ${cur} for over ${TABLE_LOCK_MS} ms`, { context: { pid: cur } });
+        }
+      }
     }
   }
 
