@@ -20,3 +20,4 @@ export { processAlive, processStartTime } from "./process-identity.js";
 export { SpscByteRing } from "./byte-ring.js";
 export { SpscRing } from "./slot-ring.js";
 export { MpmcQueue } from "./mpmc-queue.js";
+export { PayloadSlab, type PayloadRef } from "./payload-slab.js";
