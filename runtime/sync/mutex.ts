@@ -22,6 +22,9 @@
 import { isMainThread } from "node:worker_threads";
 import { nativeShm } from "../../native/index.js";
 import { IPCError } from "../errors.js";
+import { LockGuard, type CreateMutexOptions, type LockOptions, type LockStats } from "./lock-guard.js";
+
+export { LockGuard, type CreateMutexOptions, type LockOptions, type LockStats } from "./lock-guard.js";
 import { defaultSyncDomain, Flag, Kind, LOCALQ, OWNER_MASK, S, WAITERS, type SyncDomain } from "./domain.js";
 import { cancelledError, deadlineOf, park, PARK_SLICE_MS, timeoutError, wake } from "./park.js";
 import { findCycle, type Cycle } from "./wait-graph.js";
@@ -40,66 +43,10 @@ export const HANDOFF = 0x08000000;
 /** The owner field of a destroyed mutex: no participant has it, so every CAS from 0 fails. */
 const DESTROYED_OWNER = OWNER_MASK;
 
-/** Options of acquiring. */
-export interface LockOptions {
-  /** Give up after this long (ms) with TimeoutExpired; default: the mutex's default timeout, else wait forever. */
-  timeoutMs?: number;
-  /** Give up when aborted, with Cancelled. */
-  signal?: AbortSignal;
-}
-
-/** Options of {@link Mutex.create}. */
-export interface CreateMutexOptions {
-  /** Default timeout of lock() (spec create_mutex `timeout`). */
-  timeoutMs?: number;
-  /** The domain (default: the process's default domain). */
-  domain?: SyncDomain;
-  /** Rank for lock-ordering enforcement (default: creation order). */
-  rank?: number;
-}
-
-/** Counters of one mutex handle in this process (spec 6.2.2 lock-contention monitoring). */
-export interface LockStats {
-  acquisitions: number;
-  contended: number;
-  waitMs: number;
-  poisoned: number;
-  deadlocks: number;
-}
-
 interface LocalWaiter {
   resolve(): void;
   reject(error: IPCError): void;
   timer: NodeJS.Timeout | undefined;
-}
-
-/** Proof of holding a mutex (spec LockGuard): release it exactly once. */
-export class LockGuard {
-  #released = false;
-
-  /** @internal */
-  constructor(
-    readonly mutex: Mutex,
-    /** True when the previous holder died with it held (see {@link markConsistent}). */
-    readonly poisoned: boolean,
-  ) {}
-
-  /** Releases the lock (spec release_lock). A second release is LockNotOwned; a destroyed mutex MutexDestroyed. */
-  release(): void {
-    if (this.#released) throw new IPCError("LockNotOwned", `this guard of mutex ${this.mutex.name} was already released`, { context: { name: this.mutex.name } });
-    this.#released = true;
-    this.mutex.unlock();
-  }
-
-  /** Clears the poison after repairing the protected state, so later lockers get the lock without MutexPoisoned. */
-  markConsistent(): void {
-    if (this.#released) throw new IPCError("LockNotOwned", `markConsistent on a released guard of ${this.mutex.name}`, { context: { name: this.mutex.name } });
-    this.mutex.markConsistent();
-  }
-
-  [Symbol.dispose](): void {
-    if (!this.#released) this.release();
-  }
 }
 
 /** A cross-process mutex; see the file comment. */
