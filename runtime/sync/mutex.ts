@@ -43,6 +43,18 @@ export const HANDOFF = 0x08000000;
 /** The owner field of a destroyed mutex: no participant has it, so every CAS from 0 fails. */
 const DESTROYED_OWNER = OWNER_MASK;
 
+/** One contended acquisition in progress (see #startWait). */
+interface WaitState {
+  readonly timeoutMs: number | undefined;
+  readonly deadline: number;
+  readonly started: number;
+  /** A cycle was seen on the last walk: one more sighting is a deadlock. */
+  suspect: boolean;
+  /** Parked at least once (may take a HANDOFF word). */
+  parked: boolean;
+  counted: boolean;
+}
+
 interface LocalWaiter {
   resolve(): void;
   reject(error: IPCError): void;
@@ -141,42 +153,24 @@ export class Mutex {
     if (isMainThread) throw new IPCError("InvalidArgument", "lockSync blocks its thread: use it in worker threads only (await lock() on the main thread)");
     if (this.#ordered) this.#checkOrder();
     const native = nativeShm();
-    const timeoutMs = options.timeoutMs ?? this.#defaultTimeout;
-    const deadline = deadlineOf(timeoutMs);
-    const started = performance.now();
-    let suspect = false;
-    let counted = false;
-    let parked = false;
+    const wait = this.#startWait(options.timeoutMs);
     try {
       for (;;) {
-        const got = this.#attempt(parked);
+        const got = this.#attempt(wait.parked);
         if (got === true) break;
         if (got === "own") throw new IPCError("DeadlockDetected", `lockSync on mutex ${this.name}, which this thread already holds`, { context: { name: this.name } });
-        if (!counted) {
-          counted = true;
-          this.stats.contended++;
-        }
-        // Same wait-for protocol as lock(): visible to other waiters' walks, a cycle confirmed one slice later.
-        this.domain.setWaitingFor(this.slot + 1);
-        const cycle = findCycle(this.domain, this.#me);
-        if (cycle !== undefined && suspect) throw this.#deadlock(cycle);
-        suspect = cycle !== undefined;
-        const left = deadline - performance.now();
-        if (left <= 0) throw timeoutError(`mutex ${this.name}`, timeoutMs);
-        const slice = Math.min(PARK_SLICE_MS, left);
+        // Same wait-for protocol as lock().
+        const slice = this.#beforePark(wait);
         const t0 = performance.now();
         const result = native.futexWaitSync(this.#w, this.#i, got, slice);
-        parked = true;
-        if (suspect) Atomics.wait(sleeper, 0, 0, Math.max(0, slice - (performance.now() - t0)));
+        wait.parked = true;
+        if (wait.suspect) Atomics.wait(sleeper, 0, 0, Math.max(0, slice - (performance.now() - t0)));
         if (result === "timed-out") this.#checkOwnerAlive();
       }
     } catch (error) {
-      this.#passOnHandoff();
-      if (error instanceof IPCError && error.code === "MutexPoisoned") this.stats.poisoned++;
-      throw error;
+      throw this.#failWait(error);
     } finally {
-      this.domain.setWaitingFor(0);
-      this.stats.waitMs += performance.now() - started;
+      this.#endWait(wait);
     }
     if (this.#ordered) heldRanks(this.domain).push(this.rank);
   }
@@ -268,54 +262,79 @@ export class Mutex {
 
   async #lockSlow(options: LockOptions): Promise<LockGuard> {
     if (this.#ordered) this.#checkOrder();
-    const timeoutMs = options.timeoutMs ?? this.#defaultTimeout;
-    const deadline = deadlineOf(timeoutMs);
     const signal = options.signal;
-    const started = performance.now();
-    let counted = false;
-    let suspect = false;
-    let parked = false;
+    const wait = this.#startWait(options.timeoutMs);
     try {
       for (;;) {
         if (signal?.aborted) throw cancelledError(`mutex ${this.name}`);
-        const got = this.#attempt(parked);
+        const got = this.#attempt(wait.parked);
         if (got === true) break;
-        if (!counted) {
-          counted = true;
-          this.stats.contended++;
-        }
         if (got === "own") {
-          await this.#waitLocal(deadline, timeoutMs, signal);
+          this.#countContended(wait);
+          await this.#waitLocal(wait.deadline, wait.timeoutMs, signal);
           this.stats.acquisitions++;
           break;
         }
-        this.domain.setWaitingFor(this.slot + 1);
-        // A cycle must be seen on two walks a park slice apart: a lock held by
-        // another task of a process (which is one participant) that is not itself
-        // waiting is released soon, and was no deadlock.
-        const cycle = findCycle(this.domain, this.#me);
-        const confirmed = cycle !== undefined && suspect;
-        suspect = cycle !== undefined;
-        if (confirmed) throw this.#deadlock(cycle!);
-        const left = deadline - performance.now();
-        if (left <= 0) throw timeoutError(`mutex ${this.name}`, timeoutMs);
-        // While a cycle is suspected, park one slice only, however the word changes, to confirm it.
-        const result = await park(this.#w, this.#i, got, Math.min(PARK_SLICE_MS, left), signal);
-        parked = true;
-        if (suspect && result !== "cancelled" && performance.now() - started < PARK_SLICE_MS) await new Promise((r) => setTimeout(r, PARK_SLICE_MS));
+        const slice = this.#beforePark(wait);
+        const t0 = performance.now();
+        const result = await park(this.#w, this.#i, got, slice, signal);
+        wait.parked = true;
         if (result === "cancelled") throw cancelledError(`mutex ${this.name}`);
+        // While a cycle is suspected, wait out the slice however the word changed, to confirm it.
+        const rest = wait.suspect ? slice - (performance.now() - t0) : 0;
+        if (rest > 0) await new Promise((r) => setTimeout(r, rest));
         if (result === "timed-out") this.#checkOwnerAlive();
       }
     } catch (error) {
-      this.#passOnHandoff();
-      if (error instanceof IPCError && error.code === "MutexPoisoned") this.stats.poisoned++;
-      throw error;
+      throw this.#failWait(error);
     } finally {
-      this.domain.setWaitingFor(0);
-      this.stats.waitMs += performance.now() - started;
+      this.#endWait(wait);
     }
     if (this.#ordered) heldRanks(this.domain).push(this.rank);
     return new LockGuard(this, false);
+  }
+
+  /** The state of one contended acquisition (lock() and lockSync() share its steps). */
+  #startWait(timeoutMs: number | undefined): WaitState {
+    const ms = timeoutMs ?? this.#defaultTimeout;
+    return { timeoutMs: ms, deadline: deadlineOf(ms), started: performance.now(), suspect: false, parked: false, counted: false };
+  }
+
+  #countContended(wait: WaitState): void {
+    if (wait.counted) return;
+    wait.counted = true;
+    this.stats.contended++;
+  }
+
+  /**
+   * Before parking: records what this participant waits for (visible to other
+   * waiters' walks), walks the wait-for graph, and returns the slice to park
+   * for. A cycle must be seen on two walks a park slice apart to be
+   * DeadlockDetected: a lock held by another task of a participant that is
+   * not itself waiting is released soon, and was no deadlock. TimeoutExpired
+   * when no time is left.
+   */
+  #beforePark(wait: WaitState): number {
+    this.#countContended(wait);
+    this.domain.setWaitingFor(this.slot + 1);
+    const cycle = findCycle(this.domain, this.#me);
+    if (cycle !== undefined && wait.suspect) throw this.#deadlock(cycle);
+    wait.suspect = cycle !== undefined;
+    const left = wait.deadline - performance.now();
+    if (left <= 0) throw timeoutError(`mutex ${this.name}`, wait.timeoutMs);
+    return Math.min(PARK_SLICE_MS, left);
+  }
+
+  /** A wait that ends in an error: a hand-off owed to us goes to the next waiter; poisonings are counted. */
+  #failWait(error: unknown): unknown {
+    this.#passOnHandoff();
+    if (error instanceof IPCError && error.code === "MutexPoisoned") this.stats.poisoned++;
+    return error;
+  }
+
+  #endWait(wait: WaitState): void {
+    this.domain.setWaitingFor(0);
+    this.stats.waitMs += performance.now() - wait.started;
   }
 
   /** Waits in this process's queue for a task of this process to hand the lock over. */
