@@ -61,6 +61,17 @@ bool GetTimeout(Napi::Env env, const Napi::CallbackInfo& info, size_t i, const c
   return true;
 }
 
+// Arguments 0..3 of both waits: the word (view, index), the expected value, the timeout.
+struct WaitArgs {
+  int32_t* addr = nullptr;
+  int32_t expected = 0;
+  double timeout = 0;
+};
+
+bool GetWaitArgs(Napi::Env env, const Napi::CallbackInfo& info, const char* fn, WaitArgs* out) {
+  return GetWord(env, info, fn, &out->addr) && GetInt32(env, info, 2, fn, "expected", &out->expected) && GetTimeout(env, info, 3, fn, &out->timeout);
+}
+
 }  // namespace
 
 Napi::Value FutexWake(const Napi::CallbackInfo& info) {
@@ -75,27 +86,17 @@ Napi::Value FutexWake(const Napi::CallbackInfo& info) {
 
 Napi::Value FutexWaitSync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  int32_t* addr = nullptr;
-  int32_t expected = 0;
-  double timeout = 0;
-  if (!GetWord(env, info, "futexWaitSync", &addr) || !GetInt32(env, info, 2, "futexWaitSync", "expected", &expected) ||
-      !GetTimeout(env, info, 3, "futexWaitSync", &timeout)) {
-    return env.Undefined();
-  }
-  const char* r = WaitOnce(addr, expected, timeout, FUTEX_BITSET_MATCH_ANY);
+  WaitArgs args;
+  if (!GetWaitArgs(env, info, "futexWaitSync", &args)) return env.Undefined();
+  const char* r = WaitOnce(args.addr, args.expected, args.timeout, FUTEX_BITSET_MATCH_ANY);
   if (r[0] == 'i') r = "ok";  // an unexpected error: callers re-check their word like after any wake
   return Napi::String::New(env, r);
 }
 
 Napi::Value FutexWait(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  int32_t* addr = nullptr;
-  int32_t expected = 0;
-  double timeout = 0;
-  if (!GetWord(env, info, "futexWait", &addr) || !GetInt32(env, info, 2, "futexWait", "expected", &expected) ||
-      !GetTimeout(env, info, 3, "futexWait", &timeout)) {
-    return env.Undefined();
-  }
+  WaitArgs args;
+  if (!GetWaitArgs(env, info, "futexWait", &args)) return env.Undefined();
   if (info.Length() <= 4 || !info[4].IsFunction()) {
     Napi::TypeError::New(env, "futexWait: callback must be a function").ThrowAsJavaScriptException();
     return env.Undefined();
@@ -111,9 +112,9 @@ Napi::Value FutexWait(const Napi::CallbackInfo& info) {
   FutexWaitJob* job = new FutexWaitJob();
   job->state = state;
   job->id = id;
-  job->addr = addr;
-  job->expected = expected;
-  job->timeoutMs = timeout;
+  job->addr = args.addr;
+  job->expected = args.expected;
+  job->timeoutMs = args.timeout;
   job->bitset = 1u << (id % 32);
   SubmitWait(job);
   return Napi::Number::New(env, id);

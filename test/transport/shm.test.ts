@@ -15,7 +15,7 @@ import { dist, startScript } from "../shm/shm-helpers.js";
 import fc from "fast-check";
 import { closeSync, openSync } from "node:fs";
 import { nativeShm } from "../../native/index.js";
-import { createAnonymousRegion } from "../../runtime/shm/region.js";
+import { createAnonymousRegion, type SharedRegion } from "../../runtime/shm/region.js";
 import { SpscByteRing } from "../../runtime/shm/byte-ring.js";
 
 let dir: string;
@@ -33,6 +33,23 @@ async function pair(options: Parameters<typeof createChannel>[3] = {}): Promise<
   const client = await createChannel(listener.endpoint, "shm", undefined, options);
   cleanups.push(() => (client.closed ? undefined : client.close(false)));
   return { listener, client, server: await accepted };
+}
+
+/**
+ * What a client sends in the shm handshake (idl/WIRE.md §13), built by hand:
+ * a sealed memfd region with both 4 KiB rings formatted, and the 16-byte
+ * hello naming their size. Tests change one thing and send it raw.
+ */
+function handRolledHello(): { region: SharedRegion; hello: Uint8Array } {
+  const R = 4096;
+  const offset = Math.ceil(SpscByteRing.bytesFor(R) / 64) * 64;
+  const region = createAnonymousRegion(offset + SpscByteRing.bytesFor(R));
+  SpscByteRing.init(region.buffer, region.dataOffset, R);
+  SpscByteRing.init(region.buffer, region.dataOffset + offset, R);
+  const hello = new Uint8Array(16);
+  hello.set(Buffer.from("NOVASHM1"));
+  new DataView(hello.buffer).setUint32(8, R, true);
+  return { region, hello };
 }
 
 function openFds(): number {
@@ -121,14 +138,7 @@ describe("shm transport", () => {
   it("refuses a well-formed hello whose doorbell is not an eventfd (a pipe could block the server's writes)", async () => {
     const { listener } = await pair();
     const n = nativeShm();
-    const R = 4096;
-    const offset = Math.ceil(SpscByteRing.bytesFor(R) / 64) * 64;
-    const region = createAnonymousRegion(offset + SpscByteRing.bytesFor(R));
-    SpscByteRing.init(region.buffer, region.dataOffset, R);
-    SpscByteRing.init(region.buffer, region.dataOffset + offset, R);
-    const hello = new Uint8Array(16);
-    hello.set(Buffer.from("NOVASHM1"));
-    new DataView(hello.buffer).setUint32(8, R, true);
+    const { region, hello } = handRolledHello();
     const notABell = openSync("/proc/self/cmdline", "r");
     const raw = netConnect(listener.endpoint);
     await new Promise((resolve) => raw.once("connect", resolve));
@@ -148,14 +158,7 @@ describe("shm transport", () => {
     cleanups.push(() => listener.close(false));
     const accepted = new Promise<Channel>((resolve) => listener.onConnection(resolve));
     const n = nativeShm();
-    const R = 4096;
-    const offset = Math.ceil(SpscByteRing.bytesFor(R) / 64) * 64;
-    const region = createAnonymousRegion(offset + SpscByteRing.bytesFor(R));
-    SpscByteRing.init(region.buffer, region.dataOffset, R);
-    SpscByteRing.init(region.buffer, region.dataOffset + offset, R);
-    const hello = new Uint8Array(16);
-    hello.set(Buffer.from("NOVASHM1"));
-    new DataView(hello.buffer).setUint32(8, R, true);
+    const { region, hello } = handRolledHello();
     const bell = n.eventfdCreate();
     const raw = netConnect(listener.endpoint);
     await new Promise((resolve) => raw.once("connect", resolve));
