@@ -61,8 +61,8 @@ const MAX_CHUNK = 64 * 1024;
 
 interface PendingWrite {
   data: Uint8Array;
+  /** Bytes of `data` already in the ring. */
   offset: number;
-  length: number;
   done: (error?: Error | null) => void;
 }
 
@@ -131,7 +131,7 @@ export class ShmLink implements ByteLink {
     this.#destroyed = true;
     const n = this.#native;
     if (this.#doorbellWatch !== 0) n.unwatchFd(this.#doorbellWatch);
-    if (this.#socketWatch !== 0) n.unwatchFd(this.#socketWatch);
+    this.#unwatchSocket();
     for (const fd of [this.#p.ownDoorbell, this.#p.peerDoorbell, this.#p.socketFd]) {
       try {
         closeSync(fd);
@@ -151,53 +151,40 @@ export class ShmLink implements ByteLink {
     try {
       n = this.#p.outbound.writeSome(data, 0, length);
     } catch (error) {
-      // The peer scribbled over the ring's positions: what is left goes to write(), which fails it.
-      this.#fail(error);
+      this.#end(corrupted(error));
       return 0;
     }
     if (n > 0) this.#published();
     return n;
   }
 
-  /**
-   * The shared memory broke the ring protocol (a position out of range: a
-   * faulty or hostile peer): the channel ends with that error, never the
-   * process with an uncaught exception in a loop callback.
-   */
-  #fail(error: unknown): void {
-    if (this.#ended || this.#destroyed) return;
-    this.#ended = true;
-    if (this.#socketWatch !== 0) {
-      this.#native.unwatchFd(this.#socketWatch);
-      this.#socketWatch = 0;
-    }
-    const cause = error instanceof Error ? error : new Error(String(error));
-    this.#onEnd(new Error(`shared-memory ring corrupted by the peer: ${cause.message}`, { cause }));
-  }
-
   /** The rest of a batch: written as the peer frees space (in order, after earlier pending ones). */
   #write(data: Uint8Array, done: (error?: Error | null) => void): void {
     if (this.#destroyed) return done(new Error("channel closed"));
-    this.#pending.push({ data, offset: 0, length: data.length, done });
+    this.#pending.push({ data, offset: 0, done });
     this.#flushPending();
   }
 
   #flushPending(): void {
     const ring = this.#p.outbound;
-    while (this.#pending.length > 0) {
-      const w = this.#pending[0]!;
-      const n = ring.writeSome(w.data, w.offset, w.length);
-      if (n > 0) {
-        w.offset += n;
-        this.#published();
+    try {
+      while (this.#pending.length > 0) {
+        const w = this.#pending[0]!;
+        const n = ring.writeSome(w.data, w.offset, w.data.length);
+        if (n > 0) {
+          w.offset += n;
+          this.#published();
+        }
+        if (w.offset < w.data.length) {
+          // Full: ask the consumer to ring back when it has made room; re-check after arming.
+          if (ring.armProducerWait()) return;
+          continue;
+        }
+        this.#pending.shift();
+        w.done(null);
       }
-      if (w.offset < w.length) {
-        // Full: ask the consumer to ring back when it has made room; re-check after arming.
-        if (ring.armProducerWait()) return;
-        continue;
-      }
-      this.#pending.shift();
-      w.done(null);
+    } catch (error) {
+      this.#end(corrupted(error));
     }
   }
 
@@ -235,11 +222,7 @@ export class ShmLink implements ByteLink {
   }
 
   #onDoorbell(): void {
-    try {
-      if (this.#pending.length > 0) this.#flushPending();
-    } catch (error) {
-      this.#fail(error);
-    }
+    if (this.#pending.length > 0) this.#flushPending();
     this.#drain();
   }
 
@@ -250,7 +233,7 @@ export class ShmLink implements ByteLink {
     try {
       this.#drainRing();
     } catch (error) {
-      this.#fail(error);
+      this.#end(corrupted(error));
     } finally {
       this.#draining = false;
     }
@@ -325,7 +308,7 @@ export class ShmLink implements ByteLink {
       if (this.#pending.length > 0) this.#flushPending();
       this.#drain();
     } catch (error) {
-      this.#fail(error);
+      this.#end(corrupted(error));
     }
   }
 
@@ -341,18 +324,31 @@ export class ShmLink implements ByteLink {
     // partial record visible); the end follows once that is delivered, which
     // waits for a resume when the channel has paused reading.
     this.#peerGone = true;
-    this.#native.unwatchFd(this.#socketWatch);
-    this.#socketWatch = 0;
+    this.#unwatchSocket();
     this.#drain();
   }
 
-  #end(): void {
+  #unwatchSocket(): void {
+    if (this.#socketWatch === 0) return;
+    this.#native.unwatchFd(this.#socketWatch);
+    this.#socketWatch = 0;
+  }
+
+  /** Reports the end once: the peer is gone (no error) or broke the ring protocol (`error`). */
+  #end(error?: Error): void {
     if (this.#ended || this.#destroyed) return;
     this.#ended = true;
-    if (this.#socketWatch !== 0) {
-      this.#native.unwatchFd(this.#socketWatch);
-      this.#socketWatch = 0;
-    }
-    this.#onEnd();
+    this.#unwatchSocket();
+    this.#onEnd(error);
   }
+}
+
+/**
+ * The shared memory broke the ring protocol (a position out of range: a
+ * faulty or hostile peer): the channel ends with this error, never the
+ * process with an uncaught exception in a loop callback.
+ */
+function corrupted(error: unknown): Error {
+  const cause = error instanceof Error ? error : new Error(String(error));
+  return new Error(`shared-memory ring corrupted by the peer: ${cause.message}`, { cause });
 }
