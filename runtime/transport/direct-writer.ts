@@ -18,10 +18,7 @@
 import type { Socket } from "node:net";
 import { nativeWrites } from "../../native/index.js";
 import type { ByteSink } from "./outbound-queue.js";
-
-interface HandleWithFd {
-  fd?: unknown;
-}
+import { descriptorOf } from "./socket-reader.js";
 
 /** The sink that writes to `socket`: directly when the addon allows it (tryWrite), else through `socket.write`. */
 export function socketSink(socket: Socket): ByteSink {
@@ -32,9 +29,8 @@ export function socketSink(socket: Socket): ByteSink {
   return {
     tryWrite(data, length) {
       if (socket.writableLength !== 0 || socket.connecting || socket.writableEnded || socket.destroyed) return 0;
-      // `_handle.fd` is the descriptor on every Unix platform Node supports (as in socket-reader.ts).
-      const fd = (socket as unknown as { _handle: HandleWithFd | null })._handle?.fd;
-      if (typeof fd !== "number" || fd < 0) return 0;
+      const fd = descriptorOf(socket);
+      if (fd === undefined) return 0;
       const written = writeFd(fd, data, 0, length);
       // -EAGAIN (full) or an error: Node's write waits for room or reports it.
       return written > 0 ? written : 0;

@@ -25,6 +25,7 @@
  * spin are skipped.
  */
 import { closeSync } from "node:fs";
+import { constants } from "node:os";
 import { nativeShm, type ShmNative } from "../../native/index.js";
 import type { SharedRegion } from "../shm/region.js";
 import type { SpscByteRing } from "../shm/byte-ring.js";
@@ -318,7 +319,7 @@ export class ShmLink implements ByteLink {
     if ((events & 2) === 0) {
       const { bytes } = this.#native.recvFds(this.#p.socketFd, this.#probe);
       // More handshake bytes than expected are ignored; EAGAIN is a spurious wake-up.
-      if (bytes !== 0 && bytes !== -104 /* ECONNRESET */) return;
+      if (bytes !== 0 && bytes !== -constants.errno.ECONNRESET) return;
     }
     // Read what the peer published before it went (a crash mid-write left no
     // partial record visible); the end follows once that is delivered, which

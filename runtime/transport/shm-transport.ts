@@ -15,18 +15,20 @@
  * both ring headers before it accepts (a corrupt region is refused, never
  * mapped past its end).
  */
-import { closeSync, readlinkSync, unlinkSync } from "node:fs";
+import { closeSync, readlinkSync } from "node:fs";
+import { constants } from "node:os";
 import type { Server, Socket } from "node:net";
 import { callNativeShm, nativeShm, nativeSockets } from "../../native/index.js";
 import { IPCError } from "../errors.js";
 import { SpscByteRing } from "../shm/byte-ring.js";
 import { createAnonymousRegion, openRegionFromFd, type SharedRegion } from "../shm/region.js";
 import { resolveEndpoint } from "./endpoint.js";
+import { descriptorOf } from "./socket-reader.js";
 import { ListenerBase } from "./listener-base.js";
 import { ShmLink } from "./shm-link.js";
 import { resolveChannelOptions, StreamChannel, type ResolvedChannelOptions } from "./stream-channel.js";
 import { TRANSPORT_DEFAULTS, type Channel, type ChannelOptions, type Listener, type ListenerOptions } from "./types.js";
-import { connectSocket, openSocketServer } from "./unix-transport.js";
+import { closeSocketServer, connectSocket, openSocketServer } from "./unix-transport.js";
 
 const MAGIC = "NOVASHM1";
 const HELLO_BYTES = 16;
@@ -72,8 +74,8 @@ function closeAll(fds: readonly number[]): void {
 /** Takes a connected socket's descriptor over (a duplicate) and drops Node's wrapper. */
 function takeDescriptor(socket: Socket): number {
   const sockets = nativeSockets();
-  const fd = (socket as unknown as { _handle?: { fd?: unknown } })._handle?.fd;
-  if (sockets === undefined || typeof fd !== "number" || fd < 0) {
+  const fd = descriptorOf(socket);
+  if (sockets === undefined || fd === undefined) {
     socket.destroy();
     throw new IPCError("TransportNotSupported", "the shm transport needs the native addon (npm run build:native)");
   }
@@ -101,7 +103,7 @@ function receiveHandshake(fd: number, timeoutMs: number, what: string): Promise<
     );
     const attempt = (): void => {
       const r = native.recvFds(fd, buf);
-      if (r.bytes === -11 /* EAGAIN */) return;
+      if (r.bytes === -constants.errno.EAGAIN) return;
       if (r.bytes <= 0) {
         finish(new IPCError("EndpointUnreachable", `the shm handshake (${what}) failed: ${r.bytes === 0 ? "the peer closed the connection" : `errno ${-r.bytes}`}`));
         return;
@@ -227,13 +229,8 @@ class ShmListener extends ListenerBase {
     }
   }
 
-  protected async stopAccepting(): Promise<void> {
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-    try {
-      unlinkSync(this.endpoint);
-    } catch {
-      // Already gone.
-    }
+  protected stopAccepting(): Promise<void> {
+    return closeSocketServer(this.server, this.endpoint);
   }
 }
 

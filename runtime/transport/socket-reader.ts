@@ -58,6 +58,16 @@ export class SocketReader {
   }
 }
 
+/**
+ * The descriptor under a node:net socket, read from the live handle
+ * (`_handle.fd` on every Unix platform Node supports); undefined when it has
+ * none (destroyed, not connected, or a platform without it).
+ */
+export function descriptorOf(socket: Socket): number | undefined {
+  const fd = (socket as unknown as { _handle?: { fd?: unknown } | null })._handle?.fd;
+  return typeof fd === "number" && fd >= 0 ? fd : undefined;
+}
+
 /** What {@link adoptAccepted} hands the listener. */
 export interface AdoptedSocket {
   readonly socket: Socket;
@@ -77,9 +87,9 @@ export interface AdoptedSocket {
  */
 export function adoptAccepted(socket: Socket): AdoptedSocket {
   const native = nativeSockets();
-  // `_handle.fd` is the descriptor on every Unix platform Node supports; anything else means "keep Node's socket".
-  const fd = (socket as unknown as { _handle?: { fd?: unknown } })._handle?.fd;
-  if (native === undefined || typeof fd !== "number" || fd < 0) return { socket };
+  // Without a descriptor, keep Node's socket.
+  const fd = descriptorOf(socket);
+  if (native === undefined || fd === undefined) return { socket };
   let peer: PeerCredentials | undefined;
   try {
     peer = native.peerCredentials(fd);

@@ -107,13 +107,8 @@ class UnixListener extends ListenerBase {
     });
   }
 
-  protected async stopAccepting(): Promise<void> {
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-    try {
-      unlinkSync(this.endpoint);
-    } catch {
-      // Already gone.
-    }
+  protected stopAccepting(): Promise<void> {
+    return closeSocketServer(this.server, this.endpoint);
   }
 }
 
@@ -123,6 +118,16 @@ export async function listenUnix(endpoint: string, options: ListenerOptions = {}
   const path = resolveEndpoint(endpoint, "unix", true);
   const server = await openSocketServer(path);
   return new UnixListener(path, server, opts, options.maxConnections ?? TRANSPORT_DEFAULTS.maxConnections);
+}
+
+/** Stops a server from {@link openSocketServer} and removes its socket file. */
+export async function closeSocketServer(server: Server, path: string): Promise<void> {
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  try {
+    unlinkSync(path);
+  } catch {
+    // Already gone.
+  }
 }
 
 /**
