@@ -27,6 +27,7 @@ import { resolveEndpoint } from "./endpoint.js";
 import { closeQuietly, fifoSocket, makeFifos, openFifo } from "./fifo.js";
 import { SocketReader } from "./socket-reader.js";
 import { ListenerBase } from "./listener-base.js";
+import { socketLink } from "./byte-link.js";
 import { resolveChannelOptions, StreamChannel, type ResolvedChannelOptions } from "./stream-channel.js";
 import { TRANSPORT_DEFAULTS, type Channel, type ChannelOptions, type Listener, type ListenerOptions } from "./types.js";
 
@@ -129,7 +130,7 @@ export async function connectPipe(endpoint: string, options: ChannelOptions = {}
     closeQuietly(hold);
     rmSync(dir, { recursive: true, force: true });
   }
-  return new StreamChannel({ transport: "pipe", endpoint: path, input: input!, output: output!, options: opts, reader });
+  return new StreamChannel({ transport: "pipe", endpoint: path, link: socketLink(input!, output!, reader), options: opts });
 }
 
 /** Removes a stale endpoint FIFO, or fails when it is not a FIFO or a server still reads it. */
@@ -200,7 +201,7 @@ class PipeListener extends ListenerBase {
       return;
     }
     output.write(Buffer.of(ACK));
-    this.accept(new StreamChannel({ transport: "pipe", endpoint: this.endpoint, input, output, options: this.channelOptions, reader }));
+    this.accept(new StreamChannel({ transport: "pipe", endpoint: this.endpoint, link: socketLink(input, output, reader), options: this.channelOptions }));
   }
 
   protected async stopAccepting(): Promise<void> {

@@ -3,7 +3,6 @@
  * socket) or a pair of FIFOs (one read socket, one write socket). Framing is
  * the NOVA wire format; batching and backpressure come from the queues.
  */
-import type { Socket } from "node:net";
 import { IPCError, isIPCError } from "../errors.js";
 import type { Message } from "../wire/message.js";
 import { encodeMessage, type EncodeOptions } from "../wire/frame.js";
@@ -11,10 +10,9 @@ import { FrameDecoder, type SkippedFrame } from "../wire/frame-decoder.js";
 import { loadavg } from "node:os";
 import { nextMessageId, nowNs } from "../wire/message-id.js";
 import { InboundQueue } from "./inbound-queue.js";
-import type { SocketReader } from "./socket-reader.js";
 import type { PeerCredentials } from "../../native/index.js";
 import { OutboundQueue } from "./outbound-queue.js";
-import { socketLink, type ByteLink } from "./byte-link.js";
+import type { ByteLink } from "./byte-link.js";
 import { readU32 } from "../wire/bytes.js";
 import { HEADER_SIZE, Offset } from "../wire/constants.js";
 import {
@@ -72,17 +70,13 @@ export function resolveChannelOptions(options: ChannelOptions = {}): ResolvedCha
   return { bufferSize, maxQueuedMessages, maxQueuedBytes, maxMessageSize, timeoutMs, heartbeatIntervalMs, partialFrameTimeoutMs };
 }
 
-/** How a stream channel is wired: to its sockets (input, output, reader), or to a ready {@link ByteLink}. */
+/** How a stream channel is wired. */
 export interface StreamChannelParts {
   transport: TransportType;
   endpoint: string;
-  input?: Socket;
-  output?: Socket;
-  /** The link itself (the shm transport); when set, input/output/reader are not used. */
-  link?: ByteLink;
+  /** The byte streams: {@link socketLink} over sockets (unix, pipe), a ShmLink over rings (shm). */
+  link: ByteLink;
   options: ResolvedChannelOptions;
-  /** When `input` was created with this reader's `onread`, chunks come from it instead of 'data' events. */
-  reader?: SocketReader;
   /** The peer's credentials, where the transport could read them. */
   peer?: PeerCredentials;
 }
@@ -123,9 +117,7 @@ export class StreamChannel implements Channel {
     this.transport = parts.transport;
     this.endpoint = parts.endpoint;
     this.peer = parts.peer;
-    if (parts.link !== undefined) this.link = parts.link;
-    else if (parts.input !== undefined && parts.output !== undefined) this.link = socketLink(parts.input, parts.output, parts.reader);
-    else throw new IPCError("InvalidArgument", "a stream channel needs a link or an input and an output socket");
+    this.link = parts.link;
     this.opts = parts.options;
     this.encodeOptions = { maxMessageSize: this.opts.maxMessageSize };
     this.closedPromise = new Promise((resolve) => (this.resolveClosed = resolve));

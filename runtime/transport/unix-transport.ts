@@ -12,6 +12,7 @@ import { chmodSync, lstatSync, unlinkSync } from "node:fs";
 import { IPCError } from "../errors.js";
 import { resolveEndpoint } from "./endpoint.js";
 import { adoptAccepted, SocketReader } from "./socket-reader.js";
+import { socketLink } from "./byte-link.js";
 import { resolveChannelOptions, StreamChannel, type ResolvedChannelOptions } from "./stream-channel.js";
 import { TRANSPORT_DEFAULTS, type Channel, type ChannelOptions, type Listener, type ListenerOptions } from "./types.js";
 import { ListenerBase } from "./listener-base.js";
@@ -53,7 +54,7 @@ export async function connectUnix(endpoint: string, options: ChannelOptions = {}
   const path = resolveEndpoint(endpoint, "unix");
   const reader = new SocketReader();
   const socket = await connectSocket(path, opts.timeoutMs, reader);
-  return new StreamChannel({ transport: "unix", endpoint: path, input: socket, output: socket, options: opts, reader });
+  return new StreamChannel({ transport: "unix", endpoint: path, link: socketLink(socket, socket, reader), options: opts });
 }
 
 /** True when a live server accepts connections on `path`. */
@@ -103,7 +104,7 @@ class UnixListener extends ListenerBase {
         return;
       }
       const own = adoptAccepted(socket);
-      this.accept(new StreamChannel({ transport: "unix", endpoint, input: own.socket, output: own.socket, options: opts, reader: own.reader, peer: own.peer }));
+      this.accept(new StreamChannel({ transport: "unix", endpoint, link: socketLink(own.socket, own.socket, own.reader), options: opts, peer: own.peer }));
     });
   }
 
