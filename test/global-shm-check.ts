@@ -5,25 +5,16 @@
  * cannot check each other's), and this global teardown fails the run when any
  * region of this user that was not there before the run is still there.
  */
-import { readdirSync } from "node:fs";
-
-function entries(): string[] {
-  const prefix = `nova-${process.getuid?.() ?? 0}-`;
-  try {
-    return readdirSync("/dev/shm").filter((e) => e.startsWith(prefix));
-  } catch {
-    return [];
-  }
-}
+import { novaShmEntries } from "./shm/shm-entries.js";
 
 let before = new Set<string>();
 
 export function setup(): void {
-  before = new Set(entries());
+  before = new Set(novaShmEntries());
 }
 
 export function teardown(): void {
-  const left = entries().filter((e) => !before.has(e));
+  const left = novaShmEntries().filter((e) => !before.has(e));
   if (left.length === 0) return;
   // vitest only logs an error thrown here; the exit code is what CI (.ci/run) reads.
   process.stderr.write(`error: the tests left shared-memory regions behind in /dev/shm: ${left.join(", ")}\n`);

@@ -4,10 +4,12 @@
  * this user is left behind by a test.
  */
 import { spawn } from "node:child_process";
-import { readdirSync } from "node:fs";
 import { expect } from "vitest";
 import { Proc } from "../cli/processes.js";
 import { ensureBuilt, ROOT } from "../transport/helpers.js";
+import { novaShmEntries } from "./shm-entries.js";
+
+export { novaShmEntries };
 
 /** The file URL of a compiled module, for `import()` in a child script. */
 export function dist(relJs: string): string {
@@ -18,19 +20,6 @@ export function dist(relJs: string): string {
 export function startScript(script: string, label = "child"): Proc {
   const child = spawn(process.execPath, ["--input-type=module", "-e", script], { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"] });
   return new Proc(child, label);
-}
-
-/**
- * This user's /dev/shm/nova-<uid>-<namePrefix>* entries. Test files run in
- * parallel, so each checks only the names it uses (a unique prefix per file).
- */
-export function novaShmEntries(namePrefix = ""): string[] {
-  const prefix = `nova-${process.getuid?.() ?? 0}-${namePrefix}`;
-  try {
-    return readdirSync("/dev/shm").filter((e) => e.startsWith(prefix));
-  } catch {
-    return [];
-  }
 }
 
 /** Fails when a test left a /dev/shm/nova-<uid>-<namePrefix>* entry behind (call in afterEach). */
