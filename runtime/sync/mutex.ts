@@ -27,7 +27,7 @@ import { LockGuard, type CreateMutexOptions, type LockOptions, type LockStats } 
 export { LockGuard, type CreateMutexOptions, type LockOptions, type LockStats } from "./lock-guard.js";
 import { defaultSyncDomain, Flag, Kind, LOCALQ, OWNER_MASK, S, WAITERS, type SyncDomain } from "./domain.js";
 import { cancelledError, deadlineOf, park, PARK_SLICE_MS, timeoutError, wake } from "./park.js";
-import { findCycle, type Cycle } from "./wait-graph.js";
+import { CycleWatch, type Cycle } from "./wait-graph.js";
 import { dropRank, heldRanks } from "./lock-order.js";
 
 /** Set in a lock word while the mutex is poisoned (a holder died and nobody marked it consistent). */
@@ -48,8 +48,7 @@ interface WaitState {
   readonly timeoutMs: number | undefined;
   readonly deadline: number;
   readonly started: number;
-  /** A cycle was seen on the last walk: one more sighting is a deadlock. */
-  suspect: boolean;
+  readonly cycles: CycleWatch;
   /** Parked at least once (may take a HANDOFF word). */
   parked: boolean;
   counted: boolean;
@@ -164,7 +163,7 @@ export class Mutex {
         const t0 = performance.now();
         const result = native.futexWaitSync(this.#w, this.#i, got, slice);
         wait.parked = true;
-        if (wait.suspect) Atomics.wait(sleeper, 0, 0, Math.max(0, slice - (performance.now() - t0)));
+        if (wait.cycles.suspect) Atomics.wait(sleeper, 0, 0, Math.max(0, slice - (performance.now() - t0)));
         if (result === "timed-out") this.#checkOwnerAlive();
       }
     } catch (error) {
@@ -281,7 +280,7 @@ export class Mutex {
         wait.parked = true;
         if (result === "cancelled") throw cancelledError(`mutex ${this.name}`);
         // While a cycle is suspected, wait out the slice however the word changed, to confirm it.
-        const rest = wait.suspect ? slice - (performance.now() - t0) : 0;
+        const rest = wait.cycles.suspect ? slice - (performance.now() - t0) : 0;
         if (rest > 0) await new Promise((r) => setTimeout(r, rest));
         if (result === "timed-out") this.#checkOwnerAlive();
       }
@@ -297,7 +296,7 @@ export class Mutex {
   /** The state of one contended acquisition (lock() and lockSync() share its steps). */
   #startWait(timeoutMs: number | undefined): WaitState {
     const ms = timeoutMs ?? this.#defaultTimeout;
-    return { timeoutMs: ms, deadline: deadlineOf(ms), started: performance.now(), suspect: false, parked: false, counted: false };
+    return { timeoutMs: ms, deadline: deadlineOf(ms), started: performance.now(), cycles: new CycleWatch(this.domain, this.slot), parked: false, counted: false };
   }
 
   #countContended(wait: WaitState): void {
@@ -307,19 +306,14 @@ export class Mutex {
   }
 
   /**
-   * Before parking: records what this participant waits for (visible to other
-   * waiters' walks), walks the wait-for graph, and returns the slice to park
-   * for. A cycle must be seen on two walks a park slice apart to be
-   * DeadlockDetected: a lock held by another task of a participant that is
-   * not itself waiting is released soon, and was no deadlock. TimeoutExpired
-   * when no time is left.
+   * Before parking: the wait-for steps ({@link CycleWatch}: DeadlockDetected
+   * for a confirmed cycle), and the slice to park for (TimeoutExpired when no
+   * time is left).
    */
   #beforePark(wait: WaitState): number {
     this.#countContended(wait);
-    this.domain.setWaitingFor(this.slot + 1);
-    const cycle = findCycle(this.domain, this.#me);
-    if (cycle !== undefined && wait.suspect) throw this.#deadlock(cycle);
-    wait.suspect = cycle !== undefined;
+    const cycle = wait.cycles.check();
+    if (cycle !== undefined) throw this.#deadlock(cycle);
     const left = wait.deadline - performance.now();
     if (left <= 0) throw timeoutError(`mutex ${this.name}`, wait.timeoutMs);
     return Math.min(PARK_SLICE_MS, left);

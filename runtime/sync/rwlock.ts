@@ -15,7 +15,7 @@ import { SlotPrimitive } from "./slot-primitive.js";
 import { defaultSyncDomain, Flag, Kind, S, type SyncDomain } from "./domain.js";
 import { cancelledError, deadlineOf, park, PARK_SLICE_MS, timeoutError, wake } from "./park.js";
 import type { LockOptions } from "./mutex.js";
-import { findCycle } from "./wait-graph.js";
+import { CycleWatch } from "./wait-graph.js";
 
 const WRITER = -1;
 
@@ -128,7 +128,7 @@ export class RwLock extends SlotPrimitive {
   async #acquire(mode: "read" | "write", options: LockOptions): Promise<void> {
     const deadline = deadlineOf(options.timeoutMs);
     const what = `rwlock ${this.name} (${mode})`;
-    let suspect = false;
+    const cycles = new CycleWatch(this.domain, this.slot);
     try {
       for (;;) {
         this.checkAlive("MutexDestroyed", "rwlock");
@@ -139,21 +139,17 @@ export class RwLock extends SlotPrimitive {
           if (mode === "write") Atomics.store(this.w, this.at + S.owner, this.domain.me);
           return;
         }
-        this.domain.setWaitingFor(this.slot + 1);
         const writer = v === WRITER ? Atomics.load(this.w, this.at + S.owner) : 0;
         // Held by another task of this process: wait for it like for anyone (the futex wake of its unlock reaches us).
-        const cycle = writer !== 0 && writer !== this.domain.me ? findCycle(this.domain, this.domain.me) : undefined;
-        // As for mutexes: a cycle counts when seen again one slice later (a writer that is another,
-        // non-waiting task of a process in the cycle releases soon; that was no deadlock).
-        if (cycle !== undefined && suspect) throw new IPCError("DeadlockDetected", `${what} would deadlock: ${cycle.description}`, { context: { name: this.name, cycle: cycle.pids } });
-        suspect = cycle !== undefined;
+        const cycle = cycles.check(writer !== 0 && writer !== this.domain.me);
+        if (cycle !== undefined) throw new IPCError("DeadlockDetected", `${what} would deadlock: ${cycle.description}`, { context: { name: this.name, cycle: cycle.pids } });
         const left = deadline - performance.now();
         if (left <= 0) throw timeoutError(what, options.timeoutMs);
         const slice = Math.min(PARK_SLICE_MS, left);
         const parked = performance.now();
         const r = await park(this.w, this.i, v, slice, options.signal);
         const rest = slice - (performance.now() - parked);
-        if (suspect && r !== "cancelled" && rest > 0) await new Promise((resolve) => setTimeout(resolve, rest));
+        if (cycles.suspect && r !== "cancelled" && rest > 0) await new Promise((resolve) => setTimeout(resolve, rest));
         if (r === "cancelled") throw cancelledError(what);
         if (r === "timed-out" && writer !== 0 && !this.domain.participantAlive(writer)) this.#takeOverFromDeadWriter(writer);
       }

@@ -46,3 +46,34 @@ export function findCycle(domain: SyncDomain, me: number): Cycle | undefined {
   }
   return undefined;
 }
+
+/**
+ * The wait-for steps of one contended wait, the same for every lock kind:
+ * record what this participant waits for (before walking, so of two waiters
+ * closing a cycle together at least one sees it), walk, and report a cycle
+ * only when it is seen on two walks a park slice apart: a lock held by
+ * another task of a participant that is not itself waiting is released soon,
+ * and was no deadlock.
+ */
+export class CycleWatch {
+  #suspect = false;
+
+  constructor(
+    private readonly domain: SyncDomain,
+    private readonly slot: number,
+  ) {}
+
+  /** A cycle was seen on the last walk: the caller waits out a whole slice before the next. */
+  get suspect(): boolean {
+    return this.#suspect;
+  }
+
+  /** One round before parking; returns the confirmed cycle, if any. `walk` false: only record (nothing to follow). */
+  check(walk = true): Cycle | undefined {
+    this.domain.setWaitingFor(this.slot + 1);
+    const cycle = walk ? findCycle(this.domain, this.domain.me) : undefined;
+    const confirmed = this.#suspect ? cycle : undefined;
+    this.#suspect = cycle !== undefined;
+    return confirmed;
+  }
+}
