@@ -163,13 +163,7 @@ export class SpscByteRing {
 
   /** Bytes that can be written now. */
   writable(): number {
-    const head = Atomics.load(this.h, W_HEAD);
-    const tail = Atomics.load(this.h, W_TAIL);
-    this.headSeen = head;
-    this.tailSeen = tail;
-    const n = (tail - head) >>> 0;
-    if (n > this.capacity) corrupted(WHAT, `counters out of range (${n} readable)`, { readable: n, capacity: this.capacity });
-    return this.capacity - n;
+    return this.capacity - this.readable();
   }
 
   /**
