@@ -241,7 +241,7 @@ export class WlConnection {
       this.#setPoll(this.#pollMask & ~POLL_WRITE);
       this.flush();
     }
-    if ((events & 3) !== 0 && !this.#closed) this.#read();
+    if ((events & 3) !== 0 && !this.#closed && this.#closing === undefined) this.#read();
   }
 
   #read(): void {
