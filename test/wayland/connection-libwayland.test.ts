@@ -41,8 +41,8 @@ function runWaylandInfo(onRegistry: (registry: RegistryResource) => void): Promi
     const child = spawn("wayland-info", [], { stdio: ["ignore", "pipe", "pipe", theirs], env: { ...process.env, WAYLAND_SOCKET: "3" } });
     closeSync(theirs);
     let output = "";
-    child.stdout.on("data", (d) => (output += d));
-    child.stderr.on("data", (d) => (output += d));
+    child.stdout!.on("data", (d) => (output += d));
+    child.stderr!.on("data", (d) => (output += d));
     const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
     child.on("error", (e) => {
       clearTimeout(timer);
