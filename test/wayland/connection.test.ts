@@ -193,6 +193,23 @@ describe("WlConnection", () => {
     expect(p.version).toBe(2);
   });
 
+  it("waits for the rest of a message split across reads without spinning", async () => {
+    const { client, display } = pair();
+    const cb = client.objects.allocate();
+    const callback = new Callback(client, cb, 1);
+    const done = new Promise((r) => callback.on("done", r));
+    const sync = Buffer.from([1, 0, 0, 0, 0, 0, 12, 0, cb, 0, 0, 0]);
+    n.sendFds(client.fd, sync.subarray(0, 10), []);
+    const cpu = process.cpuUsage();
+    await new Promise((r) => setTimeout(r, 200));
+    const used = process.cpuUsage(cpu);
+    // An idle wait: nothing re-runs the decoder until more bytes arrive.
+    expect((used.user + used.system) / 1000).toBeLessThan(100);
+    n.sendFds(client.fd, sync.subarray(10), []);
+    expect(await done).toBe(100);
+    expect(await roundtrip(display)).toBe(101);
+  });
+
   it("binds through the untyped new_id of wl_registry.bind; a bind the server ignores still reserves its id", async () => {
     const { client, server, display, displayRes } = pair();
     const binds: { interface: string; version: number; id: number }[] = [];
