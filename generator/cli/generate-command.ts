@@ -82,7 +82,7 @@ export function registerGenerateCommand(program: Command, io: CommandIo = proces
     .command("generate <files...>")
     .description("compile .nidl files (files or directories) and write the outputs of the chosen targets")
     .requiredOption("-o, --out <dir>", "output directory (created if missing)")
-    .option("-t, --target <targets>", "comma-separated targets: ts, dbus, wayland, schema (default: every registered one)")
+    .option("-t, --target <targets>", "comma-separated targets: ts, dbus, wayland, wayland-ts, schema (default: every registered one)")
     .option("--runtime-import <spec>", `module specifier generated TypeScript imports the runtime from`, DEFAULT_RUNTIME_IMPORT)
     .option("-w, --watch", "regenerate whenever an input changes (Ctrl-C to stop)")
     .option("--format <format>", 'diagnostics as "human" (stderr) or "json" (stdout)', "human")
