@@ -5,6 +5,7 @@
  * the typed objects of their interface — proxies on the client side,
  * resources on the server side — and enum arguments the enum's type.
  */
+import { createDiagnostic } from "../../diagnostics.js";
 import type { ArgModel } from "../../model.js";
 import { waylandArgType } from "../../targets/wayland-types.js";
 import { declTsName } from "../ts/file-context.js";
@@ -17,9 +18,27 @@ export type WlSide = "proxy" | "resource";
 /** The class (printed, imported if needed) of an arg's interface on `side`; the base class for an untyped object. */
 export function objectClass(ctx: WlFileContext, a: ArgModel, side: WlSide): string {
   const target = a.interfaceRef === undefined ? undefined : interfaceOf(ctx.model, a.interfaceRef);
-  if (target === undefined) return rtValue(ctx, side === "proxy" ? "WlProxy" : "WlResource");
+  const base = (): string => rtValue(ctx, side === "proxy" ? "WlProxy" : "WlResource");
+  if (target === undefined) return base();
+  const protocol = protocolOfPackage(ctx, target.package);
+  if (target.external && protocol === ctx.protocol) {
+    // A stub in the protocol's own package (what `nova-gen import` writes for a protocol imported alone):
+    // no module defines its class, so the argument is typed as the base class; its name is still on the wire.
+    if (!ctx.warnedExternals.has(target.qualifiedName)) {
+      ctx.warnedExternals.add(target.qualifiedName);
+      ctx.diagnostics.push(
+        createDiagnostic(
+          "NIDL3009",
+          "warning",
+          `interface ${target.targets.wayland.name} is @external in protocol ${protocol} itself, so no module defines its class: arguments of it are typed ${base()}; declare it in a package of its own protocol (e.g. @wayland(protocol = "wayland")) or import that protocol's XML in the same run`,
+          a.span,
+        ),
+      );
+    }
+    return base();
+  }
   const names = wlInterfaceNames(target);
-  return fromProtocol(ctx, protocolOfPackage(ctx, target.package), side === "proxy" ? names.proxy : names.resource);
+  return fromProtocol(ctx, protocol, side === "proxy" ? names.proxy : names.resource);
 }
 
 /**

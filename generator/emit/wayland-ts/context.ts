@@ -34,11 +34,13 @@ export interface WlFileContext {
   /** Other protocols referenced: protocol name → namespace alias. */
   readonly protocolImports: Map<string, string>;
   readonly diagnostics: Diagnostic[];
+  /** @external interfaces of this very protocol already warned about (one warning each). */
+  readonly warnedExternals: Set<string>;
 }
 
 /** Creates the context of the module of `protocol`. */
 export function createWlContext(tsm: Tsm, model: Model, protocol: string): WlFileContext {
-  return { tsm, model, protocol, runtimeValues: new Set(), runtimeTypes: new Set(), protocolImports: new Map(), diagnostics: [] };
+  return { tsm, model, protocol, runtimeValues: new Set(), runtimeTypes: new Set(), protocolImports: new Map(), diagnostics: [], warnedExternals: new Set() };
 }
 
 /** Uses a runtime value; returns the name to print. */
