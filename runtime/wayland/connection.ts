@@ -26,7 +26,7 @@ import { WL_DISPLAY_ID, WlDisplayErrorCode, type WlInterface, type WlMessage } f
 import { ObjectMap, WlZombie, type WlSide } from "./object-map.js";
 import { WlOutbox } from "./outbox.js";
 import { lookupWlInterface, proxyClassFor, resourceClassFor, WlProxy, WlResource, type WlClient, type WlObject } from "./proxy.js";
-import { closeFds, decodeMessage, FdQueue, messageSize, protocolError, WL_DEFAULT_MAX_MESSAGE_SIZE, WL_HEADER_SIZE, WL_MAX_WIRE_MESSAGE_SIZE, type WlMessageSite } from "./wire.js";
+import { closeFdArgs, decodeMessage, FdQueue, messageSize, protocolError, WL_DEFAULT_MAX_MESSAGE_SIZE, WL_HEADER_SIZE, WL_MAX_WIRE_MESSAGE_SIZE, type WlMessageSite } from "./wire.js";
 
 /** Tuning of one connection. */
 export interface WlConnectionOptions {
@@ -101,6 +101,11 @@ export class WlConnection {
     return this.#error;
   }
 
+  /** Bytes queued and not yet taken by the socket (a peer that does not read makes this grow, up to maxBufferedBytes). */
+  get bufferedBytes(): number {
+    return this.#outbox.buffered;
+  }
+
   /** Runs `listener` once when the connection closes (at once if it already has). */
   onClose(listener: (error: IPCError | undefined) => void): void {
     if (this.#closed) listener(this.#error);
@@ -159,10 +164,16 @@ export class WlConnection {
    */
   postError(obj: WlObject | number, code: number, message: string): void {
     if (this.side !== "server") throw new IPCError("InvalidArgument", "only a server posts protocol errors");
+    this.#post(obj, code, message, undefined);
+  }
+
+  /** postError, keeping what the client did wrong (a malformed request) as the cause of the connection's error. */
+  #post(obj: WlObject | number, code: number, message: string, cause: IPCError | undefined): void {
     if (this.#closed || this.#closing !== undefined) return;
     const id = typeof obj === "number" ? obj : obj.id;
     const iface = typeof obj === "number" ? this.objects.lookup(id)?.iface.name : obj.iface.name;
     const error = new IPCError("ProtocolError", `${iface ?? "?"}#${id}: error ${code}: ${message}`, {
+      cause,
       context: { objectId: id, interface: iface, code, message, reason: "protocol error posted to the client" },
     });
     const display = this.objects.get(WL_DISPLAY_ID);
@@ -174,6 +185,8 @@ export class WlConnection {
       }
     }
     this.#closing = error;
+    // Nothing more is read from a client in error (libwayland stops too); the poll keeps only writability.
+    this.#setPoll(this.#pollMask & ~POLL_READ);
     this.flush();
     if (!this.#closed) setTimeout(() => this.close(error), ERROR_FLUSH_MS).unref();
   }
@@ -228,12 +241,16 @@ export class WlConnection {
       this.#setPoll(this.#pollMask & ~POLL_WRITE);
       this.flush();
     }
-    if ((events & 3) !== 0 && !this.#closed) this.#read();
+    if ((events & 3) !== 0 && !this.#closed && this.#closing === undefined) this.#read();
   }
 
   #read(): void {
     for (let i = 0; i < READS_PER_WAKEUP && !this.#closed; i++) {
-      if (this.#inEnd === this.#in.length) this.#compactInput();
+      if (this.#inEnd === this.#in.length) {
+        this.#compactInput();
+        // Full of complete messages a throwing listener left for a later turn: read after those.
+        if (this.#inEnd === this.#in.length) return;
+      }
       const r = this.#native.recvFds(this.fd, this.#in, this.#inEnd, this.#in.length);
       if (r.fds.length > 0) this.#fds.push(r.fds);
       if (r.bytes > 0) this.#inEnd += r.bytes;
@@ -299,20 +316,16 @@ export class WlConnection {
       this.#dropForZombie(msg, args);
       return true;
     }
-    if (this.side === "client" && id === WL_DISPLAY_ID && target.iface.name === "wl_display" && this.#displayEvent(target, opcode, args, site)) return true;
+    if (this.side === "client" && id === WL_DISPLAY_ID && target.iface.name === "wl_display" && this.#displayEvent(target, opcode, args)) return true;
     this.#resolve(target, msg, args, site);
     target.dispatch(opcode, args);
     return true;
   }
 
   /** Client side: `wl_display.error` and `delete_id` act on the connection before listeners see them. */
-  #displayEvent(display: WlObject, opcode: number, args: unknown[], site: WlMessageSite): boolean {
+  #displayEvent(display: WlObject, opcode: number, args: unknown[]): boolean {
     if (opcode === 1) {
-      try {
-        this.objects.deleteId(args[0] as number);
-      } catch (e) {
-        throw protocolError(site, (e as Error).message);
-      }
+      this.objects.deleteId(args[0] as number);
       display.dispatch(opcode, args);
       return true;
     }
@@ -329,9 +342,9 @@ export class WlConnection {
 
   /** A message to a zombie: descriptors closed, objects it creates recorded as zombies. */
   #dropForZombie(msg: WlMessage, args: unknown[]): void {
+    closeFdArgs(msg, args);
     msg.args.forEach((a, i) => {
-      if (a.type === "fd") closeFds([args[i] as number]);
-      else if (a.type === "new_id" && a.interface !== undefined) {
+      if (a.type === "new_id" && a.interface !== undefined && args[i] !== null) {
         const iface = lookupWlInterface(a.interface);
         if (iface !== undefined) this.objects.insertZombie(args[i] as number, iface);
       }
@@ -355,9 +368,9 @@ export class WlConnection {
           throw protocolError(site, `object ${id} in argument ${a.name} (${msg.name}) is a ${e.iface.name}, not a ${a.interface}`, { displayError: WlDisplayErrorCode.invalid_object });
         }
         args[i] = e instanceof WlZombie ? null : e;
-      } else if (a.type === "new_id") {
+      } else if (a.type === "new_id" && args[i] !== null) {
         const id = typeof args[i] === "number" ? (args[i] as number) : (args[i] as { id: number }).id;
-        const problem = this.objects.newIdProblem(id);
+        const problem = this.objects.reserveNew(id);
         if (problem !== undefined) throw protocolError(site, `${problem} in argument ${a.name} (${msg.name})`, { displayError: WlDisplayErrorCode.invalid_object });
         if (a.interface !== undefined) args[i] = this.#create(a.interface, id, target.version, site);
       }
@@ -385,7 +398,7 @@ export class WlConnection {
       const c = error.context;
       const onObject = c.onObject === true && typeof c.objectId === "number";
       const code = typeof c.displayError === "number" ? c.displayError : WlDisplayErrorCode.invalid_method;
-      this.postError(onObject ? (c.objectId as number) : WL_DISPLAY_ID, code, error.message);
+      this.#post(onObject ? (c.objectId as number) : WL_DISPLAY_ID, code, error.message, error);
       return;
     }
     this.close(error);

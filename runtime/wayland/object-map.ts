@@ -12,7 +12,8 @@
  *   taken and closed) and dropped, until the server's `wl_display.delete_id`
  *   frees the id. A delete_id that arrives first (the server destroyed its end,
  *   e.g. after `wl_callback.done`) is remembered and the id freed when the
- *   proxy is destroyed. A destroyed server-id proxy becomes a zombie too (no
+ *   proxy is destroyed; one for an id not in use is ignored (libwayland only
+ *   logs it). A destroyed server-id proxy becomes a zombie too (no
  *   delete_id ever comes for those): the server may recreate the id at any
  *   time, which replaces the zombie.
  * - Server side: destroying a resource with a client id frees the slot at
@@ -110,6 +111,21 @@ export class ObjectMap {
   }
 
   /**
+   * Checks a `new_id` the peer sent (see {@link newIdProblem}) and reserves
+   * it, so that the peer's next id is valid even when no object is ever
+   * made for this one (an untyped bind the server refuses): libwayland's
+   * wl_map_reserve_new. Returns the problem, or undefined when reserved.
+   */
+  reserveNew(id: number): string | undefined {
+    const problem = this.newIdProblem(id);
+    if (problem !== undefined) return problem;
+    const slots = id >= WL_SERVER_ID_START ? this.#high : this.#low;
+    const i = id >= WL_SERVER_ID_START ? id - WL_SERVER_ID_START : id;
+    if (i === slots.length) slots.push(undefined);
+    return undefined;
+  }
+
+  /**
    * Registers `obj` under its id (WlObject's constructor calls this). An id
    * of this side must come from {@link allocate} (or be the next unused one);
    * an id of the peer's side must pass {@link newIdProblem} (ProtocolError).
@@ -136,7 +152,7 @@ export class ObjectMap {
    * events to it are dropped like the zombie's own (ProtocolError for a bad id).
    */
   insertZombie(id: number, iface: WlInterface): void {
-    const problem = this.newIdProblem(id);
+    const problem = this.reserveNew(id);
     if (problem !== undefined) throw new IPCError("ProtocolError", problem, { context: { objectId: id, interface: iface.name, reason: "invalid new id" } });
     this.#set(id, new WlZombie(iface));
   }
@@ -169,12 +185,17 @@ export class ObjectMap {
     else this.#set(obj.id, undefined);
   }
 
-  /** Client side: the server's `wl_display.delete_id` (ProtocolError for an id that is not one of ours in use). */
-  deleteId(id: number): void {
+  /**
+   * Client side: the server's `wl_display.delete_id`. Returns false, changing
+   * nothing, for an id that is not one of ours in use (libwayland only logs
+   * that; the connection ignores it too).
+   */
+  deleteId(id: number): boolean {
     const s = this.side === "client" && this.#isOwn(id) ? this.#slot(id) : undefined;
     if (s instanceof WlZombie) this.#freeId(id);
     else if (s !== undefined && s !== RESERVED && !this.#deletedLive.has(id)) this.#deletedLive.add(id);
-    else throw new IPCError("ProtocolError", `delete_id for id ${id}, which is not in use`, { context: { objectId: 1, interface: "wl_display", reason: "bad delete_id", id } });
+    else return false;
+    return true;
   }
 
   /** The live objects, in id order (for teardown: the caller destroys them). */

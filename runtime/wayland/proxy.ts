@@ -14,6 +14,7 @@
 import { IPCError } from "../errors.js";
 import type { WlInterface, WlMessage } from "./descriptor.js";
 import type { WlConnection } from "./connection.js";
+import { closeFdArgs } from "./wire.js";
 
 /** A class of {@link WlObject}s: what generated classes are, with their descriptor as a static member. */
 export interface WlObjectClass<T extends WlObject> {
@@ -31,12 +32,27 @@ export interface WlClient {
   readonly connection: WlConnection;
 }
 
-/** A listener of one event: the decoded arguments, objects resolved. */
-export type WlListener = (...args: any[]) => void; // eslint-disable-line @typescript-eslint/no-explicit-any
+/**
+ * A listener of one event: the decoded arguments, objects resolved. `never[]`
+ * so that any listener with typed parameters fits; generated subclasses
+ * declare the exact signature per event.
+ */
+export type WlListener = (...args: never[]) => void;
+
+type AnyListener = (...args: unknown[]) => void;
 
 /** camelCase of a protocol name: `set_input_region` → `setInputRegion`. */
 export function camelName(name: string): string {
   return name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
+const handlerNames = new WeakMap<WlMessage, string>();
+
+/** The camelCase name of a request, computed once per descriptor (dispatch is a hot path). */
+function handlerName(msg: WlMessage): string {
+  let name = handlerNames.get(msg);
+  if (name === undefined) handlerNames.set(msg, (name = camelName(msg.name)));
+  return name;
 }
 
 /**
@@ -132,12 +148,14 @@ export class WlProxy extends WlObject {
     return this;
   }
 
-  /** Calls the event's listeners; a destructor event then destroys the proxy. */
+  /** Calls the event's listeners (an event nobody listens to has its descriptors closed); a destructor event then destroys the proxy. */
   dispatch(opcode: number, args: unknown[]): void {
     const list = this.#listeners[opcode];
-    if (list !== undefined) {
-      if (list.length === 1) list[0]!(...args);
-      else for (const l of list.slice()) l(...args);
+    if (list !== undefined && list.length > 0) {
+      if (list.length === 1) (list[0] as AnyListener)(...args);
+      else for (const l of list.slice()) (l as AnyListener)(...args);
+    } else {
+      closeFdArgs(this.iface.events[opcode]!, args);
     }
     if (this.iface.events[opcode]!.destructor) this.destroyProxy();
   }
@@ -192,7 +210,7 @@ export type WlImplementation = object;
 
 /** A server-side object: send events, handle requests. */
 export class WlResource extends WlObject {
-  /** The handlers of this resource's requests; a request without one is ignored (a destructor still destroys). */
+  /** The handlers of this resource's requests; a request without one is ignored (its descriptors closed; a destructor still destroys). */
   implementation: WlImplementation | undefined;
 
   /** The client owning the resource. */
@@ -208,12 +226,11 @@ export class WlResource extends WlObject {
    */
   dispatch(opcode: number, args: unknown[]): void {
     const impl = this.implementation as Record<string, unknown> | undefined;
-    if (impl !== undefined) {
-      const msg = this.iface.requests[opcode]!;
-      const handler = impl[camelName(msg.name)] ?? impl[msg.name];
-      if (typeof handler === "function") handler.call(impl, this, ...args);
-    }
-    if (this.iface.requests[opcode]!.destructor) this.destroyResource();
+    const msg = this.iface.requests[opcode]!;
+    const handler = impl === undefined ? undefined : (impl[handlerName(msg)] ?? impl[msg.name]);
+    if (typeof handler === "function") handler.call(impl, this, ...args);
+    else closeFdArgs(msg, args);
+    if (msg.destructor) this.destroyResource();
   }
 
   /** Sends an event; a destructor event (e.g. `wl_callback.done`) then destroys the resource. */

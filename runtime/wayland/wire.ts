@@ -56,6 +56,11 @@ export function closeFds(fds: readonly number[]): void {
   }
 }
 
+/** Closes the descriptors among a decoded message's arguments (a message nobody takes: no listener, no handler, a zombie). */
+export function closeFdArgs(msg: WlMessage, args: readonly unknown[]): void {
+  for (let i = 0; i < msg.args.length; i++) if (msg.args[i]!.type === "fd") closeFds([args[i] as number]);
+}
+
 /** Received descriptors not yet taken by a message, oldest first. */
 export class FdQueue {
   #fds: number[] = [];
@@ -258,7 +263,8 @@ export function messageSize(view: DataView, offset: number, maxSize: number, ifa
 /**
  * Decodes the arguments of the message occupying `[offset, offset + size)`
  * of `buf` (header included), taking descriptors from `fds`. Objects and
- * new ids come back as ids (the untyped new_id as {@link WlUntypedNewId});
+ * new ids come back as ids (the untyped new_id as {@link WlUntypedNewId}; a
+ * nullable new_id of 0 as null);
  * arrays are copies. ProtocolError for anything malformed, after closing the
  * descriptors this message took.
  */
@@ -317,8 +323,12 @@ export function decodeMessage(buf: Buffer, view: DataView, offset: number, size:
             version = word(arg);
           }
           const id = word(arg);
-          if (id === 0) throw protocolError(site, `null new_id for argument ${arg.name} (${msg.name})`);
-          out[i] = iface === undefined ? id : { interface: iface, version, id };
+          if (id === 0) {
+            if (!arg.nullable) throw protocolError(site, `null new_id for non-nullable argument ${arg.name} (${msg.name})`);
+            out[i] = null;
+          } else {
+            out[i] = iface === undefined ? id : { interface: iface, version, id };
+          }
           break;
         }
         case "array": {
