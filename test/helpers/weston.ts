@@ -5,7 +5,7 @@
  * A tool that is not installed fails with one line naming its Debian package (system-deps.ts).
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, chmodSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { missingDependency, runTool } from "./system-deps.js";
@@ -20,13 +20,13 @@ export function privateRuntimeDir(prefix = "nova-wl-"): string {
 /** A running headless weston. */
 export interface Weston {
   readonly pid: number;
-  /** Its private XDG_RUNTIME_DIR (removed by {@link Weston.stop}). */
+  /** Its XDG_RUNTIME_DIR (removed by {@link Weston.stop} when startWeston made it). */
   readonly runtimeDir: string;
   /** The absolute path of its display socket: usable as WAYLAND_DISPLAY from anywhere. */
   readonly socketPath: string;
   /** Its log so far (for failure messages). */
   log(): string;
-  /** SIGTERM to its PID (SIGKILL after `graceMs`), waits for the exit, removes the runtime dir. */
+  /** SIGTERM to its PID (SIGKILL after `graceMs`), waits for the exit, removes a runtime dir it made. */
   stop(graceMs?: number): Promise<void>;
 }
 
@@ -35,19 +35,38 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => child.once("exit", () => resolve()));
 }
 
+/** Options of {@link startWeston}. */
+export interface WestonOptions {
+  /** An existing runtime dir to use (then left in place by stop); default a fresh private one. */
+  readonly runtimeDir?: string;
+  /** Its socket name; default `wayland-nova`. */
+  readonly socket?: string;
+  /** How long to wait for the socket (generous: the machine is loaded). */
+  readonly timeoutMs?: number;
+}
+
 /**
- * Starts `weston --backend=headless-backend.so` (Weston 10's spelling) on socket `wayland-nova`
- * in a fresh private runtime dir and waits until the socket exists (up to `timeoutMs`: generous,
- * the machine is loaded). Rejects with weston's log when it exits first or never listens.
+ * Starts `weston --backend=headless-backend.so` (Weston 10's spelling) in a private runtime dir
+ * and waits until its socket exists. Rejects with weston's log when it exits first (say, because
+ * another server holds the display's lock) or never listens.
  */
-export async function startWeston(timeoutMs = 30_000): Promise<Weston> {
-  const runtimeDir = privateRuntimeDir("nova-weston-");
-  const socketPath = join(runtimeDir, "wayland-nova");
-  const logPath = join(runtimeDir, "weston.log");
-  const args = ["--backend=headless-backend.so", "--socket=wayland-nova", "--no-config", "--idle-time=0", `--log=${logPath}`];
+export async function startWeston(options: WestonOptions = {}): Promise<Weston> {
+  const ownDir = options.runtimeDir === undefined;
+  const runtimeDir = options.runtimeDir ?? privateRuntimeDir("nova-weston-");
+  const socket = options.socket ?? "wayland-nova";
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const socketPath = join(runtimeDir, socket);
+  const logPath = join(runtimeDir, `weston-${socket}.log`);
+  const removeDir = (): void => {
+    if (ownDir) rmSync(runtimeDir, { recursive: true, force: true });
+  };
+  const args = ["--backend=headless-backend.so", `--socket=${socket}`, "--no-config", "--idle-time=0", `--log=${logPath}`];
   const env: NodeJS.ProcessEnv = { ...process.env, XDG_RUNTIME_DIR: runtimeDir };
   delete env.WAYLAND_DISPLAY;
   delete env.WAYLAND_SOCKET;
+  // A socket already there (another server's) does not count as weston's: wait for a new inode.
+  const inode = (): number | undefined => statSync(socketPath, { throwIfNoEntry: false })?.ino;
+  const before = inode();
   const child = spawn("weston", args, { env, stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr!.setEncoding("utf8").on("data", (s: string) => (stderr += s));
@@ -55,18 +74,18 @@ export async function startWeston(timeoutMs = 30_000): Promise<Weston> {
   const cleanup = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) process.kill(child.pid, "SIGKILL");
     await exited(child);
-    rmSync(runtimeDir, { recursive: true, force: true });
+    removeDir();
   };
   const spawned = await new Promise<Error | undefined>((resolve) => {
     child.once("spawn", () => resolve(undefined));
     child.once("error", (e: NodeJS.ErrnoException) => resolve(e.code === "ENOENT" ? missingDependency("weston") : e));
   });
   if (spawned !== undefined) {
-    rmSync(runtimeDir, { recursive: true, force: true });
+    removeDir();
     throw spawned;
   }
   const deadline = Date.now() + timeoutMs;
-  while (!existsSync(socketPath)) {
+  for (let now = inode(); now === undefined || now === before; now = inode()) {
     if (child.exitCode !== null || child.signalCode !== null || Date.now() > deadline) {
       const why = Date.now() > deadline ? `did not listen within ${timeoutMs} ms` : `exited (${child.exitCode ?? child.signalCode})`;
       const text = log();
@@ -87,7 +106,7 @@ export async function startWeston(timeoutMs = 30_000): Promise<Weston> {
       }, graceMs);
       await exited(child);
       clearTimeout(timer);
-      rmSync(runtimeDir, { recursive: true, force: true });
+      removeDir();
     },
   };
 }
