@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { connectDisplay, DEFAULT_DISPLAY, displayPath, listenDisplay, resolveDisplayAddress, type DisplaySocket } from "../../runtime/wayland/display-socket.js";
 import { thrownCode } from "../helpers/ipc-error.js";
+import { runTool } from "../helpers/system-deps.js";
 import { privateRuntimeDir, startWeston, waylandInfo, type Weston } from "../helpers/weston.js";
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -93,10 +94,9 @@ describe("server sockets (wl_display_add_socket)", () => {
   it("replaces a stale socket whose lock nobody holds", async () => {
     const dir = runtimeDir();
     writeFileSync(join(dir, "wayland-nova.lock"), "");
-    // What a crashed server leaves: the socket file, nobody accepting on it (closing a Node server would unlink it).
-    const orphan = createServer();
-    await new Promise<void>((r) => orphan.listen(join(dir, "wayland-nova"), r));
-    (orphan as unknown as { _handle: { close(): void } })._handle.close();
+    // What a crashed server leaves: the socket file, nobody accepting on it (Node unlinks its own on close; Python does not).
+    const bound = await runTool("/usr/bin/python3", ["-c", "import socket,sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])", join(dir, "wayland-nova")]);
+    expect(bound.code).toBe(0);
     expect(existsSync(join(dir, "wayland-nova"))).toBe(true);
     await expect(connectDisplay(join(dir, "wayland-nova"))).rejects.toMatchObject({ code: "EndpointUnreachable" });
     const socket = await listen({ XDG_RUNTIME_DIR: dir }, "wayland-nova");
