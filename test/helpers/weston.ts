@@ -148,7 +148,3 @@ export async function waylandInfo(socketPath: string, options: { timeoutMs?: num
   return { code: r.code, globals: parseWaylandInfo(r.output), output: r.output };
 }
 
-/** `interface version` lines, sorted: the format of `nova wayland globals`. */
-export function globalLines(globals: readonly { interface: string; version: number }[]): string[] {
-  return globals.map((g) => `${g.interface} ${g.version}`).sort();
-}
