@@ -16,7 +16,7 @@
 import type { Span } from "./ast.js";
 
 /** The targets a model can be emitted to. */
-export type TargetName = "ts" | "dbus" | "wayland" | "schema";
+export type TargetName = "ts" | "dbus" | "wayland" | "wayland-ts" | "schema";
 
 /** The protocol targets an interface opts into with `@dbus` / `@wayland`. */
 export type ProtocolTarget = "dbus" | "wayland";

@@ -19,6 +19,8 @@ export interface GenerateOptions {
   target?: string;
   runtimeImport?: string;
   format?: string;
+  /** Names the inputs in the `@generated` preamble instead of their paths (e.g. the XML a .nidl was imported from). */
+  sourceName?: string;
 }
 
 /** Parses `--target a,b` against the registered targets; returns the targets or the unknown names. */
@@ -60,7 +62,7 @@ export async function runGenerate(opts: GenerateOptions, io: CommandIo = process
     return 1;
   }
   progress.step(`generating ${targets.targets.join(", ")}`);
-  const emitted = await generate(result.model, targets.targets, { runtimeImport: opts.runtimeImport ?? DEFAULT_RUNTIME_IMPORT });
+  const emitted = await generate(result.model, targets.targets, { runtimeImport: opts.runtimeImport ?? DEFAULT_RUNTIME_IMPORT, sourceName: opts.sourceName });
   const diagnostics = sortDiagnostics([...result.diagnostics, ...emitted.diagnostics]);
   printDiagnostics(diagnostics, result.sources, format, io);
   if (hasErrors(emitted.diagnostics)) return 1;
@@ -82,8 +84,9 @@ export function registerGenerateCommand(program: Command, io: CommandIo = proces
     .command("generate <files...>")
     .description("compile .nidl files (files or directories) and write the outputs of the chosen targets")
     .requiredOption("-o, --out <dir>", "output directory (created if missing)")
-    .option("-t, --target <targets>", "comma-separated targets: ts, dbus, wayland, schema (default: every registered one)")
+    .option("-t, --target <targets>", "comma-separated targets: ts, dbus, wayland, wayland-ts, schema (default: every registered one)")
     .option("--runtime-import <spec>", `module specifier generated TypeScript imports the runtime from`, DEFAULT_RUNTIME_IMPORT)
+    .option("--source-name <text>", "what the @generated preamble names as the source (default: the input paths)")
     .option("-w, --watch", "regenerate whenever an input changes (Ctrl-C to stop)")
     .option("--format <format>", 'diagnostics as "human" (stderr) or "json" (stdout)', "human")
     .addHelpText(
@@ -93,8 +96,8 @@ export function registerGenerateCommand(program: Command, io: CommandIo = proces
         "  nova-gen generate idl/shell.nidl --out gen/ --target dbus,wayland\n" +
         "  nova-gen generate idl/ --out src/gen --target ts --runtime-import ../runtime/generated.js --watch\n",
     )
-    .action(async (inputs: string[], o: { out: string; target?: string; runtimeImport?: string; watch?: boolean; format?: string }) => {
-      const opts: GenerateOptions = { inputs, out: o.out, target: o.target, runtimeImport: o.runtimeImport, format: o.format };
+    .action(async (inputs: string[], o: { out: string; target?: string; runtimeImport?: string; watch?: boolean; format?: string; sourceName?: string }) => {
+      const opts: GenerateOptions = { inputs, out: o.out, target: o.target, runtimeImport: o.runtimeImport, format: o.format, sourceName: o.sourceName };
       const code = await runGenerate(opts, io);
       if (!o.watch || code === 2) {
         process.exitCode = code;

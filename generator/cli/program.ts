@@ -28,6 +28,7 @@ export function createNovaGenProgram(io: CommandIo = processIo): Command {
       "\nExamples:\n" +
         "  nova-gen check idl/\n" +
         "  nova-gen generate idl/ --out gen/ --target ts,dbus,wayland,schema\n" +
+        "  nova-gen generate idl/shell.nidl --out gen/ --target wayland,wayland-ts\n" +
         "  nova-gen check broken.nidl --format json\n" +
         "\nExit codes: 0 success, 1 errors in the input (diagnostics printed), 2 bad usage.\n",
     );

@@ -9,6 +9,7 @@ import { emitWaylandXml } from "./wayland/index.js";
 // B2 registers the TypeScript and schema emitters here (one import + one entry each):
 import { emitTypeScript } from "./ts/index.js";
 import { emitSchema } from "./schema/index.js";
+import { emitWaylandTs } from "./wayland-ts/index.js";
 
 /** Every registered emitter, in a fixed order. */
 export const EMITTERS: readonly EmitterEntry[] = [
@@ -16,6 +17,7 @@ export const EMITTERS: readonly EmitterEntry[] = [
   { target: "wayland", emit: emitWaylandXml },
   { target: "ts", emit: emitTypeScript },
   { target: "schema", emit: emitSchema },
+  { target: "wayland-ts", emit: emitWaylandTs },
 ];
 
 /** The registered emitter of a target, if any. */

@@ -117,7 +117,7 @@ export function packageFile(tsm: Tsm, model: Model, pkg: PackageModel, options: 
  * by a blank line but not consecutive variables and type aliases; add one so
  * every top-level declaration stands apart.
  */
-function separated(tsm: Tsm, statements: StatementStructures[]): StatementStructures[] {
+export function separated(tsm: Tsm, statements: StatementStructures[]): StatementStructures[] {
   const { StructureKind } = tsm;
   const compact = new Set<StructureKind>([StructureKind.VariableStatement, StructureKind.TypeAlias]);
   const previousCompact = new Set<StructureKind>([...compact, StructureKind.ImportDeclaration]);
