@@ -24,8 +24,8 @@ export interface SurfaceState {
 export interface SurfaceRole {
   /** The role's name, e.g. `nova_layer_surface_v1`. */
   readonly name: string;
-  /** Runs on every commit before the pending state is applied; may post a protocol error. */
-  commit(surface: Surface): void;
+  /** Runs on every commit before the pending state is applied; false when it refused the commit (it posted a protocol error). */
+  commit(surface: Surface): boolean;
 }
 
 /** One wl_surface. */
@@ -80,8 +80,7 @@ export class Surface {
   }
 
   #commit(): void {
-    this.role?.commit(this);
-    if (this.resource.destroyed) return; // the role posted an error
+    if (this.role !== undefined && !this.role.commit(this)) return;
     const state = this.current;
     const attached = this.#buffer;
     if (attached !== undefined) state.buffer = attached;

@@ -11,17 +11,12 @@
  */
 import { closeSync } from "node:fs";
 import { callNativeShm, nativeShm } from "../../../native/index.js";
+import { WlShmError, WlShmFormat } from "../protocols/wayland.js";
 
-/** wl_shm.format codes this server accepts (every compositor must support these two). */
-export const SHM_FORMATS = { argb8888: 0, xrgb8888: 1 } as const;
-
-/** wl_shm.error codes (the protocol's own numbers). */
-export const SHM_ERROR = { invalid_format: 0, invalid_stride: 1, invalid_fd: 2 } as const;
-
-/** A refusal to report as a protocol error on the wl_shm / wl_shm_pool resource. */
+/** A refusal to report as a protocol error (a wl_shm.error code) on the wl_shm / wl_shm_pool resource. */
 export class ShmRefusal extends Error {
   constructor(
-    readonly code: (typeof SHM_ERROR)[keyof typeof SHM_ERROR],
+    readonly code: WlShmError,
     message: string,
   ) {
     super(message);
@@ -41,7 +36,7 @@ export class ShmPoolMemory {
     this.#fd = fd;
     this.#size = size;
     try {
-      if (!Number.isInteger(size) || size <= 0) throw new ShmRefusal(SHM_ERROR.invalid_stride, `invalid size (${size})`);
+      if (!Number.isInteger(size) || size <= 0) throw new ShmRefusal(WlShmError.invalid_stride, `invalid size (${size})`);
       this.#map = ShmPoolMemory.#mapOrRefuse(fd, size);
       this.sealed = nativeShm().sizeSealed(fd);
     } catch (e) {
@@ -54,7 +49,7 @@ export class ShmPoolMemory {
     try {
       return callNativeShm("mmap of a wl_shm pool", () => nativeShm().mapFd(fd, size, false));
     } catch (e) {
-      throw new ShmRefusal(SHM_ERROR.invalid_fd, `failed mmap fd ${fd}: ${e instanceof Error ? e.message : String(e)}`);
+      throw new ShmRefusal(WlShmError.invalid_fd, `failed mmap fd ${fd}: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
 
@@ -64,7 +59,7 @@ export class ShmPoolMemory {
 
   /** wl_shm_pool.resize: grow only, remapping the same descriptor (the file must already be that large). */
   resize(size: number): void {
-    if (!Number.isInteger(size) || size < this.#size) throw new ShmRefusal(SHM_ERROR.invalid_stride, `shrinking pool invalid (${this.#size} to ${size})`);
+    if (!Number.isInteger(size) || size < this.#size) throw new ShmRefusal(WlShmError.invalid_stride, `shrinking pool invalid (${this.#size} to ${size})`);
     if (size === this.#size) return;
     this.#map = ShmPoolMemory.#mapOrRefuse(this.#fd, size);
     this.#size = size;
@@ -72,9 +67,9 @@ export class ShmPoolMemory {
 
   /** wl_shm_pool.create_buffer's checks; the buffer holds a reference to this pool. */
   createBuffer(offset: number, width: number, height: number, stride: number, format: number): ShmBufferMemory {
-    if (format !== SHM_FORMATS.argb8888 && format !== SHM_FORMATS.xrgb8888) throw new ShmRefusal(SHM_ERROR.invalid_format, `invalid format 0x${format.toString(16)}`);
+    if (format !== WlShmFormat.argb8888 && format !== WlShmFormat.xrgb8888) throw new ShmRefusal(WlShmError.invalid_format, `invalid format 0x${format.toString(16)}`);
     if (offset < 0 || width <= 0 || height <= 0 || stride < width * 4 || offset + stride * height > this.#size) {
-      throw new ShmRefusal(SHM_ERROR.invalid_stride, `invalid width, height or stride (${width}x${height}, ${stride})`);
+      throw new ShmRefusal(WlShmError.invalid_stride, `invalid width, height or stride (${width}x${height}, ${stride})`);
     }
     this.#refs++;
     return new ShmBufferMemory(this, offset, width, height, stride, format);
