@@ -38,10 +38,12 @@ export interface NativeBinding {
   sealSize: ShmNative["sealSize"];
   sizeSealed: ShmNative["sizeSealed"];
   recvFds: ShmNative["recvFds"];
+  watchEvents: ShmNative["watchEvents"];
+  socketPair: ShmNative["socketPair"];
 }
 
 /** The ABI version native/src/addon.cc reports (kAbiVersion); bumped with every change of its exports. */
-const EXPECTED_ABI = 5;
+const EXPECTED_ABI = 6;
 let cached: NativeBinding | undefined;
 
 /** The package root: native/index.ts lives at <root>/native or <root>/dist/native. */
@@ -260,8 +262,16 @@ export interface ShmNative {
    * A uv_poll for readability (events bit 1) and hang-up/error (bit 2) of
    * `fd` on this thread's loop; with `drainEventfd` the eventfd counter is
    * reset before `callback` runs. Keep `fd` open until {@link unwatchFd}.
+   * {@link watchEvents} adds writability (bit 4).
    */
   watchFd(fd: number, drainEventfd: boolean, callback: (events: number) => void): number;
+  /**
+   * Sets what a watch polls for: `mask` bit 1 readability (with hang-up/error),
+   * bit 4 writability; 0 pauses it. A writer that met EAGAIN adds 4 and drops
+   * it once flushed (libuv allows one poll per descriptor, so reading and
+   * writing share one watch). Unknown ids are ignored.
+   */
+  watchEvents(watchId: number, mask: number): void;
   /** Stops a watch; no callback runs after it returns. */
   unwatchFd(watchId: number): void;
   /** Whether a watch keeps the loop alive (default true). */
@@ -272,10 +282,20 @@ export interface ShmNative {
   sizeSealed(fd: number): boolean;
   /** sched_yield(2): lets another runnable thread on this CPU run (a spinning loop's courtesy to a peer on the same CPU). */
   schedYield(): void;
-  /** One non-blocking sendmsg with `fds` as SCM_RIGHTS (≤ 16); bytes sent or -errno. */
-  sendFds(socketFd: number, data: Uint8Array, fds: number[]): number;
-  /** One non-blocking recvmsg (CLOEXEC): bytes > 0 data, 0 end of stream, < 0 -errno; and the descriptors received. */
-  recvFds(socketFd: number, buf: Uint8Array): { bytes: number; fds: number[] };
+  /**
+   * One non-blocking sendmsg of `data[start, end)` (default: all) with `fds`
+   * as SCM_RIGHTS (≤ 253, Linux's SCM_MAX_FD); bytes sent or -errno. When any
+   * byte was sent, all of `fds` went with the first one.
+   */
+  sendFds(socketFd: number, data: Uint8Array, fds: number[], start?: number, end?: number): number;
+  /**
+   * One non-blocking recvmsg (CLOEXEC) into `buf[start, end)` (default: all):
+   * bytes > 0 data, 0 end of stream, < 0 -errno; and the descriptors received
+   * (room for 253, so none is ever lost to truncation).
+   */
+  recvFds(socketFd: number, buf: Uint8Array, start?: number, end?: number): { bytes: number; fds: number[] };
+  /** socketpair(AF_UNIX, SOCK_STREAM) with SOCK_NONBLOCK|SOCK_CLOEXEC: two connected ends. */
+  socketPair(): [number, number];
 }
 
 /**

@@ -10,6 +10,8 @@
 //    watchFd, unwatchFd, refWatch) and fd passing (sendFds, recvFds).
 // 4: schedYield.
 // 5: sealSize, sizeSealed.
+// 6: watchEvents (writable polling, callback bit 4), sendFds/recvFds take an
+//    optional [start, end) and up to 253 descriptors (was 16), socketPair.
 #include <napi.h>
 
 #include "fdpass.h"
@@ -20,7 +22,7 @@
 #include "sockets.h"
 #include "watch.h"
 
-static constexpr int kAbiVersion = 5;
+static constexpr int kAbiVersion = 6;
 
 static Napi::Object InitNovaNative(Napi::Env env, Napi::Object exports) {
   exports.Set("abiVersion", Napi::Number::New(env, kAbiVersion));
@@ -42,6 +44,8 @@ static Napi::Object InitNovaNative(Napi::Env env, Napi::Object exports) {
   exports.Set("eventfdSignal", Napi::Function::New(env, nova::EventfdSignal, "eventfdSignal"));
   exports.Set("watchFd", Napi::Function::New(env, nova::WatchFd, "watchFd"));
   exports.Set("unwatchFd", Napi::Function::New(env, nova::UnwatchFd, "unwatchFd"));
+  exports.Set("watchEvents", Napi::Function::New(env, nova::WatchEvents, "watchEvents"));
+  exports.Set("socketPair", Napi::Function::New(env, nova::SocketPair, "socketPair"));
   exports.Set("refWatch", Napi::Function::New(env, nova::RefWatch, "refWatch"));
   exports.Set("schedYield", Napi::Function::New(env, nova::SchedYield, "schedYield"));
   exports.Set("sendFds", Napi::Function::New(env, nova::SendFds, "sendFds"));

@@ -6,13 +6,35 @@
 #include <cerrno>
 #include <cmath>
 #include <cstring>
+#include <string>
 #include <vector>
 
 #include "args.h"
+#include "errors.h"
 
 namespace nova {
 
-static constexpr size_t kMaxFds = 16;
+// SCM_MAX_FD: the most descriptors Linux takes in one SCM_RIGHTS message. A
+// receive buffer that size never truncates (libwayland sends up to 28).
+static constexpr size_t kMaxFds = 253;
+
+// Optional arguments `start`, `end` (indices into `bytes`): narrows `bytes` to
+// [start, end), so that callers send from and receive into a part of one
+// reusable buffer without a subarray per call.
+static bool GetRange(Napi::Env env, const Napi::CallbackInfo& info, size_t index, const char* fn, Bytes* bytes) {
+  if (info.Length() <= index || info[index].IsUndefined()) return true;
+  const double length = static_cast<double>(bytes->length);
+  double start = 0, end = length;
+  if (!GetInteger(env, info, index, fn, "start", length, &start)) return false;
+  if (info.Length() > index + 1 && !info[index + 1].IsUndefined() && !GetInteger(env, info, index + 1, fn, "end", length, &end)) return false;
+  if (start > end) {
+    Napi::RangeError::New(env, std::string(fn) + ": start must not exceed end").ThrowAsJavaScriptException();
+    return false;
+  }
+  bytes->data += static_cast<size_t>(start);
+  bytes->length = static_cast<size_t>(end - start);
+  return true;
+}
 
 Napi::Value SendFds(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -23,9 +45,10 @@ Napi::Value SendFds(const Napi::CallbackInfo& info) {
     Napi::TypeError::New(env, "sendFds: fds must be an array").ThrowAsJavaScriptException();
     return env.Undefined();
   }
+  if (!GetRange(env, info, 3, "sendFds", &bytes)) return env.Undefined();
   Napi::Array list = info[2].As<Napi::Array>();
   if (list.Length() > kMaxFds) {
-    Napi::RangeError::New(env, "sendFds: at most 16 descriptors").ThrowAsJavaScriptException();
+    Napi::RangeError::New(env, "sendFds: at most 253 descriptors").ThrowAsJavaScriptException();
     return env.Undefined();
   }
   std::vector<int> fds;
@@ -63,7 +86,9 @@ Napi::Value RecvFds(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int fd = -1;
   Bytes bytes{};
-  if (!GetFd(env, info, 0, "recvFds", &fd) || !GetBytes(env, info, 1, "recvFds", &bytes)) return env.Undefined();
+  if (!GetFd(env, info, 0, "recvFds", &fd) || !GetBytes(env, info, 1, "recvFds", &bytes) || !GetRange(env, info, 2, "recvFds", &bytes)) {
+    return env.Undefined();
+  }
   iovec iov{bytes.data, bytes.length};
   msghdr msg{};
   msg.msg_iov = &iov;
@@ -100,6 +125,19 @@ Napi::Value RecvFds(const Napi::CallbackInfo& info) {
   result.Set("bytes", Napi::Number::New(env, n < 0 ? -result_errno : static_cast<double>(n)));
   result.Set("fds", out);
   return result;
+}
+
+Napi::Value SocketPair(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int sv[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) != 0) {
+    ThrowSyscallError(env, "socketpair", errno);
+    return env.Undefined();
+  }
+  Napi::Array out = Napi::Array::New(env, 2);
+  out.Set(0u, Napi::Number::New(env, sv[0]));
+  out.Set(1u, Napi::Number::New(env, sv[1]));
+  return out;
 }
 
 }  // namespace nova

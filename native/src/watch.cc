@@ -19,6 +19,8 @@ struct FdWatch {
   int fd;
   bool drain;
   Napi::FunctionReference callback;
+  // The libuv events polled for (UV_READABLE|UV_DISCONNECT by default).
+  int uvEvents;
 };
 
 namespace {
@@ -29,6 +31,7 @@ void OnPoll(uv_poll_t* handle, int status, int events) {
   if (status < 0) flags |= 2;
   if (events & UV_READABLE) flags |= 1;
   if (events & UV_DISCONNECT) flags |= 2;
+  if (events & UV_WRITABLE) flags |= 4;
   if (w->drain && (flags & 1)) {
     uint64_t value;
     while (read(w->fd, &value, sizeof value) < 0 && errno == EINTR) {
@@ -103,7 +106,8 @@ Napi::Value WatchFd(const Napi::CallbackInfo& info) {
     return env.Undefined();
   }
   w->poll.data = w;
-  r = uv_poll_start(&w->poll, UV_READABLE | UV_DISCONNECT, OnPoll);
+  w->uvEvents = UV_READABLE | UV_DISCONNECT;
+  r = uv_poll_start(&w->poll, w->uvEvents, OnPoll);
   if (r != 0) {
     uv_close(reinterpret_cast<uv_handle_t*>(&w->poll), [](uv_handle_t* h) { delete static_cast<FdWatch*>(h->data); });
     ThrowSyscallError(env, "uv_poll_start", -r);
@@ -124,6 +128,24 @@ Napi::Value UnwatchFd(const Napi::CallbackInfo& info) {
     Close(w);
   }
   return info.Env().Undefined();
+}
+
+Napi::Value WatchEvents(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  FdWatch* w = Find(info, "watchEvents");
+  if (w == nullptr) return env.Undefined();
+  double mask = 0;
+  if (!GetInteger(env, info, 1, "watchEvents", "mask", 7, &mask)) return env.Undefined();
+  const int m = static_cast<int>(mask);
+  const int uvEvents = ((m & 1) ? UV_READABLE | UV_DISCONNECT : 0) | ((m & 4) ? UV_WRITABLE : 0);
+  if (uvEvents == w->uvEvents) return env.Undefined();
+  const int r = uvEvents == 0 ? uv_poll_stop(&w->poll) : uv_poll_start(&w->poll, uvEvents, OnPoll);
+  if (r != 0) {
+    ThrowSyscallError(env, "uv_poll_start", -r);
+    return env.Undefined();
+  }
+  w->uvEvents = uvEvents;
+  return env.Undefined();
 }
 
 Napi::Value RefWatch(const Napi::CallbackInfo& info) {

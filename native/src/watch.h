@@ -19,6 +19,13 @@ Napi::Value EventfdSignal(const Napi::CallbackInfo& info);
 // keep `fd` open until unwatchFd.
 Napi::Value WatchFd(const Napi::CallbackInfo& info);
 
+// watchEvents(id, mask): what the watch polls for: bit 1 readability (and
+// hang-up/error, callback bit 2), bit 4 writability (callback bit 4). A
+// writer that met EAGAIN adds 4 and removes it once its buffer is flushed;
+// libuv allows one poll per descriptor, so reading and writing share a watch.
+// Unknown ids are ignored; a mask outside 0..7 is a RangeError.
+Napi::Value WatchEvents(const Napi::CallbackInfo& info);
+
 // unwatchFd(id): stops and frees the watch (no callback after it returns).
 Napi::Value UnwatchFd(const Napi::CallbackInfo& info);
 
