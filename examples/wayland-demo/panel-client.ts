@@ -7,12 +7,13 @@
 import { closeSync } from "node:fs";
 import { nativeShm } from "../../native/index.js";
 import { WaylandClient } from "../../runtime/wayland/client.js";
+import type { WlProxy } from "../../runtime/wayland/proxy.js";
 import { NovaLayerSurfaceV1Anchor, NovaShellV1, NovaShellV1Layer } from "../../runtime/wayland/protocols/nova_shell_v1.js";
 import { WlCompositor, WlShm, WlShmFormat } from "../../runtime/wayland/protocols/wayland.js";
 
 /** Resolves with the arguments of the first `event` of `proxy`. */
-function next<T extends unknown[]>(proxy: { on(event: string, listener: (...args: never[]) => void): unknown }, event: string): Promise<T> {
-  return new Promise((resolve) => proxy.on(event, ((...args: T) => resolve(args)) as (...args: never[]) => void));
+function next<T extends unknown[]>(proxy: WlProxy, event: string): Promise<T> {
+  return new Promise((resolve) => proxy.on(event, (...args: unknown[]) => resolve(args as T)));
 }
 
 /** Runs the panel steps against the display at `display` (a name or absolute path). */

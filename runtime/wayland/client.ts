@@ -3,15 +3,37 @@
  * version negotiation, and round-trip. Everything runs on the event loop: events are dispatched
  * as the connection reads them, never by blocking (there is no wl_display_dispatch loop to run).
  *
- * A `wl_display.error` from the compositor is fatal, as in libwayland: the connection closes,
- * pending round trips reject with that ProtocolError and {@link WaylandClient.closed} resolves
- * with it.
+ * A `wl_display.error` from the compositor (or a malformed event) is fatal, as in libwayland: the
+ * connection closes, pending round trips reject with that ProtocolError and
+ * {@link WaylandClient.closed} resolves with it; a compositor that goes away is ChannelClosed.
  */
 import { IPCError } from "../errors.js";
 import { WlConnection } from "./connection.js";
 import { connectDisplay } from "./display-socket.js";
-import type { WlProxy, WlProxyClass } from "./proxy.js";
-import { WlDisplay, WlRegistry } from "./protocols/wayland.js";
+import { WL_DISPLAY_ID } from "./descriptor.js";
+import { registerWlClasses, registerWlInterface, type WlProtocol, type WlProxy, type WlProxyClass } from "./proxy.js";
+import { protocol as novaShell } from "./protocols/nova_shell_v1.js";
+import { WlDisplay, WlRegistry, protocol as core } from "./protocols/wayland.js";
+import { protocol as xdgShell } from "./protocols/xdg_shell.js";
+
+/**
+ * Makes the runtime build `protocol`'s generated classes for the new_ids it decodes (events on a
+ * client, requests on a server). Clients and servers register the protocols checked in under
+ * protocols/ themselves (see {@link useBuiltinProtocols}); call this for any other generated module.
+ */
+export function useProtocol(protocol: WlProtocol): void {
+  for (const iface of protocol.interfaces) registerWlInterface(iface);
+  for (const name of Object.keys(protocol.proxies)) registerWlClasses(protocol.proxies[name], protocol.resources[name]);
+}
+
+let builtinsRegistered = false;
+
+/** Registers the checked-in protocols (wayland.xml, xdg-shell, nova_shell_v1) once. */
+export function useBuiltinProtocols(): void {
+  if (builtinsRegistered) return;
+  builtinsRegistered = true;
+  for (const p of [core, xdgShell, novaShell]) useProtocol(p);
+}
 
 /** One global as the compositor advertised it. */
 export interface GlobalInfo {
@@ -64,18 +86,12 @@ export class WaylandClient {
 
   /** Wraps a connection that has sent nothing yet (connect() does this for you). */
   constructor(connection: WlConnection) {
+    useBuiltinProtocols();
     this.connection = connection;
     this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
-    this.display = new WlDisplay(connection, 1, 1);
-    this.display.on("error", (object: WlProxy | null, code: number, message: string) => {
-      const iface = object?.iface.name ?? "unknown";
-      this.#end(
-        new IPCError("ProtocolError", `the compositor reported a protocol error on ${object ?? "an unknown object"}: ${message} (code ${code})`, {
-          context: { objectId: object?.id, interface: iface, code, reason: message },
-        }),
-      );
-    });
-    connection.onClose((error) => this.#end(error ?? new IPCError("ChannelClosed", "the compositor closed the connection")));
+    this.display = new WlDisplay(connection, WL_DISPLAY_ID, 1);
+    // The connection itself turns wl_display.error (and a malformed event) into its close error.
+    connection.onClose((error) => this.#end(error));
     this.registry = this.display.getRegistry();
     this.registry.on("global", (name: number, iface: string, version: number) => this.#globals.set(name, { name, interface: iface, version }));
     this.registry.on("global_remove", (name: number) => this.#globals.delete(name));
@@ -138,7 +154,7 @@ export class WaylandClient {
     if (this.#ended) return;
     this.#ended = true;
     this.#error = error;
-    this.connection.close();
+    this.connection.close(error);
     const failure = error ?? new IPCError("ChannelClosed", "the Wayland connection was closed");
     for (const fail of [...this.#pending]) fail(failure);
     this.#resolveClosed(error);

@@ -11,7 +11,9 @@
  * client is not killed for it.
  */
 import { IPCError } from "../errors.js";
+import { useBuiltinProtocols } from "./client.js";
 import { WlConnection } from "./connection.js";
+import { WL_DISPLAY_ID } from "./descriptor.js";
 import { listenDisplay, type DisplaySocket } from "./display-socket.js";
 import type { WlClient, WlResource, WlResourceClass } from "./proxy.js";
 import { WlCallbackResource, WlDisplayError, WlDisplayResource, WlRegistryResource } from "./protocols/wayland.js";
@@ -36,10 +38,11 @@ export class ServerClient implements WlClient {
   readonly closed: Promise<IPCError | undefined>;
 
   constructor(server: WaylandServer, fd: number) {
+    useBuiltinProtocols();
     this.connection = new WlConnection(fd, "server");
     this.connection.client = this;
     this.closed = new Promise((resolve) => this.connection.onClose(resolve));
-    this.display = new WlDisplayResource(this.connection, 1, 1);
+    this.display = new WlDisplayResource(this.connection, WL_DISPLAY_ID, 1);
     this.display.implementation = {
       sync: (_display: WlDisplayResource, callback: WlCallbackResource) => callback.sendDone(server.nextSerial()),
       get_registry: (_display: WlDisplayResource, registry: WlRegistryResource) => server.serveRegistry(this, registry),
