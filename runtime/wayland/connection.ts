@@ -299,20 +299,16 @@ export class WlConnection {
       this.#dropForZombie(msg, args);
       return true;
     }
-    if (this.side === "client" && id === WL_DISPLAY_ID && target.iface.name === "wl_display" && this.#displayEvent(target, opcode, args, site)) return true;
+    if (this.side === "client" && id === WL_DISPLAY_ID && target.iface.name === "wl_display" && this.#displayEvent(target, opcode, args)) return true;
     this.#resolve(target, msg, args, site);
     target.dispatch(opcode, args);
     return true;
   }
 
   /** Client side: `wl_display.error` and `delete_id` act on the connection before listeners see them. */
-  #displayEvent(display: WlObject, opcode: number, args: unknown[], site: WlMessageSite): boolean {
+  #displayEvent(display: WlObject, opcode: number, args: unknown[]): boolean {
     if (opcode === 1) {
-      try {
-        this.objects.deleteId(args[0] as number);
-      } catch (e) {
-        throw protocolError(site, (e as Error).message);
-      }
+      this.objects.deleteId(args[0] as number);
       display.dispatch(opcode, args);
       return true;
     }
@@ -331,7 +327,7 @@ export class WlConnection {
   #dropForZombie(msg: WlMessage, args: unknown[]): void {
     msg.args.forEach((a, i) => {
       if (a.type === "fd") closeFds([args[i] as number]);
-      else if (a.type === "new_id" && a.interface !== undefined) {
+      else if (a.type === "new_id" && a.interface !== undefined && args[i] !== null) {
         const iface = lookupWlInterface(a.interface);
         if (iface !== undefined) this.objects.insertZombie(args[i] as number, iface);
       }
@@ -355,7 +351,7 @@ export class WlConnection {
           throw protocolError(site, `object ${id} in argument ${a.name} (${msg.name}) is a ${e.iface.name}, not a ${a.interface}`, { displayError: WlDisplayErrorCode.invalid_object });
         }
         args[i] = e instanceof WlZombie ? null : e;
-      } else if (a.type === "new_id") {
+      } else if (a.type === "new_id" && args[i] !== null) {
         const id = typeof args[i] === "number" ? (args[i] as number) : (args[i] as { id: number }).id;
         const problem = this.objects.newIdProblem(id);
         if (problem !== undefined) throw protocolError(site, `${problem} in argument ${a.name} (${msg.name})`, { displayError: WlDisplayErrorCode.invalid_object });

@@ -169,12 +169,17 @@ export class ObjectMap {
     else this.#set(obj.id, undefined);
   }
 
-  /** Client side: the server's `wl_display.delete_id` (ProtocolError for an id that is not one of ours in use). */
-  deleteId(id: number): void {
+  /**
+   * Client side: the server's `wl_display.delete_id`. Returns false, changing
+   * nothing, for an id that is not one of ours in use (libwayland only logs
+   * that; the connection ignores it too).
+   */
+  deleteId(id: number): boolean {
     const s = this.side === "client" && this.#isOwn(id) ? this.#slot(id) : undefined;
     if (s instanceof WlZombie) this.#freeId(id);
     else if (s !== undefined && s !== RESERVED && !this.#deletedLive.has(id)) this.#deletedLive.add(id);
-    else throw new IPCError("ProtocolError", `delete_id for id ${id}, which is not in use`, { context: { objectId: 1, interface: "wl_display", reason: "bad delete_id", id } });
+    else return false;
+    return true;
   }
 
   /** The live objects, in id order (for teardown: the caller destroys them). */

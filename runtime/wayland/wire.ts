@@ -258,7 +258,8 @@ export function messageSize(view: DataView, offset: number, maxSize: number, ifa
 /**
  * Decodes the arguments of the message occupying `[offset, offset + size)`
  * of `buf` (header included), taking descriptors from `fds`. Objects and
- * new ids come back as ids (the untyped new_id as {@link WlUntypedNewId});
+ * new ids come back as ids (the untyped new_id as {@link WlUntypedNewId}; a
+ * nullable new_id of 0 as null);
  * arrays are copies. ProtocolError for anything malformed, after closing the
  * descriptors this message took.
  */
@@ -317,8 +318,12 @@ export function decodeMessage(buf: Buffer, view: DataView, offset: number, size:
             version = word(arg);
           }
           const id = word(arg);
-          if (id === 0) throw protocolError(site, `null new_id for argument ${arg.name} (${msg.name})`);
-          out[i] = iface === undefined ? id : { interface: iface, version, id };
+          if (id === 0) {
+            if (!arg.nullable) throw protocolError(site, `null new_id for non-nullable argument ${arg.name} (${msg.name})`);
+            out[i] = null;
+          } else {
+            out[i] = iface === undefined ? id : { interface: iface, version, id };
+          }
           break;
         }
         case "array": {

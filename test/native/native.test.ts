@@ -10,8 +10,8 @@ import { loadNative, mkfifo } from "../../native/index.js";
 import { IPCError } from "../../runtime/errors.js";
 
 describe("native addon", () => {
-  it("loads with ABI 5 (shared memory with size seals, futex, doorbells, descriptor passing, sched_yield)", () => {
-    expect(loadNative().abiVersion).toBe(5);
+  it("loads with ABI 6 (shared memory with size seals, futex, doorbells, descriptor passing, sched_yield, writable watches, socketPair)", () => {
+    expect(loadNative().abiVersion).toBe(6);
   });
 
   it("exports exactly the functions the runtime uses", () => {
@@ -20,7 +20,7 @@ describe("native addon", () => {
     expect(Object.keys(loadNative()).sort()).toEqual([
       "abiVersion", "dupFd", "eventfdCreate", "eventfdSignal", "futexCancel", "futexWait", "futexWaitSync", "futexWake", "mapFd",
       "memfdCreate", "mkfifo", "peerCredentials", "recvFds", "refWatch", "scanFrames", "schedYield", "sealFrames", "sealSize", "sendFds", "sizeSealed",
-      "unwatchFd", "watchFd", "writeFd",
+      "socketPair", "unwatchFd", "watchEvents", "watchFd", "writeFd",
     ]);
   });
 
