@@ -16,7 +16,7 @@ export type { NidlFile } from "./ast.js";
 export type { Model, TargetName } from "./model.js";
 export type { Diagnostic } from "./diagnostics.js";
 export type { EmitOptions, EmitResult, GeneratedFile, Emitter } from "./emit/types.js";
-export { DEFAULT_RUNTIME_IMPORT } from "./emit/types.js";
+export { DEFAULT_RUNTIME_IMPORT, DEFAULT_WAYLAND_RUNTIME_IMPORT } from "./emit/types.js";
 /** Rendering and inspecting diagnostics (what `nova-gen` prints). */
 export { hasErrors, renderHuman, renderCompact, renderJson, type SourceLookup } from "./diagnostics.js";
 /** `nova-gen import`: real D-Bus and Wayland XML to NIDL texts. */

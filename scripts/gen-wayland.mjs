@@ -28,7 +28,7 @@ const XML = [
 /** NovaDE's own protocols, compiled from idl/ (their @external core interfaces resolve to ./wayland.js). */
 const NIDL = [{ nidl: "idl/shell.nidl", module: "nova_shell_v1.ts" }];
 /** From runtime/wayland/protocols/<module>.ts to the runtime module the bindings extend. */
-const RUNTIME_IMPORT = "../proxy.js";
+const RUNTIME_IMPORT = "../bindings-support.js";
 
 const outIndex = process.argv.indexOf("--out");
 const out = resolve(outIndex > 0 ? process.argv[outIndex + 1] : join(ROOT, "runtime", "wayland", "protocols"));
@@ -46,12 +46,12 @@ try {
     // One run per protocol so the preamble names its XML; an imported protocol's own
     // dependencies (xdg-shell imports wayland.nidl) are compiled but their modules not taken.
     const gen = join(tmp, `gen-${i}`);
-    novaGen(["generate", p.nidl, "--out", gen, "--target", "wayland-ts", "--runtime-import", RUNTIME_IMPORT, "--source-name", `${p.xml} (nova-gen import wayland)`], idl);
+    novaGen(["generate", p.nidl, "--out", gen, "--target", "wayland-ts", "--wayland-runtime-import", RUNTIME_IMPORT, "--source-name", `${p.xml} (nova-gen import wayland)`], idl);
     copyFileSync(join(gen, "wayland", p.module), join(out, p.module));
   }
   for (const [i, p] of NIDL.entries()) {
     const gen = join(tmp, `nidl-${i}`);
-    novaGen(["generate", p.nidl, "--out", gen, "--target", "wayland-ts", "--runtime-import", RUNTIME_IMPORT], ROOT);
+    novaGen(["generate", p.nidl, "--out", gen, "--target", "wayland-ts", "--wayland-runtime-import", RUNTIME_IMPORT], ROOT);
     const produced = readdirSync(join(gen, "wayland"));
     if (produced.join() !== p.module) throw new Error(`${p.nidl} produced ${produced.join(", ")}, expected ${p.module}`);
     copyFileSync(join(gen, "wayland", p.module), join(out, p.module));

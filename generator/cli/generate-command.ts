@@ -5,7 +5,7 @@
 import type { Command } from "commander";
 import { hasErrors, sortDiagnostics } from "../diagnostics.js";
 import type { TargetName } from "../model.js";
-import { DEFAULT_RUNTIME_IMPORT } from "../emit/types.js";
+import { DEFAULT_RUNTIME_IMPORT, DEFAULT_WAYLAND_RUNTIME_IMPORT } from "../emit/types.js";
 import { processIo, type CommandIo } from "./input-files.js";
 import { parseFormat } from "./output-format.js";
 import { createProgress } from "./progress.js";
@@ -18,6 +18,8 @@ export interface GenerateOptions {
   out: string;
   target?: string;
   runtimeImport?: string;
+  /** Where the `wayland-ts` bindings import the Wayland runtime from. */
+  waylandRuntimeImport?: string;
   format?: string;
   /** Names the inputs in the `@generated` preamble instead of their paths (e.g. the XML a .nidl was imported from). */
   sourceName?: string;
@@ -62,7 +64,11 @@ export async function runGenerate(opts: GenerateOptions, io: CommandIo = process
     return 1;
   }
   progress.step(`generating ${targets.targets.join(", ")}`);
-  const emitted = await generate(result.model, targets.targets, { runtimeImport: opts.runtimeImport ?? DEFAULT_RUNTIME_IMPORT, sourceName: opts.sourceName });
+  const emitted = await generate(result.model, targets.targets, {
+    runtimeImport: opts.runtimeImport ?? DEFAULT_RUNTIME_IMPORT,
+    waylandRuntimeImport: opts.waylandRuntimeImport ?? DEFAULT_WAYLAND_RUNTIME_IMPORT,
+    sourceName: opts.sourceName,
+  });
   const diagnostics = sortDiagnostics([...result.diagnostics, ...emitted.diagnostics]);
   printDiagnostics(diagnostics, result.sources, format, io);
   if (hasErrors(emitted.diagnostics)) return 1;
@@ -86,6 +92,7 @@ export function registerGenerateCommand(program: Command, io: CommandIo = proces
     .requiredOption("-o, --out <dir>", "output directory (created if missing)")
     .option("-t, --target <targets>", "comma-separated targets: ts, dbus, wayland, wayland-ts, schema (default: every registered one)")
     .option("--runtime-import <spec>", `module specifier generated TypeScript imports the runtime from`, DEFAULT_RUNTIME_IMPORT)
+    .option("--wayland-runtime-import <spec>", "module specifier the wayland-ts bindings import the Wayland runtime from", DEFAULT_WAYLAND_RUNTIME_IMPORT)
     .option("--source-name <text>", "what the @generated preamble names as the source (default: the input paths)")
     .option("-w, --watch", "regenerate whenever an input changes (Ctrl-C to stop)")
     .option("--format <format>", 'diagnostics as "human" (stderr) or "json" (stdout)', "human")
@@ -96,8 +103,16 @@ export function registerGenerateCommand(program: Command, io: CommandIo = proces
         "  nova-gen generate idl/shell.nidl --out gen/ --target dbus,wayland\n" +
         "  nova-gen generate idl/ --out src/gen --target ts --runtime-import ../runtime/generated.js --watch\n",
     )
-    .action(async (inputs: string[], o: { out: string; target?: string; runtimeImport?: string; watch?: boolean; format?: string; sourceName?: string }) => {
-      const opts: GenerateOptions = { inputs, out: o.out, target: o.target, runtimeImport: o.runtimeImport, format: o.format, sourceName: o.sourceName };
+    .action(async (inputs: string[], o: { out: string; target?: string; runtimeImport?: string; waylandRuntimeImport?: string; watch?: boolean; format?: string; sourceName?: string }) => {
+      const opts: GenerateOptions = {
+        inputs,
+        out: o.out,
+        target: o.target,
+        runtimeImport: o.runtimeImport,
+        waylandRuntimeImport: o.waylandRuntimeImport,
+        format: o.format,
+        sourceName: o.sourceName,
+      };
       const code = await runGenerate(opts, io);
       if (!o.watch || code === 2) {
         process.exitCode = code;

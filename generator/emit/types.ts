@@ -23,6 +23,13 @@ export interface EmitOptions {
    */
   runtimeImport: string;
   /**
+   * The module specifier the Wayland bindings (`wayland-ts`) import the Wayland runtime from, relative to
+   * the generated `wayland/<protocol>.ts`; default {@link DEFAULT_WAYLAND_RUNTIME_IMPORT}. Separate from
+   * {@link runtimeImport} because one run may emit both targets, and the RPC runtime of the `ts` target
+   * does not contain (and should not load) the Wayland one.
+   */
+  waylandRuntimeImport?: string;
+  /**
    * Names the inputs in the `@generated` preamble: the source file(s) of a
    * package, relative, forward slashes, never absolute. Emitters use the
    * package's own `files` when this is undefined.
@@ -49,6 +56,9 @@ export type Emitter = (model: Model, options: EmitOptions) => Promise<EmitResult
 
 /** The runtime module generated code imports by default: the package entry reserved for generated code. */
 export const DEFAULT_RUNTIME_IMPORT = "novade-ipc/runtime/generated";
+
+/** The module the Wayland bindings import by default: the package entry of runtime/wayland/bindings-support.ts. */
+export const DEFAULT_WAYLAND_RUNTIME_IMPORT = "novade-ipc/runtime/wayland-bindings";
 
 /** A registered emitter with the target it implements. */
 export interface EmitterEntry {

@@ -9,7 +9,7 @@ import { createDiagnostic } from "../../diagnostics.js";
 import type { ArgModel } from "../../model.js";
 import { waylandArgType } from "../../targets/wayland-types.js";
 import { declTsName } from "../ts/file-context.js";
-import { fromProtocol, interfaceOf, protocolOfPackage, rtType, rtValue, type WlFileContext } from "./context.js";
+import { fromProtocol, interfaceOf, protocolOfPackage, rtValue, type WlFileContext } from "./context.js";
 import { wlInterfaceNames } from "./names.js";
 
 /** Which generated class stands for an object: the client's proxy or the server's resource. */
@@ -77,15 +77,15 @@ export function argTsType(ctx: WlFileContext, a: ArgModel, side: WlSide): string
       base = objectClass(ctx, a, side);
       break;
     case "new_id":
-      base = a.interfaceRef === undefined ? untypedNewIdType(ctx) : objectClass(ctx, a, side);
+      base = a.interfaceRef === undefined ? untypedNewIdType() : objectClass(ctx, a, side);
       break;
   }
   return a.allowNull ? `${base} | null` : base;
 }
 
-/** The raw form of an untyped new_id (`wl_registry.bind`) received by a server: `{ interface, version, id }`. */
-export function untypedNewIdType(ctx: WlFileContext): string {
-  return rtType(ctx, "WlNewId");
+/** The raw form of an untyped new_id (`wl_registry.bind`) received by a server. */
+export function untypedNewIdType(): string {
+  return "{ interface: string; version: number; id: number }";
 }
 
 /** True for a new_id argument that names its interface (the request returns that object). */

@@ -113,7 +113,7 @@ export function proxyClass(ctx: WlFileContext, iface: InterfaceModel): ClassDecl
     name: n.proxy,
     extends: rtValue(ctx, "WlProxy"),
     docs: jsDocs(iface.docs, { deprecated: iface.deprecated, note: `Client proxy of \`${iface.targets.wayland.name}\` (version ${iface.version}).` }),
-    properties: [{ name: "interface", isStatic: true, isReadonly: true, hasOverrideKeyword: true, type: rtType(ctx, "WlInterface"), initializer: n.descriptor }],
+    properties: [{ name: "interface", isStatic: true, isReadonly: true, type: rtType(ctx, "WlInterface"), initializer: n.descriptor }],
     methods,
   };
 }

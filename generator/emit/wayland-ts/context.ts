@@ -19,9 +19,9 @@ import type { DeclRef, InterfaceModel, Model, PackageModel } from "../../model.j
 import type { Tsm } from "../ts/tsm.js";
 
 /** Values generated code imports from the Wayland runtime. */
-export type WlRuntimeValue = "WlProxy" | "WlResource";
+export type WlRuntimeValue = "WlProxy" | "WlResource" | "registerWlClasses";
 /** Types generated code imports from the Wayland runtime. */
-export type WlRuntimeType = "WlInterface" | "WlProxyClass" | "WlProtocol" | "WlNewId";
+export type WlRuntimeType = "WlInterface" | "WlProxyClass";
 
 /** The state of one generated module. */
 export interface WlFileContext {

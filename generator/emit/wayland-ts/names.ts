@@ -15,8 +15,9 @@ import { camelCase, memberName, pascalCase, pascalWords } from "../ts/names.js";
  * so it cannot shadow the runtime.
  */
 const BASE_MEMBERS: ReadonlySet<string> = new Set([
-  "id", "version", "iface", "connection", "destroyed", "client", "implementation", "on", "off", "once",
-  "dispatch", "postError", "interface", "constructor", "__proto__",
+  "id", "version", "iface", "connection", "destroyed", "dispatch", "addDestroyListener", "toString",
+  "on", "off", "destroyProxy", "client", "implementation", "postError", "destroyResource",
+  "constructor", "__proto__",
 ]);
 
 /** The names generated for one interface. */

@@ -3,18 +3,19 @@
  * one package that are not `@external`): preamble and copyright, imports
  * (exactly what the body used), then per interface its descriptor, enums,
  * event map, proxy class, handlers interface and resource class, and last the
- * `protocol` constant that lists every descriptor and class by interface name
- * (the runtime's registry of constructors for new_id in events and bind).
+ * `protocol` constant that lists every descriptor and class by interface name,
+ * registered with the runtime on import (`registerWlClasses`), so it builds the
+ * right class for a new_id in an event or a bind.
  */
 import type { ImportDeclarationStructure, OptionalKind, SourceFileStructure, StatementStructures, WriterFunction } from "ts-morph";
 import { propertyKey } from "../ts/names.js";
 import type { InterfaceModel, Model, PackageModel } from "../../model.js";
 import { preambleText } from "../preamble.js";
-import type { EmitOptions } from "../types.js";
+import { DEFAULT_WAYLAND_RUNTIME_IMPORT, type EmitOptions } from "../types.js";
 import type { Tsm } from "../ts/tsm.js";
 import { separated } from "../ts/package-file.js";
 import { proxyClass, eventsInterface } from "./client.js";
-import { createWlContext, protocolModulePath, rtType, type WlFileContext } from "./context.js";
+import { createWlContext, protocolModulePath, rtValue, type WlFileContext } from "./context.js";
 import { descriptorStatement } from "./descriptor.js";
 import { enumStatements } from "./enums.js";
 import { handlersInterface, resourceClass } from "./server.js";
@@ -37,7 +38,7 @@ function interfaceStatements(ctx: WlFileContext, iface: InterfaceModel): Stateme
   return out;
 }
 
-function protocolStatement(ctx: WlFileContext, pkg: PackageModel, ifaces: readonly InterfaceModel[]): StatementStructures {
+function protocolStatements(ctx: WlFileContext, pkg: PackageModel, ifaces: readonly InterfaceModel[]): { constant: StatementStructures; registration: string } {
   const { StructureKind, VariableDeclarationKind } = ctx.tsm;
   const names = ifaces.map((i) => ({ wire: i.targets.wayland.name, ...wlInterfaceNames(i) }));
   const initializer: WriterFunction = (writer) => {
@@ -55,15 +56,19 @@ function protocolStatement(ctx: WlFileContext, pkg: PackageModel, ifaces: readon
     });
     writer.write("}");
   };
+  const register = rtValue(ctx, "registerWlClasses");
   return {
-    kind: StructureKind.VariableStatement,
-    declarationKind: VariableDeclarationKind.Const,
-    isExported: true,
-    docs: [
-      `The protocol \`${pkg.waylandProtocol}\`: its descriptors and its proxy and resource classes by interface name, ` +
-        "so the runtime creates the right class for a new_id in an event or a bind.",
-    ],
-    declarations: [{ name: "protocol", type: rtType(ctx, "WlProtocol"), initializer }],
+    constant: {
+      kind: StructureKind.VariableStatement,
+      declarationKind: VariableDeclarationKind.Const,
+      isExported: true,
+      docs: [`The protocol \`${pkg.waylandProtocol}\`: its descriptors, and its proxy and resource classes by interface name.`],
+      declarations: [{ name: "protocol", initializer }],
+    },
+    registration: [
+      "// Importing this module registers its classes: the runtime builds them for a new_id it decodes (events, bind).",
+      ...names.map((n) => `${register}(${n.proxy}, ${n.resource});`),
+    ].join("\n"),
   };
 }
 
@@ -73,13 +78,14 @@ export function protocolFile(tsm: Tsm, model: Model, pkg: PackageModel, options:
   const path = protocolModulePath(pkg.waylandProtocol);
   const ifaces = emittedInterfaces(pkg);
   if (ifaces.length === 0) return { path, structure: undefined, ctx };
-  const body = [...ifaces.flatMap((i) => interfaceStatements(ctx, i)), protocolStatement(ctx, pkg, ifaces)];
+  const { constant, registration } = protocolStatements(ctx, pkg, ifaces);
+  const body = [...ifaces.flatMap((i) => interfaceStatements(ctx, i)), constant];
   const byName = (a: { name: string }, b: { name: string }): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
   const runtimeNames = [
     ...[...ctx.runtimeValues].map((name) => ({ name })),
     ...[...ctx.runtimeTypes].map((name) => ({ name, isTypeOnly: true })),
   ].sort(byName);
-  const imports: OptionalKind<ImportDeclarationStructure>[] = [{ moduleSpecifier: options.runtimeImport, namedImports: runtimeNames }];
+  const imports: OptionalKind<ImportDeclarationStructure>[] = [{ moduleSpecifier: options.waylandRuntimeImport ?? DEFAULT_WAYLAND_RUNTIME_IMPORT, namedImports: runtimeNames }];
   for (const [protocol, alias] of [...ctx.protocolImports.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
     imports.push({ moduleSpecifier: `./${protocol}.js`, namespaceImport: alias });
   }
@@ -93,7 +99,7 @@ export function protocolFile(tsm: Tsm, model: Model, pkg: PackageModel, options:
     structure: {
       kind: tsm.StructureKind.SourceFile,
       leadingTrivia: `${header.join("\n")}\n\n`,
-      statements: separated(tsm, [...imports.map((s) => ({ ...s, kind: tsm.StructureKind.ImportDeclaration }) as StatementStructures), ...body]),
+      statements: [...separated(tsm, [...imports.map((s) => ({ ...s, kind: tsm.StructureKind.ImportDeclaration }) as StatementStructures), ...body]), registration],
     },
   };
 }

@@ -26,7 +26,7 @@
 // CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE
 // SOFTWARE.
 
-import { type WlInterface, type WlNewId, type WlProtocol, WlProxy, type WlProxyClass, WlResource } from "../proxy.js";
+import { type WlInterface, WlProxy, type WlProxyClass, WlResource, registerWlClasses } from "../bindings-support.js";
 
 /** The wire description of `wl_display` version 1 (libwayland's `wl_display_interface`): opcodes are array indexes. */
 export const wl_display_interface: WlInterface = {
@@ -133,7 +133,7 @@ export interface WlDisplayEvents {
  * Client proxy of `wl_display` (version 1).
  */
 export class WlDisplay extends WlProxy {
-  static override readonly interface: WlInterface = wl_display_interface;
+  static readonly interface: WlInterface = wl_display_interface;
 
   /**
    * asynchronous roundtrip
@@ -217,7 +217,9 @@ export interface WlDisplayHandlers {
 
 /** Server resource of `wl_display` (version 1): one `send` method per event. */
 export class WlDisplayResource extends WlResource {
-  static override readonly interface: WlInterface = wl_display_interface;
+  static readonly interface: WlInterface = wl_display_interface;
+  /** The handlers of this resource's requests (typed; a request without a handler is ignored, a destructor still destroys). */
+  declare implementation: Partial<WlDisplayHandlers> | undefined;
 
   /**
    * fatal error event
@@ -349,7 +351,7 @@ export interface WlRegistryEvents {
  * Client proxy of `wl_registry` (version 1).
  */
 export class WlRegistry extends WlProxy {
-  static override readonly interface: WlInterface = wl_registry_interface;
+  static readonly interface: WlInterface = wl_registry_interface;
 
   /**
    * bind an object to the display
@@ -379,12 +381,14 @@ export interface WlRegistryHandlers {
    * @param name - unique numeric name of the object
    * @param id - bounded object
    */
-  bind(resource: WlRegistryResource, name: number, id: WlNewId): void;
+  bind(resource: WlRegistryResource, name: number, id: { interface: string; version: number; id: number; }): void;
 }
 
 /** Server resource of `wl_registry` (version 1): one `send` method per event. */
 export class WlRegistryResource extends WlResource {
-  static override readonly interface: WlInterface = wl_registry_interface;
+  static readonly interface: WlInterface = wl_registry_interface;
+  /** The handlers of this resource's requests (typed; a request without a handler is ignored, a destructor still destroys). */
+  declare implementation: Partial<WlRegistryHandlers> | undefined;
 
   /**
    * announce global object
@@ -461,7 +465,7 @@ export interface WlCallbackEvents {
  * Client proxy of `wl_callback` (version 1).
  */
 export class WlCallback extends WlProxy {
-  static override readonly interface: WlInterface = wl_callback_interface;
+  static readonly interface: WlInterface = wl_callback_interface;
 
   /** Adds a listener for an event (by its wire name); the arguments are typed per event. */
   override on<K extends keyof WlCallbackEvents>(event: K, listener: WlCallbackEvents[K]): this {
@@ -471,7 +475,7 @@ export class WlCallback extends WlProxy {
 
 /** Server resource of `wl_callback` (version 1): one `send` method per event. */
 export class WlCallbackResource extends WlResource {
-  static override readonly interface: WlInterface = wl_callback_interface;
+  static readonly interface: WlInterface = wl_callback_interface;
 
   /**
    * done event
@@ -522,7 +526,7 @@ export const wl_compositor_interface: WlInterface = {
  * Client proxy of `wl_compositor` (version 5).
  */
 export class WlCompositor extends WlProxy {
-  static override readonly interface: WlInterface = wl_compositor_interface;
+  static readonly interface: WlInterface = wl_compositor_interface;
 
   /**
    * create new surface
@@ -565,7 +569,9 @@ export interface WlCompositorHandlers {
 
 /** Server resource of `wl_compositor` (version 5): one `send` method per event. */
 export class WlCompositorResource extends WlResource {
-  static override readonly interface: WlInterface = wl_compositor_interface;
+  static readonly interface: WlInterface = wl_compositor_interface;
+  /** The handlers of this resource's requests (typed; a request without a handler is ignored, a destructor still destroys). */
+  declare implementation: Partial<WlCompositorHandlers> | undefined;
 }
 
 /** The wire description of `wl_shm_pool` version 1 (libwayland's `wl_shm_pool_interface`): opcodes are array indexes. */
@@ -620,7 +626,7 @@ export const wl_shm_pool_interface: WlInterface = {
  * Client proxy of `wl_shm_pool` (version 1).
  */
 export class WlShmPool extends WlProxy {
-  static override readonly interface: WlInterface = wl_shm_pool_interface;
+  static readonly interface: WlInterface = wl_shm_pool_interface;
 
   /**
    * create a buffer from the pool
@@ -738,7 +744,9 @@ export interface WlShmPoolHandlers {
 
 /** Server resource of `wl_shm_pool` (version 1): one `send` method per event. */
 export class WlShmPoolResource extends WlResource {
-  static override readonly interface: WlInterface = wl_shm_pool_interface;
+  static readonly interface: WlInterface = wl_shm_pool_interface;
+  /** The handlers of this resource's requests (typed; a request without a handler is ignored, a destructor still destroys). */
+  declare implementation: Partial<WlShmPoolHandlers> | undefined;
 }
 
 /** The wire description of `wl_shm` version 1 (libwayland's `wl_shm_interface`): opcodes are array indexes. */
@@ -1045,7 +1053,7 @@ export interface WlShmEvents {
  * Client proxy of `wl_shm` (version 1).
  */
 export class WlShm extends WlProxy {
-  static override readonly interface: WlInterface = wl_shm_interface;
+  static readonly interface: WlInterface = wl_shm_interface;
 
   /**
    * create a shm pool
@@ -1088,7 +1096,9 @@ export interface WlShmHandlers {
 
 /** Server resource of `wl_shm` (version 1): one `send` method per event. */
 export class WlShmResource extends WlResource {
-  static override readonly interface: WlInterface = wl_shm_interface;
+  static readonly interface: WlInterface = wl_shm_interface;
+  /** The handlers of this resource's requests (typed; a request without a handler is ignored, a destructor still destroys). */
+  declare implementation: Partial<WlShmHandlers> | undefined;
 
   /**
    * pixel format description
@@ -1164,7 +1174,7 @@ export interface WlBufferEvents {
  * Client proxy of `wl_buffer` (version 1).
  */
 export class WlBuffer extends WlProxy {
-  static override readonly interface: WlInterface = wl_buffer_interface;
+  static readonly interface: WlInterface = wl_buffer_interface;
 
   /**
    * destroy a buffer
@@ -1203,7 +1213,9 @@ export interface WlBufferHandlers {
 
 /** Server resource of `wl_buffer` (version 1): one `send` method per event. */
 export class WlBufferResource extends WlResource {
-  static override readonly interface: WlInterface = wl_buffer_interface;
+  static readonly interface: WlInterface = wl_buffer_interface;
+  /** The handlers of this resource's requests (typed; a request without a handler is ignored, a destructor still destroys). */
+  declare implementation: Partial<WlBufferHandlers> | undefined;
 
   /**
    * compositor releases buffer
@@ -1392,7 +1404,7 @@ export interface WlDataOfferEvents {
  * Client proxy of `wl_data_offer` (version 3).
  */
 export class WlDataOffer extends WlProxy {
-  static override readonly interface: WlInterface = wl_data_offer_interface;
+  static readonly interface: WlInterface = wl_data_offer_interface;
 
   /**
    * accept one of the offered mime types
@@ -1641,7 +1653,9 @@ export interface WlDataOfferHandlers {
 
 /** Server resource of `wl_data_offer` (version 3): one `send` method per event. */
 export class WlDataOfferResource extends WlResource {
-  static override readonly interface: WlInterface = wl_data_offer_interface;
+  static readonly interface: WlInterface = wl_data_offer_interface;
+  /** The handlers of this resource's requests (typed; a request without a handler is ignored, a destructor still destroys). */
+  declare implementation: Partial<WlDataOfferHandlers> | undefined;
 
   /**
    * advertise offered mime type
@@ -1919,7 +1933,7 @@ export interface WlDataSourceEvents {
  * Client proxy of `wl_data_source` (version 3).
  */
 export class WlDataSource extends WlProxy {
-  static override readonly interface: WlInterface = wl_data_source_interface;
+  static readonly interface: WlInterface = wl_data_source_interface;
 
   /**
    * add an offered mime type
@@ -2016,7 +2030,9 @@ export interface WlDataSourceHandlers {
 
 /** Server resource of `wl_data_source` (version 3): one `send` method per event. */
 export class WlDataSourceResource extends WlResource {
-  static override readonly interface: WlInterface = wl_data_source_interface;
+  static readonly interface: WlInterface = wl_data_source_interface;
+  /** The handlers of this resource's requests (typed; a request without a handler is ignored, a destructor still destroys). */
+  declare implementation: Partial<WlDataSourceHandlers> | undefined;
 
   /**
    * a target accepts an offered mime type
@@ -2336,7 +2352,7 @@ export interface WlDataDeviceEvents {
  * Client proxy of `wl_data_device` (version 3).
  */
 export class WlDataDevice extends WlProxy {
-  static override readonly interface: WlInterface = wl_data_device_interface;
+  static readonly interface: WlInterface = wl_data_device_interface;
 
   /**
    * start drag-and-drop operation
@@ -2473,7 +2489,9 @@ export interface WlDataDeviceHandlers {
 
 /** Server resource of `wl_data_device` (version 3): one `send` method per event. */
 export class WlDataDeviceResource extends WlResource {
-  static override readonly interface: WlInterface = wl_data_device_interface;
+  static readonly interface: WlInterface = wl_data_device_interface;
+  /** The handlers of this resource's requests (typed; a request without a handler is ignored, a destructor still destroys). */
+  declare implementation: Partial<WlDataDeviceHandlers> | undefined;
 
   /**
    * introduce a new wl_data_offer
@@ -2485,10 +2503,10 @@ export class WlDataDeviceResource extends WlResource {
    * following the data_device.data_offer event, the new data_offer
    * object will send out data_offer.offer events to describe the
    * mime types it offers.
-   * @param id - the new data_offer object
+   * @returns the new data_offer object
    */
-  sendDataOffer(id: WlDataOfferResource): void {
-    this._event(0, [id]);
+  sendDataOffer(): WlDataOfferResource {
+    return this._eventNew(0, [null], WlDataOfferResource);
   }
 
   /**
@@ -2665,7 +2683,7 @@ export type WlDataDeviceManagerDndAction = number;
  * Client proxy of `wl_data_device_manager` (version 3).
  */
 export class WlDataDeviceManager extends WlProxy {
-  static override readonly interface: WlInterface = wl_data_device_manager_interface;
+  static readonly interface: WlInterface = wl_data_device_manager_interface;
 
   /**
    * create a new data source
@@ -2710,7 +2728,9 @@ export interface WlDataDeviceManagerHandlers {
 
 /** Server resource of `wl_data_device_manager` (version 3): one `send` method per event. */
 export class WlDataDeviceManagerResource extends WlResource {
-  static override readonly interface: WlInterface = wl_data_device_manager_interface;
+  static readonly interface: WlInterface = wl_data_device_manager_interface;
+  /** The handlers of this resource's requests (typed; a request without a handler is ignored, a destructor still destroys). */
+  declare implementation: Partial<WlDataDeviceManagerHandlers> | undefined;
 }
 
 /** The wire description of `wl_shell` version 1 (libwayland's `wl_shell_interface`): opcodes are array indexes. */
@@ -2757,7 +2777,7 @@ export type WlShellError = (typeof WlShellError)[keyof typeof WlShellError];
  * Client proxy of `wl_shell` (version 1).
  */
 export class WlShell extends WlProxy {
-  static override readonly interface: WlInterface = wl_shell_interface;
+  static readonly interface: WlInterface = wl_shell_interface;
 
   /**
    * create a shell surface from a surface
@@ -2793,7 +2813,9 @@ export interface WlShellHandlers {
 
 /** Server resource of `wl_shell` (version 1): one `send` method per event. */
 export class WlShellResource extends WlResource {
-  static override readonly interface: WlInterface = wl_shell_interface;
+  static readonly interface: WlInterface = wl_shell_interface;
+  /** The handlers of this resource's requests (typed; a request without a handler is ignored, a destructor still destroys). */
+  declare implementation: Partial<WlShellHandlers> | undefined;
 }
 
 /** The wire description of `wl_shell_surface` version 1 (libwayland's `wl_shell_surface_interface`): opcodes are array indexes. */
@@ -3057,7 +3079,7 @@ export interface WlShellSurfaceEvents {
  * Client proxy of `wl_shell_surface` (version 1).
  */
 export class WlShellSurface extends WlProxy {
-  static override readonly interface: WlInterface = wl_shell_surface_interface;
+  static readonly interface: WlInterface = wl_shell_surface_interface;
 
   /**
    * respond to a ping event
@@ -3455,7 +3477,9 @@ export interface WlShellSurfaceHandlers {
 
 /** Server resource of `wl_shell_surface` (version 1): one `send` method per event. */
 export class WlShellSurfaceResource extends WlResource {
-  static override readonly interface: WlInterface = wl_shell_surface_interface;
+  static readonly interface: WlInterface = wl_shell_surface_interface;
+  /** The handlers of this resource's requests (typed; a request without a handler is ignored, a destructor still destroys). */
+  declare implementation: Partial<WlShellSurfaceHandlers> | undefined;
 
   /**
    * ping client
@@ -3727,7 +3751,7 @@ export interface WlSurfaceEvents {
  * Client proxy of `wl_surface` (version 5).
  */
 export class WlSurface extends WlProxy {
-  static override readonly interface: WlInterface = wl_surface_interface;
+  static readonly interface: WlInterface = wl_surface_interface;
 
   /**
    * delete surface
@@ -4470,7 +4494,9 @@ export interface WlSurfaceHandlers {
 
 /** Server resource of `wl_surface` (version 5): one `send` method per event. */
 export class WlSurfaceResource extends WlResource {
-  static override readonly interface: WlInterface = wl_surface_interface;
+  static readonly interface: WlInterface = wl_surface_interface;
+  /** The handlers of this resource's requests (typed; a request without a handler is ignored, a destructor still destroys). */
+  declare implementation: Partial<WlSurfaceHandlers> | undefined;
 
   /**
    * surface enters an output
@@ -4665,7 +4691,7 @@ export interface WlSeatEvents {
  * Client proxy of `wl_seat` (version 8).
  */
 export class WlSeat extends WlProxy {
-  static override readonly interface: WlInterface = wl_seat_interface;
+  static readonly interface: WlInterface = wl_seat_interface;
 
   /**
    * return pointer object
@@ -4795,7 +4821,9 @@ export interface WlSeatHandlers {
 
 /** Server resource of `wl_seat` (version 8): one `send` method per event. */
 export class WlSeatResource extends WlResource {
-  static override readonly interface: WlInterface = wl_seat_interface;
+  static readonly interface: WlInterface = wl_seat_interface;
+  /** The handlers of this resource's requests (typed; a request without a handler is ignored, a destructor still destroys). */
+  declare implementation: Partial<WlSeatHandlers> | undefined;
 
   /**
    * seat capabilities changed
@@ -5322,7 +5350,7 @@ export interface WlPointerEvents {
  * Client proxy of `wl_pointer` (version 8).
  */
 export class WlPointer extends WlProxy {
-  static override readonly interface: WlInterface = wl_pointer_interface;
+  static readonly interface: WlInterface = wl_pointer_interface;
 
   /**
    * set the pointer surface
@@ -5456,7 +5484,9 @@ export interface WlPointerHandlers {
 
 /** Server resource of `wl_pointer` (version 8): one `send` method per event. */
 export class WlPointerResource extends WlResource {
-  static override readonly interface: WlInterface = wl_pointer_interface;
+  static readonly interface: WlInterface = wl_pointer_interface;
+  /** The handlers of this resource's requests (typed; a request without a handler is ignored, a destructor still destroys). */
+  declare implementation: Partial<WlPointerHandlers> | undefined;
 
   /**
    * enter event
@@ -5953,7 +5983,7 @@ export interface WlKeyboardEvents {
  * Client proxy of `wl_keyboard` (version 8).
  */
 export class WlKeyboard extends WlProxy {
-  static override readonly interface: WlInterface = wl_keyboard_interface;
+  static readonly interface: WlInterface = wl_keyboard_interface;
 
   /**
    * release the keyboard object
@@ -5984,7 +6014,9 @@ export interface WlKeyboardHandlers {
 
 /** Server resource of `wl_keyboard` (version 8): one `send` method per event. */
 export class WlKeyboardResource extends WlResource {
-  static override readonly interface: WlInterface = wl_keyboard_interface;
+  static readonly interface: WlInterface = wl_keyboard_interface;
+  /** The handlers of this resource's requests (typed; a request without a handler is ignored, a destructor still destroys). */
+  declare implementation: Partial<WlKeyboardHandlers> | undefined;
 
   /**
    * keyboard mapping
@@ -6323,7 +6355,7 @@ export interface WlTouchEvents {
  * Client proxy of `wl_touch` (version 8).
  */
 export class WlTouch extends WlProxy {
-  static override readonly interface: WlInterface = wl_touch_interface;
+  static readonly interface: WlInterface = wl_touch_interface;
 
   /**
    * release the touch object
@@ -6354,7 +6386,9 @@ export interface WlTouchHandlers {
 
 /** Server resource of `wl_touch` (version 8): one `send` method per event. */
 export class WlTouchResource extends WlResource {
-  static override readonly interface: WlInterface = wl_touch_interface;
+  static readonly interface: WlInterface = wl_touch_interface;
+  /** The handlers of this resource's requests (typed; a request without a handler is ignored, a destructor still destroys). */
+  declare implementation: Partial<WlTouchHandlers> | undefined;
 
   /**
    * touch down event and beginning of a touch sequence
@@ -6841,7 +6875,7 @@ export interface WlOutputEvents {
  * Client proxy of `wl_output` (version 4).
  */
 export class WlOutput extends WlProxy {
-  static override readonly interface: WlInterface = wl_output_interface;
+  static readonly interface: WlInterface = wl_output_interface;
 
   /**
    * release the output object
@@ -6878,7 +6912,9 @@ export interface WlOutputHandlers {
 
 /** Server resource of `wl_output` (version 4): one `send` method per event. */
 export class WlOutputResource extends WlResource {
-  static override readonly interface: WlInterface = wl_output_interface;
+  static readonly interface: WlInterface = wl_output_interface;
+  /** The handlers of this resource's requests (typed; a request without a handler is ignored, a destructor still destroys). */
+  declare implementation: Partial<WlOutputHandlers> | undefined;
 
   /**
    * properties of the output
@@ -7114,7 +7150,7 @@ export const wl_region_interface: WlInterface = {
  * Client proxy of `wl_region` (version 1).
  */
 export class WlRegion extends WlProxy {
-  static override readonly interface: WlInterface = wl_region_interface;
+  static readonly interface: WlInterface = wl_region_interface;
 
   /**
    * destroy region
@@ -7188,7 +7224,9 @@ export interface WlRegionHandlers {
 
 /** Server resource of `wl_region` (version 1): one `send` method per event. */
 export class WlRegionResource extends WlResource {
-  static override readonly interface: WlInterface = wl_region_interface;
+  static readonly interface: WlInterface = wl_region_interface;
+  /** The handlers of this resource's requests (typed; a request without a handler is ignored, a destructor still destroys). */
+  declare implementation: Partial<WlRegionHandlers> | undefined;
 }
 
 /** The wire description of `wl_subcompositor` version 1 (libwayland's `wl_subcompositor_interface`): opcodes are array indexes. */
@@ -7253,7 +7291,7 @@ export type WlSubcompositorError = (typeof WlSubcompositorError)[keyof typeof Wl
  * Client proxy of `wl_subcompositor` (version 1).
  */
 export class WlSubcompositor extends WlProxy {
-  static override readonly interface: WlInterface = wl_subcompositor_interface;
+  static readonly interface: WlInterface = wl_subcompositor_interface;
 
   /**
    * unbind from the subcompositor interface
@@ -7334,7 +7372,9 @@ export interface WlSubcompositorHandlers {
 
 /** Server resource of `wl_subcompositor` (version 1): one `send` method per event. */
 export class WlSubcompositorResource extends WlResource {
-  static override readonly interface: WlInterface = wl_subcompositor_interface;
+  static readonly interface: WlInterface = wl_subcompositor_interface;
+  /** The handlers of this resource's requests (typed; a request without a handler is ignored, a destructor still destroys). */
+  declare implementation: Partial<WlSubcompositorHandlers> | undefined;
 }
 
 /** The wire description of `wl_subsurface` version 1 (libwayland's `wl_subsurface_interface`): opcodes are array indexes. */
@@ -7456,7 +7496,7 @@ export type WlSubsurfaceError = (typeof WlSubsurfaceError)[keyof typeof WlSubsur
  * Client proxy of `wl_subsurface` (version 1).
  */
 export class WlSubsurface extends WlProxy {
-  static override readonly interface: WlInterface = wl_subsurface_interface;
+  static readonly interface: WlInterface = wl_subsurface_interface;
 
   /**
    * remove sub-surface interface
@@ -7695,11 +7735,13 @@ export interface WlSubsurfaceHandlers {
 
 /** Server resource of `wl_subsurface` (version 1): one `send` method per event. */
 export class WlSubsurfaceResource extends WlResource {
-  static override readonly interface: WlInterface = wl_subsurface_interface;
+  static readonly interface: WlInterface = wl_subsurface_interface;
+  /** The handlers of this resource's requests (typed; a request without a handler is ignored, a destructor still destroys). */
+  declare implementation: Partial<WlSubsurfaceHandlers> | undefined;
 }
 
-/** The protocol `wayland`: its descriptors and its proxy and resource classes by interface name, so the runtime creates the right class for a new_id in an event or a bind. */
-export const protocol: WlProtocol = {
+/** The protocol `wayland`: its descriptors, and its proxy and resource classes by interface name. */
+export const protocol = {
   name: "wayland",
   interfaces: [
     wl_display_interface,
@@ -7774,3 +7816,26 @@ export const protocol: WlProtocol = {
     wl_subsurface: WlSubsurfaceResource,
   },
 };
+// Importing this module registers its classes: the runtime builds them for a new_id it decodes (events, bind).
+registerWlClasses(WlDisplay, WlDisplayResource);
+registerWlClasses(WlRegistry, WlRegistryResource);
+registerWlClasses(WlCallback, WlCallbackResource);
+registerWlClasses(WlCompositor, WlCompositorResource);
+registerWlClasses(WlShmPool, WlShmPoolResource);
+registerWlClasses(WlShm, WlShmResource);
+registerWlClasses(WlBuffer, WlBufferResource);
+registerWlClasses(WlDataOffer, WlDataOfferResource);
+registerWlClasses(WlDataSource, WlDataSourceResource);
+registerWlClasses(WlDataDevice, WlDataDeviceResource);
+registerWlClasses(WlDataDeviceManager, WlDataDeviceManagerResource);
+registerWlClasses(WlShell, WlShellResource);
+registerWlClasses(WlShellSurface, WlShellSurfaceResource);
+registerWlClasses(WlSurface, WlSurfaceResource);
+registerWlClasses(WlSeat, WlSeatResource);
+registerWlClasses(WlPointer, WlPointerResource);
+registerWlClasses(WlKeyboard, WlKeyboardResource);
+registerWlClasses(WlTouch, WlTouchResource);
+registerWlClasses(WlOutput, WlOutputResource);
+registerWlClasses(WlRegion, WlRegionResource);
+registerWlClasses(WlSubcompositor, WlSubcompositorResource);
+registerWlClasses(WlSubsurface, WlSubsurfaceResource);

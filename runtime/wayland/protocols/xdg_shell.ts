@@ -27,7 +27,7 @@
 // FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER
 // DEALINGS IN THE SOFTWARE.
 
-import { type WlInterface, type WlProtocol, WlProxy, WlResource } from "../proxy.js";
+import { type WlInterface, WlProxy, WlResource, registerWlClasses } from "../bindings-support.js";
 import * as $wayland from "./wayland.js";
 
 /** The wire description of `xdg_wm_base` version 5 (libwayland's `xdg_wm_base_interface`): opcodes are array indexes. */
@@ -136,7 +136,7 @@ export interface XdgWmBaseEvents {
  * Client proxy of `xdg_wm_base` (version 5).
  */
 export class XdgWmBase extends WlProxy {
-  static override readonly interface: WlInterface = xdg_wm_base_interface;
+  static readonly interface: WlInterface = xdg_wm_base_interface;
 
   /**
    * destroy xdg_wm_base
@@ -258,7 +258,9 @@ export interface XdgWmBaseHandlers {
 
 /** Server resource of `xdg_wm_base` (version 5): one `send` method per event. */
 export class XdgWmBaseResource extends WlResource {
-  static override readonly interface: WlInterface = xdg_wm_base_interface;
+  static readonly interface: WlInterface = xdg_wm_base_interface;
+  /** The handlers of this resource's requests (typed; a request without a handler is ignored, a destructor still destroys). */
+  declare implementation: Partial<XdgWmBaseHandlers> | undefined;
 
   /**
    * check if the client is alive
@@ -480,7 +482,7 @@ export type XdgPositionerConstraintAdjustment = number;
  * Client proxy of `xdg_positioner` (version 5).
  */
 export class XdgPositioner extends WlProxy {
-  static override readonly interface: WlInterface = xdg_positioner_interface;
+  static readonly interface: WlInterface = xdg_positioner_interface;
 
   /**
    * destroy the xdg_positioner object
@@ -793,7 +795,9 @@ export interface XdgPositionerHandlers {
 
 /** Server resource of `xdg_positioner` (version 5): one `send` method per event. */
 export class XdgPositionerResource extends WlResource {
-  static override readonly interface: WlInterface = xdg_positioner_interface;
+  static readonly interface: WlInterface = xdg_positioner_interface;
+  /** The handlers of this resource's requests (typed; a request without a handler is ignored, a destructor still destroys). */
+  declare implementation: Partial<XdgPositionerHandlers> | undefined;
 }
 
 /** The wire description of `xdg_surface` version 5 (libwayland's `xdg_surface_interface`): opcodes are array indexes. */
@@ -955,7 +959,7 @@ export interface XdgSurfaceEvents {
  * Client proxy of `xdg_surface` (version 5).
  */
 export class XdgSurface extends WlProxy {
-  static override readonly interface: WlInterface = xdg_surface_interface;
+  static readonly interface: WlInterface = xdg_surface_interface;
 
   /**
    * destroy the xdg_surface
@@ -1196,7 +1200,9 @@ export interface XdgSurfaceHandlers {
 
 /** Server resource of `xdg_surface` (version 5): one `send` method per event. */
 export class XdgSurfaceResource extends WlResource {
-  static override readonly interface: WlInterface = xdg_surface_interface;
+  static readonly interface: WlInterface = xdg_surface_interface;
+  /** The handlers of this resource's requests (typed; a request without a handler is ignored, a destructor still destroys). */
+  declare implementation: Partial<XdgSurfaceHandlers> | undefined;
 
   /**
    * suggest a surface change
@@ -1580,7 +1586,7 @@ export interface XdgToplevelEvents {
  * Client proxy of `xdg_toplevel` (version 5).
  */
 export class XdgToplevel extends WlProxy {
-  static override readonly interface: WlInterface = xdg_toplevel_interface;
+  static readonly interface: WlInterface = xdg_toplevel_interface;
 
   /**
    * destroy the xdg_toplevel
@@ -2332,7 +2338,9 @@ export interface XdgToplevelHandlers {
 
 /** Server resource of `xdg_toplevel` (version 5): one `send` method per event. */
 export class XdgToplevelResource extends WlResource {
-  static override readonly interface: WlInterface = xdg_toplevel_interface;
+  static readonly interface: WlInterface = xdg_toplevel_interface;
+  /** The handlers of this resource's requests (typed; a request without a handler is ignored, a destructor still destroys). */
+  declare implementation: Partial<XdgToplevelHandlers> | undefined;
 
   /**
    * suggest a surface change
@@ -2587,7 +2595,7 @@ export interface XdgPopupEvents {
  * Client proxy of `xdg_popup` (version 5).
  */
 export class XdgPopup extends WlProxy {
-  static override readonly interface: WlInterface = xdg_popup_interface;
+  static readonly interface: WlInterface = xdg_popup_interface;
 
   /**
    * remove xdg_popup interface
@@ -2782,7 +2790,9 @@ export interface XdgPopupHandlers {
 
 /** Server resource of `xdg_popup` (version 5): one `send` method per event. */
 export class XdgPopupResource extends WlResource {
-  static override readonly interface: WlInterface = xdg_popup_interface;
+  static readonly interface: WlInterface = xdg_popup_interface;
+  /** The handlers of this resource's requests (typed; a request without a handler is ignored, a destructor still destroys). */
+  declare implementation: Partial<XdgPopupHandlers> | undefined;
 
   /**
    * configure the popup surface
@@ -2845,8 +2855,8 @@ export class XdgPopupResource extends WlResource {
   }
 }
 
-/** The protocol `xdg_shell`: its descriptors and its proxy and resource classes by interface name, so the runtime creates the right class for a new_id in an event or a bind. */
-export const protocol: WlProtocol = {
+/** The protocol `xdg_shell`: its descriptors, and its proxy and resource classes by interface name. */
+export const protocol = {
   name: "xdg_shell",
   interfaces: [
     xdg_wm_base_interface,
@@ -2870,3 +2880,9 @@ export const protocol: WlProtocol = {
     xdg_popup: XdgPopupResource,
   },
 };
+// Importing this module registers its classes: the runtime builds them for a new_id it decodes (events, bind).
+registerWlClasses(XdgWmBase, XdgWmBaseResource);
+registerWlClasses(XdgPositioner, XdgPositionerResource);
+registerWlClasses(XdgSurface, XdgSurfaceResource);
+registerWlClasses(XdgToplevel, XdgToplevelResource);
+registerWlClasses(XdgPopup, XdgPopupResource);

@@ -1,7 +1,7 @@
 /**
  * The `wayland-ts` emitter's output type-checks under the strictest settings a consumer might use
  * (`tscStrict`: strict, noUnusedLocals/Parameters, noUncheckedIndexedAccess, verbatimModuleSyntax,
- * isolatedModules) against the real runtime base classes (runtime/wayland/proxy.ts), for the whole
+ * isolatedModules) against the real runtime base classes (runtime/wayland/proxy.ts through bindings-support.ts), for the whole
  * Wayland corpus (wayland.xml and every wayland-protocols file, imported together so that references
  * between protocols become imports between modules) plus idl/shell.nidl, whose `@external` core
  * interfaces must resolve to the corpus's `wayland.ts`.
@@ -23,8 +23,9 @@ afterAll(() => {
   if (!keep) rmSync(dir, { recursive: true, force: true });
 });
 
-/** From `<dir>/wayland/<protocol>.ts` to the real runtime module the bindings extend. */
-const runtimeImport = `${relative(join(dir, "wayland"), join(REPO_ROOT, "runtime", "wayland")).split("\\").join("/")}/proxy.js`;
+/** From `<dir>/wayland/<protocol>.ts` to the real runtime module the bindings import. */
+const waylandRuntimeImport = `${relative(join(dir, "wayland"), join(REPO_ROOT, "runtime", "wayland")).split("\\").join("/")}/bindings-support.js`;
+const options = { runtimeImport: "unused-by-wayland-ts", waylandRuntimeImport };
 
 async function corpusModules(): Promise<GeneratedFile[]> {
   const xml = waylandCorpus().map((path) => ({ path, text: readFileSync(path, "utf8") }));
@@ -32,7 +33,7 @@ async function corpusModules(): Promise<GeneratedFile[]> {
   const compiled = compile(imported.files.map((f) => ({ path: f.path, text: f.text })));
   const errors = compiled.diagnostics.filter((d) => d.severity === "error");
   expect(renderCompact(errors, (f) => compiled.sources.get(f))).toBe("");
-  const { files, diagnostics } = await emitWaylandTs(compiled.model, { runtimeImport });
+  const { files, diagnostics } = await emitWaylandTs(compiled.model, options);
   // Imported together, every cross-protocol reference has a module: no error, no warning.
   expect(diagnostics.filter((d) => d.severity !== "note")).toEqual([]);
   return files;
@@ -44,7 +45,7 @@ describe("wayland-ts output type-checks strictly", () => {
     expect(files.map((f) => f.path)).toContain("wayland/wayland.ts");
     expect(files.map((f) => f.path)).toContain("wayland/xdg_shell.ts");
     expect(files.length).toBeGreaterThan(30);
-    const shell = await emitWaylandTs(compileOrThrow(readSources(["idl/shell.nidl"])), { runtimeImport });
+    const shell = await emitWaylandTs(compileOrThrow(readSources(["idl/shell.nidl"])), options);
     expect(shell.files.map((f) => f.path)).toEqual(["wayland/nova_shell_v1.ts"]);
     expect(shell.files[0]?.content).toContain('import * as $wayland from "./wayland.js";');
     const all = [...files, ...shell.files];

@@ -4,7 +4,7 @@
 // Copyright © 2026 Kitchen Sink Authors
 // Licensed under MIT.
 
-import { type WlInterface, type WlNewId, type WlProtocol, WlProxy, type WlProxyClass, WlResource } from "../runtime/index.js";
+import { type WlInterface, WlProxy, type WlProxyClass, WlResource, registerWlClasses } from "novade-ipc/runtime/wayland-bindings";
 import * as $kitchen_shared from "./kitchen_shared.js";
 
 /** The wire description of `kitchen_toplevel_v1` version 4 (libwayland's `kitchen_toplevel_v1_interface`): opcodes are array indexes. */
@@ -200,7 +200,7 @@ export interface KitchenToplevelV1Events {
  * Client proxy of `kitchen_toplevel_v1` (version 4).
  */
 export class KitchenToplevelV1 extends WlProxy {
-  static override readonly interface: WlInterface = kitchen_toplevel_v1_interface;
+  static readonly interface: WlInterface = kitchen_toplevel_v1_interface;
 
   /**
    * Creates a child.
@@ -272,7 +272,7 @@ export interface KitchenToplevelV1Handlers {
   /** Creates a child. */
   get_child(resource: KitchenToplevelV1Resource, id: KitchenChildV1Resource, parent: KitchenToplevelV1Resource | null, surface: $kitchen_shared.WlSurfaceResource): void;
   /** Binds anything (new_id without an interface, like wl_registry.bind). */
-  bind(resource: KitchenToplevelV1Resource, name: number, id: WlNewId): void;
+  bind(resource: KitchenToplevelV1Resource, name: number, id: { interface: string; version: number; id: number; }): void;
   /** @param title - nullable title */
   set_edges(resource: KitchenToplevelV1Resource, edges: KitchenToplevelV1Edge, title: string | null): void;
   set_data(resource: KitchenToplevelV1Resource, data: Uint8Array, dataOrNull: Uint8Array | null, file: number, scale: number): void;
@@ -299,15 +299,18 @@ export interface KitchenToplevelV1Handlers {
 
 /** Server resource of `kitchen_toplevel_v1` (version 4): one `send` method per event. */
 export class KitchenToplevelV1Resource extends WlResource {
-  static override readonly interface: WlInterface = kitchen_toplevel_v1_interface;
+  static readonly interface: WlInterface = kitchen_toplevel_v1_interface;
+  /** The handlers of this resource's requests (typed; a request without a handler is ignored, a destructor still destroys). */
+  declare implementation: Partial<KitchenToplevelV1Handlers> | undefined;
 
   /** Sent when things change. */
   sendConfigure(serial: number, width: number, height: number, edges: KitchenToplevelV1Edge): void {
     this._event(0, [serial, width, height, edges]);
   }
 
-  sendChildCreated(child: KitchenChildV1Resource): void {
-    this._event(1, [child]);
+  /** @returns the new resource */
+  sendChildCreated(): KitchenChildV1Resource {
+    return this._eventNew(1, [null], KitchenChildV1Resource);
   }
 
   /** @since 2 */
@@ -371,7 +374,7 @@ export interface KitchenChildV1Events {
  * Client proxy of `kitchen_child_v1` (version 1).
  */
 export class KitchenChildV1 extends WlProxy {
-  static override readonly interface: WlInterface = kitchen_child_v1_interface;
+  static readonly interface: WlInterface = kitchen_child_v1_interface;
 
   setParentEdge(edge: KitchenToplevelV1Edge): void {
     this._request(0, [edge]);
@@ -390,7 +393,9 @@ export interface KitchenChildV1Handlers {
 
 /** Server resource of `kitchen_child_v1` (version 1): one `send` method per event. */
 export class KitchenChildV1Resource extends WlResource {
-  static override readonly interface: WlInterface = kitchen_child_v1_interface;
+  static readonly interface: WlInterface = kitchen_child_v1_interface;
+  /** The handlers of this resource's requests (typed; a request without a handler is ignored, a destructor still destroys). */
+  declare implementation: Partial<KitchenChildV1Handlers> | undefined;
 
   /** Destructor: the resource is destroyed after this event is sent. */
   sendDone(serial: number): void {
@@ -398,8 +403,8 @@ export class KitchenChildV1Resource extends WlResource {
   }
 }
 
-/** The protocol `kitchen_sink_v1`: its descriptors and its proxy and resource classes by interface name, so the runtime creates the right class for a new_id in an event or a bind. */
-export const protocol: WlProtocol = {
+/** The protocol `kitchen_sink_v1`: its descriptors, and its proxy and resource classes by interface name. */
+export const protocol = {
   name: "kitchen_sink_v1",
   interfaces: [
     kitchen_toplevel_v1_interface,
@@ -414,3 +419,6 @@ export const protocol: WlProtocol = {
     kitchen_child_v1: KitchenChildV1Resource,
   },
 };
+// Importing this module registers its classes: the runtime builds them for a new_id it decodes (events, bind).
+registerWlClasses(KitchenToplevelV1, KitchenToplevelV1Resource);
+registerWlClasses(KitchenChildV1, KitchenChildV1Resource);

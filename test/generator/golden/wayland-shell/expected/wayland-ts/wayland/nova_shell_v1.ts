@@ -18,7 +18,7 @@
 // IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
 // FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT.
 
-import { type WlInterface, type WlProtocol, WlProxy, WlResource } from "../runtime/index.js";
+import { type WlInterface, WlProxy, WlResource, registerWlClasses } from "novade-ipc/runtime/wayland-bindings";
 import * as $wayland from "./wayland.js";
 
 /** The wire description of `nova_shell_v1` version 2 (libwayland's `nova_shell_v1_interface`): opcodes are array indexes. */
@@ -94,7 +94,7 @@ export type NovaShellV1Error = (typeof NovaShellV1Error)[keyof typeof NovaShellV
  * Client proxy of `nova_shell_v1` (version 2).
  */
 export class NovaShellV1 extends WlProxy {
-  static override readonly interface: WlInterface = nova_shell_v1_interface;
+  static readonly interface: WlInterface = nova_shell_v1_interface;
 
   /**
    * Gives a surface the layer-surface role.
@@ -154,7 +154,9 @@ export interface NovaShellV1Handlers {
 
 /** Server resource of `nova_shell_v1` (version 2): one `send` method per event. */
 export class NovaShellV1Resource extends WlResource {
-  static override readonly interface: WlInterface = nova_shell_v1_interface;
+  static readonly interface: WlInterface = nova_shell_v1_interface;
+  /** The handlers of this resource's requests (typed; a request without a handler is ignored, a destructor still destroys). */
+  declare implementation: Partial<NovaShellV1Handlers> | undefined;
 }
 
 /** The wire description of `nova_layer_surface_v1` version 2 (libwayland's `nova_layer_surface_v1_interface`): opcodes are array indexes. */
@@ -315,7 +317,7 @@ export interface NovaLayerSurfaceV1Events {
  * Client proxy of `nova_layer_surface_v1` (version 2).
  */
 export class NovaLayerSurfaceV1 extends WlProxy {
-  static override readonly interface: WlInterface = nova_layer_surface_v1_interface;
+  static readonly interface: WlInterface = nova_layer_surface_v1_interface;
 
   /**
    * Sets the size the client wants.
@@ -421,7 +423,9 @@ export interface NovaLayerSurfaceV1Handlers {
 
 /** Server resource of `nova_layer_surface_v1` (version 2): one `send` method per event. */
 export class NovaLayerSurfaceV1Resource extends WlResource {
-  static override readonly interface: WlInterface = nova_layer_surface_v1_interface;
+  static readonly interface: WlInterface = nova_layer_surface_v1_interface;
+  /** The handlers of this resource's requests (typed; a request without a handler is ignored, a destructor still destroys). */
+  declare implementation: Partial<NovaLayerSurfaceV1Handlers> | undefined;
 
   /**
    * The compositor's size for the surface.
@@ -567,7 +571,7 @@ export interface NovaLauncherV1Events {
  * Client proxy of `nova_launcher_v1` (version 2).
  */
 export class NovaLauncherV1 extends WlProxy {
-  static override readonly interface: WlInterface = nova_launcher_v1_interface;
+  static readonly interface: WlInterface = nova_launcher_v1_interface;
 
   /** Sends the current list: one `app` event per application, then `done`. */
   listApps(): void {
@@ -625,7 +629,9 @@ export interface NovaLauncherV1Handlers {
 
 /** Server resource of `nova_launcher_v1` (version 2): one `send` method per event. */
 export class NovaLauncherV1Resource extends WlResource {
-  static override readonly interface: WlInterface = nova_launcher_v1_interface;
+  static readonly interface: WlInterface = nova_launcher_v1_interface;
+  /** The handlers of this resource's requests (typed; a request without a handler is ignored, a destructor still destroys). */
+  declare implementation: Partial<NovaLauncherV1Handlers> | undefined;
 
   /**
    * One application.
@@ -657,8 +663,8 @@ export class NovaLauncherV1Resource extends WlResource {
   }
 }
 
-/** The protocol `nova_shell_v1`: its descriptors and its proxy and resource classes by interface name, so the runtime creates the right class for a new_id in an event or a bind. */
-export const protocol: WlProtocol = {
+/** The protocol `nova_shell_v1`: its descriptors, and its proxy and resource classes by interface name. */
+export const protocol = {
   name: "nova_shell_v1",
   interfaces: [
     nova_shell_v1_interface,
@@ -676,3 +682,7 @@ export const protocol: WlProtocol = {
     nova_launcher_v1: NovaLauncherV1Resource,
   },
 };
+// Importing this module registers its classes: the runtime builds them for a new_id it decodes (events, bind).
+registerWlClasses(NovaShellV1, NovaShellV1Resource);
+registerWlClasses(NovaLayerSurfaceV1, NovaLayerSurfaceV1Resource);
+registerWlClasses(NovaLauncherV1, NovaLauncherV1Resource);
