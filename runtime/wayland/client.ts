@@ -11,29 +11,8 @@ import { IPCError } from "../errors.js";
 import { WlConnection } from "./connection.js";
 import { connectDisplay } from "./display-socket.js";
 import { WL_DISPLAY_ID } from "./descriptor.js";
-import { registerWlClasses, registerWlInterface, type WlProtocol, type WlProxy, type WlProxyClass } from "./proxy.js";
-import { protocol as novaShell } from "./protocols/nova_shell_v1.js";
-import { WlDisplay, WlRegistry, protocol as core } from "./protocols/wayland.js";
-import { protocol as xdgShell } from "./protocols/xdg_shell.js";
-
-/**
- * Makes the runtime build `protocol`'s generated classes for the new_ids it decodes (events on a
- * client, requests on a server). Clients and servers register the protocols checked in under
- * protocols/ themselves (see {@link useBuiltinProtocols}); call this for any other generated module.
- */
-export function useProtocol(protocol: WlProtocol): void {
-  for (const iface of protocol.interfaces) registerWlInterface(iface);
-  for (const name of Object.keys(protocol.proxies)) registerWlClasses(protocol.proxies[name], protocol.resources[name]);
-}
-
-let builtinsRegistered = false;
-
-/** Registers the checked-in protocols (wayland.xml, xdg-shell, nova_shell_v1) once. */
-export function useBuiltinProtocols(): void {
-  if (builtinsRegistered) return;
-  builtinsRegistered = true;
-  for (const p of [core, xdgShell, novaShell]) useProtocol(p);
-}
+import type { WlProxy, WlProxyClass } from "./proxy.js";
+import { WlDisplay, WlRegistry } from "./protocols/wayland.js";
 
 /** One global as the compositor advertised it. */
 export interface GlobalInfo {
@@ -86,7 +65,6 @@ export class WaylandClient {
 
   /** Wraps a connection that has sent nothing yet (connect() does this for you). */
   constructor(connection: WlConnection) {
-    useBuiltinProtocols();
     this.connection = connection;
     this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
     this.display = new WlDisplay(connection, WL_DISPLAY_ID, 1);

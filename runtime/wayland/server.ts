@@ -11,7 +11,6 @@
  * client is not killed for it.
  */
 import { IPCError } from "../errors.js";
-import { useBuiltinProtocols } from "./client.js";
 import { WlConnection } from "./connection.js";
 import { WL_DISPLAY_ID } from "./descriptor.js";
 import { listenDisplay, type DisplaySocket } from "./display-socket.js";
@@ -38,7 +37,6 @@ export class ServerClient implements WlClient {
   readonly closed: Promise<IPCError | undefined>;
 
   constructor(server: WaylandServer, fd: number) {
-    useBuiltinProtocols();
     this.connection = new WlConnection(fd, "server");
     this.connection.client = this;
     this.closed = new Promise((resolve) => this.connection.onClose(resolve));
