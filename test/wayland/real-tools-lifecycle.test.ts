@@ -8,7 +8,7 @@ import { closeSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { nativeShm } from "../../native/index.js";
 import { WaylandClient } from "../../runtime/wayland/client.js";
-import { addNovaGlobals, type NovaGlobals } from "../../runtime/wayland/globals/index.js";
+import { addNovaGlobals, shmBufferOf, type NovaGlobals } from "../../runtime/wayland/globals/index.js";
 import { NovaLayerSurfaceV1, NovaLayerSurfaceV1Error, NovaShellV1, NovaShellV1Layer } from "../../runtime/wayland/protocols/nova_shell_v1.js";
 import { WlCompositor, WlSeat, WlSeatError, WlShm, WlShmError, WlShmFormat } from "../../runtime/wayland/protocols/wayland.js";
 import { WaylandServer } from "../../runtime/wayland/server.js";
@@ -69,6 +69,29 @@ describe("object lifecycle", () => {
     await serverSide!.closed;
     expect(globals.compositor.surfaces()).toHaveLength(0);
     expect(server.clients.size).toBe(0);
+  });
+});
+
+describe("wl_shm memory", () => {
+  it("the server maps the client's memfd: it reads the client's pixels when the file is size-sealed, never otherwise", async () => {
+    const { client, globals } = await pair();
+    const shm = client.bind(WlShm);
+    const surface = client.bind(WlCompositor).createSurface();
+    const commits: (Uint8Array | undefined)[] = [];
+    for (const sealed of [true, false]) {
+      const fd = nativeShm().memfdCreate("pixels", 4 * 4 * 2);
+      new Uint8Array(nativeShm().mapFd(fd, 32, false)).set(Array.from({ length: 32 }, (_, i) => i * 3));
+      if (sealed) nativeShm().sealSize(fd);
+      const buffer = shm.createPool(fd, 32).createBuffer(0, 4, 2, 16, WlShmFormat.argb8888);
+      closeSync(fd);
+      surface.attach(buffer, 0, 0);
+      surface.commit();
+      await client.roundtrip();
+      const committed = globals.compositor.surfaces()[0]!.current.buffer!;
+      commits.push(shmBufferOf(committed)?.pixels()?.slice());
+    }
+    expect(commits[0]).toEqual(Uint8Array.from({ length: 32 }, (_, i) => i * 3));
+    expect(commits[1]).toBeUndefined();
   });
 });
 
