@@ -26,7 +26,7 @@ import { WL_DISPLAY_ID, WlDisplayErrorCode, type WlInterface, type WlMessage } f
 import { ObjectMap, WlZombie, type WlSide } from "./object-map.js";
 import { WlOutbox } from "./outbox.js";
 import { lookupWlInterface, proxyClassFor, resourceClassFor, WlProxy, WlResource, type WlClient, type WlObject } from "./proxy.js";
-import { closeFds, decodeMessage, FdQueue, messageSize, protocolError, WL_DEFAULT_MAX_MESSAGE_SIZE, WL_HEADER_SIZE, WL_MAX_WIRE_MESSAGE_SIZE, type WlMessageSite } from "./wire.js";
+import { closeFdArgs, decodeMessage, FdQueue, messageSize, protocolError, WL_DEFAULT_MAX_MESSAGE_SIZE, WL_HEADER_SIZE, WL_MAX_WIRE_MESSAGE_SIZE, type WlMessageSite } from "./wire.js";
 
 /** Tuning of one connection. */
 export interface WlConnectionOptions {
@@ -101,6 +101,11 @@ export class WlConnection {
     return this.#error;
   }
 
+  /** Bytes queued and not yet taken by the socket (a peer that does not read makes this grow, up to maxBufferedBytes). */
+  get bufferedBytes(): number {
+    return this.#outbox.buffered;
+  }
+
   /** Runs `listener` once when the connection closes (at once if it already has). */
   onClose(listener: (error: IPCError | undefined) => void): void {
     if (this.#closed) listener(this.#error);
@@ -159,10 +164,16 @@ export class WlConnection {
    */
   postError(obj: WlObject | number, code: number, message: string): void {
     if (this.side !== "server") throw new IPCError("InvalidArgument", "only a server posts protocol errors");
+    this.#post(obj, code, message, undefined);
+  }
+
+  /** postError, keeping what the client did wrong (a malformed request) as the cause of the connection's error. */
+  #post(obj: WlObject | number, code: number, message: string, cause: IPCError | undefined): void {
     if (this.#closed || this.#closing !== undefined) return;
     const id = typeof obj === "number" ? obj : obj.id;
     const iface = typeof obj === "number" ? this.objects.lookup(id)?.iface.name : obj.iface.name;
     const error = new IPCError("ProtocolError", `${iface ?? "?"}#${id}: error ${code}: ${message}`, {
+      cause,
       context: { objectId: id, interface: iface, code, message, reason: "protocol error posted to the client" },
     });
     const display = this.objects.get(WL_DISPLAY_ID);
@@ -174,6 +185,8 @@ export class WlConnection {
       }
     }
     this.#closing = error;
+    // Nothing more is read from a client in error (libwayland stops too); the poll keeps only writability.
+    this.#setPoll(this.#pollMask & ~POLL_READ);
     this.flush();
     if (!this.#closed) setTimeout(() => this.close(error), ERROR_FLUSH_MS).unref();
   }
@@ -233,7 +246,11 @@ export class WlConnection {
 
   #read(): void {
     for (let i = 0; i < READS_PER_WAKEUP && !this.#closed; i++) {
-      if (this.#inEnd === this.#in.length) this.#compactInput();
+      if (this.#inEnd === this.#in.length) {
+        this.#compactInput();
+        // Full of complete messages a throwing listener left for a later turn: read after those.
+        if (this.#inEnd === this.#in.length) return;
+      }
       const r = this.#native.recvFds(this.fd, this.#in, this.#inEnd, this.#in.length);
       if (r.fds.length > 0) this.#fds.push(r.fds);
       if (r.bytes > 0) this.#inEnd += r.bytes;
@@ -325,9 +342,9 @@ export class WlConnection {
 
   /** A message to a zombie: descriptors closed, objects it creates recorded as zombies. */
   #dropForZombie(msg: WlMessage, args: unknown[]): void {
+    closeFdArgs(msg, args);
     msg.args.forEach((a, i) => {
-      if (a.type === "fd") closeFds([args[i] as number]);
-      else if (a.type === "new_id" && a.interface !== undefined && args[i] !== null) {
+      if (a.type === "new_id" && a.interface !== undefined && args[i] !== null) {
         const iface = lookupWlInterface(a.interface);
         if (iface !== undefined) this.objects.insertZombie(args[i] as number, iface);
       }
@@ -381,7 +398,7 @@ export class WlConnection {
       const c = error.context;
       const onObject = c.onObject === true && typeof c.objectId === "number";
       const code = typeof c.displayError === "number" ? c.displayError : WlDisplayErrorCode.invalid_method;
-      this.postError(onObject ? (c.objectId as number) : WL_DISPLAY_ID, code, error.message);
+      this.#post(onObject ? (c.objectId as number) : WL_DISPLAY_ID, code, error.message, error);
       return;
     }
     this.close(error);

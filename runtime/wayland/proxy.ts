@@ -14,6 +14,7 @@
 import { IPCError } from "../errors.js";
 import type { WlInterface, WlMessage } from "./descriptor.js";
 import type { WlConnection } from "./connection.js";
+import { closeFdArgs } from "./wire.js";
 
 /** A class of {@link WlObject}s: what generated classes are, with their descriptor as a static member. */
 export interface WlObjectClass<T extends WlObject> {
@@ -132,12 +133,14 @@ export class WlProxy extends WlObject {
     return this;
   }
 
-  /** Calls the event's listeners; a destructor event then destroys the proxy. */
+  /** Calls the event's listeners (an event nobody listens to has its descriptors closed); a destructor event then destroys the proxy. */
   dispatch(opcode: number, args: unknown[]): void {
     const list = this.#listeners[opcode];
-    if (list !== undefined) {
+    if (list !== undefined && list.length > 0) {
       if (list.length === 1) list[0]!(...args);
       else for (const l of list.slice()) l(...args);
+    } else {
+      closeFdArgs(this.iface.events[opcode]!, args);
     }
     if (this.iface.events[opcode]!.destructor) this.destroyProxy();
   }
@@ -192,7 +195,7 @@ export type WlImplementation = object;
 
 /** A server-side object: send events, handle requests. */
 export class WlResource extends WlObject {
-  /** The handlers of this resource's requests; a request without one is ignored (a destructor still destroys). */
+  /** The handlers of this resource's requests; a request without one is ignored (its descriptors closed; a destructor still destroys). */
   implementation: WlImplementation | undefined;
 
   /** The client owning the resource. */
@@ -208,12 +211,11 @@ export class WlResource extends WlObject {
    */
   dispatch(opcode: number, args: unknown[]): void {
     const impl = this.implementation as Record<string, unknown> | undefined;
-    if (impl !== undefined) {
-      const msg = this.iface.requests[opcode]!;
-      const handler = impl[camelName(msg.name)] ?? impl[msg.name];
-      if (typeof handler === "function") handler.call(impl, this, ...args);
-    }
-    if (this.iface.requests[opcode]!.destructor) this.destroyResource();
+    const msg = this.iface.requests[opcode]!;
+    const handler = impl === undefined ? undefined : (impl[camelName(msg.name)] ?? impl[msg.name]);
+    if (typeof handler === "function") handler.call(impl, this, ...args);
+    else closeFdArgs(msg, args);
+    if (msg.destructor) this.destroyResource();
   }
 
   /** Sends an event; a destructor event (e.g. `wl_callback.done`) then destroys the resource. */

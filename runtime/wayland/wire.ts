@@ -56,6 +56,11 @@ export function closeFds(fds: readonly number[]): void {
   }
 }
 
+/** Closes the descriptors among a decoded message's arguments (a message nobody takes: no listener, no handler, a zombie). */
+export function closeFdArgs(msg: WlMessage, args: readonly unknown[]): void {
+  for (let i = 0; i < msg.args.length; i++) if (msg.args[i]!.type === "fd") closeFds([args[i] as number]);
+}
+
 /** Received descriptors not yet taken by a message, oldest first. */
 export class FdQueue {
   #fds: number[] = [];
