@@ -66,7 +66,7 @@ function protocolStatements(ctx: WlFileContext, pkg: PackageModel, ifaces: reado
       declarations: [{ name: "protocol", initializer }],
     },
     registration: [
-      "// Importing this module registers its classes: the runtime builds them for a new_id it decodes (events, bind).",
+      "\n// Importing this module registers its classes: the runtime builds them for a new_id it decodes (events, bind).",
       ...names.map((n) => `${register}(${n.proxy}, ${n.resource});`),
     ].join("\n"),
   };

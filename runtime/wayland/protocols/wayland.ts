@@ -7816,6 +7816,7 @@ export const protocol = {
     wl_subsurface: WlSubsurfaceResource,
   },
 };
+
 // Importing this module registers its classes: the runtime builds them for a new_id it decodes (events, bind).
 registerWlClasses(WlDisplay, WlDisplayResource);
 registerWlClasses(WlRegistry, WlRegistryResource);

@@ -2880,6 +2880,7 @@ export const protocol = {
     xdg_popup: XdgPopupResource,
   },
 };
+
 // Importing this module registers its classes: the runtime builds them for a new_id it decodes (events, bind).
 registerWlClasses(XdgWmBase, XdgWmBaseResource);
 registerWlClasses(XdgPositioner, XdgPositionerResource);

@@ -419,6 +419,7 @@ export const protocol = {
     kitchen_child_v1: KitchenChildV1Resource,
   },
 };
+
 // Importing this module registers its classes: the runtime builds them for a new_id it decodes (events, bind).
 registerWlClasses(KitchenToplevelV1, KitchenToplevelV1Resource);
 registerWlClasses(KitchenChildV1, KitchenChildV1Resource);

@@ -682,6 +682,7 @@ export const protocol = {
     nova_launcher_v1: NovaLauncherV1Resource,
   },
 };
+
 // Importing this module registers its classes: the runtime builds them for a new_id it decodes (events, bind).
 registerWlClasses(NovaShellV1, NovaShellV1Resource);
 registerWlClasses(NovaLayerSurfaceV1, NovaLayerSurfaceV1Resource);
