@@ -6,15 +6,9 @@
  */
 import { closeSync } from "node:fs";
 import { nativeShm } from "../../native/index.js";
-import { WaylandClient } from "../../runtime/wayland/client.js";
-import type { WlProxy } from "../../runtime/wayland/proxy.js";
+import { nextEvent, WaylandClient } from "../../runtime/wayland/client.js";
 import { NovaLayerSurfaceV1Anchor, NovaShellV1, NovaShellV1Layer } from "../../runtime/wayland/protocols/nova_shell_v1.js";
 import { WlCompositor, WlShm, WlShmFormat } from "../../runtime/wayland/protocols/wayland.js";
-
-/** Resolves with the arguments of the first `event` of `proxy`. */
-function next<T extends unknown[]>(proxy: WlProxy, event: string): Promise<T> {
-  return new Promise((resolve) => proxy.on(event, (...args: unknown[]) => resolve(args as T)));
-}
 
 /** Runs the panel steps against the display at `display` (a name or absolute path). */
 export async function runPanel(display: string, say: (line: string) => void): Promise<void> {
@@ -32,7 +26,7 @@ export async function runPanel(display: string, say: (line: string) => void): Pr
     layer.setAnchor(top | left | right);
     layer.setSize(0, 32);
     layer.setExclusiveZone(32);
-    const configured = next<[number, number, number]>(layer, "configure");
+    const configured = nextEvent<[number, number, number]>(layer, "configure");
     surface.commit();
     const [serial, width, height] = await configured;
     layer.ackConfigure(serial);
@@ -46,8 +40,8 @@ export async function runPanel(display: string, say: (line: string) => void): Pr
     pool.destroy();
     surface.attach(buffer, 0, 0);
     surface.damageBuffer(0, 0, width, height);
-    const frame = next<[number]>(surface.frame(), "done");
-    const released = next<[]>(buffer, "release");
+    const frame = nextEvent<[number]>(surface.frame(), "done");
+    const released = nextEvent<[]>(buffer, "release");
     surface.commit();
     await Promise.all([frame, released]);
     say(`frame: a ${width}x${height} argb8888 wl_shm buffer committed, frame callback done, buffer released`);
@@ -55,11 +49,11 @@ export async function runPanel(display: string, say: (line: string) => void): Pr
     const launcher = shell.getLauncher();
     const apps: string[] = [];
     launcher.on("app", (appId: string, name: string) => apps.push(`${name} (${appId})`));
-    const listed = next<[]>(launcher, "done");
+    const listed = nextEvent<[]>(launcher, "done");
     launcher.listApps();
     await listed;
     say(`apps: ${apps.join(", ")}`);
-    const launched = next<[string, number]>(launcher, "launched");
+    const launched = nextEvent<[string, number]>(launcher, "launched");
     launcher.launch("org.novade.Terminal", "demo-token");
     const [appId, pid] = await launched;
     say(`launched ${appId} as pid ${pid}`);

@@ -14,6 +14,21 @@ import { WL_DISPLAY_ID } from "./descriptor.js";
 import type { WlProxy, WlProxyClass } from "./proxy.js";
 import { WlDisplay, WlRegistry } from "./protocols/wayland.js";
 
+/**
+ * Resolves with the arguments of the next `event` of `proxy` (a promise-shaped listener, for code
+ * that waits for one configure or one frame callback). It never rejects: race it against
+ * {@link WaylandClient.closed} or a round trip when the event may never come.
+ */
+export function nextEvent<T extends unknown[]>(proxy: WlProxy, event: string): Promise<T> {
+  return new Promise((resolve) => {
+    const listener = (...args: unknown[]): void => {
+      proxy.off(event, listener);
+      resolve(args as T);
+    };
+    proxy.on(event, listener);
+  });
+}
+
 /** One global as the compositor advertised it. */
 export interface GlobalInfo {
   /** The registry's numeric name of the global (what bind takes). */

@@ -7,7 +7,7 @@
 import { closeSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { nativeShm } from "../../native/index.js";
-import { WaylandClient } from "../../runtime/wayland/client.js";
+import { nextEvent, WaylandClient } from "../../runtime/wayland/client.js";
 import { addNovaGlobals, shmBufferOf, type NovaGlobals } from "../../runtime/wayland/globals/index.js";
 import { NovaLayerSurfaceV1, NovaLayerSurfaceV1Error, NovaShellV1, NovaShellV1Layer } from "../../runtime/wayland/protocols/nova_shell_v1.js";
 import { WlCompositor, WlSeat, WlSeatError, WlShm, WlShmError, WlShmFormat } from "../../runtime/wayland/protocols/wayland.js";
@@ -37,9 +37,9 @@ async function configuredLayer(client: WaylandClient): Promise<{ layer: NovaLaye
   const layer = client.bind(NovaShellV1).getLayerSurface(surface, null, NovaShellV1Layer.overlay, "osd");
   layer.setAnchor(1 | 4 | 8);
   layer.setSize(0, 30);
-  const configure = new Promise<number>((resolve) => layer.on("configure", (serial: number) => resolve(serial)));
+  const configure = nextEvent<[number]>(layer, "configure");
   surface.commit();
-  return { layer, serial: await configure };
+  return { layer, serial: (await configure)[0] };
 }
 
 describe("object lifecycle", () => {
@@ -51,7 +51,7 @@ describe("object lifecycle", () => {
     for (let i = 0; i < 50; i++) {
       const cb = client.display.sync();
       ids.add(cb.id);
-      await new Promise((resolve) => cb.on("done", resolve));
+      await nextEvent(cb, "done");
       await new Promise((resolve) => setImmediate(resolve)); // delete_id follows done in the same batch
     }
     expect(ids.size).toBe(1);

@@ -7,7 +7,7 @@ import { closeSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { nativeShm } from "../../native/index.js";
 import { globalLines } from "../../runtime/cli/wayland-command.js";
-import { WaylandClient } from "../../runtime/wayland/client.js";
+import { nextEvent, WaylandClient } from "../../runtime/wayland/client.js";
 import { WlCompositor, WlShm, WlShmFormat } from "../../runtime/wayland/protocols/wayland.js";
 import { XdgWmBase } from "../../runtime/wayland/protocols/xdg_shell.js";
 import { runNova } from "../cli/processes.js";
@@ -22,10 +22,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await weston?.stop();
 });
-
-function once<T extends unknown[]>(proxy: { on(event: string, listener: (...args: never[]) => void): unknown }, event: string): Promise<T> {
-  return new Promise((resolve) => proxy.on(event, (...args: never[]) => resolve(args as unknown as T)));
-}
 
 describe("our client on weston", () => {
   it("lists exactly the globals wayland-info lists (names, interfaces, versions)", async () => {
@@ -67,7 +63,7 @@ describe("our client on weston", () => {
       const xdgSurface = wm.getXdgSurface(surface);
       const toplevel = xdgSurface.getToplevel();
       toplevel.setTitle("nova test");
-      const configured = once<[number]>(xdgSurface, "configure");
+      const configured = nextEvent<[number]>(xdgSurface, "configure");
       surface.commit();
       const [serial] = await configured;
       expect(formats).toContain(WlShmFormat.argb8888);
@@ -85,7 +81,7 @@ describe("our client on weston", () => {
       pool.destroy();
       surface.attach(buffer, 0, 0);
       surface.damageBuffer(0, 0, width, height);
-      const frame = once<[number]>(surface.frame(), "done");
+      const frame = nextEvent<[number]>(surface.frame(), "done");
       surface.commit();
       const [time] = await frame;
       expect(Number.isInteger(time)).toBe(true);

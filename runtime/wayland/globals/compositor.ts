@@ -34,7 +34,6 @@ export class Surface {
   /** Whether a buffer was ever attached (pending or committed): a shell role can no longer be given. */
   hadBuffer = false;
   role: SurfaceRole | undefined;
-  commits = 0;
   #buffer: WlBufferResource | null | undefined;
   #dx = 0;
   #dy = 0;
@@ -91,7 +90,6 @@ export class Surface {
     if (this.#scale !== undefined) state.scale = this.#scale;
     if (this.#transform !== undefined) state.transform = this.#transform;
     this.#scale = this.#transform = undefined;
-    this.commits++;
     this.onCommit?.(this);
     // Nothing is kept of the pixels: the buffer is free again, and the client may draw its next frame now.
     if (attached != null && !attached.destroyed) attached.sendRelease();

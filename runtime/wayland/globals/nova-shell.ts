@@ -4,7 +4,7 @@
  * applications and starts them. Which applications exist and how one is started are the
  * embedder's: {@link NovaShellOptions.apps} and {@link NovaShellOptions.launch}.
  */
-import { IPCError } from "../../errors.js";
+import { WL_DISPLAY_ID } from "../descriptor.js";
 import {
   NovaLauncherV1Error,
   NovaShellV1Error,
@@ -12,7 +12,7 @@ import {
   type NovaLauncherV1Resource,
   type NovaLayerSurfaceV1Resource,
 } from "../protocols/nova_shell_v1.js";
-import type { WlOutputResource, WlSurfaceResource } from "../protocols/wayland.js";
+import { WlDisplayError, type WlOutputResource, type WlSurfaceResource } from "../protocols/wayland.js";
 import type { WaylandServer } from "../server.js";
 import type { Compositor } from "./compositor.js";
 import { isLayer, LayerSurface } from "./layer-surface.js";
@@ -78,7 +78,11 @@ export class NovaShell {
 
   #getLayerSurface(shell: NovaShellV1Resource, id: NovaLayerSurfaceV1Resource, surfaceResource: WlSurfaceResource, layer: number, namespace: string): void {
     const surface = this.options.compositor.surfaceOf(surfaceResource);
-    if (surface === undefined) throw new IPCError("InvalidArgument", `${surfaceResource} is not a surface of this compositor`);
+    if (surface === undefined) {
+      // Another compositor's surface: the embedder wired two of them, not the client's fault (wl_client_post_implementation_error).
+      shell.connection.postError(WL_DISPLAY_ID, WlDisplayError.implementation, `${surfaceResource} is not a surface of this shell's compositor`);
+      return;
+    }
     if (surface.role !== undefined) {
       shell.postError(NovaShellV1Error.role, `${surfaceResource} already has the ${surface.role.name} role`);
       return;
