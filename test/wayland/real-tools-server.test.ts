@@ -14,7 +14,7 @@ import { addNovaGlobals, type AppInfo, type NovaGlobals } from "../../runtime/wa
 import { NovaLayerSurfaceV1Anchor, NovaShellV1, NovaShellV1Layer } from "../../runtime/wayland/protocols/nova_shell_v1.js";
 import { WlCompositor, WlOutputResource, WlSeat, WlShm, WlShmFormat } from "../../runtime/wayland/protocols/wayland.js";
 import { WaylandServer } from "../../runtime/wayland/server.js";
-import { buildCPeers, type CPeers } from "./c/build.js";
+import { buildCPeers, runRoundtripBench, type CPeers } from "./c/build.js";
 import { privateRuntimeDir, waylandInfo } from "../helpers/weston.js";
 
 const APPS: readonly AppInfo[] = [
@@ -115,6 +115,16 @@ describe("a C client (wayland-scanner + libwayland-client) on the shell protocol
     const good = await runC(peers.shellClient, path);
     expect(good.code, good.stderr).toBe(0);
   });
+});
+
+describe("the libwayland baseline client of the bench", () => {
+  it("times wl_display_roundtrip against our server", async () => {
+    const path = await startServer();
+    const stats = await runRoundtripBench(peers.roundtripBench, path, 200);
+    expect(stats.n).toBe(200);
+    expect(stats.p50Us).toBeGreaterThan(0);
+    expect(stats.p95Us).toBeGreaterThanOrEqual(stats.p50Us);
+  }, 120_000);
 });
 
 describe("our client against our server", () => {

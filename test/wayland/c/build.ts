@@ -54,3 +54,22 @@ export async function buildCPeers(dir: string): Promise<CPeers> {
   await run("gcc", [...cflags, join(HERE, "roundtrip-bench.c"), "-o", roundtripBench, "-lwayland-client"], dir);
   return { shellClient, roundtripBench };
 }
+
+/** What roundtrip-bench printed. */
+export interface RoundtripStats {
+  readonly n: number;
+  readonly p50Us: number;
+  readonly p95Us: number;
+}
+
+/** Runs the built roundtrip-bench against the display socket at `socketPath` (`n` timed round trips after a warm-up). */
+export async function runRoundtripBench(binary: string, socketPath: string, n = 2000): Promise<RoundtripStats> {
+  const env: NodeJS.ProcessEnv = { ...process.env, WAYLAND_DISPLAY: socketPath };
+  delete env.XDG_RUNTIME_DIR;
+  delete env.WAYLAND_SOCKET;
+  const r = await runTool(binary, [String(n)], { env, timeout: 120_000 });
+  const value = (key: string): number => Number(new RegExp(`^${key} ([\\d.]+)$`, "m").exec(r.output)?.[1] ?? NaN);
+  const stats = { n: value("n"), p50Us: value("p50_us"), p95Us: value("p95_us") };
+  if (r.code !== 0 || Object.values(stats).some(Number.isNaN)) throw new Error(`roundtrip-bench failed (${r.code}):\n${r.output}`);
+  return stats;
+}
