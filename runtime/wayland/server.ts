@@ -67,8 +67,6 @@ export class WaylandServer {
   #nextName = 1;
   #serial = 0;
   #socket: DisplaySocket | undefined;
-  /** Called with each new client (after its wl_display exists, before it has sent anything). */
-  onClient: ((client: ServerClient) => void) | undefined;
 
   /** A server listening on a display socket (see display-socket.ts for the name and the lock). */
   static async listen(options: ListenOptions = {}): Promise<WaylandServer> {
@@ -98,7 +96,6 @@ export class WaylandServer {
     const client = new ServerClient(this, fd);
     this.#clients.add(client);
     void client.closed.then(() => this.#clients.delete(client));
-    this.onClient?.(client);
     return client;
   }
 

@@ -14,6 +14,7 @@ import { addNovaGlobals, type AppInfo, type NovaGlobals } from "../../runtime/wa
 import { NovaLayerSurfaceV1Anchor, NovaShellV1, NovaShellV1Layer } from "../../runtime/wayland/protocols/nova_shell_v1.js";
 import { WlCompositor, WlOutputResource, WlSeat, WlShm, WlShmFormat } from "../../runtime/wayland/protocols/wayland.js";
 import { WaylandServer } from "../../runtime/wayland/server.js";
+import { runNova } from "../cli/processes.js";
 import { buildCPeers, runRoundtripBench, type CPeers } from "./c/build.js";
 import { privateRuntimeDir, waylandInfo } from "../helpers/weston.js";
 
@@ -88,6 +89,15 @@ describe("wayland-info against our server", () => {
     expect(info.output).toContain("name: HEADLESS-1");
     expect(info.output).toMatch(/^\s+name: seat0$/m);
   });
+});
+
+describe("nova wayland globals against our server", () => {
+  it("prints our globals sorted, one `interface version` per line", async () => {
+    const path = await startServer();
+    const r = await runNova(["wayland", "globals", "--display", path]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe("nova_shell_v1 2\nwl_compositor 5\nwl_output 4\nwl_seat 8\nwl_shm 1\n");
+  }, 60_000);
 });
 
 describe("a C client (wayland-scanner + libwayland-client) on the shell protocol", () => {

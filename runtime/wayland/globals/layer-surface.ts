@@ -96,7 +96,7 @@ export class LayerSurface implements SurfaceRole {
   }
 
   /** The size a configure carries for `state`: 0 on an axis anchored to both edges means the output's size. */
-  configureSize(state: LayerState): [number, number] {
+  #configureSize(state: LayerState): [number, number] {
     const { left, right, top, bottom } = NovaLayerSurfaceV1Anchor;
     const width = state.width === 0 && (state.anchor & (left | right)) === (left | right) ? this.output.width : state.width;
     const height = state.height === 0 && (state.anchor & (top | bottom)) === (top | bottom) ? this.output.height : state.height;
@@ -117,7 +117,7 @@ export class LayerSurface implements SurfaceRole {
     this.#dirty = false;
     const serial = this.nextSerial();
     this.#unacked.push(serial);
-    const [width, height] = this.configureSize(this.current);
+    const [width, height] = this.#configureSize(this.current);
     this.resource.sendConfigure(serial, width, height);
     return true;
   }
