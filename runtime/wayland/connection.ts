@@ -241,7 +241,7 @@ export class WlConnection {
       this.#setPoll(this.#pollMask & ~POLL_WRITE);
       this.flush();
     }
-    if ((events & 3) !== 0 && !this.#closed) this.#read();
+    if ((events & 3) !== 0 && !this.#closed && this.#closing === undefined) this.#read();
   }
 
   #read(): void {
@@ -370,7 +370,7 @@ export class WlConnection {
         args[i] = e instanceof WlZombie ? null : e;
       } else if (a.type === "new_id" && args[i] !== null) {
         const id = typeof args[i] === "number" ? (args[i] as number) : (args[i] as { id: number }).id;
-        const problem = this.objects.newIdProblem(id);
+        const problem = this.objects.reserveNew(id);
         if (problem !== undefined) throw protocolError(site, `${problem} in argument ${a.name} (${msg.name})`, { displayError: WlDisplayErrorCode.invalid_object });
         if (a.interface !== undefined) args[i] = this.#create(a.interface, id, target.version, site);
       }

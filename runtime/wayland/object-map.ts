@@ -110,6 +110,21 @@ export class ObjectMap {
   }
 
   /**
+   * Checks a `new_id` the peer sent (see {@link newIdProblem}) and reserves
+   * it, so that the peer's next id is valid even when no object is ever
+   * made for this one (an untyped bind the server refuses): libwayland's
+   * wl_map_reserve_new. Returns the problem, or undefined when reserved.
+   */
+  reserveNew(id: number): string | undefined {
+    const problem = this.newIdProblem(id);
+    if (problem !== undefined) return problem;
+    const slots = id >= WL_SERVER_ID_START ? this.#high : this.#low;
+    const i = id >= WL_SERVER_ID_START ? id - WL_SERVER_ID_START : id;
+    if (i === slots.length) slots.push(undefined);
+    return undefined;
+  }
+
+  /**
    * Registers `obj` under its id (WlObject's constructor calls this). An id
    * of this side must come from {@link allocate} (or be the next unused one);
    * an id of the peer's side must pass {@link newIdProblem} (ProtocolError).
@@ -136,7 +151,7 @@ export class ObjectMap {
    * events to it are dropped like the zombie's own (ProtocolError for a bad id).
    */
   insertZombie(id: number, iface: WlInterface): void {
-    const problem = this.newIdProblem(id);
+    const problem = this.reserveNew(id);
     if (problem !== undefined) throw new IPCError("ProtocolError", problem, { context: { objectId: id, interface: iface.name, reason: "invalid new id" } });
     this.#set(id, new WlZombie(iface));
   }

@@ -32,8 +32,14 @@ export interface WlClient {
   readonly connection: WlConnection;
 }
 
-/** A listener of one event: the decoded arguments, objects resolved. */
-export type WlListener = (...args: any[]) => void; // eslint-disable-line @typescript-eslint/no-explicit-any
+/**
+ * A listener of one event: the decoded arguments, objects resolved. `never[]`
+ * so that any listener with typed parameters fits; generated subclasses
+ * declare the exact signature per event.
+ */
+export type WlListener = (...args: never[]) => void;
+
+type AnyListener = (...args: unknown[]) => void;
 
 /** camelCase of a protocol name: `set_input_region` → `setInputRegion`. */
 export function camelName(name: string): string {
@@ -137,8 +143,8 @@ export class WlProxy extends WlObject {
   dispatch(opcode: number, args: unknown[]): void {
     const list = this.#listeners[opcode];
     if (list !== undefined && list.length > 0) {
-      if (list.length === 1) list[0]!(...args);
-      else for (const l of list.slice()) l(...args);
+      if (list.length === 1) (list[0] as AnyListener)(...args);
+      else for (const l of list.slice()) (l as AnyListener)(...args);
     } else {
       closeFdArgs(this.iface.events[opcode]!, args);
     }

@@ -193,6 +193,38 @@ describe("WlConnection", () => {
     expect(p.version).toBe(2);
   });
 
+  it("binds through the untyped new_id of wl_registry.bind; a bind the server ignores still reserves its id", async () => {
+    const { client, server, display, displayRes } = pair();
+    const binds: { interface: string; version: number; id: number }[] = [];
+    let serverObject: TestResource | undefined;
+    displayRes.implementation = {
+      sync: (_: WlResource, cb: CallbackResource) => cb.sendDone(0),
+      getRegistry: (_: WlResource, registry: RegistryResource) => {
+        registry.implementation = {
+          bind: (_r: WlResource, name: number, nid: { interface: string; version: number; id: number }) => {
+            binds.push(nid);
+            if (name === 7) serverObject = new TestResource(server, nid.id, nid.version);
+          },
+        };
+      },
+    };
+    const registry = display.getRegistry();
+    const ignored = registry.bind(6, TestProxy, 1);
+    const bound = registry.bind(7, TestProxy, 2);
+    expect(bound.version).toBe(2);
+    await roundtrip(display);
+    expect(binds).toEqual([
+      { interface: "nova_test", version: 1, id: ignored.id },
+      { interface: "nova_test", version: 2, id: bound.id },
+    ]);
+    expect(serverObject?.id).toBe(bound.id);
+    const got = new Promise<unknown[]>((r) => (serverObject!.implementation = { all: (...a: unknown[]) => r(a) }));
+    bound.all(1, 2, 3, "x", null, new Uint8Array(1), client.fd);
+    const args = await got;
+    expect(args.slice(0, 5)).toEqual([serverObject, 1, 2, 3, "x"]);
+    closeSync(args[7] as number);
+  });
+
   it("checks `since` when sending, and a message newer than the object's version is a protocol error", async () => {
     const { client, server } = pair();
     const { proxy, resource } = testObjects(client, server, 1);

@@ -91,6 +91,17 @@ describe("wayland ObjectMap", () => {
     expect(m.liveObjects().map((o) => o.id)).toEqual([2, S + 1]);
   });
 
+  it("reserves a peer's new id that no object took, so that the peer's next id is valid", () => {
+    const m = new ObjectMap("server");
+    m.insert(obj(1));
+    expect(m.reserveNew(2)).toBeUndefined();
+    expect(m.newIdProblem(3)).toBeUndefined();
+    expect(m.reserveNew(4)).toMatch(/skips ids/);
+    m.insert(obj(3));
+    m.insert(obj(2));
+    expect(m.reserveNew(2)).toMatch(/already in use/);
+  });
+
   it("refuses own ids that were not allocated, and undoes an insert with release", () => {
     const m = new ObjectMap("client");
     expect(thrownCode(() => m.insert(obj(3)))).toBe("InvalidArgument");
