@@ -58,3 +58,25 @@ export function waylandArgType(model: Model, arg: ArgModel): WaylandTypeResult {
   }
   return r;
 }
+
+/** The Wayland name of an `object<I>` / `new_id<I>` argument's interface (`wl_surface`), if it names one. */
+export function waylandArgInterface(model: Model, arg: ArgModel): string | undefined {
+  const target = arg.interfaceRef ? model.declarations.get(arg.interfaceRef.qualifiedName) : undefined;
+  return target?.kind === "interface" ? target.targets.wayland.name : undefined;
+}
+
+/**
+ * The enum of an argument in Wayland names: the enum's name and its owning interface's
+ * (`{ owner: "wl_output", name: "transform" }`; `owner` undefined for a top-level enum) and the
+ * qualified name of that owner in the model, so an emitter can tell whether it is the arg's own interface.
+ */
+export function waylandArgEnum(model: Model, arg: ArgModel): { owner: string | undefined; ownerQualified: string | undefined; name: string } | undefined {
+  const ref = arg.enumRef;
+  if (ref === undefined) return undefined;
+  const decl = model.declarations.get(ref.qualifiedName);
+  const name = decl?.kind === "enum" ? decl.targets.wayland.name : ref.name;
+  if (ref.interface === undefined) return { owner: undefined, ownerQualified: undefined, name };
+  const ownerQualified = `${ref.package === "" ? "" : `${ref.package}.`}${ref.interface}`;
+  const owner = model.declarations.get(ownerQualified);
+  return { owner: owner?.kind === "interface" ? owner.targets.wayland.name : ref.interface, ownerQualified, name };
+}

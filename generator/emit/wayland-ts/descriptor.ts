@@ -9,35 +9,19 @@
  */
 import type { StatementStructures, WriterFunction } from "ts-morph";
 import type { ArgModel, InterfaceModel, MethodModel, Model, SignalModel } from "../../model.js";
-import { waylandArgType } from "../../targets/wayland-types.js";
-import { rtType, interfaceOf, type WlFileContext } from "./context.js";
+import { waylandArgEnum, waylandArgInterface, waylandArgType } from "../../targets/wayland-types.js";
+import { rtType, type WlFileContext } from "./context.js";
 import { wlInterfaceNames } from "./names.js";
-
-/** The Wayland name of an arg's interface (`object<wl_surface>` → `wl_surface`), if it names one. */
-export function argInterfaceName(model: Model, a: ArgModel): string | undefined {
-  return a.interfaceRef === undefined ? undefined : interfaceOf(model, a.interfaceRef)?.targets.wayland.name;
-}
-
-/** The qualified Wayland name of an arg's enum (`wl_output.transform`), if it has one. */
-export function argEnumName(model: Model, a: ArgModel): string | undefined {
-  const ref = a.enumRef;
-  if (ref === undefined) return undefined;
-  const decl = model.declarations.get(ref.qualifiedName);
-  const enumName = decl?.kind === "enum" ? decl.targets.wayland.name : ref.name;
-  if (ref.interface === undefined) return enumName;
-  const owner = model.declarations.get(`${ref.package === "" ? "" : `${ref.package}.`}${ref.interface}`);
-  return `${owner?.kind === "interface" ? owner.targets.wayland.name : ref.interface}.${enumName}`;
-}
 
 function argLiteral(model: Model, a: ArgModel): string {
   const t = waylandArgType(model, a);
   // The Wayland target check rejects unmappable types before emitters run.
   const fields = [`name: ${JSON.stringify(a.targets.wayland.name)}`, `type: ${JSON.stringify(t.ok ? t.type : "uint")}`];
-  const iface = argInterfaceName(model, a);
+  const iface = waylandArgInterface(model, a);
   if (iface !== undefined) fields.push(`interface: ${JSON.stringify(iface)}`);
   if (a.allowNull) fields.push("nullable: true");
-  const en = argEnumName(model, a);
-  if (en !== undefined) fields.push(`enum: ${JSON.stringify(en)}`);
+  const en = waylandArgEnum(model, a);
+  if (en !== undefined) fields.push(`enum: ${JSON.stringify(en.owner === undefined ? en.name : `${en.owner}.${en.name}`)}`);
   return `{ ${fields.join(", ")} }`;
 }
 

@@ -6,39 +6,19 @@
 import type { Diagnostic } from "../../diagnostics.js";
 import type { Emitter, GeneratedFile } from "../types.js";
 import { loadTsMorph } from "../ts/tsm.js";
+import { createPrintProject, printSource } from "../ts/print-source.js";
 import { protocolFile } from "./protocol-file.js";
 
 /** Emits the Wayland bindings of every package of the model. */
 export const emitWaylandTs: Emitter = async (model, options) => {
   const tsm = await loadTsMorph();
-  const project = new tsm.Project({
-    useInMemoryFileSystem: true,
-    skipLoadingLibFiles: true,
-    manipulationSettings: {
-      indentationText: tsm.IndentationText.TwoSpaces,
-      newLineKind: tsm.NewLineKind.LineFeed,
-      quoteKind: tsm.QuoteKind.Double,
-      useTrailingCommas: true,
-    },
-  });
+  const project = createPrintProject(tsm);
   const files: GeneratedFile[] = [];
   const diagnostics: Diagnostic[] = [];
   for (const pkg of model.packages) {
     const { path, structure, ctx } = protocolFile(tsm, model, pkg, options);
     diagnostics.push(...ctx.diagnostics);
-    if (structure === undefined) continue;
-    const source = project.createSourceFile(`/out/${path}`, structure, { overwrite: true });
-    source.formatText({
-      indentSize: 2,
-      tabSize: 2,
-      convertTabsToSpaces: true,
-      newLineCharacter: "\n",
-      semicolons: tsm.ts.SemicolonPreference.Insert,
-      insertSpaceAfterOpeningAndBeforeClosingNonemptyBraces: true,
-    });
-    const text = source.getFullText();
-    files.push({ path, content: text.endsWith("\n") ? text : `${text}\n` });
-    project.removeSourceFile(source);
+    if (structure !== undefined) files.push({ path, content: printSource(tsm, project, path, structure) });
   }
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { files, diagnostics };

@@ -18,6 +18,7 @@ import { proxyClass, eventsInterface } from "./client.js";
 import { createWlContext, protocolModulePath, rtValue, type WlFileContext } from "./context.js";
 import { descriptorStatement } from "./descriptor.js";
 import { enumStatements } from "./enums.js";
+import { reportClashes } from "./clashes.js";
 import { handlersInterface, resourceClass } from "./server.js";
 import { wlInterfaceNames } from "./names.js";
 
@@ -79,7 +80,9 @@ export function protocolFile(tsm: Tsm, model: Model, pkg: PackageModel, options:
   const ifaces = emittedInterfaces(pkg);
   if (ifaces.length === 0) return { path, structure: undefined, ctx };
   const { constant, registration } = protocolStatements(ctx, pkg, ifaces);
-  const body = [...ifaces.flatMap((i) => interfaceStatements(ctx, i)), constant];
+  const outputs = ifaces.map((iface) => ({ iface, statements: interfaceStatements(ctx, iface) }));
+  reportClashes(ctx, outputs);
+  const body = [...outputs.flatMap((o) => o.statements), constant];
   const byName = (a: { name: string }, b: { name: string }): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
   const runtimeNames = [
     ...[...ctx.runtimeValues].map((name) => ({ name })),

@@ -5,7 +5,7 @@
  * `iface.enum`.
  */
 import type { ArgModel, Deprecation, Docs, EnumModel, InterfaceModel, MethodModel, Model, PackageModel, SignalModel } from "../../model.js";
-import { waylandArgType } from "../../targets/wayland-types.js";
+import { waylandArgEnum, waylandArgInterface, waylandArgType } from "../../targets/wayland-types.js";
 import { parseWaylandValue } from "../../targets/wayland-enum-value.js";
 import { escapeXml, escapeXmlText, indentLines } from "../xml/escape.js";
 
@@ -84,25 +84,18 @@ function description(docs: Docs, indent: string, extra?: string): DescriptionVie
 }
 
 function enumAttr(model: Model, arg: ArgModel, iface: InterfaceModel): string | undefined {
-  const ref = arg.enumRef;
-  if (ref === undefined) return undefined;
-  const decl = model.declarations.get(ref.qualifiedName);
-  const enumName = decl?.kind === "enum" ? decl.targets.wayland.name : ref.name;
-  const ownerQualified = `${ref.package === "" ? "" : ref.package + "."}${ref.interface}`;
-  if (ownerQualified === iface.qualifiedName) return enumName;
-  const owner = model.declarations.get(ownerQualified);
-  return `${owner?.kind === "interface" ? owner.targets.wayland.name : ref.interface}.${enumName}`;
+  const e = waylandArgEnum(model, arg);
+  if (e === undefined) return undefined;
+  return e.owner === undefined || e.ownerQualified === iface.qualifiedName ? e.name : `${e.owner}.${e.name}`;
 }
 
 function argView(model: Model, a: ArgModel, iface: InterfaceModel): ArgView {
   const t = waylandArgType(model, a);
-  const target = a.interfaceRef ? model.declarations.get(a.interfaceRef.qualifiedName) : undefined;
-  const ifaceName = target?.kind === "interface" ? target.targets.wayland.name : undefined;
   return {
     attrs:
       attr("name", a.targets.wayland.name) +
       attr("type", t.ok ? t.type : "uint") +
-      attr("interface", ifaceName) +
+      attr("interface", waylandArgInterface(model, a)) +
       attr("allow-null", a.allowNull ? "true" : undefined) +
       attr("enum", enumAttr(model, a, iface)) +
       attr("summary", a.docs.summary),
