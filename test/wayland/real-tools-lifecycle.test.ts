@@ -59,6 +59,20 @@ describe("object lifecycle", () => {
     expect(server.clients.size).toBe(1);
   });
 
+  it("frame callbacks of a surface destroyed before its commit are deleted, not leaked", async () => {
+    const { client, server } = await pair();
+    const surface = client.bind(WlCompositor).createSurface();
+    const callbacks = [surface.frame(), surface.frame()];
+    surface.destroy();
+    await client.roundtrip();
+    const serverObjects = [...server.clients][0]!.connection.objects;
+    expect(callbacks.map((c) => serverObjects.get(c.id))).toEqual([undefined, undefined]);
+    // delete_id came for both: once the client lets go of the proxies their ids are free at once (no zombie), and reused.
+    for (const c of callbacks) c.destroyProxy();
+    const ids = new Set(callbacks.map((c) => c.id));
+    expect(ids.has(client.display.sync().id)).toBe(true);
+  });
+
   it("a client's disconnect destroys its resources: the server forgets its surfaces", async () => {
     const { client, globals, server } = await pair();
     client.bind(WlCompositor).createSurface();

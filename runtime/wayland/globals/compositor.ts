@@ -73,8 +73,9 @@ export class Surface {
       },
       commit: () => this.#commit(),
     };
+    // Frame callbacks of a surface that goes away are never answered: destroy them (delete_id), as weston does.
     resource.addDestroyListener(() => {
-      this.#frames = [];
+      for (const callback of this.#frames.splice(0)) if (!callback.destroyed) callback.destroyResource();
     });
   }
 
