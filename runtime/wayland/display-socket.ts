@@ -199,7 +199,11 @@ async function listenLocked(path: string, lock: { fd: number; lockPath: string }
     } catch {
       return; // EMFILE and friends: drop this client, keep serving.
     }
-    onConnection(fd);
+    try {
+      onConnection(fd);
+    } catch {
+      closeSync(fd); // the server could not take this client (no memory, no addon): drop it, keep serving
+    }
   });
   return server;
 }

@@ -76,7 +76,7 @@ describe("server sockets (wl_display_add_socket)", () => {
     expect(existsSync(socket.lockPath)).toBe(true);
     const fd = await connectDisplay("wayland-nova", { env: { XDG_RUNTIME_DIR: dir } });
     closeSync(fd);
-    for (let i = 0; i < 200 && accepted.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 1000 && accepted.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
     expect(accepted).toHaveLength(1);
     closeSync(accepted[0]!);
     await socket.close();
