@@ -43,6 +43,8 @@ export interface WestonOptions {
   readonly socket?: string;
   /** How long to wait for the socket (generous: the machine is loaded). */
   readonly timeoutMs?: number;
+  /** Variables to add to (or override in) weston's environment, e.g. PATH. */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -61,7 +63,7 @@ export async function startWeston(options: WestonOptions = {}): Promise<Weston> 
     if (ownDir) rmSync(runtimeDir, { recursive: true, force: true });
   };
   const args = ["--backend=headless-backend.so", `--socket=${socket}`, "--no-config", "--idle-time=0", `--log=${logPath}`];
-  const env: NodeJS.ProcessEnv = { ...process.env, XDG_RUNTIME_DIR: runtimeDir };
+  const env: NodeJS.ProcessEnv = { ...process.env, ...options.env, XDG_RUNTIME_DIR: runtimeDir };
   delete env.WAYLAND_DISPLAY;
   delete env.WAYLAND_SOCKET;
   // A socket already there (another server's) does not count as weston's: wait for a new inode.

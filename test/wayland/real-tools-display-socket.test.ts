@@ -113,6 +113,10 @@ describe("server sockets (wl_display_add_socket)", () => {
     await expect(listenDisplay({ name: "wayland-0", env: {}, onConnection: closeSync })).rejects.toMatchObject({ code: "InvalidEndpointName" });
   });
 
+  it("a missing weston fails naming its Debian package", async () => {
+    await expect(startWeston({ env: { PATH: "/nonexistent" } })).rejects.toThrow("missing weston: install the Debian package weston");
+  });
+
   it("shares the lock with libwayland: weston cannot take our display, and we cannot take weston's", async () => {
     const dir = runtimeDir();
     const ours = await listen({ XDG_RUNTIME_DIR: dir }, "wayland-ours");
