@@ -39,8 +39,9 @@ export interface GlobalInfo {
 
 /** Options of {@link WaylandClient.connect}. */
 export interface ConnectOptions {
-  /** Display name or absolute socket path (default: WAYLAND_SOCKET, WAYLAND_DISPLAY, wayland-0; see display-socket.ts). */
+  /** Display name or absolute socket path; WAYLAND_SOCKET, when set, wins over it, and without it WAYLAND_DISPLAY, else wayland-0 (see display-socket.ts). */
   readonly display?: string;
+  /** Where the variables are read (default process.env); a WAYLAND_SOCKET used is deleted from it, as libwayland does. */
   readonly env?: NodeJS.ProcessEnv;
   /** Limit for connecting and for the first round trip, ms (default 5000). */
   readonly timeoutMs?: number;
