@@ -84,17 +84,27 @@ function takeDescriptor(socket: Socket): number {
   return own;
 }
 
+/** `fd` made close-on-exec (libwayland sets FD_CLOEXEC on WAYLAND_SOCKET): a CLOEXEC duplicate replaces it. */
+function closeOnExec(fd: number): number {
+  const sockets = nativeSockets();
+  if (sockets === undefined) throw new IPCError("TransportNotSupported", "Wayland connections need the native addon (npm run build:native)");
+  const own = sockets.dupFd(fd);
+  closeSync(fd);
+  return own;
+}
+
 /**
  * Connects to a Wayland display (see {@link resolveDisplayAddress}) and returns the connected
- * descriptor, owned by the caller (a WlConnection). A WAYLAND_SOCKET descriptor is taken as it is
- * and the variable removed from `env`, as libwayland does, so that children do not reuse it.
+ * descriptor, owned by the caller (a WlConnection). A WAYLAND_SOCKET descriptor is taken over
+ * (made close-on-exec) and the variable removed from `env`, as libwayland does, so that children
+ * do not reuse it.
  */
 export async function connectDisplay(name?: string, options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<number> {
   const env = options.env ?? process.env;
   const address = resolveDisplayAddress(name, env);
   if (address.kind === "fd") {
     delete env.WAYLAND_SOCKET;
-    return address.fd;
+    return closeOnExec(address.fd);
   }
   return takeDescriptor(await connectSocket(address.path, options.timeoutMs ?? 10_000));
 }

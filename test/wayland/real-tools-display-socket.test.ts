@@ -3,7 +3,7 @@
  * against weston itself: whoever holds `<name>.lock` owns the display, in both directions, and
  * stale sockets of dead servers are replaced.
  */
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, fstatSync, mkdirSync, openSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -50,11 +50,14 @@ describe("client address resolution (wl_display_connect)", () => {
     await new Promise<void>((r) => server.listen(join(dir, "s"), r));
     cleanups.push(() => new Promise<void>((r) => server.close(() => r())));
     const fd = await connectDisplay(join(dir, "s"));
-    cleanups.push(() => closeSync(fd));
     const env: NodeJS.ProcessEnv = { WAYLAND_SOCKET: String(fd), WAYLAND_DISPLAY: "/nowhere" };
     expect(resolveDisplayAddress("other", env)).toEqual({ kind: "fd", fd });
-    expect(await connectDisplay(undefined, { env })).toBe(fd);
+    const taken = await connectDisplay(undefined, { env });
+    cleanups.push(() => closeSync(taken));
     expect(env.WAYLAND_SOCKET).toBeUndefined();
+    // Taken over: a close-on-exec duplicate of the socket replaces the inherited number.
+    expect(taken).not.toBe(fd);
+    expect(fstatSync(taken).isSocket()).toBe(true);
     const file = openSync(join(dir, "plain"), "w");
     cleanups.push(() => closeSync(file));
     expect(thrownCode(() => resolveDisplayAddress(undefined, { WAYLAND_SOCKET: String(file) }))).toBe("EndpointUnreachable");
