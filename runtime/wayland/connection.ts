@@ -278,18 +278,21 @@ export class WlConnection {
   #process(): void {
     if (this.#processing) return;
     this.#processing = true;
+    let listenerThrew = true;
     try {
       while (!this.#closed && this.#closing === undefined && this.#inEnd - this.#inStart >= WL_HEADER_SIZE) {
         if (!this.#processOne()) break;
       }
+      listenerThrew = false;
     } catch (e) {
-      if (e instanceof IPCError && e.code === "ProtocolError") this.#fail(e);
-      else throw e;
+      if (!(e instanceof IPCError && e.code === "ProtocolError")) throw e;
+      listenerThrew = false;
+      this.#fail(e);
     } finally {
       this.#processing = false;
       if (this.#inStart === this.#inEnd) this.#inStart = this.#inEnd = 0;
-      // A listener threw: the rest still runs, on a later turn.
-      if (!this.#closed && this.#closing === undefined && this.#inEnd - this.#inStart >= WL_HEADER_SIZE) setImmediate(() => this.#process());
+      // The messages after the one whose listener threw still run, on a later turn.
+      if (listenerThrew && !this.#closed && this.#closing === undefined) setImmediate(() => this.#process());
     }
   }
 

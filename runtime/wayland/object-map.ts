@@ -12,7 +12,8 @@
  *   taken and closed) and dropped, until the server's `wl_display.delete_id`
  *   frees the id. A delete_id that arrives first (the server destroyed its end,
  *   e.g. after `wl_callback.done`) is remembered and the id freed when the
- *   proxy is destroyed. A destroyed server-id proxy becomes a zombie too (no
+ *   proxy is destroyed; one for an id not in use is ignored (libwayland only
+ *   logs it). A destroyed server-id proxy becomes a zombie too (no
  *   delete_id ever comes for those): the server may recreate the id at any
  *   time, which replaces the zombie.
  * - Server side: destroying a resource with a client id frees the slot at

@@ -46,6 +46,15 @@ export function camelName(name: string): string {
   return name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }
 
+const handlerNames = new WeakMap<WlMessage, string>();
+
+/** The camelCase name of a request, computed once per descriptor (dispatch is a hot path). */
+function handlerName(msg: WlMessage): string {
+  let name = handlerNames.get(msg);
+  if (name === undefined) handlerNames.set(msg, (name = camelName(msg.name)));
+  return name;
+}
+
 /**
  * One object of a connection: an id, the version agreed for it (a global's
  * bind version, or its parent's) and its interface. Constructing one
@@ -218,7 +227,7 @@ export class WlResource extends WlObject {
   dispatch(opcode: number, args: unknown[]): void {
     const impl = this.implementation as Record<string, unknown> | undefined;
     const msg = this.iface.requests[opcode]!;
-    const handler = impl === undefined ? undefined : (impl[camelName(msg.name)] ?? impl[msg.name]);
+    const handler = impl === undefined ? undefined : (impl[handlerName(msg)] ?? impl[msg.name]);
     if (typeof handler === "function") handler.call(impl, this, ...args);
     else closeFdArgs(msg, args);
     if (msg.destructor) this.destroyResource();

@@ -193,6 +193,23 @@ describe("WlConnection", () => {
     expect(p.version).toBe(2);
   });
 
+  it("waits for the rest of a message split across reads without spinning", async () => {
+    const { client, display } = pair();
+    const cb = client.objects.allocate();
+    const callback = new Callback(client, cb, 1);
+    const done = new Promise((r) => callback.on("done", r));
+    const sync = Buffer.from([1, 0, 0, 0, 0, 0, 12, 0, cb, 0, 0, 0]);
+    n.sendFds(client.fd, sync.subarray(0, 10), []);
+    const cpu = process.cpuUsage();
+    await new Promise((r) => setTimeout(r, 200));
+    const used = process.cpuUsage(cpu);
+    // An idle wait: nothing re-runs the decoder until more bytes arrive.
+    expect((used.user + used.system) / 1000).toBeLessThan(100);
+    n.sendFds(client.fd, sync.subarray(10), []);
+    expect(await done).toBe(100);
+    expect(await roundtrip(display)).toBe(101);
+  });
+
   it("binds through the untyped new_id of wl_registry.bind; a bind the server ignores still reserves its id", async () => {
     const { client, server, display, displayRes } = pair();
     const binds: { interface: string; version: number; id: number }[] = [];
@@ -329,6 +346,58 @@ describe("WlConnection", () => {
     expect(client.objects.size).toBe(0);
     // Sending after close is dropped silently, as libwayland drops it.
     expect(() => proxy.all(0, 0, 0, null, null, new Uint8Array(0), 0)).not.toThrow();
+  });
+
+  it("bounds what a peer may leave unread (maxBufferedBytes) and the descriptors it sends ahead (maxQueuedFds)", async () => {
+    const [a, b] = n.socketPair();
+    const server = new WlConnection(a, "server", { maxBufferedBytes: 256 * 1024 });
+    open.push(server);
+    new DisplayResource(server, 1, 1);
+    const resource = new TestResource(server, 2, 2);
+    const closed = closedWith(server);
+    // Nobody reads b: the socket fills, then the outgoing buffer passes the limit.
+    const payload = new Uint8Array(3000);
+    for (let i = 0; i < 1000 && !server.closed; i++) {
+      resource.sendAll(i, 0, 0, null, null, payload, b);
+      if (i % 50 === 49) await new Promise((r) => setTimeout(r, 1));
+    }
+    expect((await closed)?.code).toBe("InsufficientResources");
+    closeSync(b);
+
+    const [c, d] = n.socketPair();
+    const victim = new WlConnection(c, "server", { maxQueuedFds: 300 });
+    open.push(victim);
+    const victimClosed = closedWith(victim);
+    // Two bytes of a header, with 2 x 253 descriptors: more than 300 waiting for messages.
+    n.sendFds(d, Buffer.from([1]), new Array(253).fill(d));
+    n.sendFds(d, Buffer.from([0]), new Array(253).fill(d));
+    const err = await victimClosed;
+    expect(err?.code).toBe("ProtocolError");
+    // The server posted wl_display.error; what the client did is the cause.
+    expect((err?.cause as IPCError).context.reason).toBe("too many fds");
+    closeSync(d);
+  });
+
+  it("accepts messages up to maxMessageSize and refuses larger ones, both ways", async () => {
+    const [a, b] = n.socketPair();
+    const client = new WlConnection(a, "client", { maxMessageSize: 16384 });
+    const server = new WlConnection(b, "server");
+    open.push(client, server);
+    new Display(client, 1, 1);
+    new DisplayResource(server, 1, 1);
+    const { proxy, resource } = testObjects(client, server);
+    const got: number[] = [];
+    proxy.on("all", (_i: number, _u: number, _f: number, _s: null, _o: null, arr: Uint8Array, fd: number) => (got.push(arr.length), closeSync(fd)));
+    expect(thrownCode(() => resource.sendAll(0, 0, 0, null, null, new Uint8Array(5000), b))).toBe("MessageTooLarge");
+    resource.sendAll(0, 0, 0, null, null, new Uint8Array(4000), b);
+    await until(() => got.length === 1);
+    expect(got).toEqual([4000]);
+    // The client may send 10000 bytes; the server (4096) takes that as a protocol error.
+    const closed = closedWith(server);
+    proxy.all(0, 0, 0, null, null, new Uint8Array(10000), a);
+    const err = await closed;
+    expect(err?.code).toBe("ProtocolError");
+    expect(String((err?.cause as IPCError | undefined)?.message)).toMatch(/bad message size/);
   });
 
   it("leaves no descriptor open once both ends are closed", async () => {
