@@ -8,7 +8,7 @@
  * Destructors do not appear in a wl_message, so they are compared with the XML's `type="destructor"`.
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -137,7 +137,7 @@ function xmlDestructors(xml: string): string[] {
 describe.each(PROTOCOLS)("descriptors of $name agree with wayland-scanner", ({ name, xml, module, ownsCore }) => {
   it("interfaces, opcodes, since, signatures, argument interfaces and enum values", async () => {
     const dir = join(tmp, name);
-    execFileSync("mkdir", ["-p", dir]);
+    mkdirSync(dir, { recursive: true });
     requirePath("/usr/include/wayland-util.h", "libwayland-dev");
     const xmlPath = await xml();
     const code = await scanner("private-code", xmlPath, join(dir, "protocol.c"));

@@ -9,7 +9,7 @@
  *   version: `registry.bind(name, WlCompositor, 4)` → `WlCompositor`.
  * - A destructor request goes through `_destroyAfter`, which sends it and
  *   then retires the proxy (zombie rules live in the runtime).
- * - `on("event", listener)` is typed per event: object arguments arrive as
+ * - `on("event", listener)` (and `off`) is typed per event: object arguments arrive as
  *   proxies, a new_id as the proxy the runtime created for it.
  */
 import type { ClassDeclarationStructure, InterfaceDeclarationStructure, MethodDeclarationStructure, OptionalKind } from "ts-morph";
@@ -105,6 +105,15 @@ export function proxyClass(ctx: WlFileContext, iface: InterfaceModel): ClassDecl
       parameters: [{ name: "event", type: "K" }, { name: "listener", type: `${n.events}[K]` }],
       returnType: "this",
       statements: ["return super.on(event, listener);"],
+    });
+    methods.push({
+      name: "off",
+      hasOverrideKeyword: true,
+      docs: ["Removes a listener added with `on`."],
+      typeParameters: [{ name: "K", constraint: `keyof ${n.events}` }],
+      parameters: [{ name: "event", type: "K" }, { name: "listener", type: `${n.events}[K]` }],
+      returnType: "this",
+      statements: ["return super.off(event, listener);"],
     });
   }
   return {

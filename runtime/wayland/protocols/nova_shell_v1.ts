@@ -381,6 +381,11 @@ export class NovaLayerSurfaceV1 extends WlProxy {
   override on<K extends keyof NovaLayerSurfaceV1Events>(event: K, listener: NovaLayerSurfaceV1Events[K]): this {
     return super.on(event, listener);
   }
+
+  /** Removes a listener added with `on`. */
+  override off<K extends keyof NovaLayerSurfaceV1Events>(event: K, listener: NovaLayerSurfaceV1Events[K]): this {
+    return super.off(event, listener);
+  }
 }
 
 /** What a server does on the requests of `nova_layer_surface_v1`, by wire name; every handler gets the resource first. */
@@ -604,6 +609,11 @@ export class NovaLauncherV1 extends WlProxy {
   /** Adds a listener for an event (by its wire name); the arguments are typed per event. */
   override on<K extends keyof NovaLauncherV1Events>(event: K, listener: NovaLauncherV1Events[K]): this {
     return super.on(event, listener);
+  }
+
+  /** Removes a listener added with `on`. */
+  override off<K extends keyof NovaLauncherV1Events>(event: K, listener: NovaLauncherV1Events[K]): this {
+    return super.off(event, listener);
   }
 }
 

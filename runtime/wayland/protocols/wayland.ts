@@ -177,6 +177,11 @@ export class WlDisplay extends WlProxy {
   override on<K extends keyof WlDisplayEvents>(event: K, listener: WlDisplayEvents[K]): this {
     return super.on(event, listener);
   }
+
+  /** Removes a listener added with `on`. */
+  override off<K extends keyof WlDisplayEvents>(event: K, listener: WlDisplayEvents[K]): this {
+    return super.off(event, listener);
+  }
 }
 
 /** What a server does on the requests of `wl_display`, by wire name; every handler gets the resource first. */
@@ -369,6 +374,11 @@ export class WlRegistry extends WlProxy {
   override on<K extends keyof WlRegistryEvents>(event: K, listener: WlRegistryEvents[K]): this {
     return super.on(event, listener);
   }
+
+  /** Removes a listener added with `on`. */
+  override off<K extends keyof WlRegistryEvents>(event: K, listener: WlRegistryEvents[K]): this {
+    return super.off(event, listener);
+  }
 }
 
 /** What a server does on the requests of `wl_registry`, by wire name; every handler gets the resource first. */
@@ -470,6 +480,11 @@ export class WlCallback extends WlProxy {
   /** Adds a listener for an event (by its wire name); the arguments are typed per event. */
   override on<K extends keyof WlCallbackEvents>(event: K, listener: WlCallbackEvents[K]): this {
     return super.on(event, listener);
+  }
+
+  /** Removes a listener added with `on`. */
+  override off<K extends keyof WlCallbackEvents>(event: K, listener: WlCallbackEvents[K]): this {
+    return super.off(event, listener);
   }
 }
 
@@ -1075,6 +1090,11 @@ export class WlShm extends WlProxy {
   override on<K extends keyof WlShmEvents>(event: K, listener: WlShmEvents[K]): this {
     return super.on(event, listener);
   }
+
+  /** Removes a listener added with `on`. */
+  override off<K extends keyof WlShmEvents>(event: K, listener: WlShmEvents[K]): this {
+    return super.off(event, listener);
+  }
 }
 
 /** What a server does on the requests of `wl_shm`, by wire name; every handler gets the resource first. */
@@ -1193,6 +1213,11 @@ export class WlBuffer extends WlProxy {
   /** Adds a listener for an event (by its wire name); the arguments are typed per event. */
   override on<K extends keyof WlBufferEvents>(event: K, listener: WlBufferEvents[K]): this {
     return super.on(event, listener);
+  }
+
+  /** Removes a listener added with `on`. */
+  override off<K extends keyof WlBufferEvents>(event: K, listener: WlBufferEvents[K]): this {
+    return super.off(event, listener);
   }
 }
 
@@ -1534,6 +1559,11 @@ export class WlDataOffer extends WlProxy {
   /** Adds a listener for an event (by its wire name); the arguments are typed per event. */
   override on<K extends keyof WlDataOfferEvents>(event: K, listener: WlDataOfferEvents[K]): this {
     return super.on(event, listener);
+  }
+
+  /** Removes a listener added with `on`. */
+  override off<K extends keyof WlDataOfferEvents>(event: K, listener: WlDataOfferEvents[K]): this {
+    return super.off(event, listener);
   }
 }
 
@@ -1985,6 +2015,11 @@ export class WlDataSource extends WlProxy {
   override on<K extends keyof WlDataSourceEvents>(event: K, listener: WlDataSourceEvents[K]): this {
     return super.on(event, listener);
   }
+
+  /** Removes a listener added with `on`. */
+  override off<K extends keyof WlDataSourceEvents>(event: K, listener: WlDataSourceEvents[K]): this {
+    return super.off(event, listener);
+  }
 }
 
 /** What a server does on the requests of `wl_data_source`, by wire name; every handler gets the resource first. */
@@ -2423,6 +2458,11 @@ export class WlDataDevice extends WlProxy {
   /** Adds a listener for an event (by its wire name); the arguments are typed per event. */
   override on<K extends keyof WlDataDeviceEvents>(event: K, listener: WlDataDeviceEvents[K]): this {
     return super.on(event, listener);
+  }
+
+  /** Removes a listener added with `on`. */
+  override off<K extends keyof WlDataDeviceEvents>(event: K, listener: WlDataDeviceEvents[K]): this {
+    return super.off(event, listener);
   }
 }
 
@@ -3292,6 +3332,11 @@ export class WlShellSurface extends WlProxy {
   override on<K extends keyof WlShellSurfaceEvents>(event: K, listener: WlShellSurfaceEvents[K]): this {
     return super.on(event, listener);
   }
+
+  /** Removes a listener added with `on`. */
+  override off<K extends keyof WlShellSurfaceEvents>(event: K, listener: WlShellSurfaceEvents[K]): this {
+    return super.off(event, listener);
+  }
 }
 
 /** What a server does on the requests of `wl_shell_surface`, by wire name; every handler gets the resource first. */
@@ -4138,6 +4183,11 @@ export class WlSurface extends WlProxy {
   override on<K extends keyof WlSurfaceEvents>(event: K, listener: WlSurfaceEvents[K]): this {
     return super.on(event, listener);
   }
+
+  /** Removes a listener added with `on`. */
+  override off<K extends keyof WlSurfaceEvents>(event: K, listener: WlSurfaceEvents[K]): this {
+    return super.off(event, listener);
+  }
 }
 
 /** What a server does on the requests of `wl_surface`, by wire name; every handler gets the resource first. */
@@ -4760,6 +4810,11 @@ export class WlSeat extends WlProxy {
   /** Adds a listener for an event (by its wire name); the arguments are typed per event. */
   override on<K extends keyof WlSeatEvents>(event: K, listener: WlSeatEvents[K]): this {
     return super.on(event, listener);
+  }
+
+  /** Removes a listener added with `on`. */
+  override off<K extends keyof WlSeatEvents>(event: K, listener: WlSeatEvents[K]): this {
+    return super.off(event, listener);
   }
 }
 
@@ -5419,6 +5474,11 @@ export class WlPointer extends WlProxy {
   override on<K extends keyof WlPointerEvents>(event: K, listener: WlPointerEvents[K]): this {
     return super.on(event, listener);
   }
+
+  /** Removes a listener added with `on`. */
+  override off<K extends keyof WlPointerEvents>(event: K, listener: WlPointerEvents[K]): this {
+    return super.off(event, listener);
+  }
 }
 
 /** What a server does on the requests of `wl_pointer`, by wire name; every handler gets the resource first. */
@@ -5999,6 +6059,11 @@ export class WlKeyboard extends WlProxy {
   override on<K extends keyof WlKeyboardEvents>(event: K, listener: WlKeyboardEvents[K]): this {
     return super.on(event, listener);
   }
+
+  /** Removes a listener added with `on`. */
+  override off<K extends keyof WlKeyboardEvents>(event: K, listener: WlKeyboardEvents[K]): this {
+    return super.off(event, listener);
+  }
 }
 
 /** What a server does on the requests of `wl_keyboard`, by wire name; every handler gets the resource first. */
@@ -6370,6 +6435,11 @@ export class WlTouch extends WlProxy {
   /** Adds a listener for an event (by its wire name); the arguments are typed per event. */
   override on<K extends keyof WlTouchEvents>(event: K, listener: WlTouchEvents[K]): this {
     return super.on(event, listener);
+  }
+
+  /** Removes a listener added with `on`. */
+  override off<K extends keyof WlTouchEvents>(event: K, listener: WlTouchEvents[K]): this {
+    return super.off(event, listener);
   }
 }
 
@@ -6893,6 +6963,11 @@ export class WlOutput extends WlProxy {
   /** Adds a listener for an event (by its wire name); the arguments are typed per event. */
   override on<K extends keyof WlOutputEvents>(event: K, listener: WlOutputEvents[K]): this {
     return super.on(event, listener);
+  }
+
+  /** Removes a listener added with `on`. */
+  override off<K extends keyof WlOutputEvents>(event: K, listener: WlOutputEvents[K]): this {
+    return super.off(event, listener);
   }
 }
 

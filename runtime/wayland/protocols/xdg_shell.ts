@@ -203,6 +203,11 @@ export class XdgWmBase extends WlProxy {
   override on<K extends keyof XdgWmBaseEvents>(event: K, listener: XdgWmBaseEvents[K]): this {
     return super.on(event, listener);
   }
+
+  /** Removes a listener added with `on`. */
+  override off<K extends keyof XdgWmBaseEvents>(event: K, listener: XdgWmBaseEvents[K]): this {
+    return super.off(event, listener);
+  }
 }
 
 /** What a server does on the requests of `xdg_wm_base`, by wire name; every handler gets the resource first. */
@@ -1086,6 +1091,11 @@ export class XdgSurface extends WlProxy {
   /** Adds a listener for an event (by its wire name); the arguments are typed per event. */
   override on<K extends keyof XdgSurfaceEvents>(event: K, listener: XdgSurfaceEvents[K]): this {
     return super.on(event, listener);
+  }
+
+  /** Removes a listener added with `on`. */
+  override off<K extends keyof XdgSurfaceEvents>(event: K, listener: XdgSurfaceEvents[K]): this {
+    return super.off(event, listener);
   }
 }
 
@@ -1982,6 +1992,11 @@ export class XdgToplevel extends WlProxy {
   override on<K extends keyof XdgToplevelEvents>(event: K, listener: XdgToplevelEvents[K]): this {
     return super.on(event, listener);
   }
+
+  /** Removes a listener added with `on`. */
+  override off<K extends keyof XdgToplevelEvents>(event: K, listener: XdgToplevelEvents[K]): this {
+    return super.off(event, listener);
+  }
 }
 
 /** What a server does on the requests of `xdg_toplevel`, by wire name; every handler gets the resource first. */
@@ -2695,6 +2710,11 @@ export class XdgPopup extends WlProxy {
   /** Adds a listener for an event (by its wire name); the arguments are typed per event. */
   override on<K extends keyof XdgPopupEvents>(event: K, listener: XdgPopupEvents[K]): this {
     return super.on(event, listener);
+  }
+
+  /** Removes a listener added with `on`. */
+  override off<K extends keyof XdgPopupEvents>(event: K, listener: XdgPopupEvents[K]): this {
+    return super.off(event, listener);
   }
 }
 

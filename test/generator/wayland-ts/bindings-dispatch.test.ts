@@ -173,13 +173,18 @@ describe.each(MODULES)("generated bindings of %s through a fake connection", (_n
 });
 
 describe("typed listeners and handlers reach the runtime by wire name", () => {
-  it("WlRegistry.on('global_remove') gets the decoded arguments", () => {
+  it("WlRegistry.on('global_remove') gets the decoded arguments; off removes a listener", () => {
     const conn = new FakeConnection();
     const registry = conn.make(core.WlRegistry);
     const seen: number[] = [];
     registry.on("global_remove", (name) => seen.push(name));
-    registry.dispatch(core.wl_registry_interface.events.findIndex((e) => e.name === "global_remove"), [42]);
-    expect(seen).toEqual([42]);
+    const listener = (name: number): void => void seen.push(-name);
+    registry.on("global_remove", listener);
+    const opcode = core.wl_registry_interface.events.findIndex((e) => e.name === "global_remove");
+    registry.dispatch(opcode, [42]);
+    registry.off("global_remove", listener);
+    registry.dispatch(opcode, [43]);
+    expect(seen).toEqual([42, -42, 43]);
   });
 
   it("WlRegistryResource handlers: bind gets the raw untyped new_id, keyed by the wire name", () => {

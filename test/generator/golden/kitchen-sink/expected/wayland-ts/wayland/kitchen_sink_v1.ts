@@ -265,6 +265,11 @@ export class KitchenToplevelV1 extends WlProxy {
   override on<K extends keyof KitchenToplevelV1Events>(event: K, listener: KitchenToplevelV1Events[K]): this {
     return super.on(event, listener);
   }
+
+  /** Removes a listener added with `on`. */
+  override off<K extends keyof KitchenToplevelV1Events>(event: K, listener: KitchenToplevelV1Events[K]): this {
+    return super.off(event, listener);
+  }
 }
 
 /** What a server does on the requests of `kitchen_toplevel_v1`, by wire name; every handler gets the resource first. */
@@ -383,6 +388,11 @@ export class KitchenChildV1 extends WlProxy {
   /** Adds a listener for an event (by its wire name); the arguments are typed per event. */
   override on<K extends keyof KitchenChildV1Events>(event: K, listener: KitchenChildV1Events[K]): this {
     return super.on(event, listener);
+  }
+
+  /** Removes a listener added with `on`. */
+  override off<K extends keyof KitchenChildV1Events>(event: K, listener: KitchenChildV1Events[K]): this {
+    return super.off(event, listener);
   }
 }
 
