@@ -16,6 +16,7 @@
  *   common D-Bus pairs apart by construction: method `GetDevices` beside
  *   property `Devices`, signal `StateChanged` beside property `State`.
  * `@ts.name("x")` replaces the NIDL name as the source of all of a member's names.
+ * A `@dbus` interface also gets the top-level const `<Interface>Dbus`, its D-Bus descriptor.
  */
 import type { Span } from "../ast.js";
 import type { EnumModel, ErrorModel, InterfaceModel, MemberModel, MethodModel, PackageModel, PropertyModel, SignalModel, StructModel, TypedefModel, ConstModel } from "../model.js";
@@ -60,6 +61,8 @@ export interface InterfaceTsNames {
   readonly emitter: string | undefined;
   /** The typed bus-events class; undefined when no signal has an event-bus topic (or there are no stubs). */
   readonly events: string | undefined;
+  /** The D-Bus descriptor const (runtime/dbus/descriptor.ts); undefined unless the interface has stubs and `@dbus`. */
+  readonly dbus: string | undefined;
   /** The names of one of the interface's methods (by its model). */
   method(method: MethodModel): MethodTsNames;
   signal(signal: SignalModel): SignalTsNames;
@@ -120,6 +123,7 @@ export function interfaceTsNames(iface: InterfaceModel): InterfaceTsNames {
     register: `register${ts}`,
     emitter: emits ? `${ts}Emitter` : undefined,
     events: !iface.external && !isWaylandOnly(iface) && iface.signals.some((s) => s.topic !== undefined) ? `${ts}Events` : undefined,
+    dbus: !iface.external && iface.exportedTo.includes("dbus") ? `${ts}Dbus` : undefined,
     method: (m) => lookup(methods, m),
     signal: (s) => lookup(signals, s),
     property: (p) => lookup(properties, p),
@@ -231,7 +235,7 @@ export function packageTsNameClaims(pkg: PackageModel): TsNameClaim[] {
     // Client and emitter are classes (type and value), the impl an interface, register a function.
     const spaces: [string | undefined, "type" | "value"][] = [
       [names.client, "type"], [names.client, "value"], [names.impl, "type"], [names.register, "value"], [names.emitter, "type"], [names.emitter, "value"],
-      [names.events, "type"], [names.events, "value"],
+      [names.events, "type"], [names.events, "value"], [names.dbus, "value"],
     ];
     for (const [name, space] of spaces) {
       if (name !== undefined) out.push({ scope: "", space, name, owner, ownerKey: iface.qualifiedName, span: iface.span });

@@ -35,3 +35,15 @@ export async function settledCode(promise: Promise<unknown>): Promise<string> {
   }
   return "resolved";
 }
+
+/** Runs `fn`, which must throw an IPCError with `code`, and returns that error (to check its context). */
+export function expectIPCError(fn: () => unknown, code: string): IPCError {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(IPCError);
+    expect((e as IPCError).code, (e as IPCError).message).toBe(code);
+    return e as IPCError;
+  }
+  throw new Error(`expected an IPCError ${code}`);
+}

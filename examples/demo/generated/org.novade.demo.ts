@@ -89,7 +89,7 @@ const Calculator$ = {
 };
 
 /**
- * A calculator that remembers what it computed.
+ * A calculator that remembers what it computed. On D-Bus (`npm run demo:dbus`) it is `org.novade.demo.Calculator` at /org/novade/demo/Calculator.
  *
  * Client of `org.novade.demo.Calculator` (version 1) over any RPC transport.
  */
@@ -177,7 +177,7 @@ export class CalculatorClient {
 }
 
 /**
- * A calculator that remembers what it computed.
+ * A calculator that remembers what it computed. On D-Bus (`npm run demo:dbus`) it is `org.novade.demo.Calculator` at /org/novade/demo/Calculator.
  *
  * What a server of `org.novade.demo.Calculator` implements; serve it with {@link registerCalculator}.
  */
@@ -249,3 +249,99 @@ export class CalculatorEmitter {
     this.#port.emit(Calculator$.name, PROPERTY_CHANGED, ["count", value]);
   }
 }
+
+/** How `org.novade.demo.Calculator` appears on D-Bus (names, signatures, conversion types, errors and its introspection XML): give it to the D-Bus export layer to serve this interface on a bus, or to the D-Bus proxy to call it (runtime/dbus/README.md). */
+export const CalculatorDbus = {
+  interface: "org.novade.demo.Calculator",
+  nidlName: "org.novade.demo.Calculator",
+  path: "/org/novade/demo/Calculator",
+  methods: [
+    {
+      name: "add",
+      member: "add",
+      in: [{ name: "a", signature: "d", type: "d" }, { name: "b", signature: "d", type: "d" }],
+      out: [{ name: "sum", signature: "d", type: "d" }],
+      inSignature: "dd",
+      outSignature: "d",
+      noReply: false,
+      errors: [],
+    },
+    {
+      name: "divide",
+      member: "divide",
+      in: [{ name: "a", signature: "d", type: "d" }, { name: "b", signature: "d", type: "d" }],
+      out: [{ name: "quotient", signature: "d", type: "d" }],
+      inSignature: "dd",
+      outSignature: "d",
+      noReply: false,
+      errors: ["org.novade.demo.Error.DivisionByZero"],
+    },
+    {
+      name: "echo",
+      member: "echo",
+      in: [{ name: "text", signature: "s", type: "s" }],
+      out: [{ name: "text", signature: "s", type: "s" }],
+      inSignature: "s",
+      outSignature: "s",
+      noReply: false,
+      errors: [],
+    },
+    {
+      name: "slow",
+      member: "slow",
+      in: [{ name: "ms", signature: "u", type: "u" }],
+      out: [{ name: "waited", signature: "u", type: "u" }],
+      inSignature: "u",
+      outSignature: "u",
+      noReply: false,
+      errors: [],
+    },
+    {
+      name: "history",
+      member: "history",
+      in: [],
+      out: [{ name: "entries", signature: "a(sd)", type: { list: { struct: "org.novade.demo.Entry", fields: [["op", "s"], ["result", "d"]] } } }],
+      inSignature: "",
+      outSignature: "a(sd)",
+      noReply: false,
+      errors: [],
+    },
+    {
+      name: "reset",
+      member: "reset",
+      in: [],
+      out: [],
+      inSignature: "",
+      outSignature: "",
+      noReply: true,
+      errors: [],
+    },
+  ],
+  signals: [
+    {
+      name: "computed",
+      member: "computed",
+      signature: "(sd)",
+      args: [{ name: "entry", signature: "(sd)", type: { struct: "org.novade.demo.Entry", fields: [["op", "s"], ["result", "d"]] } }],
+    },
+  ],
+  properties: [
+    {
+      name: "count",
+      member: "count",
+      signature: "u",
+      type: "u",
+      access: "read",
+      emitsChanged: "true",
+    },
+  ],
+  errors: [
+    {
+      name: "org.novade.demo.Error.DivisionByZero",
+      nidlName: "org.novade.demo.DivisionByZero",
+      signature: "sd",
+      fields: [["dividend", "d"]],
+    },
+  ],
+  xml: "  <!--\n    A calculator that remembers what it computed. On D-Bus (`npm run demo:dbus`) it is\n    `org.novade.demo.Calculator` at /org/novade/demo/Calculator.\n  -->\n  <interface name=\"org.novade.demo.Calculator\">\n    <!--\n      Adds two numbers.\n    -->\n    <method name=\"add\">\n      <arg name=\"a\" type=\"d\" direction=\"in\"/>\n      <arg name=\"b\" type=\"d\" direction=\"in\"/>\n      <arg name=\"sum\" type=\"d\" direction=\"out\"/>\n    </method>\n    <!--\n      Divides a by b; b = 0 raises DivisionByZero.\n    -->\n    <method name=\"divide\">\n      <arg name=\"a\" type=\"d\" direction=\"in\"/>\n      <arg name=\"b\" type=\"d\" direction=\"in\"/>\n      <arg name=\"quotient\" type=\"d\" direction=\"out\"/>\n    </method>\n    <!--\n      Returns text unchanged (used by the benchmarks too).\n    -->\n    <method name=\"echo\">\n      <arg name=\"text\" type=\"s\" direction=\"in\"/>\n      <arg name=\"text\" type=\"s\" direction=\"out\"/>\n    </method>\n    <!--\n      Waits `ms` milliseconds before answering: lets the demo show a timeout.\n    -->\n    <method name=\"slow\">\n      <arg name=\"ms\" type=\"u\" direction=\"in\"/>\n      <arg name=\"waited\" type=\"u\" direction=\"out\"/>\n    </method>\n    <!--\n      Everything computed so far, oldest first.\n    -->\n    <method name=\"history\">\n      <arg name=\"entries\" type=\"a(sd)\" direction=\"out\"/>\n    </method>\n    <!--\n      Forgets the history; nobody waits for an answer.\n    -->\n    <method name=\"reset\">\n      <annotation name=\"org.freedesktop.DBus.Method.NoReply\" value=\"true\"/>\n    </method>\n    <!--\n      A calculation finished.\n    -->\n    <signal name=\"computed\">\n      <arg name=\"entry\" type=\"(sd)\"/>\n    </signal>\n    <!--\n      Number of calculations so far.\n    -->\n    <property name=\"count\" type=\"u\" access=\"read\">\n      <annotation name=\"org.freedesktop.DBus.Property.EmitsChangedSignal\" value=\"true\"/>\n    </property>\n  </interface>\n",
+} as const;

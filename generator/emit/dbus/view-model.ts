@@ -4,7 +4,7 @@
  * (org.freedesktop.DBus.Deprecated, Method.NoReply,
  * Property.EmitsChangedSignal) followed by the generic ones in order.
  */
-import type { ArgModel, DbusAnnotation, Docs, InterfaceModel, MemberModel, Model, PackageModel } from "../../model.js";
+import type { ArgModel, DbusAnnotation, Docs, InterfaceModel, MemberModel, Model, PackageModel, PropertyModel, TypeModel } from "../../model.js";
 import { dbusSignature } from "../../targets/dbus-signature.js";
 import { commentBlock, escapeXml } from "../xml/escape.js";
 
@@ -63,8 +63,13 @@ function docText(docs: Docs, indent: string): string {
   return docs.raw !== undefined ? commentBlock([docs.raw], indent) : commentBlock([docs.summary, docs.description], indent);
 }
 
-function signature(model: Model, arg: ArgModel): string {
-  const r = dbusSignature(model, arg.type);
+/**
+ * The signature of an argument or property type as the XML writes it. Every
+ * consumer of D-Bus signatures (this view, the TypeScript emitter's D-Bus
+ * descriptor) calls this one function, so they can never disagree.
+ */
+export function typeSignature(model: Model, type: TypeModel): string {
+  const r = dbusSignature(model, type);
   // Checked models always map; "v" keeps the output well-formed if an emitter is misused.
   return r.ok ? r.signature : "v";
 }
@@ -75,7 +80,7 @@ function argView(model: Model, a: ArgModel, direction: "in" | "out" | undefined)
   const hasChildren = annotations.length > 0;
   return {
     doc: docText(a.docs, "      "),
-    attrs: attr("name", name) + attr("type", signature(model, a)) + attr("direction", direction),
+    attrs: attr("name", name) + attr("type", typeSignature(model, a.type)) + attr("direction", direction),
     openEnd: hasChildren ? ">" : "/>",
     hasChildren,
     annotations,
@@ -83,6 +88,15 @@ function argView(model: Model, a: ArgModel, direction: "in" | "out" | undefined)
 }
 
 const EMITS_CHANGED = "org.freedesktop.DBus.Property.EmitsChangedSignal";
+
+/**
+ * What a property does on change, at run time: the value written in the IDL, else "false" (see
+ * `standard`: the XML then says "false" too, or carries a verbatim value the resolver did not
+ * recognise, which a server cannot act on).
+ */
+export function emitsChangedSignal(m: PropertyModel): "true" | "invalidates" | "const" | "false" {
+  return m.emitsChanged ?? "false";
+}
 
 function standard(m: MemberModel): DbusAnnotation[] {
   const out: DbusAnnotation[] = [];
@@ -93,7 +107,7 @@ function standard(m: MemberModel): DbusAnnotation[] {
     // that a property without `notify` never sends. So the value is always written, unless the
     // property carries a verbatim one (a value the resolver did not recognise, kept as written).
     const verbatim = m.targets.dbus.annotations.some((a) => a.name === EMITS_CHANGED);
-    const value = m.emitsChanged ?? (verbatim ? undefined : "false");
+    const value = verbatim && m.emitsChanged === undefined ? undefined : emitsChangedSignal(m);
     if (value !== undefined) out.push({ name: EMITS_CHANGED, value });
   }
   return out;
@@ -108,8 +122,7 @@ function memberView(model: Model, m: MemberModel): MemberView {
   } else if (m.kind === "signal") {
     args = m.args.map((a) => argView(model, a, undefined));
   } else {
-    const r = dbusSignature(model, m.type);
-    attrs = attr("type", r.ok ? r.signature : "v") + attr("access", m.access);
+    attrs = attr("type", typeSignature(model, m.type)) + attr("access", m.access);
   }
   return {
     doc: docText(m.docs, "    "),
@@ -123,7 +136,8 @@ function memberView(model: Model, m: MemberModel): MemberView {
   };
 }
 
-function interfaceView(model: Model, iface: InterfaceModel): InterfaceView {
+/** The view of one interface (the `interface` partial). */
+export function interfaceView(model: Model, iface: InterfaceModel): InterfaceView {
   const std: DbusAnnotation[] = iface.deprecated !== undefined ? [{ name: "org.freedesktop.DBus.Deprecated", value: "true" }] : [];
   return {
     doc: docText(iface.docs, "  "),

@@ -1,7 +1,8 @@
 /**
  * Assembles the TypeScript file of one package: preamble, imports (exactly
  * what the body used), zod helpers, then the package's declarations and, per
- * interface, its nested types, client, server skeleton, emitter and typed bus events.
+ * interface, its nested types, client, server skeleton, emitter, typed bus events
+ * and, for `@dbus` interfaces, the D-Bus descriptor.
  *
  * Interfaces exported to Wayland and not to D-Bus get their types only: a
  * Wayland interface lives in a per-connection object space (object ids,
@@ -21,6 +22,7 @@ import { constStatement, enumStatements, errorStatements, structStatements, type
 import { docsText } from "./docs.js";
 import { createFileContext, packageModulePath, type FileContext } from "./file-context.js";
 import { descriptorStatement } from "./interface-descriptor.js";
+import { dbusDescriptorStatement } from "./dbus-descriptor.js";
 import { eventsClass } from "./events.js";
 import { emitterClass, implInterface, registerFunction } from "./server.js";
 import type { Tsm } from "./tsm.js";
@@ -72,6 +74,8 @@ function interfaceStatements(ctx: FileContext, iface: InterfaceModel): Statement
   if (emitter !== undefined) statements.push(emitter);
   const events = eventsClass(ctx, iface);
   if (events !== undefined) statements.push(events);
+  const dbus = dbusDescriptorStatement(ctx, iface);
+  if (dbus !== undefined) statements.push(dbus);
   return statements;
 }
 

@@ -491,3 +491,99 @@ export class NotificationsEvents {
     return onTypedEvent(this.#port, Notifications$.name, "ActivationToken", "notification.ActivationToken", Notifications$.signals.ActivationToken.data, handler, options);
   }
 }
+
+/** How `org.novade.notifications.Notifications` appears on D-Bus (names, signatures, conversion types, errors and its introspection XML): give it to the D-Bus export layer to serve this interface on a bus, or to the D-Bus proxy to call it (runtime/dbus/README.md). */
+export const NotificationsDbus = {
+  interface: "org.freedesktop.Notifications",
+  nidlName: "org.novade.notifications.Notifications",
+  path: "/org/freedesktop/Notifications",
+  methods: [
+    {
+      name: "Notify",
+      member: "Notify",
+      in: [{ name: "app_name", signature: "s", type: "s" }, { name: "replaces_id", signature: "u", type: "u" }, { name: "app_icon", signature: "s", type: "s" }, { name: "summary", signature: "s", type: "s" }, { name: "body", signature: "s", type: "s" }, { name: "actions", signature: "as", type: { list: "s" } }, { name: "hints", signature: "a{sv}", type: { map: ["s", "v"] } }, { name: "expire_timeout", signature: "i", type: "i" }],
+      out: [{ name: "id", signature: "u", type: "u" }],
+      inSignature: "susssasa{sv}i",
+      outSignature: "u",
+      noReply: false,
+      errors: [],
+    },
+    {
+      name: "CloseNotification",
+      member: "CloseNotification",
+      in: [{ name: "id", signature: "u", type: "u" }],
+      out: [],
+      inSignature: "u",
+      outSignature: "",
+      noReply: false,
+      errors: ["org.novade.Notifications.Error.NotFound"],
+    },
+    {
+      name: "GetCapabilities",
+      member: "GetCapabilities",
+      in: [],
+      out: [{ name: "capabilities", signature: "as", type: { list: "s" } }],
+      inSignature: "",
+      outSignature: "as",
+      noReply: false,
+      errors: [],
+    },
+    {
+      name: "GetServerInformation",
+      member: "GetServerInformation",
+      in: [],
+      out: [{ name: "name", signature: "s", type: "s" }, { name: "vendor", signature: "s", type: "s" }, { name: "version", signature: "s", type: "s" }, { name: "spec_version", signature: "s", type: "s" }],
+      inSignature: "",
+      outSignature: "ssss",
+      noReply: false,
+      errors: [],
+    },
+  ],
+  signals: [
+    {
+      name: "NotificationClosed",
+      member: "NotificationClosed",
+      signature: "uu",
+      args: [{ name: "id", signature: "u", type: "u" }, { name: "reason", signature: "u", type: "u" }],
+    },
+    {
+      name: "ActionInvoked",
+      member: "ActionInvoked",
+      signature: "us",
+      args: [{ name: "id", signature: "u", type: "u" }, { name: "action_key", signature: "s", type: "s" }],
+    },
+    {
+      name: "ActivationToken",
+      member: "ActivationToken",
+      signature: "us",
+      args: [{ name: "id", signature: "u", type: "u" }, { name: "activation_token", signature: "s", type: "s" }],
+    },
+  ],
+  properties: [
+    {
+      name: "DoNotDisturb",
+      member: "DoNotDisturb",
+      signature: "b",
+      type: "b",
+      access: "readwrite",
+      emitsChanged: "true",
+    },
+    {
+      name: "ActiveCount",
+      member: "ActiveCount",
+      signature: "u",
+      type: "u",
+      access: "read",
+      emitsChanged: "invalidates",
+    },
+  ],
+  errors: [
+    {
+      name: "org.novade.Notifications.Error.NotFound",
+      nidlName: "org.novade.notifications.NotFound",
+      signature: "su",
+      fields: [["id", "u"]],
+    },
+  ],
+  xml: "  <!--\n    The notification server.\n\n    Applications send notifications with Notify and may close them again;\n    the server announces closed notifications and invoked actions as signals.\n  -->\n  <interface name=\"org.freedesktop.Notifications\">\n    <!--\n      Shows a notification, or replaces an existing one.\n\n      Returns the id of the notification; it is never 0.\n    -->\n    <method name=\"Notify\">\n      <!--\n        Name of the sending application.\n      -->\n      <arg name=\"app_name\" type=\"s\" direction=\"in\"/>\n      <!--\n        Id of a notification to replace, or 0.\n      -->\n      <arg name=\"replaces_id\" type=\"u\" direction=\"in\"/>\n      <!--\n        Icon name or file:// URI of the application.\n      -->\n      <arg name=\"app_icon\" type=\"s\" direction=\"in\"/>\n      <!--\n        One-line summary.\n      -->\n      <arg name=\"summary\" type=\"s\" direction=\"in\"/>\n      <!--\n        Body text; may contain simple markup.\n      -->\n      <arg name=\"body\" type=\"s\" direction=\"in\"/>\n      <!--\n        Pairs of action key and label.\n      -->\n      <arg name=\"actions\" type=\"as\" direction=\"in\"/>\n      <!--\n        Extra data such as urgency, category and image-data.\n      -->\n      <arg name=\"hints\" type=\"a{sv}\" direction=\"in\"/>\n      <!--\n        Milliseconds until expiry; -1 for the server default, 0 for never.\n      -->\n      <arg name=\"expire_timeout\" type=\"i\" direction=\"in\"/>\n      <arg name=\"id\" type=\"u\" direction=\"out\"/>\n    </method>\n    <!--\n      Closes a notification and emits NotificationClosed.\n    -->\n    <method name=\"CloseNotification\">\n      <arg name=\"id\" type=\"u\" direction=\"in\"/>\n    </method>\n    <!--\n      The optional capabilities the server supports (\"actions\", \"body-markup\", ...).\n    -->\n    <method name=\"GetCapabilities\">\n      <arg name=\"capabilities\" type=\"as\" direction=\"out\"/>\n    </method>\n    <!--\n      Name, vendor and versions of the server.\n    -->\n    <method name=\"GetServerInformation\">\n      <arg name=\"name\" type=\"s\" direction=\"out\"/>\n      <arg name=\"vendor\" type=\"s\" direction=\"out\"/>\n      <arg name=\"version\" type=\"s\" direction=\"out\"/>\n      <arg name=\"spec_version\" type=\"s\" direction=\"out\"/>\n    </method>\n    <!--\n      A notification was closed.\n    -->\n    <signal name=\"NotificationClosed\">\n      <arg name=\"id\" type=\"u\"/>\n      <arg name=\"reason\" type=\"u\"/>\n    </signal>\n    <!--\n      The user invoked an action of a notification.\n    -->\n    <signal name=\"ActionInvoked\">\n      <arg name=\"id\" type=\"u\"/>\n      <arg name=\"action_key\" type=\"s\"/>\n    </signal>\n    <!--\n      An activation token for the action the user invoked, sent before ActionInvoked.\n    -->\n    <signal name=\"ActivationToken\">\n      <arg name=\"id\" type=\"u\"/>\n      <arg name=\"activation_token\" type=\"s\"/>\n    </signal>\n    <!--\n      While set, only critical notifications are shown.\n    -->\n    <property name=\"DoNotDisturb\" type=\"b\" access=\"readwrite\">\n      <annotation name=\"org.freedesktop.DBus.Property.EmitsChangedSignal\" value=\"true\"/>\n    </property>\n    <!--\n      Number of notifications currently shown.\n    -->\n    <property name=\"ActiveCount\" type=\"u\" access=\"read\">\n      <annotation name=\"org.freedesktop.DBus.Property.EmitsChangedSignal\" value=\"invalidates\"/>\n    </property>\n  </interface>\n",
+} as const;
