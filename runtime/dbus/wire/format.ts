@@ -18,11 +18,38 @@ function g17(d: number): string {
   if (Number.isNaN(d)) return "nan";
   if (!Number.isFinite(d)) return d > 0 ? "inf" : "-inf";
   if (d === 0) return Object.is(d, -0) ? "-0" : "0";
-  const [mant, expText] = d.toExponential(16).split("e") as [string, string];
-  const exp = Number(expText);
+  const [head, exp] = digits17(Math.abs(d));
+  const sign = d < 0 ? "-" : "";
   const trim = (s: string): string => (s.includes(".") ? s.replace(/0+$/, "").replace(/\.$/, "") : s);
-  if (exp < -4 || exp >= 17) return `${trim(mant)}e${exp < 0 ? "-" : "+"}${String(Math.abs(exp)).padStart(2, "0")}`;
-  return trim(d.toFixed(16 - exp));
+  if (exp < -4 || exp >= 17) return `${sign}${trim(`${head[0]}.${head.slice(1)}`)}e${exp < 0 ? "-" : "+"}${String(Math.abs(exp)).padStart(2, "0")}`;
+  if (exp < 0) return `${sign}${trim(`0.${"0".repeat(-exp - 1)}${head}`)}`;
+  return `${sign}${trim(`${head.slice(0, exp + 1)}.${head.slice(exp + 1)}`)}`;
+}
+
+/**
+ * The 17 significant digits of `d` > 0 and its decimal exponent, rounded as
+ * C's printf rounds (to nearest, ties to even, on the exact binary value).
+ * toExponential(16) would round a tie up: 1727593670469747.25 must print
+ * as ...747.2, as GLib does. 101 exact digits decide every tie: a double that
+ * ends exactly in 5 at the 18th digit has no digits past it.
+ */
+function digits17(d: number): [string, number] {
+  const [mant, expText] = d.toExponential(100).split("e") as [string, string];
+  const all = mant.replace(".", "");
+  let exp = Number(expText);
+  let head = all.slice(0, 17);
+  const next = all.charCodeAt(17) - 48;
+  const tie = next === 5 && !/[1-9]/.test(all.slice(18));
+  if (next > 5 || (next === 5 && !tie) || (tie && (head.charCodeAt(16) - 48) % 2 === 1)) {
+    const up = (BigInt(head) + 1n).toString();
+    if (up.length > 17) {
+      head = up.slice(0, 17);
+      exp++;
+    } else {
+      head = up;
+    }
+  }
+  return [head, exp];
 }
 
 function double(d: number): string {
