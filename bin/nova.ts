@@ -17,9 +17,11 @@ interface CommandModule {
 const COMMANDS: readonly CommandModule[] = await Promise.all([
   import("../runtime/cli/wire-command.js"),
   import("../runtime/cli/call-command.js"),
+  import("../runtime/cli/dbus-command.js"),
   import("../runtime/cli/bus-command.js"),
   import("../runtime/cli/emit-command.js"),
   import("../runtime/cli/listen-command.js"),
+  import("../runtime/cli/list-command.js"),
   import("../runtime/cli/replay-command.js"),
   import("../runtime/cli/shm-command.js"),
   import("../runtime/cli/wayland-command.js"),
@@ -30,7 +32,7 @@ async function main(argv: readonly string[]): Promise<number> {
     .description("NovaDE IPC runtime tools")
     .showHelpAfterError()
     .exitOverride();
-  program.addHelpText("after", "\nExamples:\n  $ nova wire encode --hex < message.json\n  $ nova wire decode --pretty < frame.bin\n  $ nova wire --help\n  $ nova bus --log ~/.local/state/nova/events &\n  $ nova listen 'window.**'\n  $ nova wayland globals --display wayland-0\n  $ nova emit window.opened '{\"id\": 7}'");
+  program.addHelpText("after", "\nExamples:\n  $ nova wire encode --hex < message.json\n  $ nova wire decode --pretty < frame.bin\n  $ nova wire --help\n  $ nova bus --log ~/.local/state/nova/events &\n  $ nova listen 'window.**'\n  $ nova wayland globals --display wayland-0\n  $ nova emit window.opened '{\"id\": 7}'\n  $ nova dbus list\n  $ nova dbus --help");
   for (const command of COMMANDS) command.register(program);
   if (argv.length <= 2) {
     program.outputHelp({ error: true });

@@ -31,6 +31,8 @@ import {
 } from "./rpc-protocol.js";
 import { nextMessageId } from "./message-ids.js";
 import { IdTable } from "./id-table.js";
+import { protocols, type ProtocolRegistry } from "../protocol/registry.js";
+import { answerNegotiation, encodeNegotiationResult, NEGOTIATE_METHOD } from "../protocol/wire-messages.js";
 
 /** Options of an {@link RpcServer}. */
 export interface RpcServerOptions {
@@ -43,6 +45,11 @@ export interface RpcServerOptions {
    * Request with message id 0); the connection is closed right after. For logs.
    */
   onProtocolError?(error: IPCError, channel: Channel): void;
+  /**
+   * The protocols this server speaks when a peer sends `@nova.negotiate` (idl/WIRE.md §14),
+   * so one channel can carry both RPC and a negotiation (default: the process-wide registry).
+   */
+  protocols?: ProtocolRegistry;
 }
 
 /** One call in progress: the handler's CallContext, and what cancellation needs. */
@@ -119,6 +126,7 @@ export class RpcServer implements RpcServerPort {
   private readonly nodeId: number;
   private readonly detectCycles: boolean;
   private readonly onProtocolError: RpcServerOptions["onProtocolError"];
+  private readonly protocols: ProtocolRegistry;
   /** Connections closed because the peer broke the protocol (see {@link RpcServerOptions.onProtocolError}). */
   protocolViolations = 0;
 
@@ -126,6 +134,7 @@ export class RpcServer implements RpcServerPort {
     this.nodeId = options.nodeId ?? NODE_ID;
     this.detectCycles = options.detectCycles ?? true;
     this.onProtocolError = options.onProtocolError;
+    this.protocols = options.protocols ?? protocols;
   }
 
   /** Serves every current and future connection of `listener`. */
@@ -287,11 +296,19 @@ export class RpcServer implements RpcServerPort {
    * A control request (`@nova.*`). Oneway ones (what RpcClient sends) get no
    * reply, as every oneway request; others get an empty success reply, or
    * MethodNotFound for an unknown member and MessageValidationFailed for
-   * arguments of the wrong shape, like any method.
+   * arguments of the wrong shape, like any method. `@nova.negotiate` is answered with the
+   * chosen protocol from {@link RpcServerOptions.protocols}, as a runtime/protocol endpoint would.
    */
   private onControl(conn: Connection, request: RequestMessage, started: number, member: string, args: readonly unknown[]): void {
     let error: IPCError | undefined;
-    if (member === SUBSCRIBE || member === UNSUBSCRIBE) {
+    let value: unknown = null;
+    if (request.body.method === NEGOTIATE_METHOD) {
+      try {
+        value = encodeNegotiationResult(answerNegotiation(args, this.protocols.list()));
+      } catch (err) {
+        error = err as IPCError; // answerNegotiation throws only IPCErrors
+      }
+    } else if (member === SUBSCRIBE || member === UNSUBSCRIBE) {
       if (args.length === 2 && isName(args[0]) && isName(args[1])) {
         const key = methodName(args[0], args[1]);
         if (member === SUBSCRIBE) conn.subscriptions.set(key, request.format ?? "msgpack");
@@ -313,7 +330,7 @@ export class RpcServer implements RpcServerPort {
     } else {
       error = new IPCError("MethodNotFound", `no control request ${CONTROL_IFACE}.${member}`, { context: { method: request.body.method } });
     }
-    this.respond(conn, request, started, error ?? null, error !== undefined);
+    this.respond(conn, request, started, error ?? value, error !== undefined);
   }
 
   private send(conn: Connection, message: Message): void {

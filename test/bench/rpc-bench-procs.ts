@@ -1,13 +1,14 @@
 /**
  * Process plumbing of the RPC benchmarks: start a peer script from dist/
  * (peer-process.ts `peerFile`: a sibling once compiled), wait for its `ready` line, stop it
- * by PID; start and stop a private dbus-daemon by PID.
+ * by PID; a private dbus-daemon (test/helpers/dbus-daemon.ts).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { peerFile, pinned } from "./peer-process.js";
+import { startDbusDaemon, type DbusDaemon } from "../helpers/dbus-daemon.js";
 
 /** A running child process. */
 export interface BenchProcess {
@@ -60,29 +61,12 @@ export async function startPeer(script: string, args: readonly string[], cpu?: n
   return { pid: child.pid!, stop: stopper(child) };
 }
 
-/** A private D-Bus bus daemon. */
-export interface PrivateBus extends BenchProcess {
-  readonly address: string;
-}
+/** A private D-Bus bus daemon (test/helpers/dbus-daemon.ts). */
+export type PrivateBus = DbusDaemon;
 
-/** Starts `dbus-daemon --session` on a socket in a fresh temp dir. */
-export async function startPrivateBus(): Promise<PrivateBus> {
-  const dir = mkdtempSync(join(tmpdir(), "nova-bench-dbus-"));
-  const address = `unix:path=${join(dir, "bus.sock")}`;
-  const child = spawn("dbus-daemon", ["--session", "--nofork", `--address=${address}`, "--print-address=1", "--print-pid=1"], {
-    stdio: ["ignore", "pipe", "ignore"],
-  });
-  child.once("error", () => undefined);
-  const m = await waitForLine(child, "dbus-daemon", /^(unix:[^\n]+)\n(\d+)\n/);
-  const stop = stopper(child);
-  return {
-    pid: Number(m[2]),
-    address: m[1],
-    stop: async () => {
-      await stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+/** Starts `dbus-daemon --session` on a socket in a fresh temp dir (test/helpers/dbus-daemon.ts). */
+export function startPrivateBus(): Promise<PrivateBus> {
+  return startDbusDaemon({ prefix: "nova-bench-dbus-" });
 }
 
 /** A fresh temp directory for endpoints. */
