@@ -2,18 +2,20 @@
  * The protocol registry (spec 5.1.4 register_protocol_handler, 4.1.5 "custom protocol plugin
  * system"): which protocols this process speaks, in which versions, with which handler.
  *
- * Names are unique per registry. The process-wide {@link protocols} registry starts with the
- * built-in `nova` handler (our own frames, nova-handler.ts); the names `dbus` and `wayland` are
- * slots that runtime/dbus and runtime/wayland fill by registering their codecs, exactly as a
- * plugin registers its own protocol. A registry of one's own (`new ProtocolRegistry()`) keeps a
+ * Names are unique per registry. Every registry starts with the built-in handlers: `nova` (our
+ * own frames, nova-handler.ts), `dbus` (runtime/dbus/protocol-handler.ts: marshalled D-Bus
+ * messages) and `wayland` (runtime/wayland/protocol-handler.ts: one wire message), registered
+ * through the same `register` a plugin uses. A registry of one's own (`new ProtocolRegistry()`) keeps a
  * test or an embedded component apart from the process-wide one.
  */
 import { IPCError } from "../errors.js";
 import { checkHandler, PROTOCOL_NAME, type ProtocolHandlerId, type ProtocolHandler, type ProtocolInfo } from "./handler.js";
 import { NOVA_PROTOCOL, NOVA_PROTOCOL_VERSIONS, novaHandler } from "./nova-handler.js";
+import { DBUS_PROTOCOL, DBUS_PROTOCOL_VERSIONS, dbusProtocolHandler } from "../dbus/protocol-handler.js";
+import { WAYLAND_PROTOCOL, WAYLAND_PROTOCOL_VERSIONS, waylandProtocolHandler } from "../wayland/protocol-handler.js";
 import { formatVersion, rangeWithin, toVersionRange, type VersionRange, type VersionSpec } from "./version.js";
 
-/** The protocols NovaDE itself provides: `nova` is registered by default, the others by their runtimes. */
+/** The protocols NovaDE itself provides, registered in this order in every registry unless `builtins: false`. */
 export const BUILTIN_PROTOCOLS = ["nova", "dbus", "wayland"] as const;
 
 /** One registration. */
@@ -26,7 +28,7 @@ export interface RegisteredProtocol {
 
 /** Options of a {@link ProtocolRegistry}. */
 export interface ProtocolRegistryOptions {
-  /** Register the built-in `nova` handler (default true). */
+  /** Register the built-in `nova`, `dbus` and `wayland` handlers (default true). */
   readonly builtins?: boolean;
 }
 
@@ -37,7 +39,11 @@ export class ProtocolRegistry {
   private readonly byName = new Map<string, RegisteredProtocol>();
 
   constructor(options: ProtocolRegistryOptions = {}) {
-    if (options.builtins ?? true) this.register(NOVA_PROTOCOL, novaHandler, NOVA_PROTOCOL_VERSIONS);
+    if (options.builtins ?? true) {
+      this.register(NOVA_PROTOCOL, novaHandler, NOVA_PROTOCOL_VERSIONS);
+      this.register(DBUS_PROTOCOL, dbusProtocolHandler, DBUS_PROTOCOL_VERSIONS);
+      this.register(WAYLAND_PROTOCOL, waylandProtocolHandler, WAYLAND_PROTOCOL_VERSIONS);
+    }
   }
 
   /**
@@ -98,7 +104,7 @@ export class ProtocolRegistry {
   }
 }
 
-/** The process-wide registry, with `nova` registered. */
+/** The process-wide registry, with the built-in protocols registered. */
 export const protocols = new ProtocolRegistry();
 
 /** {@link ProtocolRegistry.register} on `registry` (default: the process-wide {@link protocols}); spec register_protocol_handler. */

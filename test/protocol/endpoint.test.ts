@@ -195,7 +195,7 @@ describe("protocol messages over a channel", () => {
 
   it("fails with the spec's errors on the sending side", async () => {
     const { client } = await pair("1.0", "1.0-1.2");
-    expect(await settledCode(sendProtocolMessage("wayland", client, {}))).toBe("ProtocolNotRegistered");
+    expect(await settledCode(sendProtocolMessage("mqtt", client, {}))).toBe("ProtocolNotRegistered");
     expect(await settledCode(sendProtocolMessage("chat", client, { txt: "typo" }))).toBe("MessageValidationFailed");
     expect(await settledCode(sendProtocolMessage("chat", client, { text: "x" }, { version: "1.3" }))).toBe("UnsupportedProtocolVersion");
     client.registry.register("broken", { validate: () => true, encode: () => { throw new Error("boom"); }, decode: () => 0 }, "1.0");
@@ -209,7 +209,7 @@ describe("protocol messages over a channel", () => {
 
   it("fails with the spec's errors on the receiving side, and each bad message costs only itself", async () => {
     const { raw, client } = await rawServer("1.0-1.4");
-    expect(await settledCode(receiveProtocolMessage("dbus", client, 10))).toBe("ProtocolNotRegistered");
+    expect(await settledCode(receiveProtocolMessage("mqtt", client, 10))).toBe("ProtocolNotRegistered");
     expect(await settledCode(receiveProtocolMessage("chat", client, 50))).toBe("TimeoutExpired");
     const good = (text: string, minor = 0): Message => envelope(encodeEnvelope("chat", { major: 1, minor }, enc.encode(JSON.stringify({ text }))));
     await raw.send(envelope(encodeEnvelope("chat", { major: 1, minor: 0 }, Uint8Array.of(0xff, 0xfe)))); // not UTF-8

@@ -32,9 +32,10 @@ const bytesHandler: ProtocolHandler<Uint8Array> = {
 };
 
 describe("ProtocolRegistry", () => {
-  it("has the built-in nova handler by default (the frame format's version), and none on request", () => {
+  it("has the built-in nova, dbus and wayland handlers by default (each at 1.0), and none on request", () => {
     const registry = new ProtocolRegistry();
-    expect(registry.list()).toEqual([{ name: "nova", versions: { min: { major: 1, minor: 0 }, max: { major: 1, minor: 0 } } }]);
+    const v10 = { min: { major: 1, minor: 0 }, max: { major: 1, minor: 0 } };
+    expect(registry.list()).toEqual([{ name: "nova", versions: v10 }, { name: "dbus", versions: v10 }, { name: "wayland", versions: v10 }]);
     expect(protocols.get(NOVA_PROTOCOL)?.handler).toBe(novaHandler);
     expect(new ProtocolRegistry({ builtins: false }).list()).toEqual([]);
     expect(BUILTIN_PROTOCOLS).toEqual(["nova", "dbus", "wayland"]);
@@ -43,8 +44,9 @@ describe("ProtocolRegistry", () => {
   it("registers, lists in registration order, refuses a second registration of a name, and re-registers after unregister", () => {
     const registry = new ProtocolRegistry();
     const id = registry.register("chat", bytesHandler, "1.0-1.3");
-    expect(registry.register("dbus", bytesHandler, { major: 1, minor: 0 })).not.toBe(id);
-    expect(registry.list().map((p) => `${p.name} ${formatVersion(p.versions)}`)).toEqual(["nova 1.0", "chat 1.0-1.3", "dbus 1.0"]);
+    expect(registry.register("mqtt", bytesHandler, { major: 1, minor: 0 })).not.toBe(id);
+    expect(registry.list().map((p) => `${p.name} ${formatVersion(p.versions)}`)).toEqual(["nova 1.0", "dbus 1.0", "wayland 1.0", "chat 1.0-1.3", "mqtt 1.0"]);
+    expect(thrownCode(() => registry.register("dbus", bytesHandler, "1.0"))).toBe("ProtocolAlreadyRegistered");
     expect(thrownCode(() => registry.register("chat", bytesHandler, "2.0"))).toBe("ProtocolAlreadyRegistered");
     expect(thrownCode(() => registry.register("nova", novaHandler, "1.0"))).toBe("ProtocolAlreadyRegistered");
     expect(registry.unregister(id)).toBe(true);
