@@ -10,6 +10,7 @@
  * coming and going. Our client (objectManagerProxy) sees the same.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DbusConnection } from "../../runtime/dbus/connection.js";
@@ -19,6 +20,8 @@ import { OBJECT_MANAGER_XML } from "../../runtime/dbus/introspect.js";
 import { Variant } from "../../runtime/dbus/wire/variant.js";
 import type { CallContext } from "../../runtime/rpc/contract.js";
 import { CargoDbus, FleetDbus, VehicleDbus, VehicleEmitter, registerCargo, registerFleet, registerVehicle } from "./fixtures/generated/org.novade.test.fleet.js";
+import { generate } from "../../generator/index.js";
+import { compileOrThrow, readSources } from "../generator/ts/helpers/generate.js";
 import { compareDbusXml } from "../helpers/semantic-xml.js";
 import { missingDependency, runTool } from "../helpers/system-deps.js";
 import { startPrivateBus, type PrivateBus } from "./connection-bus.js";
@@ -91,6 +94,14 @@ function standardInterfaces(xml: string): Map<string, string> {
 }
 
 describe("ObjectManager served from @dbus(object_manager = true)", () => {
+  it("uses a fixture that is what nova-gen generates today", async () => {
+    const model = compileOrThrow(readSources(["test/dbus/fixtures/fleet.nidl"]));
+    const out = await generate(model, ["ts"], { runtimeImport: "../../../../runtime/generated.js" });
+    const file = out.files.find((f) => f.path.endsWith("org.novade.test.fleet.ts"))!;
+    const current = readFileSync(join(import.meta.dirname, "fixtures", "generated", "org.novade.test.fleet.ts"), "utf8");
+    expect(current, "regenerate: node dist/bin/nova-gen.js generate test/dbus/fixtures/fleet.nidl --out test/dbus/fixtures/generated --target ts --runtime-import ../../../../runtime/generated.js").toBe(file.content);
+  });
+
   it("introspects (gdbus introspect --xml) as the generated XML plus the standard interfaces and ObjectManager, with every child node", async () => {
     const r = await gdbus("introspect", "--session", "--dest", NAME, "--object-path", FLEET, "--xml");
     expect(r.code, r.output).toBe(0);
