@@ -178,6 +178,33 @@ describe("ObjectManager served from @dbus(object_manager = true)", () => {
   });
 });
 
+describe("nested managers", () => {
+  it("a manager at / lists every other path; an object below two managers is announced by both", async () => {
+    const root = await exportService(conn, { interfaces: [FleetDbus], path: "/" });
+    extra.push(root);
+    registerFleet(root, { count: () => 0, getNameProperty: () => "root" });
+    const om = objectManagerProxy(conn, { destination: NAME, path: "/" });
+    try {
+      const all = await om.getManagedObjects();
+      expect([...all.keys()].sort()).toEqual(["/org/novade/test/Depot/car9", FLEET, `${FLEET}/car1`, `${FLEET}/car2`, "/org/novade/test/FleetX"]);
+      expect(all.get(FLEET)).toEqual(new Map([["org.novade.test.Fleet", new Map([["Name", new Variant("s", "north")]])]]));
+      const from: string[] = [];
+      const watcher = await DbusConnection.connect({ address: bus.address, timeoutMs: 10_000 });
+      try {
+        await watcher.addMatch({ type: "signal", interface: OM, member: "InterfacesAdded" }, (m) => from.push(`${m.path} ${String(m.body[0])}`));
+        const car = await vehicle(`${FLEET}/car12`, "teal", 1);
+        extra.push(car.port);
+        await waitFor(() => from.length === 2);
+        expect(from.sort()).toEqual([`/ ${FLEET}/car12`, `${FLEET} ${FLEET}/car12`]);
+      } finally {
+        await watcher.close();
+      }
+    } finally {
+      await om.close();
+    }
+  });
+});
+
 /** The python3-gi client: one JSON record per line. */
 interface GioClient {
   readonly records: Record<string, unknown>[];
