@@ -316,6 +316,11 @@ export interface InterfaceModel extends DeclBase {
   readonly exportedTo: readonly ProtocolTarget[];
   /** D-Bus object path from `@dbus(path = "/org/...")`, if any. */
   readonly dbusPath: string | undefined;
+  /**
+   * `@dbus(object_manager = true)`: the object this interface is served at also implements
+   * org.freedesktop.DBus.ObjectManager for every object served below its path on the same connection.
+   */
+  readonly dbusObjectManager: boolean;
   /** `@topic("window.*")` as written: the pattern its signals' topics are derived from (resolve/event-topics.ts). */
   readonly topic: string | undefined;
   /** `@persistent` on the interface: every topic of its signals persists. */

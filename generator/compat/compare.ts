@@ -218,6 +218,23 @@ function compareInterface(f: Findings, oi: InterfaceModel, ni: InterfaceModel): 
   }
   // A renamed request/event was reported above; it is not also a new one.
   if (oi.exportedTo.includes("wayland")) checkWaylandRules(f, oi, ni, renamedNames);
+  compareObjectManager(f, oi, ni);
+}
+
+/**
+ * `@dbus(object_manager = true)` dropped: clients of the old version (GDBusObjectManagerClient, …) call
+ * GetManagedObjects there and wait for InterfacesAdded. Gaining it adds a standard interface, which no
+ * older client can notice.
+ */
+function compareObjectManager(f: Findings, oi: InterfaceModel, ni: InterfaceModel): void {
+  if (!oi.exportedTo.includes("dbus") || !oi.dbusObjectManager || (ni.exportedTo.includes("dbus") && ni.dbusObjectManager)) return;
+  f.report(
+    "NIDL5014",
+    `"${oi.name}" is no longer a D-Bus ObjectManager: clients of the old version call GetManagedObjects on its object`,
+    { span: oi.span, key: originKey(oi) },
+    { span: ni.span, key: originKey(ni) },
+    `"${ni.name}" has no @dbus(object_manager = true) here`,
+  );
 }
 
 function interfacesOf(model: Model): Map<string, InterfaceModel> {

@@ -74,6 +74,7 @@ export const DIAGNOSTIC_CODES = {
   NIDL5011: "closed enum gained a value older readers reject",
   NIDL5012: "enum became closed",
   NIDL5013: "event topic changed",
+  NIDL5014: "D-Bus ObjectManager removed",
 } as const;
 
 /** A known diagnostic code. */

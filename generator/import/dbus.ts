@@ -4,7 +4,7 @@
  * methods with in-args as parameters and out-args as results, docs from the XML comments, and every
  * annotation kept: Deprecated/NoReply/EmitsChangedSignal first-class, the rest as `@dbus.annotation`.
  */
-import type { Annotation, DocComment, InterfaceDecl, MemberDecl, NidlFile, ParamDecl, PropertyAccessor, Span } from "../ast.js";
+import type { Annotation, DocComment, Expr, InterfaceDecl, MemberDecl, NidlFile, ParamDecl, PropertyAccessor, Span } from "../ast.js";
 import { createDiagnostic, type Diagnostic } from "../diagnostics.js";
 import { printNidl } from "../format/printer.js";
 import { createAstBuilder, dedentLines, type AstBuilder } from "./ast-builder.js";
@@ -15,6 +15,8 @@ import { outputName, problemDiagnostics, xmlSpan, type ImportedNidl, type Import
 const DEPRECATED = "org.freedesktop.DBus.Deprecated";
 const NO_REPLY = "org.freedesktop.DBus.Method.NoReply";
 const EMITS = "org.freedesktop.DBus.Property.EmitsChangedSignal";
+/** `@dbus(object_manager = true)` as the D-Bus emitter writes it (generator/emit/dbus/view-model.ts). */
+const OBJECT_MANAGER = "org.novade.IPC.ObjectManager";
 const EMITS_VALUES = new Set(["true", "invalidates", "const", "false"]);
 
 interface Ctx {
@@ -116,13 +118,17 @@ function iface(ctx: Ctx, i: DbusInterfaceXml, localName: string): InterfaceDecl 
   const { b } = ctx;
   ctx.origins.set(i.name, xmlSpan(ctx.xmlFile, i.offset, ctx.xmlText));
   const members = i.members.map((m) => member(ctx, i, m)).filter((m): m is MemberDecl => m !== undefined);
+  const manager = i.annotations.some((a) => a.name === OBJECT_MANAGER && a.value === "true");
+  const dbusArgs: [string, Expr][] = [["name", b.str(i.name)]];
+  if (manager) dbusArgs.push(["object_manager", { kind: "BoolLiteral", span: b.span, value: true }]);
+  const rest = i.annotations.filter((a) => !(a.name === OBJECT_MANAGER && a.value === "true"));
   return {
     kind: "Interface",
     span: b.span,
     name: b.ident(localName),
     members,
     doc: docOf(b, i.doc),
-    annotations: [b.annotation("dbus", [["name", b.str(i.name)]]), ...annotations(ctx, i.annotations, "interface")],
+    annotations: [b.annotation("dbus", dbusArgs), ...annotations(ctx, rest, "interface")],
   };
 }
 

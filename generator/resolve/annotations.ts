@@ -36,7 +36,8 @@ export interface AnnotationFacts {
   external: boolean;
   /** `@closed` on an enum or flags: readers reject values (bits) they do not know. */
   closed: boolean;
-  dbus: { present: boolean; name?: string; path?: string; node?: string; annotations: DbusAnnotation[] };
+  /** `objectManager`: `@dbus(object_manager = true)` on an interface. */
+  dbus: { present: boolean; name?: string; path?: string; node?: string; objectManager: boolean; annotations: DbusAnnotation[] };
   wayland: { present: boolean; name?: string; protocol?: string };
   /** `@ts.name("x")` (members) and `@ts.callbacks` (interface, method). */
   ts: { name?: string; callbacks: boolean };
@@ -80,6 +81,15 @@ function stringArg(diags: Diagnostic[], a: Annotation, arg: AnnotationArg | unde
   return v.value;
 }
 
+function boolArg(diags: Diagnostic[], a: Annotation, arg: AnnotationArg): boolean | undefined {
+  const v = constOf(arg);
+  if (!v || v.kind !== "bool") {
+    bad(diags, a, "expects true or false", arg.span);
+    return undefined;
+  }
+  return v.value;
+}
+
 function named(a: Annotation, name: string): AnnotationArg | undefined {
   return args(a).find((x) => x.name?.name === name);
 }
@@ -87,7 +97,7 @@ function named(a: Annotation, name: string): AnnotationArg | undefined {
 function onlyNamed(diags: Diagnostic[], a: Annotation, allowed: string[]): void {
   for (const x of args(a)) {
     if (x.name === undefined || !allowed.includes(x.name.name)) {
-      bad(diags, a, `unexpected argument; allowed here: ${allowed.map((n) => `${n} = "..."`).join(", ") || "none"}`, x.span);
+      bad(diags, a, `unexpected argument; allowed here: ${allowed.map((n) => (n === "object_manager" ? `${n} = true` : `${n} = "..."`)).join(", ") || "none"}`, x.span);
     }
   }
 }
@@ -158,7 +168,7 @@ const HANDLERS: Record<string, { sites: AnnotationSite[]; handle: Handler }> = {
     sites: ["package", "interface", ...MEMBERS, "param", "error", "entry"],
     handle(a, f, site, d) {
       f.dbus.present = true;
-      const allowed = site === "package" ? ["node"] : site === "interface" ? ["name", "path"] : ["name"];
+      const allowed = site === "package" ? ["node"] : site === "interface" ? ["name", "path", "object_manager"] : ["name"];
       onlyNamed(d, a, allowed);
       const name = named(a, "name");
       if (name && allowed.includes("name")) f.dbus.name = stringArg(d, a, name);
@@ -166,6 +176,8 @@ const HANDLERS: Record<string, { sites: AnnotationSite[]; handle: Handler }> = {
       if (path && allowed.includes("path")) f.dbus.path = stringArg(d, a, path);
       const node = named(a, "node");
       if (node && allowed.includes("node")) f.dbus.node = stringArg(d, a, node);
+      const manager = named(a, "object_manager");
+      if (manager && allowed.includes("object_manager")) f.dbus.objectManager = boolArg(d, a, manager) ?? false;
     },
   },
   "dbus.annotation": {
@@ -215,7 +227,7 @@ function emptyFacts(): AnnotationFacts {
     version: undefined, since: undefined, deprecated: undefined, deprecatedSpan: undefined,
     oneway: false, idempotent: false, destructor: false, enumRef: undefined, emitsChanged: undefined,
     topic: undefined, topicSpan: undefined, persistent: false, summary: undefined, copyright: undefined, external: false, closed: false,
-    dbus: { present: false, annotations: [] }, wayland: { present: false }, ts: { callbacks: false }, other: [],
+    dbus: { present: false, objectManager: false, annotations: [] }, wayland: { present: false }, ts: { callbacks: false }, other: [],
   };
 }
 

@@ -200,6 +200,7 @@ export function buildInterface(ctx: BuildContext, decl: A.InterfaceDecl, file: A
     external: facts.external || pkgExternal,
     exportedTo,
     dbusPath: facts.dbus.path,
+    dbusObjectManager: facts.dbus.objectManager,
     topic: facts.topic,
     persistent: facts.persistent,
     members,

@@ -110,6 +110,12 @@ export interface DbusInterfaceDescriptor {
   readonly nidlName: string;
   /** `@dbus(path = …)`: where the object is served unless told otherwise. */
   readonly path: string | undefined;
+  /**
+   * `@dbus(object_manager = true)`: the object serving this interface also implements
+   * org.freedesktop.DBus.ObjectManager for the objects served below it (runtime/dbus/object-manager.ts).
+   * Absent means false.
+   */
+  readonly objectManager?: boolean;
   readonly methods: readonly DbusMethod[];
   readonly signals: readonly DbusSignal[];
   readonly properties: readonly DbusProperty[];

@@ -18,13 +18,30 @@ import { Variant } from "./wire/variant.js";
 
 const SIGNATURES: Readonly<Record<string, string>> = { Get: "ss", Set: "ssv", GetAll: "s" };
 
-type ContextOf = (served: ServedInterface, member: string) => CallContext;
+/** The CallContext of a call the export runs for `served` (its port's close signal). */
+export type ContextOf = (served: ServedInterface, member: string) => CallContext;
 
 /** Reads one property's value (NIDL), by the skeleton's getter. */
 async function read(served: ServedInterface, property: DbusProperty, context: ContextOf): Promise<Variant> {
   const getter = served.service.methods[PROPERTY_GET];
   const value = await getter?.handler([property.member], context(served, property.member));
   return new Variant(property.signature, toDbus(property.type, value));
+}
+
+/**
+ * The readable properties of an interface, as GetAll answers them. With `lenient` a property whose
+ * getter fails is left out instead of failing the whole read (ObjectManager: one bad getter must not
+ * hide every other object from a client).
+ */
+export async function readAll(served: ServedInterface, context: ContextOf, lenient = false): Promise<Map<string, Variant>> {
+  const readable = served.index.descriptor.properties.filter((p) => p.access !== "write");
+  const values = await Promise.all(readable.map((p) => (lenient ? read(served, p, context).catch(() => undefined) : read(served, p, context))));
+  const all = new Map<string, Variant>();
+  readable.forEach((p, i) => {
+    const value = values[i];
+    if (value !== undefined) all.set(p.name, value);
+  });
+  return all;
 }
 
 /** Answers one call to org.freedesktop.DBus.Properties on an object. */
@@ -48,11 +65,7 @@ export function servePropertiesCall(msg: DbusMessage, conn: DbusConnection, obje
   }
   const fail = (failure: unknown): void => answer.fail(failure);
   if (member === "GetAll") {
-    const readable = served.index.descriptor.properties.filter((p) => p.access !== "write");
-    Promise.all(readable.map((p) => read(served, p, context))).then(
-      (values) => answer.ok("a{sv}", [new Map(readable.map((p, i) => [p.name, values[i]]))]),
-      fail,
-    );
+    readAll(served, context).then((all) => answer.ok("a{sv}", [all]), fail);
     return;
   }
   const name = msg.body[1] as string;

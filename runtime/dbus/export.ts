@@ -12,7 +12,10 @@
  * errors (runtime/dbus/dbus-errors.ts). It also answers
  * org.freedesktop.DBus.Properties (Get, Set, GetAll, and PropertiesChanged
  * as each property's EmitsChangedSignal says) and Introspectable (the
- * generated XML itself); the connection answers Peer.
+ * generated XML itself); the connection answers Peer. Every served interface
+ * is also entered in the connection's object tree (object-manager.ts), which
+ * answers ObjectManager where an interface asks for it and gives Introspect
+ * the objects of every port.
  */
 import { IPCError } from "../errors.js";
 import { PROPERTY_CHANGED, type CallContext, type Registration, type RpcServerPort, type ServiceDefinition } from "../rpc/contract.js";
@@ -25,6 +28,7 @@ import { byNidlName, type IndexedDescriptor } from "./descriptor-index.js";
 import type { DbusDeclaredError, DbusInterfaceDescriptor, DbusMethod } from "./descriptor.js";
 import { childNodes, introspectionXml } from "./introspect.js";
 import { servePropertiesCall } from "./export-properties.js";
+import { objectTree, type ObjectTree } from "./object-manager.js";
 import { closeReceivedFds } from "./received-fds.js";
 import type { DbusMessage } from "./wire/message.js";
 import { Variant } from "./wire/variant.js";
@@ -109,6 +113,8 @@ class ExportedPort implements DbusServerPort {
   readonly #closing = new AbortController();
   /** Paths this port will serve once its interfaces are registered. */
   readonly #expectedPaths: ReadonlySet<string>;
+  /** ObjectManager hook: what this port serves, shared with the connection's other ports. */
+  readonly #tree: ObjectTree;
 
   constructor(conn: DbusConnection, options: ExportOptions) {
     this.#conn = conn;
@@ -116,6 +122,7 @@ class ExportedPort implements DbusServerPort {
     this.#descriptors = byNidlName(options.interfaces);
     const paths = options.path !== undefined ? [options.path] : options.interfaces.map((d) => d.path);
     this.#expectedPaths = new Set(paths.filter((p): p is string => p !== undefined));
+    this.#tree = objectTree(conn);
     this.#removeHandler = conn.onMethodCall((msg) => this.#onCall(msg) || this.#deferEarly(msg));
   }
 
@@ -163,12 +170,14 @@ class ExportedPort implements DbusServerPort {
     if (object === undefined) this.#objects.set(path, (object = new Map()));
     object.set(index.descriptor.interface, served);
     this.#byNidl.set(service.iface, served);
+    this.#tree.add(served, (s, member) => this.#context(s, member));
     let done = false;
     return {
       unregister: () => {
         if (done) return;
         done = true;
         this.#byNidl.delete(service.iface);
+        this.#tree.remove(served);
         object.delete(index.descriptor.interface);
         if (object.size === 0) this.#objects.delete(path);
       },
@@ -207,9 +216,10 @@ class ExportedPort implements DbusServerPort {
     const path = msg.path ?? "";
     const object = this.#objects.get(path);
     if (msg.interface === INTROSPECTABLE && msg.member === "Introspect") {
-      const children = childNodes(path, this.#objects.keys());
-      if (object === undefined && children.length === 0) return false;
-      const interfaces = object === undefined ? [] : [...object.values()].map((s) => s.index.descriptor);
+      // The connection-wide tree: objects below a manager are usually served by ports of their own.
+      const children = childNodes(path, this.#tree.paths());
+      const interfaces = this.#tree.interfacesAt(path);
+      if (interfaces.length === 0 && children.length === 0) return false;
       new CallAnswer(this.#conn, msg, NO_ERRORS).ok("s", [introspectionXml(interfaces, children)]);
       return true;
     }
@@ -286,6 +296,7 @@ class ExportedPort implements DbusServerPort {
   async close(): Promise<void> {
     this.#removeHandler();
     this.#closing.abort(new IPCError("ChannelClosed", "the D-Bus export was closed"));
+    for (const served of this.#byNidl.values()) this.#tree.remove(served);
     this.#objects.clear();
     this.#byNidl.clear();
     for (const remove of this.#nameWatches.splice(0)) await remove();

@@ -1,7 +1,8 @@
 /**
  * The Introspect answer of a served object: the generated `<interface>`
  * elements exactly as nova-gen wrote them (descriptor `xml`), the standard
- * interfaces this layer implements for every object, and a `<node name=…/>`
+ * interfaces this layer implements for every object (and ObjectManager on an
+ * object that is one: `@dbus(object_manager = true)`), and a `<node name=…/>`
  * per child path so that `gdbus introspect --recurse` and `busctl tree` find
  * every object.
  */
@@ -46,6 +47,22 @@ export const STANDARD_INTERFACES_XML = `  <interface name="org.freedesktop.DBus.
   </interface>
 `;
 
+/** org.freedesktop.DBus.ObjectManager, as GDBus's GDBusObjectManagerServer introspects it. */
+export const OBJECT_MANAGER_XML = `  <interface name="org.freedesktop.DBus.ObjectManager">
+    <method name="GetManagedObjects">
+      <arg name="object_paths_interfaces_and_properties" type="a{oa{sa{sv}}}" direction="out"/>
+    </method>
+    <signal name="InterfacesAdded">
+      <arg name="object_path" type="o"/>
+      <arg name="interfaces_and_properties" type="a{sa{sv}}"/>
+    </signal>
+    <signal name="InterfacesRemoved">
+      <arg name="object_path" type="o"/>
+      <arg name="interfaces" type="as"/>
+    </signal>
+  </interface>
+`;
+
 /** The direct children of `path` among `paths` (their next path element), sorted. */
 export function childNodes(path: string, paths: Iterable<string>): string[] {
   const prefix = path === "/" ? "/" : `${path}/`;
@@ -61,6 +78,7 @@ export function introspectionXml(interfaces: readonly DbusInterfaceDescriptor[],
   let xml = `${DOCTYPE}<node>\n`;
   for (const d of interfaces) xml += d.xml;
   if (interfaces.length > 0) xml += STANDARD_INTERFACES_XML;
+  if (interfaces.some((d) => d.objectManager === true)) xml += OBJECT_MANAGER_XML;
   for (const child of children) xml += `  <node name="${child}"/>\n`;
   return `${xml}</node>\n`;
 }

@@ -66,6 +66,8 @@ export function dbusDescriptor(model: Model, iface: InterfaceModel): DbusInterfa
     interface: iface.targets.dbus.name,
     nidlName: iface.qualifiedName,
     path: iface.dbusPath,
+    // Only when asked, so descriptors of every other interface stay as they were.
+    ...(iface.dbusObjectManager ? { objectManager: true } : {}),
     methods: iface.methods.map((m) => {
       const inArgs = args(model, m.inArgs);
       const outArgs = args(model, m.outArgs);

@@ -136,9 +136,18 @@ function memberView(model: Model, m: MemberModel): MemberView {
   };
 }
 
+/**
+ * `@dbus(object_manager = true)` in the XML: the object serving the interface is an
+ * org.freedesktop.DBus.ObjectManager. That interface itself is standard (the runtime adds its
+ * element to the object's introspection, as GDBus does, beside Properties and Peer); the
+ * annotation records the fact in the contract, and `nova-gen import dbus` reads it back.
+ */
+export const OBJECT_MANAGER_ANNOTATION = "org.novade.IPC.ObjectManager";
+
 /** The view of one interface (the `interface` partial). */
 export function interfaceView(model: Model, iface: InterfaceModel): InterfaceView {
   const std: DbusAnnotation[] = iface.deprecated !== undefined ? [{ name: "org.freedesktop.DBus.Deprecated", value: "true" }] : [];
+  if (iface.dbusObjectManager) std.push({ name: OBJECT_MANAGER_ANNOTATION, value: "true" });
   return {
     doc: docText(iface.docs, "  "),
     name: escapeXml(iface.targets.dbus.name),

@@ -111,6 +111,15 @@ describe("compat on NIDL", () => {
     expect(check(topical).diagnostics).toEqual([]);
   });
 
+  it("finds a D-Bus ObjectManager dropped (NIDL5014); gaining one changes nothing a client sees", () => {
+    const managed = BASE.replace("@dbus\ninterface Demo", "@dbus(object_manager = true)\ninterface Demo");
+    expect(managed).not.toBe(BASE);
+    expect(check(managed).diagnostics).toEqual([]);
+    const dropped = checkCompat([{ path: "old/demo.nidl", text: managed }], [{ path: "new/demo.nidl", text: BASE }]);
+    expect(dropped.diagnostics.map((d) => `${d.severity}:${d.code}`)).toEqual(["error:NIDL5014"]);
+    expect(dropped.diagnostics[0]!.message).toBe('"Demo" is no longer a D-Bus ObjectManager: clients of the old version call GetManagedObjects on its object');
+  });
+
   it("names the old and the new location of every finding", () => {
     const r = check(BASE.replace("-> (ok: bool)", "-> (ok: u32)"));
     const d = r.diagnostics[0]!;

@@ -138,6 +138,15 @@ describe("D-Bus importer", () => {
     }
   });
 
+  it("reads @dbus(object_manager = true) back from the annotation the D-Bus emitter writes", async () => {
+    const xml = '<node>\n  <interface name="org.example.Fleet">\n    <method name="Count"/>\n    <annotation name="org.novade.IPC.ObjectManager" value="true"/>\n  </interface>\n</node>\n';
+    const r = await roundTrip("dbus", xml);
+    expect(r.imported.diagnostics).toEqual([]);
+    expect(r.imported.files[0]!.text).toContain('@dbus(name = "org.example.Fleet", object_manager = true)');
+    expect(r.errors).toEqual([]);
+    expect(compareDbusXml(xml, r.out)).toEqual([]);
+  });
+
   it("reports what it cannot import", () => {
     const bad = importDbus([
       { path: "a.xml", text: '<node><interface name="x.Y"><method name="M"><arg name="a" type="ii" direction="in"/></method></interface></node>' },

@@ -61,6 +61,17 @@ describe("resolver", () => {
     expect(r.model.packages[1].interfaces[0].members.map((m) => m.name)).toEqual(["c", "b", "a", "p"]);
   });
 
+  it("reads @dbus(object_manager = true) on interfaces only, as a boolean", () => {
+    const r = compile([{
+      path: "om.nidl",
+      text: 'package om;\n@dbus(object_manager = true) interface A { method m(); }\n@dbus interface B { method m(); }\n' +
+        '@dbus(object_manager = "yes") interface C { @dbus(object_manager = true) method m(); }\n',
+    }]);
+    expect(r.model.packages[0].interfaces.map((i) => i.dbusObjectManager)).toEqual([true, false, false]);
+    expect(diag(r)).toContain("om.nidl:4:7: error[NIDL2012]: @dbus: expects true or false");
+    expect(diag(r)).toMatch(/om\.nidl:4:\d+: error\[NIDL2012\]: @dbus: unexpected argument; allowed here: name = "\.\.\."/);
+  });
+
   it("maps generic D-Bus annotations to typed fields only where those exist", () => {
     const r = compile([{
       path: "d.nidl",
