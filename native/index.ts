@@ -40,10 +40,11 @@ export interface NativeBinding {
   recvFds: ShmNative["recvFds"];
   watchEvents: ShmNative["watchEvents"];
   socketPair: ShmNative["socketPair"];
+  connectUnix: ShmNative["connectUnix"];
 }
 
 /** The ABI version native/src/addon.cc reports (kAbiVersion); bumped with every change of its exports. */
-const EXPECTED_ABI = 6;
+const EXPECTED_ABI = 7;
 let cached: NativeBinding | undefined;
 
 /** The package root: native/index.ts lives at <root>/native or <root>/dist/native. */
@@ -296,6 +297,17 @@ export interface ShmNative {
   recvFds(socketFd: number, buf: Uint8Array, start?: number, end?: number): { bytes: number; fds: number[] };
   /** socketpair(AF_UNIX, SOCK_STREAM) with SOCK_NONBLOCK|SOCK_CLOEXEC: two connected ends. */
   socketPair(): [number, number];
+  /**
+   * A Unix stream socket (SOCK_NONBLOCK|SOCK_CLOEXEC) connected to the path
+   * `name`, or with `abstract` to the abstract name `name` (a string is taken
+   * as UTF-8, a Uint8Array byte for byte) with the exact sockaddr length, as
+   * dbus-daemon binds it: Node's net pads an abstract name with NULs to 108
+   * bytes, which names another socket. Never blocks (Linux completes or
+   * refuses a Unix connect at once). Throws an Error with `code`: ENOENT /
+   * ECONNREFUSED (nothing listens), EAGAIN (the listener's backlog is full;
+   * connect again later), ENAMETOOLONG (over 107 bytes).
+   */
+  connectUnix(name: string | Uint8Array, abstract: boolean): number;
 }
 
 /**

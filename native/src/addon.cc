@@ -12,6 +12,7 @@
 // 5: sealSize, sizeSealed.
 // 6: watchEvents (writable polling, callback bit 4), sendFds/recvFds take an
 //    optional [start, end) and up to 253 descriptors (was 16), socketPair.
+// 7: connectUnix (a path, or an abstract name of exact length).
 #include <napi.h>
 
 #include "fdpass.h"
@@ -22,7 +23,7 @@
 #include "sockets.h"
 #include "watch.h"
 
-static constexpr int kAbiVersion = 6;
+static constexpr int kAbiVersion = 7;
 
 static Napi::Object InitNovaNative(Napi::Env env, Napi::Object exports) {
   exports.Set("abiVersion", Napi::Number::New(env, kAbiVersion));
@@ -45,6 +46,7 @@ static Napi::Object InitNovaNative(Napi::Env env, Napi::Object exports) {
   exports.Set("watchFd", Napi::Function::New(env, nova::WatchFd, "watchFd"));
   exports.Set("unwatchFd", Napi::Function::New(env, nova::UnwatchFd, "unwatchFd"));
   exports.Set("watchEvents", Napi::Function::New(env, nova::WatchEvents, "watchEvents"));
+  exports.Set("connectUnix", Napi::Function::New(env, nova::ConnectUnix, "connectUnix"));
   exports.Set("socketPair", Napi::Function::New(env, nova::SocketPair, "socketPair"));
   exports.Set("refWatch", Napi::Function::New(env, nova::RefWatch, "refWatch"));
   exports.Set("schedYield", Napi::Function::New(env, nova::SchedYield, "schedYield"));

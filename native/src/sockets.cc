@@ -2,10 +2,14 @@
 
 #include <fcntl.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/types.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstddef>
+#include <cstring>
+#include <string>
 
 #include "args.h"
 #include "errors.h"
@@ -76,6 +80,53 @@ Napi::Value PeerCredentials(const Napi::CallbackInfo& info) {
   out.Set("uid", Napi::Number::New(env, cred.uid));
   out.Set("gid", Napi::Number::New(env, cred.gid));
   return out;
+}
+
+Napi::Value ConnectUnix(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string name;
+  if (info.Length() > 0 && info[0].IsString()) {
+    name = info[0].As<Napi::String>().Utf8Value();
+  } else if (info.Length() > 0 && info[0].IsTypedArray() && info[0].As<Napi::TypedArray>().TypedArrayType() == napi_uint8_array) {
+    Napi::Uint8Array bytes = info[0].As<Napi::Uint8Array>();
+    name.assign(reinterpret_cast<const char*>(bytes.Data()), bytes.ByteLength());
+  } else {
+    Napi::TypeError::New(env, "connectUnix: name must be a string or a Uint8Array").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  const bool abstract = info.Length() > 1 && info[1].ToBoolean().Value();
+  if (!abstract && name.find('\0') != std::string::npos) {
+    Napi::TypeError::New(env, "connectUnix: a path must not contain NUL").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  struct sockaddr_un addr {};
+  addr.sun_family = AF_UNIX;
+  // A path needs its terminating NUL; an abstract name takes a leading NUL.
+  // Either way at most sizeof(sun_path) - 1 bytes of name.
+  if (name.size() > sizeof(addr.sun_path) - 1) {
+    ThrowSyscallError(env, "connect", ENAMETOOLONG);
+    return env.Undefined();
+  }
+  std::memcpy(addr.sun_path + (abstract ? 1 : 0), name.data(), name.size());
+  // The exact length: an abstract name is every byte after the leading NUL
+  // and nothing more (Node's net pads it with NULs to 108 bytes: another name).
+  const socklen_t length = static_cast<socklen_t>(offsetof(struct sockaddr_un, sun_path) + name.size() + 1);
+  const int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    ThrowSyscallError(env, "socket", errno);
+    return env.Undefined();
+  }
+  // Linux completes a Unix stream connect at once, even non-blocking: it
+  // either succeeds or fails (EAGAIN when the listener's backlog is full; the
+  // socket then stays unconnected and connect must be called again). There
+  // is no EINPROGRESS to wait for, and no EINTR (it never sleeps).
+  if (connect(fd, reinterpret_cast<struct sockaddr*>(&addr), length) != 0) {
+    const int err = errno;
+    close(fd);
+    ThrowSyscallError(env, "connect", err);
+    return env.Undefined();
+  }
+  return Napi::Number::New(env, fd);
 }
 
 }  // namespace nova

@@ -22,4 +22,16 @@ Napi::Value PeerCredentials(const Napi::CallbackInfo& info);
 // nothing is queued in that stream (transport/direct-writer.ts).
 Napi::Value WriteFd(const Napi::CallbackInfo& info);
 
+// connectUnix(name: string | Uint8Array, abstract: boolean): number — a
+// connected Unix stream socket (SOCK_NONBLOCK|SOCK_CLOEXEC): to the path
+// `name`, or with `abstract` to the abstract name `name` (its bytes exactly,
+// sockaddr length = those bytes + the leading NUL, as dbus-daemon and
+// libdbus bind and connect; Node's net pads the name to 108 bytes instead, so
+// it cannot reach such a socket). Never blocks: Linux completes or refuses a
+// Unix connect at once. Throws an Error with code/errno/syscall: ENOENT or
+// ECONNREFUSED (nothing listens), EAGAIN (the listener's backlog is full: try
+// again later), ENAMETOOLONG (more than 107 bytes); a TypeError for a name that
+// is neither a string nor a Uint8Array, or a path containing NUL.
+Napi::Value ConnectUnix(const Napi::CallbackInfo& info);
+
 }  // namespace nova

@@ -65,19 +65,29 @@ export function parseAddresses(text: string): DbusAddress[] {
 
 /**
  * Where a client connects for `address`, or a reason it cannot: this
- * implementation connects to `unix:path=`, `unix:abstract=` and
- * `tcp:host=,port=` (family ipv4/ipv6 is left to the resolver). Listen-only
- * forms (`unix:tmpdir=`, `unix:dir=`, `unix:runtime=yes`) and other
- * transports are reasons.
+ * implementation connects to `unix:path=`, `unix:abstract=`,
+ * `unix:runtime=yes` (the socket `bus` in `$XDG_RUNTIME_DIR`, where a bus
+ * listening on that address puts it) and `tcp:host=,port=` (family ipv4/ipv6
+ * is left to the resolver). `unix:tmpdir=` and `unix:dir=` are listen-only
+ * in the specification (the server picks a random name there), so a client
+ * given one gets a reason saying so; so do other transports.
  */
-export function socketTarget(address: DbusAddress): SocketTarget | string {
+export function socketTarget(address: DbusAddress, env: NodeJS.ProcessEnv = process.env): SocketTarget | string {
   const p = address.params;
   if (address.transport === "unix") {
+    const given = ["path", "abstract", "runtime", "tmpdir", "dir"].filter((k) => p.has(k));
+    if (given.length !== 1) return `${address.text}: a unix address needs exactly one of path=, abstract= or runtime=yes`;
     const path = p.get("path");
+    if (path !== undefined) return { kind: "path", path };
     const abstract = p.get("abstract");
-    if (path !== undefined && abstract === undefined) return { kind: "path", path };
-    if (abstract !== undefined && path === undefined) return { kind: "abstract", name: abstract };
-    return `${address.text}: a client needs exactly one of path= or abstract=`;
+    if (abstract !== undefined) return { kind: "abstract", name: abstract };
+    if (p.has("runtime")) {
+      if (p.get("runtime") !== "yes") return `${address.text}: runtime= must be yes`;
+      const runtime = env.XDG_RUNTIME_DIR;
+      if (runtime === undefined || runtime === "") return `${address.text}: XDG_RUNTIME_DIR is not set`;
+      return { kind: "path", path: join(runtime, "bus") };
+    }
+    return `${address.text}: unix:${given[0]}= is an address to listen on (the server picks the socket's name), not one to connect to; use the address the bus prints (path= or abstract=)`;
   }
   if (address.transport === "tcp") {
     const port = Number(p.get("port"));

@@ -1,12 +1,17 @@
 /**
  * Opening a D-Bus connection's socket: try each address of the list in
- * order, connect, authenticate, and take the descriptor over from Node (the
+ * order, connect, authenticate, and hand over a descriptor of our own (the
  * messages then flow through runtime/dbus/socket-io.ts). Every failure is an
  * IPCError EndpointUnreachable listing what each address said.
+ *
+ * Unix sockets are connected by the addon (connectUnix): Node's net pads an
+ * abstract name with NULs to the full 108 bytes of sun_path, which names
+ * another socket than the exact-length one dbus-daemon binds. TCP goes
+ * through net. Authentication runs on a net.Socket either way.
  */
-import { createConnection, type Socket } from "node:net";
+import { Socket, createConnection } from "node:net";
 import { IPCError } from "../errors.js";
-import { nativeSockets } from "../../native/index.js";
+import { loadNative, type NativeBinding } from "../../native/index.js";
 import { descriptorOf } from "../transport/socket-reader.js";
 import { parseAddresses, sessionBusAddress, socketTarget, systemBusAddress, type SocketTarget } from "./address.js";
 import { authenticate, type AuthResult } from "./auth.js";
@@ -25,10 +30,57 @@ export function resolveAddress(opts: { address?: string; bus?: "session" | "syst
   return opts.bus === "system" ? systemBusAddress() : sessionBusAddress();
 }
 
-function connectNet(target: SocketTarget, timeoutMs: number): Promise<Socket> {
+/** The addon, which D-Bus connections cannot do without (descriptor passing, exact abstract names). */
+function native(): NativeBinding {
+  try {
+    return loadNative();
+  } catch (cause) {
+    throw new IPCError("TransportNotSupported", "D-Bus connections need the native addon (npm run build:native)", { cause });
+  }
+}
+
+/** Longest wait between two connect attempts while a listener's backlog is full (EAGAIN). */
+const MAX_BACKLOG_RETRY_MS = 100;
+
+/**
+ * A Unix socket connected by the addon, wrapped in a net.Socket for
+ * authentication. A full backlog (EAGAIN: Linux refuses a non-blocking
+ * Unix connect instead of queueing it, and nothing signals when there is
+ * room) is retried with a short backoff until `timeoutMs`.
+ */
+async function connectUnix(target: Extract<SocketTarget, { kind: "path" | "abstract" }>, timeoutMs: number): Promise<Socket> {
+  const n = native();
+  const deadline = Date.now() + timeoutMs;
+  const name = target.kind === "path" ? target.path : Buffer.from(target.name, "utf8");
+  for (let delay = 1; ; delay = Math.min(delay * 2, MAX_BACKLOG_RETRY_MS)) {
+    try {
+      return new Socket({ fd: n.connectUnix(name, target.kind === "abstract"), readable: true, writable: true });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === "EAGAIN" && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, Math.min(delay, Math.max(0, deadline - Date.now()))));
+        continue;
+      }
+      throw new Error(
+        code === "ENOENT"
+          ? "no bus listens there (ENOENT)"
+          : code === "ECONNREFUSED"
+            ? target.kind === "abstract"
+              ? "no socket has that abstract name (ECONNREFUSED)"
+              : "connection refused (ECONNREFUSED)"
+            : code === "EAGAIN"
+              ? `the bus's listen backlog stayed full for ${timeoutMs} ms (EAGAIN)`
+              : code === "ENAMETOOLONG"
+                ? "the socket name is longer than 107 bytes (ENAMETOOLONG)"
+                : (error as Error).message,
+      );
+    }
+  }
+}
+
+function connectTcp(target: Extract<SocketTarget, { kind: "tcp" }>, timeoutMs: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const socket =
-      target.kind === "tcp" ? createConnection({ host: target.host, port: target.port }) : createConnection({ path: target.kind === "path" ? target.path : `\0${target.name}` });
+    const socket = createConnection({ host: target.host, port: target.port });
     const timer = setTimeout(() => {
       socket.destroy();
       reject(new Error(`no connection within ${timeoutMs} ms`));
@@ -41,24 +93,17 @@ function connectNet(target: SocketTarget, timeoutMs: number): Promise<Socket> {
     socket.once("error", (error: NodeJS.ErrnoException) => {
       clearTimeout(timer);
       socket.destroy();
-      const abstractNote =
-        target.kind === "abstract"
-          ? "; Node 20's net pads an abstract socket name to the full 108 bytes, so it cannot reach a bus that binds the exact name as dbus-daemon does (see runtime/dbus/README.md, known gaps)"
-          : "";
-      reject(new Error(error.code === "ENOENT" ? "no bus listens there (ENOENT)" : error.code === "ECONNREFUSED" ? `connection refused (ECONNREFUSED)${abstractNote}` : error.message));
+      reject(new Error(error.code === "ECONNREFUSED" ? "connection refused (ECONNREFUSED)" : error.message));
     });
   });
 }
 
 /** A close-on-exec duplicate of the socket's descriptor; Node's socket is destroyed. */
 function takeDescriptor(socket: Socket): number {
-  const sockets = nativeSockets();
-  const fd = descriptorOf(socket);
   try {
-    if (sockets === undefined || fd === undefined) {
-      throw new IPCError("TransportNotSupported", "D-Bus connections need the native addon (npm run build:native)");
-    }
-    return sockets.dupFd(fd);
+    const fd = descriptorOf(socket);
+    if (fd === undefined) throw new IPCError("TransportNotSupported", "the connected socket has no descriptor to take over");
+    return native().dupFd(fd);
   } finally {
     socket.destroy();
   }
@@ -75,7 +120,7 @@ export async function openBusSocket(addressText: string, timeoutMs: number): Pro
     }
     let socket: Socket | undefined;
     try {
-      socket = await connectNet(target, timeoutMs);
+      socket = target.kind === "tcp" ? await connectTcp(target, timeoutMs) : await connectUnix(target, timeoutMs);
       const auth = await authenticate(socket, { what: address.text, timeoutMs, negotiateFds: target.kind !== "tcp" });
       return { fd: takeDescriptor(socket), auth, address: address.text };
     } catch (error) {

@@ -11,9 +11,11 @@
  * flushed in a microtask, so a burst of signals emitted in one tick leaves in
  * one system call while a single call still leaves at once. A message with
  * descriptors is sent with sendmsg (sendFds) starting at its first byte;
- * everything else with send (writeFd). The addon has no writability watch,
- * so when the kernel buffer is full (EAGAIN) the flush is retried from a
- * timer that backs off from 0 to 16 ms; see runtime/dbus/README.md.
+ * everything else with send (writeFd). When the kernel buffer is full
+ * (EAGAIN) the same watch polls for writability too (watchEvents: libuv
+ * allows one poll per descriptor) and the flush resumes as soon as the bus
+ * has read some: backpressure without a timer or a busy loop. Messages sent
+ * meanwhile queue behind the unsent bytes, in order.
  */
 import { closeSync } from "node:fs";
 import { constants } from "node:os";
@@ -24,10 +26,16 @@ import { WireWriter } from "./wire/encoder.js";
 import { writeMessage, type DbusMessage } from "./wire/message.js";
 
 const EAGAIN = -constants.errno.EAGAIN;
-/** The addon's limit of descriptors per sendmsg/recvmsg (native/src/fdpass.cc kMaxFds). */
+/**
+ * Most descriptors one message may carry: dbus-daemon's default
+ * max_message_unix_fds (a bigger message is refused by the bus anyway, so it
+ * is an InvalidArgument here at once). The addon itself passes up to 253.
+ */
 export const MAX_FDS_PER_MESSAGE = 16;
 const READ_CHUNK = 64 * 1024;
-const MAX_BACKOFF_MS = 16;
+/** watchEvents / watch callback bits: readable (1), hang-up or error (2), writable (4). */
+const POLL_READ = 1;
+const POLL_WRITE = 4;
 const SHRINK_ABOVE = 4 * 1024 * 1024;
 
 /** What a {@link DbusSocket} reports to its owner. */
@@ -50,8 +58,8 @@ export class DbusSocket {
   /** Byte offsets in #out where a message with descriptors starts. */
   readonly #fdMarks: { at: number; fds: number[] }[] = [];
   #flushQueued = false;
-  #retry: NodeJS.Timeout | undefined;
-  #backoff = 0;
+  /** True while the socket is full and the watch polls for writability. */
+  #blocked = false;
   #watch = 0;
   #closed = false;
 
@@ -61,7 +69,7 @@ export class DbusSocket {
     this.#unixFds = opts.unixFds;
     this.#what = opts.what;
     this.#handlers = handlers;
-    this.#watch = this.#native.watchFd(fd, false, this.#onReadable);
+    this.#watch = this.#native.watchFd(fd, false, this.#onPoll);
   }
 
   /** Whether descriptors can be sent (the bus agreed to NEGOTIATE_UNIX_FD). */
@@ -108,7 +116,7 @@ export class DbusSocket {
 
   #flush = (): void => {
     this.#flushQueued = false;
-    if (this.#retry === undefined && !this.#closed) this.#write();
+    if (!this.#blocked && !this.#closed) this.#write();
   };
 
   #write(): void {
@@ -119,14 +127,14 @@ export class DbusSocket {
       let wrote: number;
       if (mark !== undefined && mark.at === this.#sent) {
         const end = this.#fdMarks[1]?.at ?? out.pos;
-        wrote = n.sendFds(this.#fd, out.buf.subarray(this.#sent, end), mark.fds);
+        wrote = n.sendFds(this.#fd, out.buf, mark.fds, this.#sent, end);
         if (wrote > 0) this.#fdMarks.shift();
       } else {
         wrote = n.writeFd(this.#fd, out.buf, this.#sent, mark?.at ?? out.pos);
       }
       if (wrote === EAGAIN) {
-        this.#retry = setTimeout(this.#retryWrite, this.#backoff);
-        this.#backoff = Math.min(MAX_BACKOFF_MS, this.#backoff * 2 || 1);
+        this.#blocked = true;
+        this.#native.watchEvents(this.#watch, POLL_READ | POLL_WRITE);
         return;
       }
       if (wrote < 0) {
@@ -134,7 +142,6 @@ export class DbusSocket {
         return;
       }
       this.#sent += wrote;
-      this.#backoff = 0;
     }
     // A buffer grown for a big message is not kept.
     if (out.buf.length > SHRINK_ABOVE) this.#out = new WireWriter(READ_CHUNK);
@@ -142,13 +149,17 @@ export class DbusSocket {
     this.#sent = 0;
   }
 
-  #retryWrite = (): void => {
-    this.#retry = undefined;
-    if (!this.#closed) this.#write();
+  #onPoll = (events: number): void => {
+    if (this.#closed) return;
+    if ((events & POLL_WRITE) !== 0 && this.#blocked) {
+      this.#blocked = false;
+      this.#native.watchEvents(this.#watch, POLL_READ);
+      this.#write();
+    }
+    if ((events & ~POLL_WRITE) !== 0 && !this.#closed) this.#read();
   };
 
-  #onReadable = (): void => {
-    if (this.#closed) return;
+  #read(): void {
     const n = this.#native;
     let eof = false;
     for (let i = 0; i < 16; i++) {
@@ -175,7 +186,7 @@ export class DbusSocket {
       return;
     }
     if (eof) this.#fail(new IPCError("ChannelClosed", `${this.#what}: the bus closed the connection`));
-  };
+  }
 
   #fail(error: IPCError): void {
     if (this.#closed) return;
@@ -185,8 +196,6 @@ export class DbusSocket {
 
   #shutdown(): void {
     this.#closed = true;
-    if (this.#retry !== undefined) clearTimeout(this.#retry);
-    this.#retry = undefined;
     if (this.#watch !== 0) this.#native.unwatchFd(this.#watch);
     this.#watch = 0;
     for (const fd of [this.#fd, ...this.#reader.pendingFds]) {
@@ -201,7 +210,7 @@ export class DbusSocket {
   /** Sends what is queued (one non-blocking attempt), then closes the socket. */
   close(): void {
     if (this.#closed) return;
-    if (this.#retry === undefined) this.#write();
+    if (!this.#blocked) this.#write();
     this.#shutdown();
     this.#handlers.closed(undefined);
   }

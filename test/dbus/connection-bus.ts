@@ -20,10 +20,14 @@ export interface PrivateBus {
   stop(keepDir?: boolean): Promise<void>;
 }
 
-/** Starts a private session bus, in `reuseDir` when given (a restarted bus at the same address). */
-export function startPrivateBus(reuseDir?: string): Promise<PrivateBus> {
+/**
+ * Starts a private session bus, in `reuseDir` when given (a restarted bus at
+ * the same address), listening on `listenAt(dir)` (default
+ * `unix:path=<dir>/bus.sock`). `address` is what the daemon prints.
+ */
+export function startPrivateBus(reuseDir?: string, listenAt?: (dir: string) => string): Promise<PrivateBus> {
   const dir = reuseDir ?? mkdtempSync(join(tmpdir(), "nova-dbus-test-"));
-  const address = `unix:path=${join(dir, "bus.sock")}`;
+  const address = listenAt?.(dir) ?? `unix:path=${join(dir, "bus.sock")}`;
   return new Promise((resolve, reject) => {
     const child: ChildProcess = spawn("dbus-daemon", ["--session", "--nofork", `--address=${address}`, "--print-address=1", "--print-pid=1"], {
       stdio: ["ignore", "pipe", "pipe"],

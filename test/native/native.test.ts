@@ -10,15 +10,15 @@ import { loadNative, mkfifo } from "../../native/index.js";
 import { IPCError } from "../../runtime/errors.js";
 
 describe("native addon", () => {
-  it("loads with ABI 6 (shared memory with size seals, futex, doorbells, descriptor passing, sched_yield, writable watches, socketPair)", () => {
-    expect(loadNative().abiVersion).toBe(6);
+  it("loads with ABI 7 (shared memory with size seals, futex, doorbells, descriptor passing, sched_yield, writable watches, socketPair, connectUnix)", () => {
+    expect(loadNative().abiVersion).toBe(7);
   });
 
   it("exports exactly the functions the runtime uses", () => {
     // fdSize and closeFd went with ABI 2 (closeFd could close any descriptor of the process);
     // memfdCreate came back with ABI 3, for shared-memory regions (runtime/shm).
     expect(Object.keys(loadNative()).sort()).toEqual([
-      "abiVersion", "dupFd", "eventfdCreate", "eventfdSignal", "futexCancel", "futexWait", "futexWaitSync", "futexWake", "mapFd",
+      "abiVersion", "connectUnix", "dupFd", "eventfdCreate", "eventfdSignal", "futexCancel", "futexWait", "futexWaitSync", "futexWake", "mapFd",
       "memfdCreate", "mkfifo", "peerCredentials", "recvFds", "refWatch", "scanFrames", "schedYield", "sealFrames", "sealSize", "sendFds", "sizeSealed",
       "socketPair", "unwatchFd", "watchEvents", "watchFd", "writeFd",
     ]);
