@@ -23,11 +23,19 @@
  *   own rounds as `baseline_dbus_next_signals_per_s_busrun`).
  *
  * The three callers run in interleaved rounds (as rpc.bench.ts does), from
- * two client processes pinned to CPU 0 (dbus-rtt-client.ts: ours and
- * dbus-next; gdbus-baseline.py `rounds`), against services pinned to CPU 1;
- * the daemon is not pinned. Without taskset or a second CPU nothing is pinned
- * and the log says so. `NOVA_BENCH_PEER_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR"`
- * profiles every node peer (clients and services).
+ * two client processes (dbus-rtt-client.ts: ours and dbus-next;
+ * gdbus-baseline.py `rounds`). Every process of a round trip (callers,
+ * services, the daemon) is pinned to CPU 0: a round trip is four wake-ups
+ * (caller → daemon → service → daemon → caller), and on this VM a wake-up
+ * across CPUs costs ~40 µs more than one on the same CPU (the shm suite's
+ * baseline_c_futex_xcpu_rtt vs baseline_c_futex_rtt); unpinned, the
+ * scheduler's placement made the same code read p50 84 µs in one run and
+ * 183 µs in the next. The signals use a second daemon, not pinned, with
+ * the emitters on CPU 1 and the receiver (this process) not pinned: with
+ * that daemon on CPU 0 too, it and the receiver shared a CPU. Without
+ * taskset or a second CPU nothing is pinned and the log says so.
+ * `NOVA_BENCH_PEER_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR"` profiles every
+ * node peer (callers and services).
  */
 import { spawnSync } from "node:child_process";
 import { dirname, join, resolve } from "node:path";
@@ -180,42 +188,60 @@ async function signalRates(metrics: Metrics, address: string, size: Sizes, cpu: 
   }
 }
 
-/** Runs the suite: one private daemon, every service on it, round trips then signals. */
+/**
+ * The round trips: the three services and the two calling processes, all on
+ * `cpu` (the daemon too, see the file comment); the processes are stopped after.
+ */
+async function roundTripPhase(metrics: Metrics, address: string, size: Sizes, cpu: number | undefined, gdbusOk: boolean, log: (line: string) => void): Promise<void> {
+  const services: BenchProcess[] = [];
+  const lines: Peer[] = [];
+  try {
+    services.push(await startPeer("./dbus-service-peer.js", [address], cpu), await startPeer("./rpc-dbus-peer.js", [address], cpu));
+    let gdbus: Peer | undefined;
+    if (gdbusOk) {
+      const service = startProgram(PYTHON, [gdbusScript(), "serve", address], "gdbus-baseline.py serve", cpu);
+      lines.push(service);
+      await ready(service);
+      gdbus = startProgram(PYTHON, [gdbusScript(), "rounds", address], "gdbus-baseline.py rounds", cpu);
+      lines.push(gdbus);
+      await ready(gdbus);
+    }
+    const node = startLinePeer("dbus-rtt-client.js", [address], cpu);
+    lines.push(node);
+    await ready(node);
+    log(`dbus: round trips in ${size.rounds} interleaved rounds, ${size.calls} calls each: ours, dbus-next${gdbus ? ", GDBus" : ""}`);
+    await roundTrips(metrics, { node, gdbus }, size);
+  } finally {
+    for (const p of lines.reverse()) await p.stop();
+    for (const s of services.reverse()) await s.stop();
+  }
+}
+
+/** Runs the suite: round trips on one private daemon, then signals on another (each pinned as the file comment says). */
 export async function runDbusBench(options: { quick: boolean; log: (line: string) => void; tiny?: boolean }): Promise<Metrics> {
   const { log } = options;
   const size = sizes(options.quick, options.tiny ?? false);
   const pin = canPin();
-  const [clientCpu, serviceCpu] = pin ? [0, 1] : [undefined, undefined];
+  log(pin ? "dbus: round trips with every process on CPU 0; signal emitters on CPU 1" : "dbus: NOT pinned (no taskset or one CPU): figures depend on the scheduler's placement");
   const missing = gdbusMissing();
   if (missing !== undefined) log(`  baseline_gdbus_rtt_* absent: ${missing}`);
   const metrics: Metrics = {};
-  const bus = await startPrivateBus();
-  const services: BenchProcess[] = [];
-  const lines: Peer[] = [];
+  const rttBus = await startPrivateBus(pin ? 0 : undefined);
   try {
-    services.push(await startPeer("./dbus-service-peer.js", [bus.address], serviceCpu), await startPeer("./rpc-dbus-peer.js", [bus.address], serviceCpu));
-    let gdbus: Peer | undefined;
-    if (missing === undefined) {
-      const service = startProgram(PYTHON, [gdbusScript(), "serve", bus.address], "gdbus-baseline.py serve", serviceCpu);
-      lines.push(service);
-      await ready(service);
-      gdbus = startProgram(PYTHON, [gdbusScript(), "rounds", bus.address], "gdbus-baseline.py rounds", clientCpu);
-      lines.push(gdbus);
-      await ready(gdbus);
-    }
-    const node = startLinePeer("dbus-rtt-client.js", [bus.address], clientCpu);
-    lines.push(node);
-    await ready(node);
-    log(
-      `dbus: round trips in ${size.rounds} interleaved rounds, ${size.calls} calls each: ours, dbus-next${gdbus ? ", GDBus" : ""}; ` +
-        (pin ? "callers on CPU 0, services on CPU 1" : "NOT pinned (no taskset or one CPU)"),
-    );
-    await roundTrips(metrics, { node, gdbus }, size);
-    log(`dbus: signals, ours and dbus-next alternating, at most ${WINDOW} beyond the receiver's acknowledgements`);
-    await signalRates(metrics, bus.address, size, serviceCpu, log);
+    await roundTripPhase(metrics, rttBus.address, size, pin ? 0 : undefined, missing === undefined, log);
   } finally {
-    for (const p of lines.reverse()) await p.stop();
-    for (const s of services.reverse()) await s.stop();
+    await rttBus.stop();
+  }
+  log(`dbus: signals, ours and dbus-next alternating, at most ${WINDOW} beyond the receiver's acknowledgements`);
+  const bus = await startPrivateBus();
+  try {
+    const emitter = await startPeer("./dbus-service-peer.js", [bus.address], pin ? 1 : undefined);
+    try {
+      await signalRates(metrics, bus.address, size, pin ? 1 : undefined, log);
+    } finally {
+      await emitter.stop();
+    }
+  } finally {
     await bus.stop();
   }
   return metrics;
