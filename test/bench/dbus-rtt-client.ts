@@ -61,14 +61,17 @@ async function main(): Promise<void> {
       await timed(Number(a), callOurs, lat.ours);
       await timed(Number(b), callNext, lat.next);
     } else if (word === "end") {
+      next.close();
+      await conn.close();
       process.stdout.write(`${JSON.stringify({ ours: summary(lat.ours), next: summary(lat.next) })}\n`);
-      break;
+      return;
     } else throw new Error(`unknown command ${line}`);
     process.stdout.write("ok\n");
   }
-  next.close();
-  await conn.close();
 }
+
+// A clean exit on SIGTERM (how the bench stops a profiled peer), so --cpu-prof writes its profile.
+process.on("SIGTERM", () => process.exit(0));
 
 main().then(
   () => process.exit(0),
