@@ -23,7 +23,7 @@ import { dbusNextEcho } from "./rpc-dbus-peer.js";
 import { ARG_64, quantile } from "./rpc.bench.js";
 
 /** Percentiles (µs) of one series. */
-export interface SeriesSummary {
+interface SeriesSummary {
   p50: number;
   p95: number;
   n: number;

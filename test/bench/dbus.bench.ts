@@ -132,7 +132,7 @@ async function openOurSignals(address: string): Promise<{ rate(count: number): P
   const conn = await DbusConnection.connect({ address });
   const port = dbusProxy(conn, { destination: DBUS_BENCH.name, interfaces: [CalculatorDbus] });
   const control = (member: string, signature: string, body: unknown[]): void =>
-    void conn.call({ destination: DBUS_BENCH.name, ...DBUS_BENCH.control, interface: DBUS_BENCH.control.iface, member, signature, body }, { noReply: true });
+    void conn.call({ destination: DBUS_BENCH.name, path: DBUS_BENCH.control.path, interface: DBUS_BENCH.control.iface, member, signature, body }, { noReply: true });
   let onEntry: (entry: Entry) => void = () => undefined;
   const off = new CalculatorClient(port).onComputed((entry) => onEntry(entry));
   await port.subscribed();
