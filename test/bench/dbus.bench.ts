@@ -72,6 +72,16 @@ function sizes(quick: boolean, tiny: boolean): Sizes {
     : { calls: 20_000, rounds: 100, warm: 2000, signals: 200_000, dbusNextSignals: 30_000, signalRuns: 5 };
 }
 
+/**
+ * Pins a running process (every thread) to `cpu`, or leaves it alone when `cpu` is undefined: how
+ * the round trips' daemon, started by rpc-bench-procs.ts `startPrivateBus`, joins their CPU.
+ */
+function pinProcess(pid: number, cpu: number | undefined): void {
+  if (cpu === undefined) return;
+  const r = spawnSync("taskset", ["-a", "-p", "-c", String(cpu), String(pid)], { stdio: "ignore" });
+  if (r.status !== 0) throw new Error(`taskset could not pin process ${pid} to CPU ${cpu}`);
+}
+
 /** Debian's python3, which has python3-gi (a python3 earlier on PATH may not). */
 const PYTHON = "/usr/bin/python3";
 
@@ -226,8 +236,9 @@ export async function runDbusBench(options: { quick: boolean; log: (line: string
   const missing = gdbusMissing();
   if (missing !== undefined) log(`  baseline_gdbus_rtt_* absent: ${missing}`);
   const metrics: Metrics = {};
-  const rttBus = await startPrivateBus(pin ? 0 : undefined);
+  const rttBus = await startPrivateBus();
   try {
+    pinProcess(rttBus.pid, pin ? 0 : undefined);
     await roundTripPhase(metrics, rttBus.address, size, pin ? 0 : undefined, missing === undefined, log);
   } finally {
     await rttBus.stop();

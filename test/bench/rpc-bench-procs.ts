@@ -65,13 +65,13 @@ export interface PrivateBus extends BenchProcess {
   readonly address: string;
 }
 
-/** Starts `dbus-daemon --session` on a socket in a fresh temp dir, pinned to `cpu` if given (taskset execs it: the pid is the daemon's). */
-export async function startPrivateBus(cpu?: number): Promise<PrivateBus> {
+/** Starts `dbus-daemon --session` on a socket in a fresh temp dir. */
+export async function startPrivateBus(): Promise<PrivateBus> {
   const dir = mkdtempSync(join(tmpdir(), "nova-bench-dbus-"));
   const address = `unix:path=${join(dir, "bus.sock")}`;
-  const daemon = ["dbus-daemon", "--session", "--nofork", `--address=${address}`, "--print-address=1", "--print-pid=1"];
-  const [command, args] = cpu === undefined ? [daemon[0]!, daemon.slice(1)] : ["taskset", ["-c", String(cpu), ...daemon]];
-  const child = spawn(command, args, { stdio: ["ignore", "pipe", "ignore"] });
+  const child = spawn("dbus-daemon", ["--session", "--nofork", `--address=${address}`, "--print-address=1", "--print-pid=1"], {
+    stdio: ["ignore", "pipe", "ignore"],
+  });
   child.once("error", () => undefined);
   const m = await waitForLine(child, "dbus-daemon", /^(unix:[^\n]+)\n(\d+)\n/);
   const stop = stopper(child);
