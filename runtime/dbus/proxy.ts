@@ -89,7 +89,6 @@ class ProxyPort implements DbusClientPort {
     if (member === PROPERTY_SET) return this.#properties.set(target.index, target.path, String(args[0]), args[1], opts);
     const method = target.index.methodByMember.get(member);
     if (method === undefined) return Promise.reject(new IPCError("MethodNotFound", `${iface} has no method ${member}`, { context: { iface, member } }));
-    const site = { iface, member };
     let body: unknown[];
     try {
       body = argsToDbus(method.in, args);
@@ -104,14 +103,14 @@ class ProxyPort implements DbusClientPort {
           if (reply.signature !== method.outSignature) {
             closeReceivedFds(reply);
             throw new IPCError("MessageValidationFailed", `${d.interface}.${method.name} returned '${reply.signature}', expected '${method.outSignature}'`, {
-              context: { ...site, part: "result" },
+              context: { iface, member, part: "result" },
             });
           }
           const out = argsFromDbus(method.out, reply.body);
           return out.length === 0 ? undefined : out.length === 1 ? out[0] : out;
         },
         (error: unknown) => {
-          throw remoteFailure(error, target.index.errorByName, site);
+          throw remoteFailure(error, target.index.errorByName, { iface, member });
         },
       );
   }

@@ -8,7 +8,7 @@ it("the bus suite is registered and reports every metric from real processes, ev
   // Small rounds: the peers still check that each subscriber got exactly every event.
   const m = await runBusBench({ quick: true, log: (l) => lines.push(l), events: 5000 });
   expect(Object.keys(m).sort()).toEqual([
-    "baseline_dbus_next_signals_per_s",
+    "baseline_dbus_next_signals_per_s_busrun",
     "baseline_raw_relay_per_s",
     "events_xproc_fanout10_deliveries_per_s",
     "events_xproc_fanout10_per_s",

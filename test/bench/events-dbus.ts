@@ -13,10 +13,10 @@ import dbus from "dbus-next";
 import { startPeer, startPrivateBus } from "./rpc-bench-procs.js";
 import { DBUS_SIGNAL_PAYLOAD, DBUS_SIGNALS } from "./events-dbus-peer.js";
 
-/** Signals in flight beyond the last acknowledgement. */
-const WINDOW = 1024;
+/** Signals in flight beyond the last acknowledgement (the dbus suite's own signals use the same). */
+export const WINDOW = 1024;
 /** The receiver acknowledges every this many signals. */
-const ACK_EVERY = 128;
+export const ACK_EVERY = 128;
 
 /** The emitter (runs from dist/, also under vitest: rpc-bench-procs.ts `startPeer` finds it there). */
 const PEER = "./events-dbus-peer.js";
@@ -69,13 +69,17 @@ export interface DbusSignals {
   close(): Promise<void>;
 }
 
-/** Starts the daemon and the emitter, subscribes, and warms up with 10,000 signals. */
-export async function openDbusSignals(): Promise<DbusSignals> {
-  const bus = await startPrivateBus();
+/**
+ * Starts the emitter (pinned to `cpu` if given) on the bus at `address`, or
+ * on a private dbus-daemon of its own without one, subscribes, and warms up
+ * with 10,000 signals.
+ */
+export async function openDbusSignals(options: { address?: string; cpu?: number } = {}): Promise<DbusSignals> {
+  const bus = options.address === undefined ? await startPrivateBus() : { address: options.address, stop: async () => undefined };
   let peer: Awaited<ReturnType<typeof startPeer>> | undefined;
   let conn: ReturnType<typeof dbus.sessionBus> | undefined;
   try {
-    peer = await startPeer(PEER, [bus.address]);
+    peer = await startPeer(PEER, [bus.address], options.cpu);
     conn = dbus.sessionBus({ busAddress: bus.address });
     await conn.call(
       new dbus.Message({

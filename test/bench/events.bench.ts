@@ -34,7 +34,7 @@
  *
  * Not measured here: events_xproc_per_s and events_xproc_fanout10_per_s
  * need the `nova bus` daemon and have their own suite (bus.bench.ts), which
- * also measures baseline_dbus_next_signals_per_s, between its rounds.
+ * also measures a dbus-next signal baseline between its rounds.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";

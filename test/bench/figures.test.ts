@@ -95,4 +95,26 @@ describe("README figures", () => {
       expect(named.has(figure), figure).toBe(true);
     }
   });
+
+  // Issue 14's figures (the dbus suite, test/bench/dbus.bench.ts): required once a cited run has them,
+  // so the table gains them with the first recorded run of that suite.
+  it("include the D-Bus figures, their targets' ratios and baselines, once a cited run measured them", () => {
+    const records = runs.map((file) => JSON.parse(readFileSync(join(ROOT, file), "utf8")) as BenchRecord);
+    const ranDbus = records.filter((r) => r.suites.includes("dbus"));
+    // A run has the suite's figures exactly when it ran the suite (runs recorded before it existed have none).
+    expect(records.filter((r) => r.metrics.dbus_rtt_p95_us !== undefined)).toEqual(ranDbus);
+    const named = new Set(figureRows(section).map((r) => r.figure.join(" / ")));
+    for (const figure of ranDbus.length === 0 ? [] : [
+      "dbus_rtt_p50_us",
+      "dbus_rtt_p95_us",
+      "baseline_dbus_next_rtt_p95_us",
+      "baseline_gdbus_rtt_p95_us",
+      "dbus_rtt_p95_us / baseline_dbus_next_rtt_p95_us",
+      "dbus_signals_per_s",
+      "baseline_dbus_next_signals_per_s",
+      "dbus_signals_per_s / baseline_dbus_next_signals_per_s",
+    ]) {
+      expect(named.has(figure), figure).toBe(true);
+    }
+  });
 });

@@ -6,6 +6,9 @@ sides, so this is GLib as a Python program uses it, not bare C.
 
     /usr/bin/python3 gdbus-baseline.py serve <bus address>     # prints "ready <pid>", runs until SIGTERM
     /usr/bin/python3 gdbus-baseline.py client <bus address> <n> # prints {"p50_us": .., "p95_us": .., "n": ..}
+    /usr/bin/python3 gdbus-baseline.py rounds <bus address>     # prints "ready <pid>", then per stdin line:
+        warm <n> / round <n>: n untimed / timed calls, then "ok"; end: the JSON line above, then exits
+    (`rounds` lets test/bench/dbus.bench.ts interleave its rounds with the other callers'.)
 
 Debian's /usr/bin/python3 has `gi` (python3-gi); a python3 earlier on PATH may not.
 """
@@ -51,7 +54,8 @@ def serve(address):
     loop.run()
 
 
-def client(address, n):
+def caller(address):
+    """One Echo call on a fresh connection; the returned function checks the answer."""
     conn = connect(address)
     args = GLib.Variant("(s)", (PAYLOAD,))
     out = GLib.VariantType("(s)")
@@ -61,18 +65,49 @@ def client(address, n):
         if r.unpack()[0] != PAYLOAD:
             sys.exit("gdbus-baseline: wrong echo")
 
-    for _ in range(min(1000, n)):  # warm-up
-        once()
-    lat = []
+    return once
+
+
+def timed(once, n, lat):
     for _ in range(n):
         t0 = time.perf_counter_ns()
         once()
         lat.append((time.perf_counter_ns() - t0) / 1000)
+
+
+def summary(lat):
     lat.sort()
     q = lambda p: lat[min(len(lat) - 1, int(p * len(lat)))]
-    print(json.dumps({"p50_us": q(0.5), "p95_us": q(0.95), "n": n}), flush=True)
+    return json.dumps({"p50_us": q(0.5), "p95_us": q(0.95), "n": len(lat)})
+
+
+def client(address, n):
+    once = caller(address)
+    for _ in range(min(1000, n)):  # warm-up
+        once()
+    lat = []
+    timed(once, n, lat)
+    print(summary(lat), flush=True)
+
+
+def rounds(address):
+    once = caller(address)
+    lat = []
+    print(f"ready {os.getpid()}", flush=True)
+    for line in sys.stdin:
+        word, *rest = line.split()
+        if word == "end":
+            print(summary(lat), flush=True)
+            return
+        timed(once, int(rest[0]), [] if word == "warm" else lat)
+        print("ok", flush=True)
 
 
 if __name__ == "__main__":
     mode, address = sys.argv[1], sys.argv[2]
-    serve(address) if mode == "serve" else client(address, int(sys.argv[3]))
+    if mode == "serve":
+        serve(address)
+    elif mode == "rounds":
+        rounds(address)
+    else:
+        client(address, int(sys.argv[3]))

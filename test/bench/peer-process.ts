@@ -23,10 +23,19 @@ export function peerFile(script: string): string {
   return join(dir, script);
 }
 
-/** Starts `node <compiled script> ...args` with piped stdin/stdout, pinned to `cpu` if given ({@link pinned}). */
+/**
+ * Starts `node <compiled script> ...args` with piped stdin/stdout, pinned to `cpu` if given ({@link pinned}).
+ * `NOVA_BENCH_PEER_NODE_ARGS` (e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`) goes to node, as in
+ * rpc-bench-procs.ts; a profiled peer is then stopped with SIGTERM so it can write its profile.
+ */
 export function startPeer(script: string, args: readonly string[], cpu?: number): Peer {
-  const file = peerFile(script);
-  const [command, commandArgs] = pinned(cpu, [file, ...args]);
+  const nodeArgs = (process.env.NOVA_BENCH_PEER_NODE_ARGS ?? "").split(" ").filter((a) => a.length > 0);
+  return startProgram(process.execPath, [...nodeArgs, peerFile(script), ...args], `${script} ${args[0] ?? ""}`, cpu);
+}
+
+/** Starts any program (`/usr/bin/python3 script.py …`) the same way as {@link startPeer}; `label` names it in errors. */
+export function startProgram(program: string, args: readonly string[], label: string, cpu?: number): Peer {
+  const [command, commandArgs] = cpu === undefined ? [program, [...args]] : ["taskset", ["-c", String(cpu), program, ...args]];
   const child = spawn(command, commandArgs, { stdio: ["pipe", "pipe", "inherit"] });
   const lines: string[] = [];
   const waiters: ((line: string) => void)[] = [];
@@ -40,18 +49,21 @@ export function startPeer(script: string, args: readonly string[], cpu?: number)
   const next = (): Promise<string> => {
     const line = lines.shift();
     if (line !== undefined) return Promise.resolve(line);
-    if (exited) return Promise.reject(new Error(`${script} ${args[0]} exited`));
+    if (exited) return Promise.reject(new Error(`${label} exited`));
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${script} ${args[0]}: no output in 120 s`)), 120_000);
+      const timer = setTimeout(() => reject(new Error(`${label}: no output in 120 s`)), 120_000);
       waiters.push((l) => (clearTimeout(timer), resolve(l)));
-      void exit.then(() => reject(new Error(`${script} ${args[0]} exited`)));
+      void exit.then(() => reject(new Error(`${label} exited`)));
     });
   };
   return {
     child,
     next,
     async stop() {
-      if (!exited) child.kill("SIGKILL");
+      if (!exited) {
+        child.kill(process.env.NOVA_BENCH_PEER_NODE_ARGS ? "SIGTERM" : "SIGKILL");
+        setTimeout(() => !exited && child.kill("SIGKILL"), 3000).unref();
+      }
       await exit;
     },
   };

@@ -5,11 +5,23 @@
  *   node dist/test/bench/rpc-dbus-peer.js <bus address>
  *
  * Members are declared with Interface.configureMembers (no decorators).
+ * {@link dbusNextEcho} is the matching dbus-next client.
  */
 import dbus from "dbus-next";
 
 /** Well-known name, object path and interface of the echo service. */
 export const DBUS_ECHO = { name: "org.novade.Bench", path: "/org/novade/Bench", iface: "org.novade.Bench.Echo" } as const;
+
+/**
+ * A dbus-next client of the echo service (the baseline's caller, shared by
+ * rpc.bench.ts and dbus-rtt-client.ts): `echo(text)` is one Echo call.
+ */
+export async function dbusNextEcho(busAddress: string): Promise<{ echo(text: string): Promise<string>; close(): void }> {
+  const bus = dbus.sessionBus({ busAddress });
+  const object = await bus.getProxyObject(DBUS_ECHO.name, DBUS_ECHO.path);
+  const iface = object.getInterface(DBUS_ECHO.iface) as unknown as { Echo(text: string): Promise<string> };
+  return { echo: (text) => iface.Echo(text), close: () => bus.disconnect() };
+}
 
 class EchoInterface extends dbus.interface.Interface {
   Echo(text: string): string {

@@ -4,10 +4,11 @@
  */
 import { codecSuite } from "./codec-suite.js";
 import { busSuite } from "./bus.bench.js";
+import { dbusSuite } from "./dbus.bench.js";
 import { eventsSuite } from "./events.bench.js";
 import type { BenchSuite } from "./harness.js";
 import { rpcSuite } from "./rpc.bench.js";
 import { shmSuite } from "./shm.bench.js";
 
 /** The suites, in the order they run. */
-export const suites: BenchSuite[] = [codecSuite, rpcSuite, shmSuite, eventsSuite, busSuite];
+export const suites: BenchSuite[] = [codecSuite, rpcSuite, shmSuite, eventsSuite, busSuite, dbusSuite];

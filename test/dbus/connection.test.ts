@@ -70,6 +70,32 @@ describe("DbusConnection", () => {
     expect(id.body[0]).toMatch(/^[0-9a-f]{32}$/);
   });
 
+  it("times out calls with the default timeout each at its own deadline, answered ones never, beside a call with its own", async () => {
+    const conn = await DbusConnection.connect({ address: bus.address, timeoutMs: 400 });
+    try {
+      const slow = () => conn.call({ destination: server.uniqueName, path: "/calc", member: "Slow" });
+      const started = performance.now();
+      const settledAt = (p: Promise<unknown>) => settledCode(p).then((code) => ({ code, ms: performance.now() - started }));
+      const first = settledAt(slow());
+      const own = settledAt(conn.call({ destination: server.uniqueName, path: "/calc", member: "Slow" }, { timeoutMs: 150 }));
+      await new Promise((r) => setTimeout(r, 200));
+      const second = settledAt(slow());
+      const answered = conn.call({ destination: server.uniqueName, path: "/calc", member: "Add", signature: "ii", body: [1, 2] });
+      expect((await answered).body).toEqual([3]);
+      const [a, b, c] = await Promise.all([first, own, second]);
+      expect(c.code).toBe("TimeoutExpired");
+      expect(a.code).toBe("TimeoutExpired");
+      expect(b.code).toBe("TimeoutExpired");
+      expect(b.ms).toBeGreaterThanOrEqual(149);
+      expect(a.ms).toBeGreaterThanOrEqual(399);
+      // The second call's deadline is its own (200 ms later), not the first's.
+      expect(c.ms).toBeGreaterThanOrEqual(599);
+      expect(c.ms - a.ms).toBeGreaterThanOrEqual(150);
+    } finally {
+      await conn.close();
+    }
+  });
+
   it("times out, aborts, and sends NoReply calls without waiting", async () => {
     const started = Date.now();
     expect(await settledCode(client.call({ destination: server.uniqueName, path: "/calc", member: "Slow" }, { timeoutMs: 300 }))).toBe("TimeoutExpired");
