@@ -106,7 +106,9 @@ describe("scripts/debian-packages.txt", () => {
     expect(debianPackageFor("wayland-scanner")).toBe("libwayland-bin");
     expect(debianPackageFor("/usr/share/wayland-protocols/stable/xdg-shell/xdg-shell.xml")).toBe("wayland-protocols");
     expect(debianPackageFor("python3:gi")).toBe("python3-gi");
-    expect(debianPackageFor("weston")).toBeUndefined();
+    expect(debianPackageFor("weston")).toBe("weston");
+    expect(debianPackageFor("wayland-info")).toBe("wayland-utils");
+    expect(debianPackageFor("no-such-tool")).toBeUndefined();
     expect(new Set(debianPackages().map((p) => p.name)).size).toBe(debianPackages().length);
   });
 });
