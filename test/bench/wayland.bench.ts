@@ -66,8 +66,8 @@ function cSource(): string {
   return existsSync(fromSource) ? fromSource : resolve(here, "../../../test/bench/c/wl-bench-client.c");
 }
 
-/** Compiles wl-bench-client.c into `dir`; undefined (said through `log`) without gcc or libwayland-dev. */
-function compileCClient(dir: string, log: (line: string) => void): string | undefined {
+/** Compiles wl-bench-client.c into `dir`; undefined (said through `log`) without gcc or libwayland-dev. Exported for the suite's test. */
+export function compileCClient(dir: string, log: (line: string) => void): string | undefined {
   const binary = join(dir, "wl-bench-client");
   try {
     execFileSync("gcc", ["-O2", "-Wall", "-Wextra", "-o", binary, cSource(), "-lwayland-client"], { stdio: ["ignore", "ignore", "pipe"], timeout: 60_000 });
@@ -91,8 +91,8 @@ async function startCClient(binary: string, socketPath: string, cpu: number | un
   return peer;
 }
 
-/** Weston headless, pinned to the servers' CPU (all its threads) when `pin`; undefined (logged) without weston. */
-async function startPinnedWeston(runtimeDir: string, pin: boolean, log: (line: string) => void): Promise<Weston | undefined> {
+/** Weston headless, pinned to the servers' CPU (all its threads) when `pin`; undefined (logged) without weston. Exported for the suite's test. */
+export async function startPinnedWeston(runtimeDir: string, pin: boolean, log: (line: string) => void): Promise<Weston | undefined> {
   if (spawnSync("weston", ["--version"], { stdio: "ignore" }).error !== undefined) {
     log("  baseline_libwayland_weston_* absent: weston is not installed (Debian package weston)");
     return undefined;
