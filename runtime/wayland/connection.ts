@@ -45,6 +45,7 @@ const READS_PER_WAKEUP = 16;
 const ERROR_FLUSH_MS = 1000;
 const POLL_READ = 1;
 const POLL_WRITE = 4;
+const RESOLVED = Promise.resolve();
 
 /** See the file comment. */
 export class WlConnection {
@@ -67,6 +68,7 @@ export class WlConnection {
   #watch = 0;
   #pollMask = POLL_READ;
   #flushQueued = false;
+  readonly #flushTask = (): void => this.flush();
   #processing = false;
   #closed = false;
   /** Set when the connection closes after a posted error, once that error is written. */
@@ -143,7 +145,9 @@ export class WlConnection {
     }
     if (!this.#flushQueued) {
       this.#flushQueued = true;
-      queueMicrotask(() => this.flush());
+      // A reaction on a settled promise: the same microtask queue as queueMicrotask without the
+      // AsyncResource that Node allocates for each queueMicrotask (~0.5 µs a message burst).
+      void RESOLVED.then(this.#flushTask);
     }
   }
 
@@ -251,6 +255,7 @@ export class WlConnection {
         // Full of complete messages a throwing listener left for a later turn: read after those.
         if (this.#inEnd === this.#in.length) return;
       }
+      const space = this.#in.length - this.#inEnd;
       const r = this.#native.recvFds(this.fd, this.#in, this.#inEnd, this.#in.length);
       if (r.fds.length > 0) this.#fds.push(r.fds);
       if (r.bytes > 0) this.#inEnd += r.bytes;
@@ -259,6 +264,9 @@ export class WlConnection {
         return;
       }
       if (this.#closing === undefined) this.#process();
+      // A read that left space took everything queued: the level-triggered poll reports anything
+      // later, so no second recvmsg just to hear EAGAIN (one system call fewer per request burst).
+      if (r.bytes > 0 && r.bytes < space) return;
       if (r.bytes > 0) continue;
       if (r.bytes === 0 || r.bytes !== -11) {
         const why = r.bytes === 0 ? "the peer closed the connection" : `recvmsg errno ${-r.bytes}`;

@@ -46,7 +46,7 @@ import { CalculatorClient, CalculatorDbus, type Entry } from "../../examples/dem
 import { DBUS_BENCH, SIGNAL_OP } from "./dbus-service-peer.js";
 import { ACK_EVERY, WINDOW, openDbusSignals } from "./events-dbus.js";
 import type { BenchContext, BenchSuite } from "./harness.js";
-import { canPin, median, ready, startPeer as startLinePeer, startProgram, type Peer } from "./peer-process.js";
+import { canPin, median, ready, startPeer as startLinePeer, startProcess, type Peer } from "./peer-process.js";
 import { startPeer, startPrivateBus, type BenchProcess } from "./rpc-bench-procs.js";
 
 type Metrics = Record<string, number>;
@@ -209,10 +209,10 @@ async function roundTripPhase(metrics: Metrics, address: string, size: Sizes, cp
     services.push(await startPeer("./dbus-service-peer.js", [address], cpu), await startPeer("./rpc-dbus-peer.js", [address], cpu));
     let gdbus: Peer | undefined;
     if (gdbusOk) {
-      const service = startProgram(PYTHON, [gdbusScript(), "serve", address], "gdbus-baseline.py serve", cpu);
+      const service = startProcess([PYTHON, gdbusScript(), "serve", address], { cpu, label: "gdbus-baseline.py serve" });
       lines.push(service);
       await ready(service);
-      gdbus = startProgram(PYTHON, [gdbusScript(), "rounds", address], "gdbus-baseline.py rounds", cpu);
+      gdbus = startProcess([PYTHON, gdbusScript(), "rounds", address], { cpu, label: "gdbus-baseline.py rounds" });
       lines.push(gdbus);
       await ready(gdbus);
     }

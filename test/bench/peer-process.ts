@@ -24,23 +24,46 @@ export function peerFile(script: string): string {
 }
 
 /**
- * Starts `node <compiled script> ...args` with piped stdin/stdout, pinned to `cpu` if given ({@link pinned}).
- * `NOVA_BENCH_PEER_NODE_ARGS` (e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`) goes to node, as in
- * rpc-bench-procs.ts; a profiled peer is then stopped with SIGTERM so it can write its profile.
+ * Starts `node <compiled script> ...args` with piped stdin/stdout, pinned to `cpu` if given
+ * ({@link pinned}); {@link peerNodeArgs} go to node before the script.
  */
 export function startPeer(script: string, args: readonly string[], cpu?: number): Peer {
-  const nodeArgs = (process.env.NOVA_BENCH_PEER_NODE_ARGS ?? "").split(" ").filter((a) => a.length > 0);
-  return startProgram(process.execPath, [...nodeArgs, peerFile(script), ...args], `${script} ${args[0] ?? ""}`, cpu);
+  return startProcess([process.execPath, ...peerNodeArgs(), peerFile(script), ...args], { cpu, label: `${script} ${args[0] ?? ""}` });
 }
 
-/** Starts any program (`/usr/bin/python3 script.py …`) the same way as {@link startPeer}; `label` names it in errors. */
-export function startProgram(program: string, args: readonly string[], label: string, cpu?: number): Peer {
-  const [command, commandArgs] = cpu === undefined ? [program, [...args]] : ["taskset", ["-c", String(cpu), program, ...args]];
-  const child = spawn(command, commandArgs, { stdio: ["pipe", "pipe", "inherit"] });
+/**
+ * `NOVA_BENCH_PEER_NODE_ARGS` (space-separated, e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`): node
+ * options for the peers only (NODE_OPTIONS refuses `--cpu-prof`), so a profile shows the peer.
+ */
+export function peerNodeArgs(): string[] {
+  return (process.env.NOVA_BENCH_PEER_NODE_ARGS ?? "").split(" ").filter((a) => a.length > 0);
+}
+
+/** Options of {@link startProcess}. */
+export interface ProcessOptions {
+  /** Pin to this CPU with taskset ({@link pinnedCommand}). */
+  readonly cpu?: number;
+  /** The environment (default this process's). */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Names the process in errors (default its argv). */
+  readonly label?: string;
+}
+
+/**
+ * Starts any program (`argv[0]` with the rest as its arguments) as a {@link Peer}: piped
+ * stdin/stdout, stderr inherited. Stopped by its PID: SIGTERM when peers are profiled (so node
+ * writes the profile), else SIGKILL; SIGKILL too when it lingers 3 s after SIGTERM.
+ */
+export function startProcess(argv: readonly string[], options: ProcessOptions = {}): Peer {
+  const label = options.label ?? argv.join(" ");
+  const [command, commandArgs] = pinnedCommand(options.cpu, argv);
+  const child = spawn(command, commandArgs, { stdio: ["pipe", "pipe", "inherit"], env: options.env });
   const lines: string[] = [];
   const waiters: ((line: string) => void)[] = [];
   let exited = false;
   const exit = new Promise<void>((resolve) => child.once("exit", () => ((exited = true), resolve())));
+  // A peer that exits early would make writes to its stdin fail with EPIPE: next() reports the exit.
+  child.stdin!.on("error", () => undefined);
   createInterface({ input: child.stdout! }).on("line", (line) => {
     const w = waiters.shift();
     if (w) w(line);
@@ -61,7 +84,7 @@ export function startProgram(program: string, args: readonly string[], label: st
     next,
     async stop() {
       if (!exited) {
-        child.kill(process.env.NOVA_BENCH_PEER_NODE_ARGS ? "SIGTERM" : "SIGKILL");
+        child.kill(peerNodeArgs().length > 0 ? "SIGTERM" : "SIGKILL");
         setTimeout(() => !exited && child.kill("SIGKILL"), 3000).unref();
       }
       await exit;
@@ -75,7 +98,12 @@ export function startProgram(program: string, args: readonly string[], label: st
  * spinning processes to different CPUs (see shm.bench.ts).
  */
 export function pinned(cpu: number | undefined, args: readonly string[]): [string, string[]] {
-  return cpu === undefined ? [process.execPath, [...args]] : ["taskset", ["-c", String(cpu), process.execPath, ...args]];
+  return pinnedCommand(cpu, [process.execPath, ...args]);
+}
+
+/** `argv`, or `taskset -c <cpu> ...argv` when `cpu` is given (taskset execs the program: the pid is the program's). */
+export function pinnedCommand(cpu: number | undefined, argv: readonly string[]): [string, string[]] {
+  return cpu === undefined ? [argv[0]!, argv.slice(1)] : ["taskset", ["-c", String(cpu), ...argv]];
 }
 
 /** Whether {@link pinned} can pin to CPUs 0 and 1: there are two, and `taskset` runs on each. */

@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { peerFile, pinned } from "./peer-process.js";
+import { peerFile, peerNodeArgs, pinned } from "./peer-process.js";
 import { startDbusDaemon, type DbusDaemon } from "../helpers/dbus-daemon.js";
 
 /** A running child process. */
@@ -40,7 +40,7 @@ function stopper(child: ChildProcess): () => Promise<void> {
   return async () => {
     // SIGTERM first so a profiled peer can write its profile; SIGKILL if it lingers.
     if (child.exitCode === null && child.signalCode === null) {
-      child.kill(process.env.NOVA_BENCH_PEER_NODE_ARGS ? "SIGTERM" : "SIGKILL");
+      child.kill(peerNodeArgs().length > 0 ? "SIGTERM" : "SIGKILL");
       setTimeout(() => child.exitCode === null && child.signalCode === null && child.kill("SIGKILL"), 3000).unref();
     }
     await exited;
@@ -49,13 +49,11 @@ function stopper(child: ChildProcess): () => Promise<void> {
 
 /**
  * Starts `node <sibling script> ...args` (pinned to `cpu` if given) and waits for `ready <pid>`.
- * `NOVA_BENCH_PEER_NODE_ARGS` (space-separated, e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`)
- * is passed to node for the peers only: NODE_OPTIONS refuses `--cpu-prof`.
+ * Node gets {@link peerNodeArgs} (`NOVA_BENCH_PEER_NODE_ARGS`, e.g. for `--cpu-prof`).
  */
 export async function startPeer(script: string, args: readonly string[], cpu?: number): Promise<BenchProcess> {
   const file = peerFile(script);
-  const nodeArgs = (process.env.NOVA_BENCH_PEER_NODE_ARGS ?? "").split(" ").filter((a) => a.length > 0);
-  const [command, commandArgs] = pinned(cpu, [...nodeArgs, file, ...args]);
+  const [command, commandArgs] = pinned(cpu, [...peerNodeArgs(), file, ...args]);
   const child = spawn(command, commandArgs, { stdio: ["ignore", "pipe", "inherit"] });
   await waitForLine(child, script, /ready (\d+)/);
   return { pid: child.pid!, stop: stopper(child) };

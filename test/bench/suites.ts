@@ -9,6 +9,7 @@ import { eventsSuite } from "./events.bench.js";
 import type { BenchSuite } from "./harness.js";
 import { rpcSuite } from "./rpc.bench.js";
 import { shmSuite } from "./shm.bench.js";
+import { waylandSuite } from "./wayland.bench.js";
 
 /** The suites, in the order they run. */
-export const suites: BenchSuite[] = [codecSuite, rpcSuite, shmSuite, eventsSuite, busSuite, dbusSuite];
+export const suites: BenchSuite[] = [codecSuite, rpcSuite, shmSuite, eventsSuite, busSuite, dbusSuite, waylandSuite];
