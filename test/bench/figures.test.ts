@@ -79,7 +79,7 @@ describe("README figures", () => {
       "rpc_uds_rtt_p95_us",
       "baseline_raw_uds_rtt_p95_us",
       "rpc_uds_rtt_p95_us / baseline_raw_uds_rtt_p95_us",
-      "baseline_dbus_next_rtt_p95_us / rpc_uds_rtt_p95_us",
+      "baseline_dbus_next_rtt_p95_us_rpcrun / rpc_uds_rtt_p95_us",
       "codec_encode_large_mb_s",
       "baseline_msgpackr_encode_large_mb_s",
       "codec_decode_large_mb_s",
@@ -91,6 +91,10 @@ describe("README figures", () => {
       "shm_msgs_per_s_64b",
       "lock_uncontended_ns / baseline_atomics_cas_pair_ns",
       "baseline_c_futex_rtt_us",
+      "wayland_roundtrip_p95_us",
+      "baseline_libwayland_roundtrip_p95_us",
+      "wayland_roundtrip_p95_us / baseline_libwayland_roundtrip_p95_us",
+      "wayland_msgs_per_s",
     ]) {
       expect(named.has(figure), figure).toBe(true);
     }
