@@ -2,8 +2,8 @@
  * `npm run demo:dbus`: the demo Calculator (examples/demo, its generated
  * code unchanged) on D-Bus.
  *
- * 1. Starts a private dbus-daemon in a temp dir (test/helpers/dbus-daemon.ts,
- *    the one the tests use; stopped by the PID it printed).
+ * 1. Starts a private dbus-daemon in a temp dir with the runtime's
+ *    startPrivateBus (runtime/dbus/private-bus.ts; stopped by the PID it printed).
  * 2. Serves the generated skeleton on it with exportService, as
  *    `org.novade.demo.Calculator` at `/org/novade/demo/Calculator`.
  * 3. Calls it with `gdbus call` (GLib's client, not ours), with `nova dbus`,
@@ -21,10 +21,9 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { DbusConnection } from "../../runtime/dbus/connection.js";
 import { exportService, type DbusServerPort } from "../../runtime/dbus/export.js";
+import { startPrivateBus } from "../../runtime/dbus/private-bus.js";
 import { dbusProxy } from "../../runtime/dbus/proxy.js";
 import { IPCError } from "../../runtime/errors.js";
-import { startDbusDaemon } from "../../test/helpers/dbus-daemon.js";
-import { missingDependency } from "../../test/helpers/system-deps.js";
 import { CalculatorClient, CalculatorDbus, CalculatorEmitter, DivisionByZero, registerCalculator, type Entry } from "../demo/generated/org.novade.demo.js";
 import { createCalculator } from "../demo/calculator-service.js";
 
@@ -51,6 +50,9 @@ async function serve(conn: DbusConnection): Promise<DbusServerPort> {
   return port;
 }
 
+/** The Debian package of each tool the demo runs besides node (the wording of test/helpers/system-deps.ts). */
+const PACKAGES: Readonly<Record<string, string>> = { gdbus: "libglib2.0-bin" };
+
 /** Runs a tool and returns its trimmed output (stderr for a failure); a missing tool names its package. */
 async function tool(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<{ ok: boolean; text: string }> {
   try {
@@ -58,7 +60,7 @@ async function tool(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv
     return { ok: true, text: stdout.trim() };
   } catch (error) {
     const e = error as NodeJS.ErrnoException & { stderr?: string };
-    if (e.code === "ENOENT") throw missingDependency(cmd);
+    if (e.code === "ENOENT") throw new IPCError("TransportNotSupported", `missing ${cmd}: install the Debian package ${PACKAGES[cmd] ?? cmd} (apt install ${PACKAGES[cmd] ?? cmd})`);
     return { ok: false, text: (e.stderr ?? e.message).trim() };
   }
 }
@@ -72,7 +74,7 @@ function step(label: string, text: string, expected: RegExp): boolean {
 
 async function demo(): Promise<boolean> {
   say("1. a private dbus-daemon (stopped by its PID at the end)");
-  const bus = await startDbusDaemon({ prefix: "nova-demo-dbus-" });
+  const bus = await startPrivateBus({ prefix: "nova-demo-dbus-" });
   say(`   ${bus.address} (pid ${bus.pid})`);
   const server = await DbusConnection.connect({ address: bus.address, timeoutMs: 15_000 });
   const clientConn = await DbusConnection.connect({ address: bus.address, timeoutMs: 15_000 });

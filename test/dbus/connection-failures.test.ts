@@ -205,7 +205,7 @@ describe("reconnect", () => {
     await conn.addMatch({ type: "signal", interface: "org.novade.Again", member: "Hi" }, (m) => got.push(m));
     const disconnected = new Promise((r) => conn.once("disconnected", r));
     const reconnected = new Promise<string>((r) => conn.once("reconnected", r));
-    await bus.stop(true);
+    await bus.stop({ keepDir: true });
     await disconnected;
     expect(await settledCode(conn.call({ destination: "org.freedesktop.DBus", path: "/org/freedesktop/DBus", member: "GetId" }))).toBe("ChannelClosed");
     bus = await startPrivateBus(bus.dir);

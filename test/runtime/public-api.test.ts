@@ -43,6 +43,13 @@ describe("novade-ipc/runtime: the user API", () => {
     "EventBus",
     "compileEventFilter",
     "topicMatches",
+    "DbusConnection",
+    "exportService",
+    "dbusProxy",
+    "objectTree",
+    "objectManagerProxy",
+    "DbusMonitor",
+    "startPrivateBus",
   ])("exports %s", (name) => {
     expect(typeof (runtime as Record<string, unknown>)[name]).toBe("function");
   });
