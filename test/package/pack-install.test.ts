@@ -2,7 +2,8 @@
  * Issue 11, item 9: the package works from another project. `npm pack` in this repository, then the
  * README's "Use it in your project" section run as written in a fresh temporary project: its files
  * written, its commands run one by one (installing the tarball in place of `novade-ipc`), ending with a
- * generated client calling a generated server over a Unix socket in a private XDG_RUNTIME_DIR.
+ * generated client calling a generated server over a Unix socket in a private XDG_RUNTIME_DIR. Then the
+ * same installed package's `novade-ipc/dbus` and `novade-ipc/wayland` entry points, from plain ESM.
  *
  * Before the install, node-gyp 7 is put at the project's top level (usocket's dependency put it there
  * in the project where the issue was found): the install script must build with this package's own
@@ -124,4 +125,38 @@ describe("npm pack, installed into a fresh project", () => {
     expect(last?.output).toContain("add(2, 3) = 5");
     expect(last?.output).toContain("divide(1, 0) threw DivisionByZero");
   }, 400_000);
+
+  it("the installed package's D-Bus and Wayland entry points work: a private bus, a call, a server and a client", async () => {
+    const project = join(work, "calc");
+    expect(existsSync(join(project, "node_modules", "novade-ipc")), "the previous test installed the package").toBe(true);
+    writeFileSync(
+      join(project, "both-worlds.mjs"),
+      `import { DbusConnection, startPrivateBus } from "novade-ipc/dbus";
+import { WaylandClient, WaylandServer, addNovaGlobals } from "novade-ipc/wayland";
+import { WlCompositor } from "novade-ipc/wayland/protocols/wayland";
+const bus = await startPrivateBus();
+try {
+  const conn = await DbusConnection.connect({ address: bus.address });
+  const reply = await conn.call({ destination: "org.freedesktop.DBus", path: "/org/freedesktop/DBus", interface: "org.freedesktop.DBus", member: "GetId" });
+  console.log("dbus id length " + reply.body[0].length);
+  await conn.close();
+} finally {
+  await bus.stop();
+}
+const server = await WaylandServer.listen({ display: "wayland-pack" });
+addNovaGlobals(server);
+const client = await WaylandClient.connect({ display: "wayland-pack" });
+console.log("wayland " + client.globals().map((g) => g.interface).sort().join(" "));
+client.bind(WlCompositor).createSurface().commit();
+await client.roundtrip();
+client.close();
+await server.close();
+`,
+    );
+    const xdg = join(work, "xdg");
+    const r = await sh("node both-worlds.mjs", project, cleanEnv(xdg), 60_000);
+    expect(r.code, r.output).toBe(0);
+    expect(r.output).toContain("dbus id length 32");
+    expect(r.output).toContain("wayland nova_shell_v1 wl_compositor wl_output wl_seat wl_shm");
+  }, 120_000);
 });
