@@ -38,13 +38,15 @@ export interface NativeBinding {
   sealSize: ShmNative["sealSize"];
   sizeSealed: ShmNative["sizeSealed"];
   recvFds: ShmNative["recvFds"];
+  recvFdsInto: ShmNative["recvFdsInto"];
+  flock: NativeSockets["flock"];
   watchEvents: ShmNative["watchEvents"];
   socketPair: ShmNative["socketPair"];
   connectUnix: ShmNative["connectUnix"];
 }
 
 /** The ABI version native/src/addon.cc reports (kAbiVersion); bumped with every change of its exports. */
-const EXPECTED_ABI = 7;
+const EXPECTED_ABI = 8;
 let cached: NativeBinding | undefined;
 
 /** The package root: native/index.ts lives at <root>/native or <root>/dist/native. */
@@ -191,6 +193,15 @@ export interface NativeSockets {
   dupFd(fd: number): number;
   /** getsockopt(SO_PEERCRED) of a connected Unix socket; throws a plain Error with errno/syscall. */
   peerCredentials(fd: number): PeerCredentials;
+  /**
+   * flock(2) of `fd` with LOCK_NB: LOCK_EX, LOCK_SH or LOCK_UN. True when taken (or released),
+   * false when another open file description holds a conflicting lock (EWOULDBLOCK); never
+   * blocks. Other failures (EBADF, ENOLCK …) throw a plain Error with errno/syscall; an unknown
+   * operation is a TypeError. The lock belongs to the open file description, so it lasts until
+   * its last descriptor closes (or "unlock"), and the kernel drops it when the process dies:
+   * libwayland's display lock (wl_socket_lock takes `<display>.lock` with LOCK_EX|LOCK_NB).
+   */
+  flock(fd: number, operation: "exclusive" | "shared" | "unlock"): boolean;
 }
 
 /**
@@ -198,7 +209,7 @@ export interface NativeSockets {
  * `NOVA_NO_NATIVE_SOCKETS=1` disables them (listeners then keep Node's
  * sockets; for tests of that path).
  */
-export const nativeSockets: () => NativeSockets | undefined = optionalFunctions("NOVA_NO_NATIVE_SOCKETS", ({ dupFd, peerCredentials }) => ({ dupFd, peerCredentials }));
+export const nativeSockets: () => NativeSockets | undefined = optionalFunctions("NOVA_NO_NATIVE_SOCKETS", ({ dupFd, peerCredentials, flock }) => ({ dupFd, peerCredentials, flock }));
 
 /** The addon's direct write (see {@link nativeWrites}). */
 export interface NativeWrites {
@@ -295,6 +306,15 @@ export interface ShmNative {
    * (room for 253, so none is ever lost to truncation).
    */
   recvFds(socketFd: number, buf: Uint8Array, start?: number, end?: number): { bytes: number; fds: number[] };
+  /**
+   * {@link recvFds} without a result object per call, for read loops (a Wayland or D-Bus
+   * connection's): the same recvmsg into `buf[start, end)`, returning bytes (> 0 data, 0 end of
+   * stream, < 0 -errno). The descriptors go to the caller's reusable `fdsOut`: their count to
+   * `fdsOut[0]` (0 when none came, and after any error), the descriptors to
+   * `fdsOut[1 .. count]`. `fdsOut` needs at least 254 elements (1 + 253), a RangeError
+   * otherwise, so that no descriptor is ever lost. Read them out before the next call.
+   */
+  recvFdsInto(socketFd: number, buf: Uint8Array, start: number, end: number, fdsOut: Int32Array): number;
   /** socketpair(AF_UNIX, SOCK_STREAM) with SOCK_NONBLOCK|SOCK_CLOEXEC: two connected ends. */
   socketPair(): [number, number];
   /**
@@ -309,6 +329,9 @@ export interface ShmNative {
    */
   connectUnix(name: string | Uint8Array, abstract: boolean): number;
 }
+
+/** The length `fdsOut` of {@link ShmNative.recvFdsInto} needs: the count, then up to 253 descriptors (SCM_MAX_FD). */
+export const RECV_FDS_OUT_LENGTH = 254;
 
 /**
  * The addon's shared-memory functions; throws an IPCError (NativeError) that

@@ -13,6 +13,8 @@
 // 6: watchEvents (writable polling, callback bit 4), sendFds/recvFds take an
 //    optional [start, end) and up to 253 descriptors (was 16), socketPair.
 // 7: connectUnix (a path, or an abstract name of exact length).
+// 8: flock (the Wayland display lock, was util-linux flock(1)), recvFdsInto
+//    (recvFds without a result object per call).
 #include <napi.h>
 
 #include "fdpass.h"
@@ -23,7 +25,7 @@
 #include "sockets.h"
 #include "watch.h"
 
-static constexpr int kAbiVersion = 7;
+static constexpr int kAbiVersion = 8;
 
 static Napi::Object InitNovaNative(Napi::Env env, Napi::Object exports) {
   exports.Set("abiVersion", Napi::Number::New(env, kAbiVersion));
@@ -52,6 +54,8 @@ static Napi::Object InitNovaNative(Napi::Env env, Napi::Object exports) {
   exports.Set("schedYield", Napi::Function::New(env, nova::SchedYield, "schedYield"));
   exports.Set("sendFds", Napi::Function::New(env, nova::SendFds, "sendFds"));
   exports.Set("recvFds", Napi::Function::New(env, nova::RecvFds, "recvFds"));
+  exports.Set("recvFdsInto", Napi::Function::New(env, nova::RecvFdsInto, "recvFdsInto"));
+  exports.Set("flock", Napi::Function::New(env, nova::Flock, "flock"));
   return exports;
 }
 

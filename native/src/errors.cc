@@ -18,6 +18,7 @@ static const char* ErrnoName(int err) {
     case EMFILE: return "EMFILE";
     case ENFILE: return "ENFILE";
     case ENAMETOOLONG: return "ENAMETOOLONG";
+    case ENOLCK: return "ENOLCK";
     case ENOENT: return "ENOENT";
     case ENOMEM: return "ENOMEM";
     case ENOSPC: return "ENOSPC";

@@ -82,13 +82,11 @@ Napi::Value SendFds(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, n < 0 ? -errno : static_cast<double>(n));
 }
 
-Napi::Value RecvFds(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  int fd = -1;
-  Bytes bytes{};
-  if (!GetFd(env, info, 0, "recvFds", &fd) || !GetBytes(env, info, 1, "recvFds", &bytes) || !GetRange(env, info, 2, "recvFds", &bytes)) {
-    return env.Undefined();
-  }
+// One recvmsg(2) into `bytes` (MSG_DONTWAIT|MSG_CMSG_CLOEXEC, retried on
+// EINTR) whose descriptors go to fds[0, *count) (room for kMaxFds). Returns
+// the bytes received, 0 at end of stream, or -errno; descriptors that came
+// with a truncated control message are closed and reported as -EMSGSIZE.
+static double ReceiveWithFds(int fd, Bytes bytes, int* fds, size_t* count) {
   iovec iov{bytes.data, bytes.length};
   msghdr msg{};
   msg.msg_iov = &iov;
@@ -96,35 +94,78 @@ Napi::Value RecvFds(const Napi::CallbackInfo& info) {
   alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * kMaxFds)];
   msg.msg_control = control;
   msg.msg_controllen = sizeof control;
+  *count = 0;
   ssize_t n;
   do {
     n = recvmsg(fd, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
   } while (n < 0 && errno == EINTR);
+  if (n < 0) return -errno;
+  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+    const size_t got = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+    for (size_t i = 0; i < got && *count < kMaxFds; i++) std::memcpy(&fds[(*count)++], CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+  }
+  if (msg.msg_flags & MSG_CTRUNC) {
+    for (size_t i = 0; i < *count; i++) close(fds[i]);
+    *count = 0;
+    return -EMSGSIZE;
+  }
+  return static_cast<double>(n);
+}
+
+Napi::Value RecvFds(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = -1;
+  Bytes bytes{};
+  if (!GetFd(env, info, 0, "recvFds", &fd) || !GetBytes(env, info, 1, "recvFds", &bytes) || !GetRange(env, info, 2, "recvFds", &bytes)) {
+    return env.Undefined();
+  }
+  int got[kMaxFds];
+  size_t count = 0;
+  const double n = ReceiveWithFds(fd, bytes, got, &count);
+  Napi::Array out = Napi::Array::New(env, count);
+  for (size_t i = 0; i < count; i++) out.Set(static_cast<uint32_t>(i), Napi::Number::New(env, got[i]));
   Napi::Object result = Napi::Object::New(env);
-  Napi::Array out = Napi::Array::New(env);
-  int result_errno = n < 0 ? errno : 0;
-  std::vector<int> got;
-  if (n >= 0) {
-    for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
-      if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
-      const size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-      for (size_t i = 0; i < count; i++) {
-        int received;
-        std::memcpy(&received, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
-        got.push_back(received);
-      }
-    }
-  }
-  if (n >= 0 && (msg.msg_flags & MSG_CTRUNC)) {
-    for (int f : got) close(f);
-    got.clear();
-    n = -1;
-    result_errno = EMSGSIZE;
-  }
-  for (size_t i = 0; i < got.size(); i++) out.Set(static_cast<uint32_t>(i), Napi::Number::New(env, got[i]));
-  result.Set("bytes", Napi::Number::New(env, n < 0 ? -result_errno : static_cast<double>(n)));
+  result.Set("bytes", Napi::Number::New(env, n));
   result.Set("fds", out);
   return result;
+}
+
+Napi::Value RecvFdsInto(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = -1;
+  Bytes bytes{};
+  double start = 0, end = 0;
+  if (!GetFd(env, info, 0, "recvFdsInto", &fd) || !GetBytes(env, info, 1, "recvFdsInto", &bytes)) return env.Undefined();
+  const double length = static_cast<double>(bytes.length);
+  if (!GetInteger(env, info, 2, "recvFdsInto", "start", length, &start) || !GetInteger(env, info, 3, "recvFdsInto", "end", length, &end)) {
+    return env.Undefined();
+  }
+  if (start > end) {
+    Napi::RangeError::New(env, "recvFdsInto: start must not exceed end").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  napi_value v = info.Length() > 4 ? static_cast<napi_value>(info[4]) : nullptr;
+  bool isTyped = false;
+  napi_typedarray_type type = napi_int8_array;
+  size_t slots = 0;
+  void* data = nullptr;
+  if (v == nullptr || napi_is_typedarray(env, v, &isTyped) != napi_ok || !isTyped ||
+      napi_get_typedarray_info(env, v, &type, &slots, &data, nullptr, nullptr) != napi_ok || type != napi_int32_array) {
+    Napi::TypeError::New(env, "recvFdsInto: fdsOut must be an Int32Array").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  if (slots < kMaxFds + 1) {
+    Napi::RangeError::New(env, "recvFdsInto: fdsOut must have at least 254 elements").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  int32_t* out = static_cast<int32_t*>(data);
+  bytes.data += static_cast<size_t>(start);
+  bytes.length = static_cast<size_t>(end - start);
+  size_t count = 0;
+  const double n = ReceiveWithFds(fd, bytes, out + 1, &count);
+  out[0] = static_cast<int32_t>(count);
+  return Napi::Number::New(env, n);
 }
 
 Napi::Value SocketPair(const Napi::CallbackInfo& info) {

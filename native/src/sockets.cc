@@ -1,6 +1,7 @@
 #include "sockets.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/types.h>
@@ -127,6 +128,26 @@ Napi::Value ConnectUnix(const Napi::CallbackInfo& info) {
     return env.Undefined();
   }
   return Napi::Number::New(env, fd);
+}
+
+Napi::Value Flock(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = -1;
+  if (!GetFd(env, info, 0, "flock", &fd)) return env.Undefined();
+  const std::string op = info.Length() > 1 && info[1].IsString() ? info[1].As<Napi::String>().Utf8Value() : std::string();
+  const int how = op == "exclusive" ? LOCK_EX : op == "shared" ? LOCK_SH : op == "unlock" ? LOCK_UN : -1;
+  if (how < 0) {
+    Napi::TypeError::New(env, "flock: operation must be \"exclusive\", \"shared\" or \"unlock\"").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  int r;
+  do {
+    r = flock(fd, how | LOCK_NB);
+  } while (r != 0 && errno == EINTR);
+  if (r == 0) return Napi::Boolean::New(env, true);
+  if (errno == EWOULDBLOCK) return Napi::Boolean::New(env, false);
+  ThrowSyscallError(env, "flock", errno);
+  return env.Undefined();
 }
 
 }  // namespace nova

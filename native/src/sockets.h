@@ -34,4 +34,14 @@ Napi::Value WriteFd(const Napi::CallbackInfo& info);
 // is neither a string nor a Uint8Array, or a path containing NUL.
 Napi::Value ConnectUnix(const Napi::CallbackInfo& info);
 
+// flock(fd, operation: "exclusive" | "shared" | "unlock"): boolean — flock(2)
+// with LOCK_NB, as libwayland's wl_socket_lock takes `<display>.lock`
+// (LOCK_EX | LOCK_NB): true when the lock is taken (or released), false when
+// another open file description holds a conflicting lock (EWOULDBLOCK). Never
+// blocks the event loop. Any other failure throws an Error with
+// code/errno/syscall; an unknown operation is a TypeError. The lock belongs to
+// the open file description: it lasts until every descriptor of it is closed
+// (or "unlock"), also when this process dies.
+Napi::Value Flock(const Napi::CallbackInfo& info);
+
 }  // namespace nova

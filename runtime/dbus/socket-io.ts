@@ -3,7 +3,7 @@
  * native addon rather than by a net.Socket: Node's sockets cannot send or
  * receive SCM_RIGHTS, and D-Bus passes descriptors (`h`) that way.
  *
- * Reading: a uv_poll watch (watchFd) says "readable"; recvmsg (recvFds)
+ * Reading: a uv_poll watch (watchFd) says "readable"; recvmsg (recvFdsInto)
  * receives straight into the {@link MessageReader}'s buffer, with any
  * descriptors, and complete messages are dispatched at once.
  *
@@ -20,7 +20,7 @@
 import { closeSync } from "node:fs";
 import { constants } from "node:os";
 import { IPCError } from "../errors.js";
-import { loadNative, type NativeBinding } from "../../native/index.js";
+import { loadNative, RECV_FDS_OUT_LENGTH, type NativeBinding } from "../../native/index.js";
 import { MessageReader } from "./wire/message-reader.js";
 import { WireWriter } from "./wire/encoder.js";
 import { writeMessage, type DbusMessage } from "./wire/message.js";
@@ -53,6 +53,8 @@ export class DbusSocket {
   readonly #what: string;
   readonly #handlers: DbusSocketHandlers;
   readonly #reader = new MessageReader(READ_CHUNK);
+  /** recvFdsInto's descriptor slots: [0] the count, then the descriptors (reused by every read). */
+  readonly #fdsIn = new Int32Array(RECV_FDS_OUT_LENGTH);
   #out = new WireWriter(READ_CHUNK);
   #sent = 0;
   /** Byte offsets in #out where a message with descriptors starts. */
@@ -164,17 +166,17 @@ export class DbusSocket {
     let eof = false;
     for (let i = 0; i < 16; i++) {
       const space = this.#reader.reserve(READ_CHUNK);
-      const r = n.recvFds(this.#fd, space);
-      if (r.bytes > 0) {
-        this.#reader.commit(r.bytes, r.fds);
-        if (r.bytes < space.length) break;
-      } else if (r.bytes === 0) {
+      const bytes = n.recvFdsInto(this.#fd, space, 0, space.length, this.#fdsIn);
+      if (bytes > 0) {
+        this.#reader.commit(bytes, this.#fdsIn, 1, 1 + this.#fdsIn[0]!);
+        if (bytes < space.length) break;
+      } else if (bytes === 0) {
         eof = true;
         break;
-      } else if (r.bytes === EAGAIN) {
+      } else if (bytes === EAGAIN) {
         break;
       } else {
-        this.#fail(new IPCError("ChannelClosed", `${this.#what}: reading from the bus failed (errno ${-r.bytes})`, { context: { errno: -r.bytes } }));
+        this.#fail(new IPCError("ChannelClosed", `${this.#what}: reading from the bus failed (errno ${-bytes})`, { context: { errno: -bytes } }));
         return;
       }
     }

@@ -21,7 +21,7 @@
  */
 import { closeSync } from "node:fs";
 import { IPCError } from "../errors.js";
-import { loadNative, type NativeBinding } from "../../native/index.js";
+import { loadNative, RECV_FDS_OUT_LENGTH, type NativeBinding } from "../../native/index.js";
 import { WL_DISPLAY_ID, WlDisplayErrorCode, type WlInterface, type WlMessage } from "./descriptor.js";
 import { ObjectMap, WlZombie, type WlSide } from "./object-map.js";
 import { WlOutbox } from "./outbox.js";
@@ -61,6 +61,8 @@ export class WlConnection {
   readonly #maxFds: number;
   readonly #outbox: WlOutbox;
   readonly #fds = new FdQueue();
+  /** recvFdsInto's descriptor slots: [0] the count, then the descriptors (reused by every read). */
+  readonly #fdsIn = new Int32Array(RECV_FDS_OUT_LENGTH);
   #in = Buffer.allocUnsafe(READ_BUFFER);
   #inView = new DataView(this.#in.buffer, this.#in.byteOffset, this.#in.byteLength);
   #inStart = 0;
@@ -256,9 +258,9 @@ export class WlConnection {
         if (this.#inEnd === this.#in.length) return;
       }
       const space = this.#in.length - this.#inEnd;
-      const r = this.#native.recvFds(this.fd, this.#in, this.#inEnd, this.#in.length);
-      if (r.fds.length > 0) this.#fds.push(r.fds);
-      if (r.bytes > 0) this.#inEnd += r.bytes;
+      const bytes = this.#native.recvFdsInto(this.fd, this.#in, this.#inEnd, this.#in.length, this.#fdsIn);
+      if (this.#fdsIn[0]! > 0) this.#fds.push(this.#fdsIn, 1, 1 + this.#fdsIn[0]!);
+      if (bytes > 0) this.#inEnd += bytes;
       if (this.#fds.length > this.#maxFds) {
         this.#fail(new IPCError("ProtocolError", `the peer sent more than ${this.#maxFds} descriptors ahead of their messages`, { context: { reason: "too many fds" } }));
         return;
@@ -266,11 +268,11 @@ export class WlConnection {
       if (this.#closing === undefined) this.#process();
       // A read that left space took everything queued: the level-triggered poll reports anything
       // later, so no second recvmsg just to hear EAGAIN (one system call fewer per request burst).
-      if (r.bytes > 0 && r.bytes < space) return;
-      if (r.bytes > 0) continue;
-      if (r.bytes === 0 || r.bytes !== -11) {
-        const why = r.bytes === 0 ? "the peer closed the connection" : `recvmsg errno ${-r.bytes}`;
-        this.close(new IPCError("ChannelClosed", `Wayland connection closed: ${why}`, { context: { errno: r.bytes < 0 ? -r.bytes : undefined } }));
+      if (bytes > 0 && bytes < space) return;
+      if (bytes > 0) continue;
+      if (bytes === 0 || bytes !== -11) {
+        const why = bytes === 0 ? "the peer closed the connection" : `recvmsg errno ${-bytes}`;
+        this.close(new IPCError("ChannelClosed", `Wayland connection closed: ${why}`, { context: { errno: bytes < 0 ? -bytes : undefined } }));
       }
       return;
     }

@@ -14,7 +14,6 @@
  * other's display. The runtime dir must be ours and mode 0700 (no group/other bits), as the XDG
  * base-directory spec requires of it.
  */
-import { spawn } from "node:child_process";
 import { closeSync, fstatSync, openSync, statSync, unlinkSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
 import { isAbsolute, join } from "node:path";
@@ -144,26 +143,19 @@ function checkRuntimeDir(dir: string): void {
 }
 
 /**
- * flock(LOCK_EX|LOCK_NB) on `fd`. Node has no flock and the addon does not export it, so
- * util-linux's flock(1) does it on the descriptor it inherits as fd 3: a flock belongs to the
- * open file description, which the child shares with us, so the lock outlives the child and is
- * released when our descriptor closes (also when this process dies). True when locked; false
- * when another process holds the lock.
+ * flock(LOCK_EX|LOCK_NB) on `fd` through the addon, as libwayland's wl_socket_lock: the lock
+ * belongs to the open file description, so it lasts while we keep `fd` open and the kernel
+ * drops it when this process dies. True when locked; false when another process holds it.
  */
-function lockFile(fd: number, lockPath: string): Promise<boolean> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("flock", ["--nonblock", "--exclusive", "--conflict-exit-code", "75", "3"], { stdio: ["ignore", "ignore", "pipe", fd] });
-    let stderr = "";
-    child.stderr!.setEncoding("utf8").on("data", (s: string) => (stderr += s));
-    child.once("error", (cause: NodeJS.ErrnoException) =>
-      reject(new IPCError("TransportNotSupported", `cannot lock ${lockPath}: flock(1) is missing (install the Debian package util-linux)`, { cause, context: { endpoint: lockPath } })),
-    );
-    child.once("close", (code) => {
-      if (code === 0) resolve(true);
-      else if (code === 75) resolve(false);
-      else reject(new IPCError("InsufficientResources", `cannot lock ${lockPath}: flock exited ${code}: ${stderr.trim()}`, { context: { endpoint: lockPath } }));
-    });
-  });
+function lockFile(fd: number, lockPath: string): boolean {
+  const sockets = nativeSockets();
+  if (sockets === undefined) throw new IPCError("TransportNotSupported", "Wayland display sockets need the native addon (npm run build:native)", { context: { endpoint: lockPath } });
+  try {
+    return sockets.flock(fd, "exclusive");
+  } catch (cause) {
+    const e = cause as NodeJS.ErrnoException;
+    throw new IPCError("InsufficientResources", `cannot lock ${lockPath}: ${e.message}`, { cause, context: { endpoint: lockPath, errno: e.errno, errnoName: e.code } });
+  }
 }
 
 function removeQuietly(path: string): void {
@@ -175,7 +167,7 @@ function removeQuietly(path: string): void {
 }
 
 /** Locks `<path>.lock`, or returns undefined when another server holds it. */
-async function acquireLock(path: string): Promise<{ fd: number; lockPath: string } | undefined> {
+function acquireLock(path: string): { fd: number; lockPath: string } | undefined {
   const lockPath = `${path}.lock`;
   let fd: number;
   try {
@@ -185,7 +177,7 @@ async function acquireLock(path: string): Promise<{ fd: number; lockPath: string
   }
   let locked = false;
   try {
-    locked = await lockFile(fd, lockPath);
+    locked = lockFile(fd, lockPath);
   } finally {
     if (!locked) closeSync(fd);
   }
@@ -228,7 +220,7 @@ export async function listenDisplay(options: ListenDisplayOptions): Promise<Disp
   }
   for (const name of names) {
     const path = displayPath(name, env);
-    const lock = await acquireLock(path);
+    const lock = acquireLock(path);
     if (lock === undefined) continue;
     const server = await listenLocked(path, lock, options.onConnection);
     let closed = false;

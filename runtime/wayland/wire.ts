@@ -71,13 +71,13 @@ export class FdQueue {
     return this.#fds.length - this.#head;
   }
 
-  /** Appends descriptors received with one recvmsg. */
-  push(fds: readonly number[]): void {
+  /** Appends `fds[start, end)`: the descriptors received with one recvmsg (recvFdsInto's `fdsOut` is read from 1). */
+  push(fds: ArrayLike<number>, start = 0, end = fds.length): void {
     if (this.#head > 0 && this.#head === this.#fds.length) {
       this.#fds.length = 0;
       this.#head = 0;
     }
-    for (const fd of fds) this.#fds.push(fd);
+    for (let i = start; i < end; i++) this.#fds.push(fds[i]!);
   }
 
   /** The oldest descriptor, or -1 when none is waiting. */

@@ -41,7 +41,7 @@ function addon(): Addon {
   if (writes === undefined || sockets === undefined) {
     throw new Error("the raw baseline needs the native addon (npm run build:native) and NOVA_NO_NATIVE_WRITE/SOCKETS unset");
   }
-  resolved = { writeFd: (fd, buf, start, end) => writes.writeFd(fd, buf, start, end), dupFd: sockets.dupFd, peerCredentials: sockets.peerCredentials };
+  resolved = { ...sockets, writeFd: (fd, buf, start, end) => writes.writeFd(fd, buf, start, end) };
   return resolved;
 }
 

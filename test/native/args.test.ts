@@ -19,6 +19,8 @@ const FD_FUNCTIONS: Record<string, (fd: unknown) => unknown> = {
   dupFd: (fd) => (native.dupFd as Raw)(fd),
   peerCredentials: (fd) => (native.peerCredentials as Raw)(fd),
   writeFd: (fd) => (native.writeFd as Raw)(fd, new Uint8Array(4), 0, 4),
+  recvFdsInto: (fd) => (native.recvFdsInto as Raw)(fd, new Uint8Array(4), 0, 4, new Int32Array(254)),
+  flock: (fd) => (native.flock as Raw)(fd, "exclusive"),
 };
 
 /** What `fn` threw: name, message, and errno fields when it is a system call failure. */

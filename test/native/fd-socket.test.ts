@@ -2,12 +2,12 @@
  * ABI 6 of the addon (what the Wayland connection stands on): socketPair,
  * sendFds/recvFds on a range of one buffer with up to 253 descriptors (more
  * than libwayland's 28 per sendmsg, none lost to a truncated control
- * message), and watchEvents adding writability to a watch after EAGAIN.
+ * message), recvFdsInto (ABI 8: the same without a result object), and watchEvents adding writability to a watch after EAGAIN.
  */
 import { closeSync, fstatSync, readSync, writeSync } from "node:fs";
 import { constants } from "node:os";
 import { describe, expect, it } from "vitest";
-import { nativeShm } from "../../native/index.js";
+import { nativeShm, RECV_FDS_OUT_LENGTH } from "../../native/index.js";
 
 const n = nativeShm();
 const EAGAIN = -constants.errno.EAGAIN;
@@ -21,7 +21,7 @@ function failure(fn: () => unknown): string {
   return "no throw";
 }
 
-describe("native socketPair / sendFds / recvFds / watchEvents", () => {
+describe("native socketPair / sendFds / recvFds / recvFdsInto / watchEvents", () => {
   it("passes 253 descriptors in one sendmsg, from and into buffer ranges", () => {
     const [a, b] = n.socketPair();
     const memfds: number[] = [];
@@ -42,6 +42,47 @@ describe("native socketPair / sendFds / recvFds / watchEvents", () => {
       expect(failure(() => n.recvFds(b, into, 0, 17))).toBe("RangeError");
     } finally {
       for (const fd of [...memfds, a, b]) closeSync(fd);
+    }
+  });
+
+  it("recvFdsInto: the same receive with the descriptors' count in fdsOut[0] and the descriptors after it", () => {
+    const [a, b] = n.socketPair();
+    const memfds: number[] = [];
+    const fdsOut = new Int32Array(RECV_FDS_OUT_LENGTH).fill(-7);
+    try {
+      for (let i = 0; i < 253; i++) memfds.push(n.memfdCreate(`fd${i}`, 8 + i));
+      expect(n.sendFds(a, new Uint8Array([1, 2, 3]), memfds)).toBe(3);
+      const into = new Uint8Array(16).fill(7);
+      expect(n.recvFdsInto(b, into, 5, 16, fdsOut)).toBe(3);
+      expect([...into.subarray(0, 9)]).toEqual([7, 7, 7, 7, 7, 1, 2, 3, 7]);
+      expect(fdsOut[0]).toBe(253);
+      const got = [...fdsOut.subarray(1, 254)];
+      expect(got.map((fd) => fstatSync(fd).size)).toEqual(memfds.map((_, i) => 8 + i));
+      for (const fd of got) closeSync(fd);
+      // A message without descriptors resets the count; so does EAGAIN.
+      expect(n.sendFds(a, new Uint8Array([4, 5]), [])).toBe(2);
+      expect(n.recvFdsInto(b, into, 0, 16, fdsOut)).toBe(2);
+      expect(fdsOut[0]).toBe(0);
+      fdsOut[0] = 99;
+      expect(n.recvFdsInto(b, into, 0, 16, fdsOut)).toBe(EAGAIN);
+      expect(fdsOut[0]).toBe(0);
+      expect(failure(() => n.recvFdsInto(b, into, 0, 17, fdsOut))).toBe("RangeError");
+      expect(failure(() => n.recvFdsInto(b, into, 9, 8, fdsOut))).toBe("RangeError");
+      expect(failure(() => n.recvFdsInto(b, into, 0, 16, new Int32Array(253)))).toBe("RangeError");
+      expect(failure(() => n.recvFdsInto(b, into, 0, 16, new Uint32Array(254) as unknown as Int32Array))).toBe("TypeError");
+      for (const fd of memfds.splice(0)) closeSync(fd);
+      closeSync(a);
+      expect(n.recvFdsInto(b, into, 0, 16, fdsOut)).toBe(0); // end of stream
+      closeSync(b);
+    } catch (e) {
+      for (const fd of [...memfds, a, b]) {
+        try {
+          closeSync(fd);
+        } catch {
+          // closed before the failure
+        }
+      }
+      throw e;
     }
   });
 

@@ -10,16 +10,16 @@ import { loadNative, mkfifo } from "../../native/index.js";
 import { IPCError } from "../../runtime/errors.js";
 
 describe("native addon", () => {
-  it("loads with ABI 7 (shared memory with size seals, futex, doorbells, descriptor passing, sched_yield, writable watches, socketPair, connectUnix)", () => {
-    expect(loadNative().abiVersion).toBe(7);
+  it("loads with ABI 8 (shared memory with size seals, futex, doorbells, descriptor passing, sched_yield, writable watches, socketPair, connectUnix, flock, recvFdsInto)", () => {
+    expect(loadNative().abiVersion).toBe(8);
   });
 
   it("exports exactly the functions the runtime uses", () => {
     // fdSize and closeFd went with ABI 2 (closeFd could close any descriptor of the process);
     // memfdCreate came back with ABI 3, for shared-memory regions (runtime/shm).
     expect(Object.keys(loadNative()).sort()).toEqual([
-      "abiVersion", "connectUnix", "dupFd", "eventfdCreate", "eventfdSignal", "futexCancel", "futexWait", "futexWaitSync", "futexWake", "mapFd",
-      "memfdCreate", "mkfifo", "peerCredentials", "recvFds", "refWatch", "scanFrames", "schedYield", "sealFrames", "sealSize", "sendFds", "sizeSealed",
+      "abiVersion", "connectUnix", "dupFd", "eventfdCreate", "eventfdSignal", "flock", "futexCancel", "futexWait", "futexWaitSync", "futexWake", "mapFd",
+      "memfdCreate", "mkfifo", "peerCredentials", "recvFds", "recvFdsInto", "refWatch", "scanFrames", "schedYield", "sealFrames", "sealSize", "sendFds", "sizeSealed",
       "socketPair", "unwatchFd", "watchEvents", "watchFd", "writeFd",
     ]);
   });

@@ -13,10 +13,10 @@ import { WlCompositor } from "../../runtime/wayland/protocols/wayland.js";
 import { WaylandServer } from "../../runtime/wayland/server.js";
 
 const native: NativeBinding = loadNative();
-const realRecv = native.recvFds;
+const realRecv = native.recvFdsInto;
 const done: (() => void)[] = [];
 afterEach(() => {
-  native.recvFds = realRecv;
+  native.recvFdsInto = realRecv;
   for (const d of done.splice(0)) d();
 });
 
@@ -24,11 +24,11 @@ afterEach(() => {
 async function pairWithCounter(onCommit?: (surface: Surface) => void): Promise<{ client: WaylandClient; calls: () => number; eagain: () => number }> {
   let calls = 0;
   let eagain = 0;
-  native.recvFds = (fd, buf, start, end) => {
-    const r = realRecv.call(native, fd, buf, start, end);
+  native.recvFdsInto = (fd, buf, start, end, fdsOut) => {
+    const bytes = realRecv.call(native, fd, buf, start, end, fdsOut);
     calls++;
-    if (r.bytes === -11) eagain++;
-    return r;
+    if (bytes === -11) eagain++;
+    return bytes;
   };
   const [a, b] = native.socketPair();
   const server = new WaylandServer();

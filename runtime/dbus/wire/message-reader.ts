@@ -78,10 +78,13 @@ export class MessageReader {
     return this.#buf.subarray(this.#end);
   }
 
-  /** Accepts `n` bytes just written into the space {@link MessageReader.reserve} gave, and the descriptors that came with them. */
-  commit(n: number, fds?: readonly number[]): void {
+  /**
+   * Accepts `n` bytes just written into the space {@link MessageReader.reserve} gave, and the
+   * descriptors that came with them: `fds[fdsStart, fdsEnd)` (recvFdsInto's `fdsOut` is read from 1).
+   */
+  commit(n: number, fds?: ArrayLike<number>, fdsStart = 0, fdsEnd = fds?.length ?? 0): void {
     this.#end += n;
-    if (fds !== undefined && fds.length > 0) for (const fd of fds) this.#fds.push(fd);
+    if (fds !== undefined) for (let i = fdsStart; i < fdsEnd; i++) this.#fds.push(fds[i]!);
   }
 
   /**
