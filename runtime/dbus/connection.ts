@@ -8,6 +8,7 @@
 import { EventEmitter } from "node:events";
 import { closeSync, readFileSync } from "node:fs";
 import { IPCError } from "../errors.js";
+import { Deadlines, type Timed } from "../rpc/deadlines.js";
 import { openBusSocket, resolveAddress } from "./connection-open.js";
 import { BusNames, type ReleaseNameResult, type RequestNameResult } from "./bus-names.js";
 import { formatMatchRule, matchesExceptSender, parseMatchRule, type MatchRule } from "./match-rule.js";
@@ -56,14 +57,11 @@ export interface Replier {
  */
 export type MethodCallHandler = (msg: DbusMessage, reply: Replier) => boolean | void;
 
-interface Pending {
+interface Pending extends Timed {
+  serial: number;
   resolve(msg: DbusMessage): void;
   reject(error: IPCError): void;
-  /** performance.now() past which the call times out. */
-  deadline: number;
   timeoutMs: number;
-  /** A timer of its own for a call with another than the default timeout; the others share {@link DbusConnection}'s sweep. */
-  timer: NodeJS.Timeout | undefined;
   /** For the timeout's message. */
   call: CallMessage;
   signal: AbortSignal | undefined;
@@ -140,12 +138,11 @@ export class DbusConnection extends EventEmitter {
   #reconnecting = false;
   #ref = true;
   /**
-   * One timer for every call with the default timeout: their deadlines grow in the order of
-   * #pending (insertion order), so the sweep expires a prefix and re-arms for the next one. A
-   * timer per call cost ~6 µs of a ~15 µs client-side call path (setTimeout + clearTimeout).
-   * Unref'd: while the connection is referenced, its socket watch keeps the process alive.
+   * Call timeouts: one unref'd timer per distinct timeout value (runtime/rpc/deadlines.ts), not
+   * one per call — a timer per call cost ~6 µs of a ~15 µs client-side call path. While the
+   * connection is referenced, its socket watch keeps the process alive.
    */
-  #sweep: NodeJS.Timeout | undefined;
+  readonly #deadlines = new Deadlines<Pending>((p) => this.#expire(p.serial));
 
   private constructor(sock: (c: DbusConnection) => DbusSocket, address: string, opts: ConnectOptions) {
     super();
@@ -227,13 +224,8 @@ export class DbusConnection extends EventEmitter {
     if (noReply) return Promise.resolve(full);
     const timeoutMs = opts.timeoutMs ?? this.#timeoutMs;
     return new Promise<DbusMessage>((resolve, reject) => {
-      const p: Pending = { resolve, reject, deadline: performance.now() + timeoutMs, timeoutMs, timer: undefined, call: msg, signal, onAbort: undefined };
-      if (timeoutMs !== this.#timeoutMs) {
-        p.timer = setTimeout(() => this.#expire(serial), timeoutMs);
-        if (!this.#ref) p.timer.unref();
-      } else if (this.#sweep === undefined) {
-        this.#sweep = setTimeout(this.#sweepExpired, timeoutMs).unref();
-      }
+      const p: Pending = { serial, resolve, reject, expiresAt: 0, timed: false, timeoutMs, call: msg, signal, onAbort: undefined };
+      this.#deadlines.add(p, timeoutMs);
       if (signal !== undefined) {
         p.onAbort = () => {
           this.#settle(serial);
@@ -253,26 +245,12 @@ export class DbusConnection extends EventEmitter {
     p.reject(new IPCError("TimeoutExpired", `${call.interface ?? ""}.${call.member} on ${call.destination ?? "(no destination)"}: no reply within ${timeoutMs} ms`, { context: { timeoutMs } }));
   }
 
-  /** The shared timer of the default-timeout calls (see #sweep). */
-  #sweepExpired = (): void => {
-    this.#sweep = undefined;
-    const now = performance.now();
-    for (const [serial, p] of this.#pending) {
-      if (p.timer !== undefined) continue;
-      if (p.deadline > now) {
-        this.#sweep = setTimeout(this.#sweepExpired, Math.ceil(p.deadline - now)).unref();
-        return;
-      }
-      this.#expire(serial);
-    }
-  };
-
   /** Removes a pending call and its timer and abort listener; returns it. */
   #settle(serial: number): Pending | undefined {
     const p = this.#pending.get(serial);
     if (p === undefined) return undefined;
     this.#pending.delete(serial);
-    if (p.timer !== undefined) clearTimeout(p.timer);
+    this.#deadlines.remove(p, p.timeoutMs);
     if (p.onAbort !== undefined) p.signal!.removeEventListener("abort", p.onAbort);
     return p;
   }
@@ -400,8 +378,7 @@ export class DbusConnection extends EventEmitter {
     if (sock !== this.#sock) return;
     const reason = error ?? new IPCError("ChannelClosed", "the D-Bus connection was closed");
     for (const serial of [...this.#pending.keys()]) this.#settle(serial)!.reject(reason);
-    clearTimeout(this.#sweep);
-    this.#sweep = undefined;
+    this.#deadlines.clear();
     if (this.#closing || !this.#reconnect) {
       this.#closing = true;
       this.emit("closed", error);
