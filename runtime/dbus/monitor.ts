@@ -10,7 +10,7 @@
  * take for its own. So it drives the socket (socket-io.ts) itself; the only
  * replies it waits for are those to its own two calls.
  */
-import { closeSync } from "node:fs";
+import { closeReceivedFds } from "./received-fds.js";
 import { IPCError } from "../errors.js";
 import { openBusSocket, resolveAddress } from "./connection-open.js";
 import { parseMatchRule } from "./match-rule.js";
@@ -111,13 +111,7 @@ export class DbusMonitor {
       }
       this.#onMessage(msg);
     } finally {
-      for (const fd of msg.fds) {
-        try {
-          closeSync(fd);
-        } catch {
-          // Already closed by the listener.
-        }
-      }
+      closeReceivedFds(msg); // those the listener closed already are skipped quietly
     }
   }
 

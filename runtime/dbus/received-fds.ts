@@ -5,16 +5,10 @@
  * closes them, so a peer cannot leak descriptors into this process by sending
  * them with bad calls or unwanted signals.
  */
-import { closeSync } from "node:fs";
+import { closeFds } from "../transport/descriptors.js";
 import type { DbusMessage } from "./wire/message.js";
 
 /** Closes the descriptors received with `msg` (nothing to do for most messages). */
 export function closeReceivedFds(msg: DbusMessage): void {
-  for (const fd of msg.fds) {
-    try {
-      closeSync(fd);
-    } catch {
-      // Already closed.
-    }
-  }
+  closeFds(msg.fds);
 }

@@ -17,7 +17,7 @@
  * has read some: backpressure without a timer or a busy loop. Messages sent
  * meanwhile queue behind the unsent bytes, in order.
  */
-import { closeSync } from "node:fs";
+import { closeFds, closeQuietly } from "../transport/descriptors.js";
 import { constants } from "node:os";
 import { IPCError } from "../errors.js";
 import { loadNative, RECV_FDS_OUT_LENGTH, type NativeBinding } from "../../native/index.js";
@@ -200,13 +200,8 @@ export class DbusSocket {
     this.#closed = true;
     if (this.#watch !== 0) this.#native.unwatchFd(this.#watch);
     this.#watch = 0;
-    for (const fd of [this.#fd, ...this.#reader.pendingFds]) {
-      try {
-        closeSync(fd);
-      } catch {
-        // Already closed.
-      }
-    }
+    closeQuietly(this.#fd);
+    closeFds(this.#reader.pendingFds);
   }
 
   /** Sends what is queued (one non-blocking attempt), then closes the socket. */

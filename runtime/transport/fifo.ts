@@ -74,16 +74,6 @@ export function openFifo(path: string, mode: FifoMode): number {
   return fd;
 }
 
-/** Closes a descriptor, ignoring "already closed". */
-export function closeQuietly(fd: number | undefined): void {
-  if (fd === undefined) return;
-  try {
-    closeSync(fd);
-  } catch {
-    // Already closed.
-  }
-}
-
 /** Wraps a FIFO descriptor in a one-directional stream socket (the socket owns the fd). */
 export function fifoSocket(fd: number, direction: "read" | "write", reader?: SocketReader): Socket {
   return new Socket({ fd, readable: direction === "read", writable: direction === "write", ...(reader === undefined ? {} : { onread: reader.onread }) });

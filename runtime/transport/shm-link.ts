@@ -24,7 +24,7 @@
  * spins because the scheduler put both on one CPU), the next 64 occasions to
  * spin are skipped.
  */
-import { closeSync } from "node:fs";
+import { closeFds } from "./descriptors.js";
 import { constants } from "node:os";
 import { nativeShm, type ShmNative } from "../../native/index.js";
 import type { SharedRegion } from "../shm/region.js";
@@ -133,13 +133,7 @@ export class ShmLink implements ByteLink {
     const n = this.#native;
     if (this.#doorbellWatch !== 0) n.unwatchFd(this.#doorbellWatch);
     this.#unwatchSocket();
-    for (const fd of [this.#p.ownDoorbell, this.#p.peerDoorbell, this.#p.socketFd]) {
-      try {
-        closeSync(fd);
-      } catch {
-        // Already closed.
-      }
-    }
+    closeFds([this.#p.ownDoorbell, this.#p.peerDoorbell, this.#p.socketFd]);
     this.#p.region.close();
     const error = new Error("channel closed");
     for (const w of this.#pending.splice(0)) w.done(error);

@@ -15,7 +15,7 @@
  * both ring headers before it accepts (a corrupt region is refused, never
  * mapped past its end).
  */
-import { closeSync, readlinkSync } from "node:fs";
+import { readlinkSync } from "node:fs";
 import { constants } from "node:os";
 import type { Server, Socket } from "node:net";
 import { callNativeShm, nativeShm, nativeSockets } from "../../native/index.js";
@@ -23,7 +23,7 @@ import { IPCError } from "../errors.js";
 import { SpscByteRing } from "../shm/byte-ring.js";
 import { createAnonymousRegion, openRegionFromFd, type SharedRegion } from "../shm/region.js";
 import { resolveEndpoint } from "./endpoint.js";
-import { descriptorOf } from "./socket-reader.js";
+import { closeFds, takeDescriptor } from "./descriptors.js";
 import { ListenerBase } from "./listener-base.js";
 import { ShmLink } from "./shm-link.js";
 import { resolveChannelOptions, StreamChannel, type ResolvedChannelOptions } from "./stream-channel.js";
@@ -31,6 +31,8 @@ import { TRANSPORT_DEFAULTS, type Channel, type ChannelOptions, type Listener, t
 import { closeSocketServer, connectSocket, openSocketServer } from "./unix-transport.js";
 
 const MAGIC = "NOVASHM1";
+/** The TransportNotSupported message when the addon is missing (shared memory has no fallback). */
+const NO_ADDON = "the shm transport needs the native addon (npm run build:native)";
 const HELLO_BYTES = 16;
 /** Default bytes of each ring (1 MiB: ~16k small frames in flight). */
 export const DEFAULT_SHM_RING_BYTES = 1024 * 1024;
@@ -59,29 +61,6 @@ function hello(status: number, ringBytes: number): Uint8Array {
   v.setUint32(8, ringBytes, true);
   v.setUint32(12, status, true);
   return b;
-}
-
-function closeAll(fds: readonly number[]): void {
-  for (const fd of fds) {
-    try {
-      closeSync(fd);
-    } catch {
-      // Already closed.
-    }
-  }
-}
-
-/** Takes a connected socket's descriptor over (a duplicate) and drops Node's wrapper. */
-function takeDescriptor(socket: Socket): number {
-  const sockets = nativeSockets();
-  const fd = descriptorOf(socket);
-  if (sockets === undefined || fd === undefined) {
-    socket.destroy();
-    throw new IPCError("TransportNotSupported", "the shm transport needs the native addon (npm run build:native)");
-  }
-  const own = sockets.dupFd(fd);
-  socket.destroy();
-  return own;
 }
 
 /** Waits for one handshake message on `fd` (with its descriptors), up to `timeoutMs`. */
@@ -137,7 +116,7 @@ export async function connectShm(endpoint: string, options: ChannelOptions = {})
   const { ringBytes, spinUs } = resolveShm(options);
   const path = resolveEndpoint(endpoint, "shm");
   const native = nativeShm();
-  const fd = takeDescriptor(await connectSocket(path, opts.timeoutMs));
+  const fd = takeDescriptor(await connectSocket(path, opts.timeoutMs), NO_ADDON);
   let region: SharedRegion | undefined;
   let doorbell = -1;
   const received: number[] = [];
@@ -160,7 +139,7 @@ export async function connectShm(endpoint: string, options: ChannelOptions = {})
     return new StreamChannel({ transport: "shm", endpoint: path, link, options: opts });
   } catch (error) {
     region?.close();
-    closeAll([fd, ...received, ...(doorbell >= 0 ? [doorbell] : [])]);
+    closeFds([fd, ...received, ...(doorbell >= 0 ? [doorbell] : [])]);
     throw error;
   }
 }
@@ -181,7 +160,7 @@ class ShmListener extends ListenerBase {
     server.on("connection", (socket: Socket) => {
       let fd: number;
       try {
-        fd = takeDescriptor(socket);
+        fd = takeDescriptor(socket, NO_ADDON);
       } catch {
         return;
       }
@@ -223,8 +202,8 @@ class ShmListener extends ListenerBase {
       this.accept(new StreamChannel({ transport: "shm", endpoint: this.endpoint, link, options: this.channelOptions, peer }));
     } catch (error) {
       if (region !== undefined) region.close();
-      else if (!memfdTaken && fds[0] !== undefined) closeAll([fds[0]]);
-      closeAll([fd, ...fds.slice(1), ...(doorbell >= 0 ? [doorbell] : [])]);
+      else if (!memfdTaken && fds[0] !== undefined) closeFds([fds[0]]);
+      closeFds([fd, ...fds.slice(1), ...(doorbell >= 0 ? [doorbell] : [])]);
       throw error;
     }
   }

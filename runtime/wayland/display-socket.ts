@@ -20,11 +20,14 @@ import { isAbsolute, join } from "node:path";
 import { IPCError } from "../errors.js";
 import { nativeSockets } from "../../native/index.js";
 import { MAX_SOCKET_PATH_BYTES } from "../transport/endpoint.js";
-import { descriptorOf } from "../transport/socket-reader.js";
+import { takeDescriptor } from "../transport/descriptors.js";
 import { closeSocketServer, connectSocket, openSocketServer } from "../transport/unix-transport.js";
 
 /** The display name libwayland uses when neither a name nor WAYLAND_DISPLAY is given. */
 export const DEFAULT_DISPLAY = "wayland-0";
+
+/** The TransportNotSupported message when the addon is missing. */
+const NO_ADDON = "Wayland connections need the native addon (npm run build:native)";
 
 /** Where a client connects: an inherited descriptor (WAYLAND_SOCKET) or a socket path. */
 export type DisplayAddress = { readonly kind: "fd"; readonly fd: number } | { readonly kind: "path"; readonly path: string };
@@ -70,23 +73,10 @@ export function resolveDisplayAddress(name?: string, env: NodeJS.ProcessEnv = pr
   return { kind: "path", path: displayPath(display, env) };
 }
 
-/** Takes a connected socket's descriptor over (a close-on-exec duplicate, non-blocking) and drops Node's wrapper. */
-function takeDescriptor(socket: Socket): number {
-  const sockets = nativeSockets();
-  const fd = descriptorOf(socket);
-  if (sockets === undefined || fd === undefined) {
-    socket.destroy();
-    throw new IPCError("TransportNotSupported", "Wayland connections need the native addon (npm run build:native)");
-  }
-  const own = sockets.dupFd(fd);
-  socket.destroy();
-  return own;
-}
-
 /** `fd` made close-on-exec (libwayland sets FD_CLOEXEC on WAYLAND_SOCKET): a CLOEXEC duplicate replaces it. */
 function closeOnExec(fd: number): number {
   const sockets = nativeSockets();
-  if (sockets === undefined) throw new IPCError("TransportNotSupported", "Wayland connections need the native addon (npm run build:native)");
+  if (sockets === undefined) throw new IPCError("TransportNotSupported", NO_ADDON);
   const own = sockets.dupFd(fd);
   closeSync(fd);
   return own;
@@ -105,7 +95,7 @@ export async function connectDisplay(name?: string, options: { env?: NodeJS.Proc
     delete env.WAYLAND_SOCKET;
     return closeOnExec(address.fd);
   }
-  return takeDescriptor(await connectSocket(address.path, options.timeoutMs ?? 10_000));
+  return takeDescriptor(await connectSocket(address.path, options.timeoutMs ?? 10_000), NO_ADDON);
 }
 
 /** Options of {@link listenDisplay}. */
@@ -197,7 +187,7 @@ async function listenLocked(path: string, lock: { fd: number; lockPath: string }
   server.on("connection", (socket: Socket) => {
     let fd: number;
     try {
-      fd = takeDescriptor(socket);
+      fd = takeDescriptor(socket, NO_ADDON);
     } catch {
       return; // EMFILE and friends: drop this client, keep serving.
     }

@@ -15,7 +15,8 @@ import { constants } from "node:os";
 import { IPCError } from "../errors.js";
 import { callNativeShm, type NativeBinding } from "../../native/index.js";
 import type { WlMessage } from "./descriptor.js";
-import { closeFds, encodeMessage, WireWriter } from "./wire.js";
+import { closeFds } from "../transport/descriptors.js";
+import { encodeMessage, WireWriter } from "./wire.js";
 
 /** libwayland's MAX_FDS_OUT: descriptors per sendmsg. */
 export const WL_MAX_FDS_PER_SENDMSG = 28;

@@ -13,7 +13,7 @@
  * context `{ objectId, opcode, interface, reason }`; a value the caller passes
  * that the wire cannot carry is an InvalidArgument.
  */
-import { closeSync } from "node:fs";
+import { closeFds, closeQuietly } from "../transport/descriptors.js";
 import { IPCError } from "../errors.js";
 import type { WlArg, WlMessage } from "./descriptor.js";
 
@@ -45,20 +45,10 @@ export function protocolError(site: WlMessageSite, reason: string, extra?: Recor
   });
 }
 
-/** Closes descriptors nobody will take; errors (already closed) are ignored. */
-export function closeFds(fds: readonly number[]): void {
-  for (const fd of fds) {
-    try {
-      closeSync(fd);
-    } catch {
-      // Already closed: nothing to release.
-    }
-  }
-}
 
 /** Closes the descriptors among a decoded message's arguments (a message nobody takes: no listener, no handler, a zombie). */
 export function closeFdArgs(msg: WlMessage, args: readonly unknown[]): void {
-  for (let i = 0; i < msg.args.length; i++) if (msg.args[i]!.type === "fd") closeFds([args[i] as number]);
+  for (let i = 0; i < msg.args.length; i++) if (msg.args[i]!.type === "fd") closeQuietly(args[i] as number);
 }
 
 /** Received descriptors not yet taken by a message, oldest first. */

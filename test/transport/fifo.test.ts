@@ -5,7 +5,8 @@
 import { lstatSync, writeFileSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { closeQuietly, makeFifos, openFifo } from "../../runtime/transport/fifo.js";
+import { closeQuietly } from "../../runtime/transport/descriptors.js";
+import { makeFifos, openFifo } from "../../runtime/transport/fifo.js";
 import { loadNative, mkfifo } from "../../native/index.js";
 import { IPCError } from "../../runtime/errors.js";
 import { makeTempDir, removeDir } from "./helpers.js";
